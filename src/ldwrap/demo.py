@@ -1,0 +1,103 @@
+"""`ldwrap demo`: the whole job on a built-in example, with each linker the machine has.
+
+A small shared library goes into a temporary store-like prefix; a program is linked against
+it with each linker, once plainly and once through ldwrap's drop-ins; both are started.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import tempfile
+
+import click
+
+from .install import install
+
+LIB_C = '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who); }\n'
+MAIN_C = 'void greet(const char *);\nint main(void) { greet("ldwrap demo"); return 0; }\n'
+HASH = "0123456789abcdfghijklmnpqrsvwxyz"  # 32 characters of Nix's base-32 alphabet
+LINKERS = (("bfd", "ld.bfd"), ("gold", "ld.gold"), ("lld", "ld.lld"), ("mold", "ld.mold"))
+
+
+def _runpath(path: str) -> str:
+    from elftools.elf.dynamic import DynamicSection
+    from elftools.elf.elffile import ELFFile
+
+    with open(path, "rb") as f:
+        for sec in ELFFile(f).iter_sections():
+            if isinstance(sec, DynamicSection):
+                for tag in sec.iter_tags():
+                    if tag.entry.d_tag in ("DT_RUNPATH", "DT_RPATH"):
+                        return str(tag.runpath if tag.entry.d_tag == "DT_RUNPATH" else tag.rpath)
+    return ""
+
+
+def _start(program: str, env: dict[str, str]) -> tuple[bool, str]:
+    p = subprocess.run([program], capture_output=True, text=True, env=env, timeout=30)
+    out = (p.stdout + p.stderr).strip().splitlines()
+    return p.returncode == 0, out[-1] if out else f"exit {p.returncode}"
+
+
+def run_demo(keep: bool = False) -> int:
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if cc is None:
+        click.echo("ldwrap demo: no C compiler (cc or gcc) on PATH", err=True)
+        return 2
+    tmp = tempfile.mkdtemp(prefix="ldwrap-demo-")
+    try:
+        return _demo(cc, tmp)
+    finally:
+        if keep:
+            click.echo(f"kept {tmp}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _demo(cc: str, tmp: str) -> int:
+    store = os.path.join(tmp, "nix", "store")
+    libdir = os.path.join(store, f"{HASH}-greet-1.0", "lib")
+    os.makedirs(libdir)
+    src = os.path.join(tmp, "greet.c")
+    main = os.path.join(tmp, "main.c")
+    with open(src, "w") as f:
+        f.write(LIB_C)
+    with open(main, "w") as f:
+        f.write(MAIN_C)
+    subprocess.run(
+        [cc, "-shared", "-fPIC", "-Wl,-soname,libgreet.so.1", "-o",
+         os.path.join(libdir, "libgreet.so.1"), src],
+        check=True,
+    )
+    os.symlink("libgreet.so.1", os.path.join(libdir, "libgreet.so"))
+    bindir = os.path.join(tmp, "bin")
+    install(bindir)
+    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    env["NIX_STORE"] = store
+    click.echo(f"library: {libdir}/libgreet.so.1 (NIX_STORE={store})\n")
+    failures = 0
+    tried = 0
+    for label, prog in LINKERS:
+        if shutil.which(prog) is None:
+            click.echo(f"{label:5} skipped: {prog} is not installed\n")
+            continue
+        tried += 1
+        base = [cc, f"-fuse-ld={label}", main, f"-L{libdir}", "-lgreet"]
+        plain = os.path.join(tmp, f"plain-{label}")
+        wrapped = os.path.join(tmp, f"ldwrap-{label}")
+        subprocess.run([*base, "-o", plain], check=True, env=env)
+        subprocess.run([*base, f"-B{bindir}", "-o", wrapped], check=True, env=env)
+        ok_plain, msg_plain = _start(plain, env)
+        ok_wrapped, msg_wrapped = _start(wrapped, env)
+        click.echo(f"{label:5} without ldwrap: {'runs' if ok_plain else 'fails'}: {msg_plain}")
+        click.echo(f"{'':5} with ldwrap:    {'runs' if ok_wrapped else 'fails'}: {msg_wrapped}")
+        click.echo(f"{'':5} RUNPATH:        {_runpath(wrapped) or '(none)'}\n")
+        if ok_plain or not ok_wrapped:
+            failures += 1
+    if tried == 0:
+        click.echo("no linker found", err=True)
+        return 2
+    verdict = "every linker" if failures == 0 else f"{failures} of {tried} linkers did not"
+    click.echo(f"result: {verdict} behaved as expected through ldwrap")
+    return 1 if failures else 0

@@ -1,0 +1,64 @@
+"""Write the drop-in launchers (`ld`, `ld.lld`, ...) that put the shim in front of a linker."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+import ldwrap
+
+from .linkers import DROP_IN_NAMES, is_shim
+
+MARKER = "ldwrap-shim"
+
+
+class InstallError(Exception):
+    pass
+
+
+def launcher_text(python: str | None = None, package_parent: str | None = None) -> str:
+    """A launcher that starts the interpreter with the least work: isolated mode, no site
+    scan, the package's own directory fixed at install time."""
+    python = python or sys.executable
+    parent = package_parent or os.path.dirname(os.path.dirname(os.path.abspath(ldwrap.__file__)))
+    body = (
+        f"# {MARKER}: written by `ldwrap install`; runs the real linker of the same name\n"
+        "import sys\n"
+        f"sys.path.insert(0, {parent!r})\n"
+        "from ldwrap.shim import main\n"
+        "main()\n"
+    )
+    if " " in python or len(python) > 120:
+        # A shebang cannot carry such a path; let sh find the interpreter instead.
+        return (
+            "#!/bin/sh\n"
+            f"''':'\nexec {_sh_quote(python)} -I -S \"$0\" \"$@\"\n'''\n" + body
+        )
+    return f"#!{python} -IS\n" + body
+
+
+def _sh_quote(s: str) -> str:
+    return "'" + s.replace("'", "'\\''") + "'"
+
+
+def install(directory: str, force: bool = False, names: tuple[str, ...] = DROP_IN_NAMES) -> list[str]:
+    """Create or refresh the launchers in directory; returns the paths written."""
+    os.makedirs(directory, exist_ok=True)
+    text = launcher_text()
+    written = []
+    for name in names:
+        path = os.path.join(directory, name)
+        if os.path.lexists(path) and not force and not is_shim(path):
+            raise InstallError(f"{path} exists and is not an ldwrap launcher (use --force)")
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{name}.")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                f.write(text)
+            os.chmod(tmp, 0o755)
+            os.replace(tmp, path)  # atomic: a concurrent link sees the old or the new file
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        written.append(path)
+    return written

@@ -1,0 +1,159 @@
+"""Which linker the shim stands for, and where the real one is."""
+
+from __future__ import annotations
+
+import os
+
+from .grammar import BFD, GOLD, LLD, MOLD
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# Invoked name (after any target prefix) -> grammar flavour.
+NAMES = {
+    "ld": BFD,
+    "ld.bfd": BFD,
+    "ld.gold": GOLD,
+    "gold": GOLD,
+    "ld.lld": LLD,
+    "lld": LLD,
+    "rust-lld": LLD,
+    "ld.mold": MOLD,
+    "mold": MOLD,
+}
+# The drop-ins `ldwrap install` writes.
+DROP_IN_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
+# Bytes that mark a file as one of ldwrap's own launchers.
+SHIM_MARKERS = (b"ldwrap-shim", b"ldwrap.entry", b"ldwrap.shim")
+# Environment variables that carry the recursion guard to nested shims.
+CHAIN_VAR = "LDWRAP_CHAIN"
+MAX_DEPTH = 8
+
+
+class LinkerError(Exception):
+    """The real linker cannot be found or would be the shim itself."""
+
+
+def linker_name(invoked: str) -> str | None:
+    """The linker name in an invoked basename: `x86_64-linux-gnu-ld.bfd` -> `ld.bfd`."""
+    if invoked in NAMES:
+        return invoked
+    # Longest suffix first, so `...-ld.lld` is not read as `lld`.
+    for name in sorted(NAMES, key=len, reverse=True):
+        if invoked.endswith("-" + name):
+            return name
+    return None
+
+
+def flavour_of(name: str) -> str:
+    return NAMES.get(name, BFD)
+
+
+def flavour_from_path(path: str, default: str) -> str:
+    """Refine a plain `ld` to the flavour its real binary is (ld -> ld.gold, say)."""
+    real = os.path.basename(os.path.realpath(path))
+    name = linker_name(real)
+    return NAMES[name] if name is not None else default
+
+
+class RealLinker:
+    """The program to exec, and arguments it needs first (rust-lld's `-flavor gnu`)."""
+
+    __slots__ = ("path", "prefix")
+
+    def __init__(self, path: str, prefix: tuple[str, ...] = ()) -> None:
+        self.path = path
+        self.prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"RealLinker({self.path!r}, {self.prefix!r})"
+
+
+def is_shim(path: str) -> bool:
+    """Whether path is one of ldwrap's launchers (so exec'ing it would loop)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(512)
+    except OSError:
+        return False
+    if head[:4] == b"\x7fELF":
+        return False
+    return any(m in head for m in SHIM_MARKERS)
+
+
+def _executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
+
+
+def _same(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def search_path(
+    name: str, env: Mapping[str, str], skip: tuple[str, ...] = (), self_path: str | None = None
+) -> str | None:
+    """The first executable `name` on PATH that is not a shim and not in skip.
+
+    Empty and relative PATH entries are never searched: a hostile working directory must not
+    be able to plant a linker.
+    """
+    for d in env.get("PATH", "").split(":"):
+        if not d or d[0] != "/":
+            continue
+        cand = os.path.join(d, name)
+        if not _executable(cand) or cand in skip:
+            continue
+        if self_path is not None and _same(cand, self_path):
+            continue
+        if is_shim(cand):
+            continue
+        return cand
+    return None
+
+
+def find(
+    name: str, invoked_path: str, env: Mapping[str, str], explicit: str | None
+) -> RealLinker:
+    """Find the real linker the shim invoked as invoked_path stands for."""
+    skip = tuple(p for p in env.get(CHAIN_VAR, "").split(":") if p)
+    self_path = invoked_path if "/" in invoked_path else None
+    if explicit:
+        path = explicit if "/" in explicit else search_path(explicit, env, skip, self_path)
+        if path is None or not _executable(path):
+            raise LinkerError(f"LDWRAP_LINKER={explicit!r} is not an executable file")
+        if is_shim(path) or (self_path is not None and _same(path, self_path)):
+            raise LinkerError(f"LDWRAP_LINKER={explicit!r} is ldwrap itself, not a linker")
+        return _with_flavor(path)
+    if self_path is not None and name == "ld.lld":
+        # rustc reaches `<sysroot>/lib/rustlib/<triple>/bin/gcc-ld/ld.lld` through -B; a
+        # wrapped toolchain's real linker is the rust-lld next to that directory.
+        here = os.path.dirname(os.path.abspath(invoked_path))
+        if os.path.basename(here) == "gcc-ld":
+            rust_lld = os.path.join(os.path.dirname(here), "rust-lld")
+            if _executable(rust_lld):
+                return RealLinker(rust_lld, ("-flavor", "gnu"))
+    path = search_path(name, env, skip, self_path)
+    if path is not None:
+        return _with_flavor(path)
+    if name == "ld.lld":
+        path = search_path("rust-lld", env, skip, self_path)
+        if path is not None:
+            return RealLinker(path, ("-flavor", "gnu"))
+    searched = [d for d in env.get("PATH", "").split(":") if d[:1] == "/"]
+    extra = " and rust-lld" if name == "ld.lld" else ""
+    raise LinkerError(
+        f"cannot find the real {name}: searched PATH ({':'.join(searched) or 'empty'}), "
+        f"skipping ldwrap's own launchers{extra}; set LDWRAP_LINKER to the linker's path"
+    )
+
+
+def _with_flavor(path: str) -> RealLinker:
+    """The multi-flavour lld binaries need `-flavor gnu` unless their name says ld."""
+    base = os.path.basename(path)
+    if base in ("rust-lld", "lld") or base.startswith(("rust-lld", "lld-")):
+        return RealLinker(path, ("-flavor", "gnu"))
+    return RealLinker(path)

@@ -1,0 +1,182 @@
+"""Decide which `-rpath DIR` a link needs. Pure but for the FsView it is handed.
+
+For each library directory, in `-L` order, after normalising it: add `-rpath DIR` when the
+directory is inside an allowed prefix and holds a shared library that the link asks for in
+dynamic mode. Shared libraries named directly on the command line add their own directory.
+"""
+
+from __future__ import annotations
+
+import os
+
+from .args import DYNAMIC, STATIC_PIE, LinkRequest, is_shared_name
+from .settings import MODE_NONDEFAULT, Settings
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .fsview import FsView
+
+# Verdicts, one per candidate directory.
+ADDED = "added"
+OUTSIDE = "outside allowed prefixes"
+DEFAULT_DIR = "searched by the loader already"
+NO_LIBRARY = "no requested shared library here"
+STATIC_ONLY = "requested libraries are linked statically"
+DUPLICATE = "already added"
+CALLER = "already passed by the caller"
+DISABLED = "rpath disabled"
+NOT_DYNAMIC = "not a dynamic link"
+MISSING = "file not found"
+
+
+class DirDecision:
+    """What happened to one candidate directory, and why."""
+
+    __slots__ = ("given", "libraries", "path", "verdict")
+
+    def __init__(self, given: str, path: str, verdict: str, libraries: tuple[str, ...] = ()):
+        self.given = given  # as the caller wrote it
+        self.path = path  # normalised; what goes into the rpath
+        self.verdict = verdict
+        self.libraries = libraries  # the requested files found there
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "given": self.given,
+            "path": self.path,
+            "verdict": self.verdict,
+            "libraries": list(self.libraries),
+        }
+
+    def __repr__(self) -> str:
+        return f"DirDecision({self.given!r}, {self.path!r}, {self.verdict!r})"
+
+
+class RpathPlan:
+    __slots__ = ("decisions", "dirs")
+
+    def __init__(self) -> None:
+        self.dirs: list[str] = []
+        self.decisions: list[DirDecision] = []
+
+    def args(self) -> list[str]:
+        out: list[str] = []
+        for d in self.dirs:
+            out += ("-rpath", d)
+        return out
+
+
+def normalise(path: str, cwd: str, fs: FsView) -> str:
+    """An absolute path naming the directory the linker really searched."""
+    p = path if path[:1] == "/" else os.path.join(cwd, path)
+    if "/.." in p:
+        # The kernel resolves `..` after following symlinks, so lexical folding would be wrong.
+        return fs.realpath(p)
+    p = os.path.normpath(p)
+    return "/" + p.lstrip("/") if p[:2] == "//" else p
+
+
+def decide(
+    req: LinkRequest,
+    settings: Settings,
+    fs: FsView,
+    cwd: str,
+    is_default_dir: Callable[[str], bool] | None = None,
+) -> RpathPlan:
+    """The rpath directories for this link, with a decision for every candidate."""
+    plan = RpathPlan()
+    off = settings.disable_rpath and DISABLED
+    if not off and (req.relocatable or req.link_type == STATIC_PIE):
+        off = NOT_DYNAMIC
+    dynamic_names: dict[str, None] = {}  # ordered set
+    static_names: set[str] = set()
+    for lib in req.libs:
+        for name in lib.filenames():
+            if lib.static:
+                static_names.add(name)
+            else:
+                dynamic_names[name] = None
+    static_names.difference_update(dynamic_names)
+    wanted = list(dynamic_names)
+    static_only = list(static_names)
+    seen: set[str] = set()
+    for r in req.rpaths:
+        for part in r.split(":"):
+            if part:
+                seen.add(normalise(part, cwd, fs))
+    given_seen = set(seen)
+
+    def allowed(path: str) -> str | None:
+        """The path to put in the rpath if the directory may be added, else None."""
+        if settings.mode == MODE_NONDEFAULT:
+            if is_default_dir is not None and (
+                is_default_dir(path) or is_default_dir(fs.realpath(path))
+            ):
+                return None
+            return path
+        if settings.allows(path):
+            return path
+        # A symlink outside the prefixes may lead inside; follow it from its own directory.
+        real = fs.realpath(path)
+        return real if settings.allows(real) else None
+
+    def consider(given: str, path: str, found: list[str]) -> None:
+        if path in seen:
+            verdict = CALLER if path in given_seen else DUPLICATE
+            plan.decisions.append(DirDecision(given, path, verdict, tuple(found)))
+            return
+        seen.add(path)
+        plan.dirs.append(path)
+        plan.decisions.append(DirDecision(given, path, ADDED, tuple(found)))
+
+    for given in req.lib_dirs:
+        path = normalise(given, cwd, fs)
+        if off:
+            plan.decisions.append(DirDecision(given, path, off))
+            continue
+        target = allowed(path)
+        if target is None:
+            verdict = OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR
+            plan.decisions.append(DirDecision(given, path, verdict))
+            continue
+        found = fs.present(target, wanted, len(wanted)) if wanted else []
+        if not found:
+            statics = fs.present(target, static_only, len(static_only)) if static_only else []
+            verdict = STATIC_ONLY if statics else NO_LIBRARY
+            plan.decisions.append(DirDecision(given, target, verdict, tuple(statics)))
+            continue
+        subdirs = {os.path.dirname(n) for n in found if "/" in n}
+        if subdirs:
+            # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
+            for sub in sorted(subdirs):
+                names = [n for n in found if os.path.dirname(n) == sub]
+                consider(given, normalise(os.path.join(target, sub), cwd, fs), names)
+            found = [n for n in found if "/" not in n]
+            if not found:
+                continue
+        consider(given, target, found)
+
+    for given in req.lib_files:
+        if not is_shared_name(given):
+            continue
+        path = normalise(given, cwd, fs)
+        directory = os.path.dirname(path)
+        if off:
+            plan.decisions.append(DirDecision(given, directory, off))
+            continue
+        target = allowed(directory)
+        if target is None:
+            verdict = OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR
+            plan.decisions.append(DirDecision(given, directory, verdict))
+            continue
+        base = os.path.basename(path)
+        if not fs.present(target, [base], 1):
+            plan.decisions.append(DirDecision(given, target, MISSING))
+            continue
+        consider(given, target, [base])
+    return plan
+
+
+__all__ = ["DYNAMIC", "RpathPlan", "decide", "normalise"]

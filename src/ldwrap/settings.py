@@ -1,0 +1,99 @@
+"""Settings read from the environment. Pure: the caller passes the mapping in."""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+# How the allowed rpath prefixes were chosen.
+MODE_NIX = "nix"  # $NIX_STORE or /nix/store
+MODE_PREFIXES = "prefixes"  # LDWRAP_RPATH_PREFIXES
+MODE_NONDEFAULT = "nondefault"  # any directory the loader does not search by itself
+
+
+def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:
+    """A switch that is on only for the exact value 1, like nixpkgs' own switches."""
+    value = env.get(name)
+    if value is None or value in ("", "0"):
+        return False
+    if value == "1":
+        return True
+    warnings.append(f"ignoring {name}={value!r}: only 1 turns it on")
+    return False
+
+
+def _strip(path: str) -> str:
+    """A prefix without trailing slashes ('/' stays '/')."""
+    stripped = path.rstrip("/")
+    return stripped or "/"
+
+
+class Settings:
+    __slots__ = (
+        "build_id",
+        "build_id_style",
+        "debug",
+        "disable_rpath",
+        "dry_run",
+        "dynamic_linker_m32",
+        "linker",
+        "mode",
+        "prefixes",
+        "verify",
+        "warnings",
+    )
+
+    def __init__(self) -> None:
+        self.mode = MODE_NONDEFAULT
+        self.prefixes: tuple[str, ...] = ()
+        self.disable_rpath = False
+        self.dry_run = False
+        self.debug = False
+        self.linker: str | None = None
+        self.dynamic_linker_m32: str | None = None
+        self.build_id = False
+        self.build_id_style = "sha1"
+        self.verify: str | None = None
+        self.warnings: list[str] = []
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str], nix_store_exists: bool = False) -> Settings:
+        s = cls()
+        w = s.warnings
+        store = env.get("NIX_STORE")
+        prefixes = env.get("LDWRAP_RPATH_PREFIXES")
+        if store:
+            s.mode, s.prefixes = MODE_NIX, (_strip(store),)
+        elif prefixes is not None and prefixes.strip(":"):
+            parts = prefixes.split(":")
+            if "" in parts:
+                w.append("LDWRAP_RPATH_PREFIXES has empty parts; they are ignored")
+            s.mode, s.prefixes = MODE_PREFIXES, tuple(_strip(p) for p in parts if p)
+            rel = [p for p in s.prefixes if p[:1] != "/"]
+            if rel:
+                w.append(f"LDWRAP_RPATH_PREFIXES: relative prefixes ignored: {':'.join(rel)}")
+                s.prefixes = tuple(p for p in s.prefixes if p[:1] == "/")
+        elif nix_store_exists:
+            s.mode, s.prefixes = MODE_NIX, ("/nix/store",)
+        s.disable_rpath = _flag(env, "NIX_DONT_SET_RPATH", w) | _flag(env, "LDWRAP_DISABLE", w)
+        s.dry_run = _flag(env, "LDWRAP_DRY_RUN", w)
+        nix_debug = env.get("NIX_DEBUG", "")
+        s.debug = _flag(env, "LDWRAP_DEBUG", w) or (nix_debug.isdigit() and int(nix_debug) >= 1)
+        s.linker = env.get("LDWRAP_LINKER") or None
+        s.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
+        s.build_id = _flag(env, "NIX_SET_BUILD_ID", w)
+        s.build_id_style = env.get("NIX_BUILD_ID_STYLE") or "sha1"
+        verify = env.get("LDWRAP_VERIFY") or None
+        if verify not in (None, "warn", "error"):
+            w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
+            verify = None
+        s.verify = verify
+        return s
+
+    def allows(self, path: str) -> bool:
+        """Whether an absolute, normalised directory is inside an allowed prefix."""
+        for p in self.prefixes:
+            if p == "/" or path == p or path.startswith(p + "/"):
+                return True
+        return False

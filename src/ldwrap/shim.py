@@ -1,0 +1,206 @@
+"""The shim: read the link, decide, run the real linker. The hot path of every link.
+
+`prepare` is the one code path behind the shim, `ldwrap dry-run` and `ldwrap explain`: what
+they print is what the shim runs. Imports stay light (no click, no pyelftools, no typing).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from . import rsp
+from .args import LinkRequest, parse
+from .extras import compose
+from .fsview import FsView
+from .grammar import LLD
+from .linkers import (
+    CHAIN_VAR,
+    MAX_DEPTH,
+    LinkerError,
+    RealLinker,
+    find,
+    flavour_from_path,
+    flavour_of,
+    linker_name,
+)
+from .policy import RpathPlan, decide
+from .settings import MODE_NONDEFAULT, Settings
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+
+class ShimError(Exception):
+    """Bad input or set-up, reported as one line; carries the exit status."""
+
+    def __init__(self, message: str, status: int = 1) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Invocation:
+    """Everything decided about one link: the command to run and why."""
+
+    __slots__ = (
+        "added_after",
+        "added_before",
+        "args",
+        "argv",
+        "env",
+        "flavour",
+        "name",
+        "note",
+        "plan",
+        "real",
+        "request",
+        "settings",
+    )
+
+    def __init__(self, name: str, args: list[str], settings: Settings, real: RealLinker):
+        self.name = name
+        self.args = args  # the caller's, untouched
+        self.settings = settings
+        self.real = real
+        self.flavour = flavour_of(name)
+        self.request: LinkRequest | None = None
+        self.plan: RpathPlan | None = None
+        self.added_before: list[str] = []
+        self.added_after: list[str] = []
+        self.note = ""  # why nothing was added, when nothing was
+        self.argv: list[str] = []
+        self.env: dict[str, str] = {}
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "argv": self.argv,
+            "linker": self.real.path,
+            "flavour": self.flavour,
+            "added_before": self.added_before,
+            "added_after": self.added_after,
+            "note": self.note,
+            "prefixes": list(self.settings.prefixes),
+            "mode": self.settings.mode,
+            "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
+        }
+
+
+def _settings(env: Mapping[str, str]) -> Settings:
+    probe = not env.get("NIX_STORE") and not (env.get("LDWRAP_RPATH_PREFIXES") or "").strip(":")
+    return Settings.from_env(env, nix_store_exists=probe and os.path.isdir("/nix/store"))
+
+
+def prepare(
+    argv0: str, args: list[str], env: Mapping[str, str], cwd: str, fs: FsView | None = None
+) -> Invocation:
+    """Decide the full command for a link invoked as argv0 with args."""
+    settings = _settings(env)
+    explicit = settings.linker
+    name = linker_name(os.path.basename(argv0))
+    if name is None and explicit:
+        name = linker_name(os.path.basename(explicit))
+    if name is None:
+        raise ShimError(
+            f"cannot tell which linker {os.path.basename(argv0)!r} stands for: name it ld, "
+            "ld.bfd, ld.gold, ld.lld, ld.mold or mold, or set LDWRAP_LINKER",
+            127,
+        )
+    chain = [p for p in env.get(CHAIN_VAR, "").split(":") if p]
+    if len(chain) >= MAX_DEPTH:
+        raise ShimError(
+            f"the real linker leads back to ldwrap ({len(chain)} nested calls: "
+            f"{' -> '.join(chain)}); set LDWRAP_LINKER to the real linker",
+            127,
+        )
+    try:
+        real = find(name, argv0, env, explicit)
+    except LinkerError as e:
+        raise ShimError(str(e), 127) from None
+    inv = Invocation(name, args, settings, real)
+    if name == "ld":
+        inv.flavour = flavour_from_path(real.path, inv.flavour)
+    if real.prefix:
+        inv.flavour = LLD
+    inv.env = dict(env)
+    inv.env[CHAIN_VAR] = ":".join([*chain, real.path])
+    head = list(real.prefix)
+    if args[:1] == ["-flavor"]:
+        head = []  # the caller's own `-flavor X` stays first
+    inv.argv = [real.path, *head, *args]
+    if chain:
+        inv.note = "an outer ldwrap already added its flags"
+        return inv
+    lld_flavor = args[1] if args[:1] == ["-flavor"] and len(args) > 1 else None
+    if lld_flavor is not None and lld_flavor.lower() not in ("gnu", "ld", "ld.lld"):
+        inv.note = f"lld flavour {lld_flavor!r} is not ELF"
+        return inv
+    try:
+        expanded = rsp.expand(args, cwd)
+    except rsp.ResponseFileError as e:
+        raise ShimError(str(e)) from None
+    req = parse(inv.flavour, expanded)
+    inv.request = req
+    if req.query:
+        inv.note = "a version or help request"
+        return inv
+    checker = None
+    if settings.mode == MODE_NONDEFAULT and not settings.disable_rpath:
+        from .sysdirs import default_dir_checker
+
+        checker = default_dir_checker()
+    plan = decide(req, settings, fs or FsView(), cwd, checker)
+    inv.plan = plan
+    extras = compose(req, settings, env, plan.args())
+    inv.added_before = extras.before
+    inv.added_after = extras.after
+    rest = args
+    flavor_head: list[str] = []
+    if lld_flavor is not None:
+        flavor_head, rest = args[:2], args[2:]
+    tail: list[str] = []
+    if req.dashdash and "--" in rest:
+        # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
+        cut = rest.index("--")
+        rest, tail = rest[:cut], rest[cut:]
+    inv.argv = [real.path, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
+    if not extras.before and not extras.after:
+        inv.note = "nothing to add"
+    return inv
+
+
+def shell_quote(arg: str) -> str:
+    if arg and all(c.isalnum() or c in "@%+=:,./-_" for c in arg):
+        return arg
+    return "'" + arg.replace("'", "'\\''") + "'"
+
+
+def format_command(argv: list[str]) -> str:
+    return " ".join(shell_quote(a) for a in argv)
+
+
+def _cwd(env: Mapping[str, str]) -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return env.get("PWD", "/")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point in shim mode: never returns."""
+    argv = sys.argv if argv is None else argv
+    env = os.environ
+    try:
+        inv = prepare(argv[0], argv[1:], env, _cwd(env))
+    except ShimError as e:
+        print(f"ldwrap: {e}", file=sys.stderr)
+        sys.exit(e.status)
+    for w in inv.settings.warnings:
+        print(f"ldwrap: warning: {w}", file=sys.stderr)
+    if inv.settings.dry_run or inv.settings.debug:
+        print(f"ldwrap: {format_command(inv.argv)}", file=sys.stderr)
+        if inv.settings.dry_run:
+            sys.exit(0)
+    from .execute import run
+
+    run(inv)
