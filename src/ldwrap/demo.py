@@ -30,7 +30,8 @@ def _runpath(path: str) -> str:
             if isinstance(sec, DynamicSection):
                 for tag in sec.iter_tags():
                     if tag.entry.d_tag in ("DT_RUNPATH", "DT_RPATH"):
-                        return str(tag.runpath if tag.entry.d_tag == "DT_RUNPATH" else tag.rpath)
+                        # pyelftools names the string attribute after the tag.
+                        return str(getattr(tag, tag.entry.d_tag[3:].lower()))
     return ""
 
 

@@ -8,10 +8,6 @@ from __future__ import annotations
 
 import os
 
-TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-
 # Probe names one by one up to this many; list the directory beyond it.
 PROBE_LIMIT = 8
 
@@ -23,14 +19,15 @@ class FsView:
         self._listing: dict[str, frozenset[str] | None] = {}
         self._real: dict[str, str] = {}
 
-    def present(self, directory: str, names: Iterable[str], count: int) -> list[str]:
+    def present(self, directory: str, names: list[str], count: int) -> list[str]:
         """The names (of count wanted) that exist in directory, in the order given."""
-        listing = self._listing.get(directory, False)
-        if listing is False and count <= PROBE_LIMIT:
+        if directory not in self._listing and count <= PROBE_LIMIT:
             join = os.path.join
             exists = os.path.exists
             return [n for n in names if exists(join(directory, n))]
-        if listing is False:
+        if directory in self._listing:
+            listing = self._listing[directory]
+        else:
             try:
                 listing = frozenset(os.listdir(directory))
             except OSError:

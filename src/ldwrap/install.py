@@ -42,7 +42,9 @@ def _sh_quote(s: str) -> str:
     return "'" + s.replace("'", "'\\''") + "'"
 
 
-def install(directory: str, force: bool = False, names: tuple[str, ...] = DROP_IN_NAMES) -> list[str]:
+def install(
+    directory: str, force: bool = False, names: tuple[str, ...] = DROP_IN_NAMES
+) -> list[str]:
     """Create or refresh the launchers in directory; returns the paths written."""
     os.makedirs(directory, exist_ok=True)
     text = launcher_text()

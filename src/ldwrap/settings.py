@@ -93,7 +93,4 @@ class Settings:
 
     def allows(self, path: str) -> bool:
         """Whether an absolute, normalised directory is inside an allowed prefix."""
-        for p in self.prefixes:
-            if p == "/" or path == p or path.startswith(p + "/"):
-                return True
-        return False
+        return any(p == "/" or path == p or path.startswith(p + "/") for p in self.prefixes)
