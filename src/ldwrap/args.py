@@ -168,7 +168,7 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
             req.emulation = value
         elif name == "sysroot":
             # bfd honours only the --sysroot=DIR spelling; the others take every spelling.
-            if value is not None and (flavour != BFD or "=" in args[i - used]):
+            if value is not None and (flavour != BFD or args[i - used].startswith("--sysroot=")):
                 req.sysroot = value
         elif name == "output":
             req.output = value

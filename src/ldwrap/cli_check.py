@@ -30,6 +30,7 @@ def check(
 ) -> None:
     """Show where each needed library of FILE resolves, and why.
 
+    With --root, FILE is a path inside DIR (a host path below DIR also works).
     Exit status: 0 all resolve, 1 something is missing, 2 bad input.
     """
     env: dict[str, str] = {} if no_env else dict(os.environ)
@@ -43,7 +44,10 @@ def check(
     ))
     out: list[dict[str, Any]] = []
     status = 0
+    prefix = os.path.abspath(root) if root else None
     for file in files:
+        if prefix and os.path.abspath(file).startswith(prefix + "/"):
+            file = os.path.abspath(file)[len(prefix):]  # host path into the root: make it inner
         try:
             result = resolver.load(file)
         except InputError as exc:

@@ -99,6 +99,8 @@ def _demo(cc: str, tmp: str) -> int:
     if tried == 0:
         click.echo("no linker found", err=True)
         return 2
-    verdict = "every linker" if failures == 0 else f"{failures} of {tried} linkers did not"
-    click.echo(f"result: {verdict} behaved as expected through ldwrap")
+    if failures == 0:
+        click.echo("result: every linker behaved as expected through ldwrap")
+    else:
+        click.echo(f"result: {failures} of {tried} linkers did not behave as expected")
     return 1 if failures else 0

@@ -4,40 +4,88 @@ whose exit status or signal the shim then reproduces as its own."""
 from __future__ import annotations
 
 import os
-import signal
 import sys
-import tempfile
 
 from . import rsp
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
+    import signal
+else:
+    import _signal as signal  # the C module: `signal` itself imports enum, 5 ms per link
+if TYPE_CHECKING:
+    from collections.abc import Mapping
     from typing import NoReturn
 
     from .shim import Invocation
 
+E2BIG = 7
+# Python ignores these at start-up, and an ignored signal stays ignored across exec: the linker
+# must get the default disposition it would have had without the shim in front of it.
+_PYTHON_IGNORED = tuple(
+    getattr(signal, name) for name in ("SIGPIPE", "SIGXFSZ") if hasattr(signal, name)
+)
+# Signals a build tool sends to stop a link; while the shim waits for a child it passes them on.
+_FORWARDED = tuple(
+    getattr(signal, name) for name in ("SIGTERM", "SIGHUP", "SIGQUIT") if hasattr(signal, name)
+)
+
 
 def run(inv: Invocation) -> NoReturn:
+    if inv.extras is not None and inv.extras.rsp_spans:
+        from .purity import run_with_rewritten_files  # NIX_ENFORCE_PURITY changed an @file
+
+        run_with_rewritten_files(inv)
     if inv.settings.verify:
         _run_and_verify(inv)
+    exec_argv(inv.real.path, inv.argv, inv.env, inv)
+
+
+def exec_argv(
+    path: str, argv: list[str], env: Mapping[str, str], inv: Invocation | None = None
+) -> NoReturn:
+    """Replace this process by path. With inv, an E2BIG retries with our additions moved to
+    a response file."""
+    for sig in _PYTHON_IGNORED:
+        signal.signal(sig, signal.SIG_DFL)
     try:
-        os.execve(inv.real.path, inv.argv, inv.env)
+        os.execve(path, argv, env)
     except OSError as e:
-        if e.errno == 7:  # E2BIG: our additions pushed argv over the kernel's limit
+        if e.errno == E2BIG and inv is not None and (inv.added_before or inv.added_after):
             _run_with_response_file(inv)
-        print(f"ldwrap: cannot run {inv.real.path}: {e.strerror}", file=sys.stderr)
-        sys.exit(126 if e.errno in (13, 8) else 127)
+        _cannot_run(path, e)
 
 
-def spawn_and_wait(path: str, argv: list[str], env: dict[str, str]) -> int:
+def _cannot_run(path: str, e: OSError) -> NoReturn:
+    """The shell's convention: 126 found but not runnable, 127 not found."""
+    print(f"ldwrap: cannot run {path}: {e.strerror}", file=sys.stderr)
+    sys.exit(126 if e.errno in (13, 8, E2BIG) else 127)
+
+
+def spawn_and_wait(path: str, argv: list[str], env: Mapping[str, str]) -> int:
     """Run a child to completion; the raw wait status. The shim ignores SIGINT meanwhile so
-    the child, which gets it from the terminal too, decides how the link ends."""
-    old = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    the child, which gets it from the terminal too, decides how the link ends; SIGTERM, SIGHUP
+    and SIGQUIT sent to the shim alone are passed on to the child."""
+    pid = 0
+
+    def forward(sig: int, _frame: object) -> None:
+        if pid:
+            os.kill(pid, sig)
+
+    old: dict[int, object] = {}
+    default = list(_PYTHON_IGNORED)
+    for sig in (signal.SIGINT, *_FORWARDED):
+        prev = signal.getsignal(sig)
+        if prev == signal.SIG_IGN:
+            continue  # ignored by whoever started us (nohup, `&`): the child inherits that
+        old[sig] = signal.signal(sig, signal.SIG_IGN if sig == signal.SIGINT else forward)
+        default.append(sig)
     try:
-        pid = os.posix_spawn(path, argv, env)
-        _, status = os.waitpid(pid, 0)
+        pid = os.posix_spawn(path, argv, env, setsigdef=default)
+        _, status = os.waitpid(pid, 0)  # retried after our handlers by Python (PEP 475)
     finally:
-        signal.signal(signal.SIGINT, old)
+        for sig, handler in old.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
     return status
 
 
@@ -48,44 +96,61 @@ def exit_like(status: int) -> NoReturn:
         signal.signal(sig, signal.SIG_DFL)
         os.kill(os.getpid(), sig)
         sys.exit(128 + sig)  # reached only for signals that do not end a process
-    sys.exit(os.waitstatus_to_exitcode(status) if hasattr(os, "waitstatus_to_exitcode")
-             else os.WEXITSTATUS(status))
+    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def response_file_argv(inv: Invocation, paths: tuple[str, str]) -> list[str]:
+    """inv.argv with the added runs replaced by `@paths[0]` and `@paths[1]` (pure).
+
+    The caller's own arguments stay as they were: only ours move, so no tokenizer difference
+    between linkers can change the caller's link."""
+    start, end = inv.added_at
+    nb, na = len(inv.added_before), len(inv.added_after)
+    argv = inv.argv
+    if argv[start : start + nb] != inv.added_before or argv[end - na : end] != inv.added_after:
+        raise ValueError("added arguments not where the plan put them")
+    before = ["@" + paths[0]] if nb else []
+    after = ["@" + paths[1]] if na else []
+    return [*argv[:start], *before, *argv[start + nb : end - na], *after, *argv[end:]]
+
+
+def response_file_text(added: list[str]) -> str:
+    return "".join(rsp.quote(a) + "\n" for a in added)
 
 
 def _run_with_response_file(inv: Invocation) -> NoReturn:
-    """Move only our additions into a temporary response file, run, and remove it."""
-    paths: list[str] = []
-    argv = list(inv.argv)
+    """Move only our additions into temporary response files, run, and remove them."""
+    import tempfile  # only this rare path pays for it
+
+    paths = ["", ""]
     try:
-        for added in (inv.added_before, inv.added_after):
-            if not added:
-                continue
-            fd, path = tempfile.mkstemp(prefix="ldwrap-", suffix=".rsp")
-            paths.append(path)
-            with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
-                f.write("\n".join(rsp.quote(a) for a in added) + "\n")
-            start = _find_run(argv, added)
-            argv[start : start + len(added)] = ["@" + path]
-        status = spawn_and_wait(inv.real.path, argv, inv.env)
-    except OSError as e:
-        print(f"ldwrap: cannot run {inv.real.path}: {e.strerror}", file=sys.stderr)
-        sys.exit(127)
+        try:
+            for i, added in enumerate((inv.added_before, inv.added_after)):
+                if not added:
+                    continue
+                fd, paths[i] = tempfile.mkstemp(prefix="ldwrap-", suffix=".rsp")
+                with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
+                    f.write(response_file_text(added))
+        except OSError as e:
+            print(
+                "ldwrap: argument list too long, and cannot write a response file in "
+                f"{tempfile.gettempdir()}: {e.strerror}",
+                file=sys.stderr,
+            )
+            sys.exit(126)
+        argv = response_file_argv(inv, (paths[0], paths[1]))
+        try:
+            status = spawn_and_wait(inv.real.path, argv, inv.env)
+        except OSError as e:
+            _cannot_run(inv.real.path, e)
     finally:
         for p in paths:
             try:
-                os.unlink(p)
+                if p:
+                    os.unlink(p)
             except OSError:
                 pass
     exit_like(status)
-
-
-def _find_run(argv: list[str], run: list[str]) -> int:
-    """Index of the first occurrence of the run of elements `run` in argv (after argv[0])."""
-    n = len(run)
-    for i in range(1, len(argv) - n + 1):
-        if argv[i : i + n] == run:
-            return i
-    raise ValueError("added arguments not found")
 
 
 def _run_and_verify(inv: Invocation) -> NoReturn:
@@ -93,8 +158,7 @@ def _run_and_verify(inv: Invocation) -> NoReturn:
     try:
         status = spawn_and_wait(inv.real.path, inv.argv, inv.env)
     except OSError as e:
-        print(f"ldwrap: cannot run {inv.real.path}: {e.strerror}", file=sys.stderr)
-        sys.exit(127)
+        _cannot_run(inv.real.path, e)
     req = inv.request
     if status != 0 or req is None or req.relocatable:
         exit_like(status)

@@ -1,41 +1,149 @@
 """Flags besides the rpath that nixpkgs' wrapper adds, and where they go.
 
-Final order: [flags before] caller's arguments [flags after], where "after" ends with the
-32-bit dynamic linker, the `-rpath`s and `--build-id`, as in nixpkgs.
+The final order is nixpkgs' own:
+  hardening (`-z relro`, `-z now`), [ldwrap's `--enable/--disable-new-dtags`],
+  NIX_LDFLAGS_BEFORE, `-dynamic-linker $NIX_DYNAMIC_LINKER`,
+  the caller's arguments,
+  NIX_LDFLAGS, NIX_LDFLAGS_AFTER, the 32-bit `-dynamic-linker`, [LD_RUN_PATH's `-rpath`s],
+  the `-rpath`s, `--build-id`.
+lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 """
 
 from __future__ import annotations
 
-from .args import DYNAMIC, LinkRequest
+import os
+
+from . import nixenv
+from .args import DYNAMIC, STATIC_PIE, LinkRequest
+from .grammar import BFD
 from .settings import Settings
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
+    from .shim import Invocation
+
+_HARDENING = {"relro": ("-z", "relro"), "bindnow": ("-z", "now")}
+
 
 class Extras:
-    """Arguments to add around the caller's."""
+    """Arguments to add around the caller's, and the caller's as they reach the linker."""
 
-    __slots__ = ("after", "before")
+    __slots__ = ("after", "args", "before", "nix", "notes", "rsp_spans")
 
     def __init__(self) -> None:
         self.before: list[str] = []
         self.after: list[str] = []
+        self.nix: nixenv.NixEnv | None = None
+        # The caller's arguments as the linker gets them: differ from the caller's only when
+        # NIX_ENFORCE_PURITY removed something (see purity.py).
+        self.args: list[str] | None = None
+        self.rsp_spans: list[tuple[int, int]] = []  # argv runs to write back into @files
+        self.notes: list[str] = []  # for the NIX_DEBUG report
+
+
+def machine() -> str:
+    return os.uname().machine
+
+
+def read_nix(env: Mapping[str, str], req: LinkRequest) -> nixenv.NixEnv:
+    return nixenv.read(env, req.emulation, machine())
+
+
+def _drop_rpaths(words: list[str]) -> list[str]:
+    """nixpkgs' filterRpathFlags for static-pie links (glibc wants no rpath there), for
+    every spelling of the option."""
+    out: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in ("-rpath", "--rpath"):
+            skip = True
+        elif not w.startswith(("-rpath=", "--rpath=")):
+            out.append(w)
+    return out
+
+
+def _has_rpath(words: list[str]) -> bool:
+    return any(w in ("-rpath", "--rpath") or w.startswith(("-rpath=", "--rpath=")) for w in words)
+
+
+def run_path_dirs(env: Mapping[str, str]) -> list[str]:
+    """LD_RUN_PATH's directories; empty entries (the loader's "current directory") dropped."""
+    return [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
 
 
 def compose(
-    req: LinkRequest, settings: Settings, env: Mapping[str, str], rpath_args: list[str]
+    req: LinkRequest,
+    settings: Settings,
+    env: Mapping[str, str],
+    rpath_args: list[str],
+    *,
+    flavour: str = BFD,
+    nix: nixenv.NixEnv | None = None,
+    run_path: list[str] | None = None,
 ) -> Extras:
+    """The flags to add for this link. run_path: LD_RUN_PATH's directories as they may be
+    used (purity-filtered); None reads them from env."""
     ex = Extras()
-    if (
-        req.is_32bit
-        and settings.dynamic_linker_m32
-        and req.link_type == DYNAMIC
-        and not req.relocatable
-    ):
+    nix = nix if nix is not None else read_nix(env, req)
+    ex.nix = nix
+    final = not req.relocatable
+    dynamic = req.link_type == DYNAMIC and final  # has (or may have) a PT_INTERP
+    words = _drop_rpaths if req.link_type == STATIC_PIE else list
+
+    for name in nix.hardening:
+        ex.before += _HARDENING[name]
+    if settings.dtags and final:
+        ex.before.append("--enable-new-dtags" if settings.dtags == "runpath" else
+                         "--disable-new-dtags")
+    if not nix.cc_applied:
+        ex.before += words(nix.ldflags_before)
+        if nix.dynamic_linker and dynamic:
+            ex.before += ("-dynamic-linker", nix.dynamic_linker)
+        ex.after += words(nix.ldflags)
+    ex.after += words(nix.ldflags_after)
+
+    if req.is_32bit and settings.dynamic_linker_m32 and dynamic:
         ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)
+
+    dirs = run_path_dirs(env) if run_path is None else run_path
+    if dirs and dynamic and not req.rpaths:
+        # GNU ld uses LD_RUN_PATH when the link has no -rpath of its own; any -rpath ldwrap
+        # adds would silently switch that off, so ldwrap then passes it on itself. The other
+        # linkers ignore LD_RUN_PATH unless LDWRAP_LD_RUN_PATH is on (the default).
+        ours = bool(rpath_args) or _has_rpath(ex.before) or _has_rpath(ex.after)
+        if ours if flavour == BFD else settings.ld_run_path:
+            seen = set(dirs)
+            for d in dirs:
+                ex.after += ("-rpath", d)
+            kept: list[str] = []
+            for i in range(0, len(rpath_args) - 1, 2):
+                if rpath_args[i + 1] not in seen:
+                    kept += rpath_args[i : i + 2]
+            rpath_args = kept
     ex.after += rpath_args
-    if settings.build_id and not req.relocatable:
+
+    if (settings.build_id or nix.set_build_id) and final:
         ex.after.append("--build-id=" + settings.build_id_style)
     return ex
+
+
+def debug_report(inv: Invocation) -> str:
+    """NIX_DEBUG >= 1: nixpkgs' three-part report (extra flags before, original flags, extra
+    flags after), one argument a line, shell-quoted."""
+    from .shim import shell_quote
+
+    ex = inv.extras
+    args = ex.args if ex is not None and ex.args is not None else inv.args
+    lines = list(ex.notes) if ex is not None else []
+    for title, part in (
+        ("extra flags before to", inv.added_before),
+        ("original flags to", args),
+        ("extra flags after to", inv.added_after),
+    ):
+        lines.append(f"{title} {inv.real.path}:")
+        lines += ["  " + shell_quote(a) for a in part]
+    return "\n".join(lines) + "\n"

@@ -128,24 +128,50 @@ def _load_table() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]
 
 _SEP1, _SEP2 = _load_table()
 _BFD_NAMES: tuple[str, ...] | None = None
+# bfd's two-dash-only names: getopt_long_only matches abbreviations against the others first,
+# so `--out F` is `--out-implib F`, not an ambiguous `--out`.
+_BFD_TWO_DASH = (_SEP2[BFD] - _SEP1[BFD]) | {"omagic", "no-omagic"}
+# Tracked spellings a flavour does not have; gold then splits `-non_shared` into `-n -o ...`.
+_NOT_OPTIONS = {
+    GOLD: (
+        frozenset({"non_shared", "call_shared", "disable-new-dtags", "no-dynamic-linker"}),
+        frozenset({"non_shared", "call_shared", "relocatable", "no-dynamic-linker"}),
+    ),
+    MOLD: (frozenset({"non_shared", "call_shared"}),) * 2,
+}
+
+
+def _known(flavour: str, name: str, dashes: int) -> bool:
+    """Whether a tracked flag is an option of this flavour with this many dashes."""
+    excluded = _NOT_OPTIONS.get(flavour)
+    return excluded is None or name not in excluded[dashes - 1]
 
 
 def _bfd_names() -> tuple[str, ...]:
     # Built on first use: only bfd abbreviations need it.
     global _BFD_NAMES
     if _BFD_NAMES is None:
-        names = set(BFD_LONG_NAMES.split()) | _SEP1[BFD] | _SEP2[BFD] | _TRACKED_FLAGS
+        # The list is wrapped inside hyphenated names ("add-\nstdcall-alias"): rejoin them.
+        words = BFD_LONG_NAMES.replace("-\n", "-").split()
+        names = set(words) | _SEP1[BFD] | _SEP2[BFD] | _TRACKED_FLAGS
         _BFD_NAMES = tuple(sorted(names))
     return _BFD_NAMES
 
 
-def _bfd_expand(name: str) -> str | None:
-    """getopt_long_only: an exact name, else the unique name it abbreviates."""
+def _bfd_expand(name: str, dashes: int = 2) -> str | None:
+    """getopt_long_only: an exact name, else the unique name it abbreviates; UNKNOWN when
+    the abbreviation is ambiguous. One-dash-capable names are tried first; a single-dash
+    token never matches a two-dash-only name (bfd then reads it as short options)."""
     names = _bfd_names()
-    if name in names:
+    if name in names and (dashes == 2 or name not in _BFD_TWO_DASH):
         return name
     hits = [n for n in names if n.startswith(name)]
-    return hits[0] if len(hits) == 1 else None
+    first = [n for n in hits if n not in _BFD_TWO_DASH]
+    if len(first) > 1:
+        return UNKNOWN
+    if first or dashes == 1:
+        return first[0] if first else None
+    return hits[0] if len(hits) == 1 else (UNKNOWN if hits else None)
 
 
 Classified = tuple["str | None", "str | None", int]
@@ -161,26 +187,31 @@ def classify(flavour: str, args: list[str], i: int) -> tuple[str | None, str | N
             return "--", None, 1
         return _long(flavour, args, i, tok[2:], 2)
     body = tok[1:]
-    if flavour == BFD and body[0] == "l":
-        # bfd rewrites every -lX to --library=X before parsing.
+    if flavour == BFD and body[0] == "l" and len(body) > 1:
+        # bfd rewrites every -lX to --library=X before parsing (a bare -l takes the next).
         return "library", body[1:], 1
     name = body.split("=", 1)[0]
-    if name in _SEP1[flavour] or name in _TRACKED_FLAGS:
+    if name in _SEP1[flavour] or (name in _TRACKED_FLAGS and _known(flavour, name, 1)):
         if flavour == GOLD and name == "relocatable":
             return "relocatable", None, 1
-        if not (name[0] == "o" and name != "out-implib" and flavour != GOLD):
+        if not (name[0] == "o" and flavour == MOLD):  # mold: -oX is always -o X
             return _long(flavour, args, i, body, 1)
     if flavour == BFD and len(body) > 1:
-        full = _bfd_expand(name)
-        if full is not None and (full[0] != "o" or full == "out-implib"):
+        full = _bfd_expand(name, 1)
+        if full == UNKNOWN:
+            return UNKNOWN, None, 1  # an ambiguous abbreviation: bfd rejects it
+        if full is not None:
             return _long(flavour, args, i, full + body[len(name) :], 1)
     return _short(flavour, args, i, body)
 
 
 def _long(flavour: str, args: list[str], i: int, body: str, dashes: int) -> Classified:
     name, eq, value = body.partition("=")
-    if not eq and flavour == BFD and name not in _SEP2[BFD] and name not in _TRACKED_FLAGS:
-        name = _bfd_expand(name) or name
+    if flavour == BFD and name not in _SEP2[BFD] and name not in _TRACKED_FLAGS:
+        full = _bfd_expand(name, dashes)
+        if full == UNKNOWN:
+            return UNKNOWN, None, 1
+        name = full or name
     canon = _ALIASES.get(name, name)
     if eq:
         return canon, value, 1
@@ -189,6 +220,8 @@ def _long(flavour: str, args: list[str], i: int, body: str, dashes: int) -> Clas
         if i + 1 < len(args):
             return canon, args[i + 1], 2
         return canon, None, 1
+    if name in _TRACKED_FLAGS and not _known(flavour, name, dashes):
+        return UNKNOWN, None, 1
     if name in _TRACKED_FLAGS or name in _SEP1[flavour] or name in _SEP2[flavour]:
         return canon, None, 1
     return (name if flavour == BFD and name in _bfd_names() else UNKNOWN), None, 1
@@ -219,7 +252,8 @@ def _short(flavour: str, args: list[str], i: int, body: str) -> Classified:
         if len(body) == 1:
             return _ALIASES.get(letter, letter), None, 1
         return "-" + body, None, 1
-    if len(body) == 1 and letter in _FLAG_LETTERS:
+    if len(body) == 1 and letter in _FLAG_LETTERS and letter != "i":
+        # (-i, relocatable, is bfd and gold only: handled above.)
         return _ALIASES.get(letter, letter), None, 1
     return UNKNOWN, None, 1
 

@@ -25,6 +25,7 @@ def launcher_text(python: str | None = None, package_parent: str | None = None) 
     body = (
         f"# {MARKER}: written by `ldwrap install`; runs the real linker of the same name\n"
         "import sys\n"
+        "del sys.path[0]  # this launcher's directory: no modules there, and maybe many files\n"
         f"sys.path.insert(0, {parent!r})\n"
         "from ldwrap.shim import main\n"
         "main()\n"
@@ -63,4 +64,16 @@ def install(
             os.unlink(tmp)
             raise
         written.append(path)
+    precompile()
     return written
+
+
+def precompile() -> None:
+    """Write the package's bytecode now, so that no link pays for compiling it. Best effort:
+    a read-only install keeps the bytecode it was installed with."""
+    import compileall
+
+    try:
+        compileall.compile_dir(os.path.dirname(os.path.abspath(ldwrap.__file__)), quiet=2)
+    except OSError:
+        pass

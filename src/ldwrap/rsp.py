@@ -4,18 +4,39 @@ Used for analysis only: the real linker always receives the caller's `@file` arg
 were. Rules: white space separates; single and double quotes may open and close anywhere in a
 token; a backslash escapes the next character everywhere, inside single quotes too; an
 unterminated quote runs to the end of the file; nested `@file`s are expanded relative to the
-working directory; a missing file stays a literal argument.
+working directory; a missing or unreadable file stays a literal argument. An argument ends at
+a NUL byte, as in lld (bfd and gold ignore the rest of the file after a NUL).
+
+The reader is bounded: it never opens anything but regular files (a pipe or a device given as
+`@/dev/fd/N` would block, or lose data the linker needs), and it stops with ResponseFileError at
+MAX_FILES files, MAX_BYTES bytes or MAX_ARGS arguments in total, so a hostile or broken file
+costs at most a fraction of a second and a few tens of MB.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 
-MAX_FILES = 2000  # an upper bound on distinct files, far above any real build
+MAX_FILES = 2000  # distinct file reads, far above any real build
+MAX_BYTES = 32 << 20  # total bytes read; real response files are at most a few MB
+MAX_ARGS = 1_000_000  # total arguments; real links have at most some 100 000
+_CHUNK = 1 << 20  # plain files are split this many bytes at a time, to bound memory
+_WHITE = (b" ", b"\t", b"\n", b"\r", b"\v", b"\f")
 
 
 class ResponseFileError(Exception):
-    """A response file that no linker could read: it includes itself, or is a directory."""
+    """A response file the shim will not analyse: it includes itself, is a directory, a pipe
+    or a device, or is too large. The shim then runs the linker with the arguments unchanged."""
+
+
+class _Budget:
+    __slots__ = ("args", "bytes", "files")
+
+    def __init__(self) -> None:
+        self.files = MAX_FILES
+        self.bytes = MAX_BYTES
+        self.args = MAX_ARGS
 
 
 def expand(args: list[str], cwd: str | None = None) -> list[str]:
@@ -23,45 +44,102 @@ def expand(args: list[str], cwd: str | None = None) -> list[str]:
     if not any(a[:1] == "@" for a in args):
         return args
     out: list[str] = []
-    _expand_into(args, out, (), cwd, [0])
+    _expand_into(args, out, (), cwd, _Budget())
     return out
 
 
 def _expand_into(
-    args: list[str], out: list[str], chain: tuple[str, ...], cwd: str | None, count: list[int]
+    args: list[str], out: list[str], chain: tuple[str, ...], cwd: str | None, budget: _Budget
 ) -> None:
     for arg in args:
         if arg[:1] != "@" or len(arg) == 1:
             out.append(arg)
             continue
-        name = arg[1:]
-        path = name if cwd is None or os.path.isabs(name) else os.path.join(cwd, name)
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except IsADirectoryError:
-            raise ResponseFileError(f"response file {arg!r} is a directory") from None
-        except OSError:
+        path = arg[1:]
+        if cwd is not None and not os.path.isabs(path):
+            path = os.path.join(cwd, path)
+        data = _read(arg, path, budget)
+        if data is None:
             out.append(arg)  # the linker will report it as a missing input, as it should
             continue
         key = os.path.realpath(path)
         if key in chain:
-            raise ResponseFileError(f"response file {arg!r} includes itself") from None
-        count[0] += 1
-        if count[0] > MAX_FILES:
-            raise ResponseFileError(f"more than {MAX_FILES} response files") from None
-        _expand_into(tokenize(data), out, (*chain, key), cwd, count)
+            raise ResponseFileError(f"response file {arg!r} includes itself")
+        tokens = tokenize(data, budget.args)
+        budget.args -= len(tokens)
+        _expand_into(tokens, out, (*chain, key), cwd, budget)
 
 
-_SPECIAL = (b"'", b'"', b"\\")
+def _read(arg: str, path: str, budget: _Budget) -> bytes | None:
+    """The bytes of a regular file, None when it cannot be read (a literal argument)."""
+    try:
+        st = os.stat(path)  # before any open(): opening a FIFO would block
+    except (OSError, ValueError):
+        return None
+    if stat.S_ISDIR(st.st_mode):
+        raise ResponseFileError(f"response file {arg!r} is a directory")
+    if not stat.S_ISREG(st.st_mode):
+        raise ResponseFileError(f"response file {arg!r} is not a regular file; not read")
+    budget.files -= 1
+    if budget.files < 0:
+        raise ResponseFileError(f"more than {MAX_FILES} response files")
+    if st.st_size > budget.bytes:
+        raise ResponseFileError(_too_big(arg))
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped since the stat above
+            raise ResponseFileError(f"response file {arg!r} is not a regular file; not read")
+        with os.fdopen(fd, "rb", closefd=False) as f:
+            data = f.read(budget.bytes + 1)  # the file may have grown since the stat
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+    budget.bytes -= len(data)
+    if budget.bytes < 0:
+        raise ResponseFileError(_too_big(arg))
+    return data
 
 
-def tokenize(data: bytes) -> list[str]:
-    """Split response-file bytes into arguments (GNU quoting); undecodable bytes survive."""
+def _too_big(arg: str) -> str:
+    return f"response file {arg!r} is too large to analyse (over {MAX_BYTES >> 20} MiB in all)"
+
+
+_SPECIAL = (b"'", b'"', b"\\", b"\0")
+
+
+def tokenize(data: bytes, limit: int = MAX_ARGS) -> list[str]:
+    """Split response-file bytes into arguments (GNU quoting); undecodable bytes survive.
+
+    Raises ResponseFileError beyond `limit` arguments."""
     if not any(c in data for c in _SPECIAL):
         # The common case (gcc writes one plain argument per line): C-speed split.
-        return [t.decode("utf-8", "surrogateescape") for t in data.split()]
-    return [t.decode("utf-8", "surrogateescape") for t in _tokenize_quoted(data)]
+        return _split_plain(data, limit)
+    return [t.decode("utf-8", "surrogateescape") for t in _tokenize_quoted(data, limit)]
+
+
+def _split_plain(data: bytes, limit: int) -> list[str]:
+    out: list[str] = []
+    pos, n = 0, len(data)
+    while pos < n:
+        end = pos + _CHUNK
+        if end >= n:
+            end = n
+        else:
+            # Cut after the chunk's last white space so no token is split across chunks.
+            cut = max(data.rfind(c, pos, end) for c in _WHITE)
+            if cut < 0:  # one token longer than a chunk: extend to its end
+                ends = [i for i in (data.find(c, end) for c in _WHITE) if i >= 0]
+                cut = min(ends) if ends else n
+            end = cut + 1 if cut < n else n
+        out.extend(t.decode("utf-8", "surrogateescape") for t in data[pos:end].split())
+        if len(out) > limit:
+            raise ResponseFileError(f"response files hold more than {MAX_ARGS} arguments")
+        pos = end
+    return out
 
 
 # One token: runs of plain bytes, backslash escapes and quoted stretches (an unterminated
@@ -69,7 +147,7 @@ def tokenize(data: bytes) -> list[str]:
 _SEG = rb"""[^\s'"\\]+|\\[\s\S]?|'(?:[^'\\]|\\[\s\S]?)*'?|"(?:[^"\\]|\\[\s\S]?)*"?"""
 
 
-def _tokenize_quoted(data: bytes) -> list[bytes]:
+def _tokenize_quoted(data: bytes, limit: int) -> list[bytes]:
     import re  # only response files with quotes or backslashes pay for it
 
     seg = re.compile(_SEG)
@@ -86,7 +164,10 @@ def _tokenize_quoted(data: bytes) -> list[bytes]:
                 parts.append(s[1:])
             else:
                 parts.append(s)
-        tokens.append(b"".join(parts))
+        # lld and gold see each argument as a C string: it ends at a NUL byte.
+        tokens.append(b"".join(parts).partition(b"\0")[0])
+        if len(tokens) > limit:
+            raise ResponseFileError(f"response files hold more than {MAX_ARGS} arguments")
     return tokens
 
 

@@ -36,9 +36,12 @@ class Settings:
         "debug",
         "disable_rpath",
         "dry_run",
+        "dtags",
         "dynamic_linker_m32",
+        "ld_run_path",
         "linker",
         "mode",
+        "nix_debug",
         "prefixes",
         "verify",
         "warnings",
@@ -55,6 +58,9 @@ class Settings:
         self.build_id = False
         self.build_id_style = "sha1"
         self.verify: str | None = None
+        self.dtags: str | None = None  # "runpath" or "rpath": LDWRAP_DTAGS
+        self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
+        self.nix_debug = 0
         self.warnings: list[str] = []
 
     @classmethod
@@ -79,7 +85,8 @@ class Settings:
         s.disable_rpath = _flag(env, "NIX_DONT_SET_RPATH", w) | _flag(env, "LDWRAP_DISABLE", w)
         s.dry_run = _flag(env, "LDWRAP_DRY_RUN", w)
         nix_debug = env.get("NIX_DEBUG", "")
-        s.debug = _flag(env, "LDWRAP_DEBUG", w) or (nix_debug.isdigit() and int(nix_debug) >= 1)
+        s.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
+        s.debug = _flag(env, "LDWRAP_DEBUG", w) or s.nix_debug >= 1
         s.linker = env.get("LDWRAP_LINKER") or None
         s.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
         s.build_id = _flag(env, "NIX_SET_BUILD_ID", w)
@@ -89,6 +96,13 @@ class Settings:
             w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
             verify = None
         s.verify = verify
+        dtags = env.get("LDWRAP_DTAGS") or None
+        if dtags not in (None, "runpath", "rpath"):
+            w.append(f"ignoring LDWRAP_DTAGS={dtags!r}: use runpath or rpath")
+            dtags = None
+        s.dtags = dtags
+        if env.get("LDWRAP_LD_RUN_PATH") not in (None, ""):
+            s.ld_run_path = _flag(env, "LDWRAP_LD_RUN_PATH", w)
         return s
 
     def allows(self, path: str) -> bool:

@@ -11,7 +11,7 @@ import sys
 
 from . import rsp
 from .args import LinkRequest, parse
-from .extras import compose
+from .extras import Extras, compose, read_nix
 from .fsview import FsView
 from .grammar import LLD
 from .linkers import (
@@ -30,6 +30,7 @@ from .settings import MODE_NONDEFAULT, Settings
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Mapping
+    from typing import NoReturn
 
 
 class ShimError(Exception):
@@ -45,10 +46,12 @@ class Invocation:
 
     __slots__ = (
         "added_after",
+        "added_at",
         "added_before",
         "args",
         "argv",
         "env",
+        "extras",
         "flavour",
         "name",
         "note",
@@ -68,9 +71,12 @@ class Invocation:
         self.plan: RpathPlan | None = None
         self.added_before: list[str] = []
         self.added_after: list[str] = []
+        # Where added_before starts and where added_after ends in argv (for the E2BIG retry).
+        self.added_at = (1, 1)
         self.note = ""  # why nothing was added, when nothing was
         self.argv: list[str] = []
         self.env: dict[str, str] = {}
+        self.extras: Extras | None = None  # set when flags were composed
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -138,12 +144,27 @@ def prepare(
     try:
         expanded = rsp.expand(args, cwd)
     except rsp.ResponseFileError as e:
-        raise ShimError(str(e)) from None
+        # The real linker reads its @files itself and reports what is wrong with them.
+        inv.note = f"{e}: running the linker with the arguments unchanged"
+        settings.warnings.append(inv.note)
+        return inv
     req = parse(inv.flavour, expanded)
     inv.request = req
     if req.query:
         inv.note = "a version or help request"
         return inv
+    nix = read_nix(env, req)  # its host-suffixed names depend on the link's target
+    settings.disable_rpath |= nix.dont_set_rpath
+    pure = None
+    if env.get("NIX_ENFORCE_PURITY") == "1":
+        from . import purity
+
+        try:
+            pure = purity.apply(inv.flavour, args, cwd, env, nix)
+        except purity.ImpurePathError as e:
+            raise ShimError(str(e)) from None
+        if pure is not None and pure.changed:
+            req = inv.request = parse(inv.flavour, pure.expanded)
     checker = None
     if settings.mode == MODE_NONDEFAULT and not settings.disable_rpath:
         from .sysdirs import default_dir_checker
@@ -151,19 +172,31 @@ def prepare(
         checker = default_dir_checker()
     plan = decide(req, settings, fs or FsView(), cwd, checker)
     inv.plan = plan
-    extras = compose(req, settings, env, plan.args())
+    extras = compose(
+        req, settings, env, plan.args(), flavour=inv.flavour, nix=nix,
+        run_path=pure.run_path if pure is not None else None,
+    )
+    inv.extras = extras
     inv.added_before = extras.before
     inv.added_after = extras.after
     rest = args
+    if pure is not None:
+        extras.args, extras.notes, rest = pure.args, pure.notes, pure.args
     flavor_head: list[str] = []
     if lld_flavor is not None:
-        flavor_head, rest = args[:2], args[2:]
+        flavor_head, rest = rest[:2], rest[2:]
     tail: list[str] = []
     if req.dashdash and "--" in rest:
         # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
         cut = rest.index("--")
         rest, tail = rest[:cut], rest[cut:]
     inv.argv = [real.path, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
+    inv.added_at = (1 + len(head) + len(flavor_head), len(inv.argv) - len(tail))
+    if pure is not None and pure.spans:
+        extras.rsp_spans = purity.argv_spans(
+            pure.spans, len(flavor_head), inv.added_at[0] + len(extras.before), len(rest),
+            len(extras.after),
+        )
     if not extras.before and not extras.after:
         inv.note = "nothing to add"
     return inv
@@ -186,6 +219,49 @@ def _cwd(env: Mapping[str, str]) -> str:
         return env.get("PWD", "/")
 
 
+def unchanged(argv0: str, args: list[str], env: Mapping[str, str]) -> tuple[str, list[str]]:
+    """The real linker and its argv with the caller's arguments and nothing else: the link
+    as it would be without ldwrap. Raises LinkerError when there is no real linker."""
+    explicit = env.get("LDWRAP_LINKER") or None
+    name = linker_name(os.path.basename(argv0))
+    if name is None and explicit:
+        name = linker_name(os.path.basename(explicit))
+    real = find(name or "ld", argv0, env, explicit)
+    head = [] if args[:1] == ["-flavor"] else list(real.prefix)
+    return real.path, [real.path, *head, *args]
+
+
+def _print_command(argv: list[str]) -> None:
+    """The command on stderr with its bytes as they are, so the dry run shows exactly what runs
+    even for arguments that are not UTF-8."""
+    line = f"ldwrap: {format_command(argv)}\n"
+    try:
+        data = line.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:
+        data = line.encode("utf-8", "backslashreplace")
+    sys.stderr.flush()
+    sys.stderr.buffer.write(data)
+    sys.stderr.buffer.flush()
+
+
+def _run_unchanged(argv0: str, args: list[str], why: str) -> NoReturn:
+    """An internal error must not lose the link: one line, then the link without ldwrap."""
+    env = dict(os.environ)
+    try:
+        path, argv = unchanged(argv0, args, env)
+    except Exception as e:
+        print(f"ldwrap: internal error ({why}); no linker to fall back on: {e}", file=sys.stderr)
+        sys.exit(127)
+    print(f"ldwrap: internal error ({why}); running {path} unchanged", file=sys.stderr)
+    if env.get("LDWRAP_DRY_RUN") == "1":
+        _print_command(argv)
+        sys.exit(0)
+    env[CHAIN_VAR] = ":".join([*(p for p in env.get(CHAIN_VAR, "").split(":") if p), path])
+    from .execute import exec_argv
+
+    exec_argv(path, argv, env)
+
+
 def main(argv: list[str] | None = None) -> None:
     """Entry point in shim mode: never returns."""
     argv = sys.argv if argv is None else argv
@@ -195,10 +271,16 @@ def main(argv: list[str] | None = None) -> None:
     except ShimError as e:
         print(f"ldwrap: {e}", file=sys.stderr)
         sys.exit(e.status)
+    except Exception as e:  # a bug in ldwrap: see _run_unchanged
+        _run_unchanged(argv[0], argv[1:], f"{type(e).__name__}: {e}")
     for w in inv.settings.warnings:
         print(f"ldwrap: warning: {w}", file=sys.stderr)
+    if inv.settings.nix_debug >= 1 and inv.extras is not None:
+        from .extras import debug_report
+
+        sys.stderr.write(debug_report(inv))
     if inv.settings.dry_run or inv.settings.debug:
-        print(f"ldwrap: {format_command(inv.argv)}", file=sys.stderr)
+        _print_command(inv.argv)
         if inv.settings.dry_run:
             sys.exit(0)
     from .execute import run

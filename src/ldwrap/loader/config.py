@@ -17,6 +17,7 @@ root-owned system loader on the host; otherwise a built-in table keyed by
 
 from __future__ import annotations
 
+import functools
 import os
 import stat
 import subprocess
@@ -206,8 +207,12 @@ def _slash(d: str) -> str:
     return d + "/"
 
 
+@functools.lru_cache(maxsize=32)
 def discover(interp: str, target: Target, root: Optional[str]) -> LoaderConfig:
-    """Config for ``interp``: ask the trusted host loader, else use the table."""
+    """Config for ``interp``: ask the trusted host loader, else use the table.
+
+    Memoised per process: a loader's built-in values do not change.
+    """
 
     def exists(p: str) -> bool:
         return os.path.isdir((root or "") + p)

@@ -190,5 +190,7 @@ def read_elf(stream: BinaryIO) -> ElfInfo:
             flags_1=flags_1,
             has_dynamic=has_dynamic,
         )
-    except (ELFError, struct.error, UnicodeDecodeError, ValueError, KeyError) as exc:
+    except ELFError as exc:
         raise NotElfError(f"malformed ELF file: {exc}") from exc
+    except Exception as exc:  # pyelftools raises many kinds on corrupt input
+        raise NotElfError(f"malformed ELF file: {type(exc).__name__}: {exc}") from exc

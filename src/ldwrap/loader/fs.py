@@ -126,6 +126,9 @@ class FileSystem:
                 self._elves[fid] = info
         return info
 
+    def is_dir(self, path: str) -> bool:
+        return os.path.isdir(self.host(path))
+
     def file_id(self, path: str) -> Optional[FileId]:
         return self._head(path)[2]
 

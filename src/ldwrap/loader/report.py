@@ -73,6 +73,7 @@ def render_tree(result: LoadResult, show_all: bool = False) -> str:
 def edge_json(edge: Edge) -> dict[str, Any]:
     return {
         "name": edge.name,
+        "lookup_name": edge.lookup_name,
         "path": edge.path,
         "found_via": edge.found_via,
         "via_object": edge.via_object,

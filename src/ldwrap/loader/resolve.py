@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -40,11 +40,8 @@ class Options:
     cwd: Optional[str] = None
     preload_file: bool = True  # honour /etc/ld.so.preload
     ldd_compat: bool = False  # main $ORIGIN from the path as given (ld.so PROG before 2.42)
+    ld_so_cache: Optional[str] = None  # read this cache file instead of the loader's own
 
-    @classmethod
-    def from_env(cls, env: Mapping[str, str], **kw: object) -> Options:
-        return cls(ld_library_path=env.get("LD_LIBRARY_PATH"), preload=env.get("LD_PRELOAD"),
-                   **kw)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -73,6 +70,7 @@ class Edge:
     found_via: str
     depth: int
     loaded: bool = False  # this edge brought a new object into the process
+    lookup_name: Optional[str] = None  # name after $ORIGIN/$LIB/$PLATFORM expansion
     via_object: Optional[str] = None  # whose RPATH, or what matched for already_loaded
     tried: list[Attempt] = field(default_factory=list)
     error: Optional[str] = None
@@ -180,8 +178,13 @@ class Resolver:
         if cfg.cache_path is None:
             return None
         if cfg.cache_path not in self._caches:
-            self._caches[cfg.cache_path] = load_cache(self.fs.host(cfg.cache_path))
+            file = self.opts.ld_so_cache or self.fs.host(cfg.cache_path)
+            self._caches[cfg.cache_path] = load_cache(file)
         return self._caches[cfg.cache_path]
+
+    def forget_ld_cache(self) -> None:
+        """Drop parsed ld.so.cache contents (re-read on next use)."""
+        self._caches.clear()
 
     # -- the load ------------------------------------------------------------
     def load(self, file: str) -> LoadResult:
@@ -266,8 +269,10 @@ class _Load:
                                  os.path.dirname(interp), 1)
         if edge_name is None:
             return
-        edge = Edge(interp, path, interp if probe.kind == "ok" else None, INTERPRETER, 1,
-                    loaded=probe.kind == "ok", tried=[Attempt(interp, INTERPRETER, probe.kind)])
+        ok = probe.kind == "ok"
+        edge = Edge(interp, path, interp if ok else None, INTERPRETER, 1, loaded=ok,
+                    lookup_name=interp,
+                    tried=[Attempt(interp, INTERPRETER, "found" if ok else probe.kind)])
         if probe.kind != "ok":
             edge.error = f"interpreter {interp}: " + (probe.message or "No such file or directory")
             edge.found_via = NOT_FOUND
@@ -297,6 +302,7 @@ class _Load:
             edge.fatal, self.fatal = True, f"{raw}: {edge.error}"
             return None
         name = expand_dst(raw, req.origin, self.cfg)
+        edge.lookup_name = name
         if not name:
             edge.found_via = DROPPED
             edge.error = "dynamic string token has no value; entry ignored"
@@ -422,14 +428,20 @@ class _Load:
                 result = self._try(cand, source, owner, edge, need_suid)
                 if result == "ok":
                     return self.fs.absolute(cand), source, owner
-                if result == "abandon" or self.fatal:
-                    return None  # glibc 2.36: other errno abandons the rest of this list
+                if self.fatal:
+                    return None
+            if result == "abandon":
+                # glibc <= 2.38: an errno other than ENOENT/EACCES in an existing
+                # directory (e.g. ELOOP) ends this list; a missing dir does not.
+                return None
         return None
 
     def _try(self, cand: str, source: str, owner: Optional[str], edge: Edge, need_suid: bool
              ) -> str:
         probe = self.fs.probe(cand, self.target)
         kind = probe.kind
+        if kind == "abandon" and not self.fs.is_dir(os.path.dirname(cand) or "."):
+            kind = "missing"  # the loader stats the directory and marks it nonexisting
         if kind == "ok" and need_suid and not probe.setuid:
             kind = "missing"
         shown = self.fs.absolute(cand)

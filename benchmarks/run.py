@@ -1,0 +1,288 @@
+"""ldwrap's benchmark: what the shim costs on every link, at every scale.
+
+    .venv/bin/python benchmarks/run.py            # the full run (a few minutes)
+    .venv/bin/python benchmarks/run.py --quick    # tiny sizes, a few seconds (CI smoke)
+
+Prints Markdown tables of medians and ratios, then the floors ldwrap aims for. Variants of one
+case run interleaved in the same run, so the ratios hold on any machine. Everything is built
+in a temporary work directory (or --work DIR, kept and reused between runs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shutil
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _fixtures as fx
+from _timing import Command, Result, build_runner, check_ok, measure
+
+# nixpkgs' ld-wrapper in front of a linker that exits at once (modern / classic wrapper),
+# from /work/shared/reference/nix-ld-wrapper.md, measured on another 2-core machine. Reference
+# figures only: the benchmark cannot run nixpkgs' wrapper here.
+NIX_REFERENCE_MS = {
+    10: (19.0, 9.0), 100: (127.0, 16.0), 1000: (1400.0, 110.0), 5000: (8100.0, 720.0)
+}
+
+FLOOR_OVERHEAD_RATIO = 1.5  # shim overhead on the gcc-style argv / interpreter start-up
+FLOOR_PER_DIR_US = 20.0
+FLOOR_10K_S = 0.5
+FLOOR_RSS_MIB = 30.0
+
+
+class Sizes:
+    def __init__(self, quick: bool) -> None:
+        self.quick = quick
+        self.scaling = (10, 100) if quick else (10, 100, 1000, 10000)
+        self.big_dir_files = 200 if quick else 5000
+        self.big_dir_libs = (10, 100) if quick else (10, 1000)
+        self.rsp_args = 1000 if quick else 100_000
+        self.c_files = 4 if quick else 200
+        self.repeat_fast = 3 if quick else 40  # runs of a linker that exits at once
+        self.repeat_slow = 2 if quick else 10  # runs of large or real links
+        self.warmup = 1 if quick else 3
+
+
+def ms(seconds: float) -> str:
+    value = seconds * 1000
+    return f"{value:.2f}" if value < 10 else f"{value:.1f}" if value < 1000 else f"{value:.0f}"
+
+
+def mib(kib: int) -> str:
+    return f"{kib / 1024:.1f}"
+
+
+class Bench:
+    def __init__(self, work: str, sizes: Sizes) -> None:
+        self.work = work
+        self.sizes = sizes
+        self.store = os.path.join(work, "nix", "store")
+        os.makedirs(self.store, exist_ok=True)
+        build_runner(work)
+        self.fastbin = fx.fast_linker(work)
+        self.shims = fx.install_dropins(work)
+        # NIX_STORE set: ldwrap uses Nix's rule, only directories in this store get an rpath.
+        self.env_fast = fx.clean_env(self.fastbin + ":/usr/bin:/bin", NIX_STORE=self.store)
+        self.env_shim = fx.clean_env(
+            f"{self.shims}:{self.fastbin}:/usr/bin:/bin", NIX_STORE=self.store
+        )
+        self.floor = Command("python floor", [sys.executable, "-I", "-S", "-c", "pass"], {})
+        self.rows: dict[str, list[list[str]]] = {}
+        self.checks: list[tuple[str, str, bool]] = []
+        self.overhead_gcc: tuple[float, float] | None = None  # (overhead, floor)
+        self.scaling: dict[int, float] = {}  # -L count -> shim overhead
+        self.peak_kib = 0
+
+    # -- one case: the same argv to the linker alone and through the drop-in ----------------
+    def pair(self, label: str, args: list[str], repeat: int, with_floor: bool = False,
+             cwd: str | None = None) -> tuple[Result, Result, Result | None]:
+        alone = Command("alone", [os.path.join(self.fastbin, "ld.lld"), *args], self.env_fast, cwd)
+        shim = Command("shim", [os.path.join(self.shims, "ld.lld"), *args], self.env_shim, cwd)
+        check_ok(shim)
+        cmds = [alone, shim] + ([self.floor] if with_floor else [])
+        res = measure(cmds, repeat, self.sizes.warmup)
+        for r in res:
+            if r.failures:
+                raise RuntimeError(f"{label}: {r.label} failed {r.failures} times")
+        self.peak_kib = max(self.peak_kib, res[1].maxrss_kib)
+        return res[0], res[1], (res[2] if with_floor else None)
+
+    def overhead(self) -> None:
+        rows = self.rows.setdefault("overhead", [])
+        gcc = fx.gcc_argv(self.work, self.store)
+        argvs = [("gcc -fuse-ld=lld", gcc)]
+        rust = fx.rust_link(self.work)
+        if rust is not None:
+            argvs.append(("rustc (via cc -fuse-ld=lld)", rust.ld_argv))
+        self._rust = rust
+        for label, args in argvs:
+            n_l = sum(1 for a in args if a.startswith("-L"))
+            n_lib = sum(1 for a in args if a.startswith("-l"))
+            alone, shim, floor = self.pair(label, args, self.sizes.repeat_fast, with_floor=True)
+            assert floor is not None
+            over = shim.median - alone.median
+            if label.startswith("gcc"):
+                self.overhead_gcc = (over, floor.median)
+            rows.append([
+                f"{label}: {len(args)} args, {n_l} -L, {n_lib} -l",
+                ms(alone.median), ms(floor.median), ms(shim.median), ms(over),
+                f"{over / floor.median:.2f}x", mib(shim.maxrss_kib),
+            ])
+
+    def scale(self) -> None:
+        rows = self.rows.setdefault("scaling", [])
+        base = fx.gcc_argv(self.work, self.store)
+        small = fx.make_store_dirs(self.store, "s", max(self.sizes.scaling), 10)
+        for n in self.sizes.scaling:
+            pairs = small[:n]
+            args = [*base, *(f"-L{d}" for d, _ in pairs), *(f"-l{lib}" for _, lib in pairs)]
+            rep = self.sizes.repeat_fast if n <= 100 else self.sizes.repeat_slow
+            alone, shim, _ = self.pair(f"{n} dirs", args, rep)
+            over = shim.median - alone.median
+            self.scaling[n] = over
+            nix = NIX_REFERENCE_MS.get(n)
+            rows.append([
+                f"{n:,} -L (10 files each) + {n:,} -l", ms(alone.median), ms(shim.median),
+                ms(over), mib(shim.maxrss_kib),
+                f"{nix[0]:g} / {nix[1]:g}" if nix else "",
+            ])
+        files = self.sizes.big_dir_files
+        big = fx.make_store_dirs(self.store, f"f{files}x", 10, files)
+        for n_lib in self.sizes.big_dir_libs:
+            # The 10 libraries that are there, and others that are not (as gcc's -lc, -lm).
+            libs = [lib for _, lib in big] + [f"absent{k}" for k in range(n_lib - 10)]
+            args = [*base, *(f"-L{d}" for d, _ in big), *(f"-l{lib}" for lib in libs)]
+            alone, shim, _ = self.pair(f"big dirs {n_lib}", args, self.sizes.repeat_fast)
+            rows.append([
+                f"10 -L ({files:,} files each) + {n_lib:,} -l", ms(alone.median),
+                ms(shim.median), ms(shim.median - alone.median), mib(shim.maxrss_kib), "",
+            ])
+        # A response file: gcc writes one when the command line is long.
+        rsp = os.path.join(self.work, f"link-{self.sizes.rsp_args}.rsp")
+        n_objs = self.sizes.rsp_args - len(base)
+        with open(rsp, "w") as f:
+            f.write("\n".join([*base, *(f"obj/unit{i}.o" for i in range(n_objs))]) + "\n")
+        alone, shim, _ = self.pair("rsp", ["@" + rsp], self.sizes.repeat_slow)
+        rows.append([
+            f"@file with {self.sizes.rsp_args:,} arguments", ms(alone.median), ms(shim.median),
+            ms(shim.median - alone.median), mib(shim.maxrss_kib), "",
+        ])
+
+    def real_links(self) -> None:
+        rows = self.rows.setdefault("real", [])
+        obj_args, cdir, size = fx.c_program(self.work, self.store, self.sizes.c_files)
+        gcc = shutil.which("gcc") or "/usr/bin/gcc"
+        cases = [(f"C: {self.sizes.c_files + 1} objects, {size / 2**20:.1f} MiB, 4 store libs",
+                  [gcc, *obj_args], cdir)]
+        if self._rust is not None:
+            cases.append(("Rust: std + a small program", [gcc, *self._rust.cc_args],
+                          self._rust.cwd))
+        plain = fx.clean_env("/usr/bin:/bin", NIX_STORE=self.store)
+        shimmed = fx.clean_env(f"{self.shims}:/usr/bin:/bin", NIX_STORE=self.store)
+        for label, cc, cwd in cases:
+            out = os.path.join(cwd, "bench.out")
+            cmds = [
+                Command("bfd", [*cc, "-fuse-ld=bfd", "-o", out], plain, cwd),
+                Command("lld", [*cc, "-fuse-ld=lld", "-o", out], plain, cwd),
+                Command("shim+lld", [*cc, "-fuse-ld=lld", "-o", out], shimmed, cwd),
+            ]
+            if shutil.which("mold"):
+                cmds.append(Command("shim+mold", [*cc, "-fuse-ld=mold", "-o", out], shimmed, cwd))
+            for c in cmds:
+                check_ok(c)
+                # Proof that the drop-in ran: its rpath is in the output, and only then.
+                has = self.store in fx.runpath(out)
+                if has != c.label.startswith("shim") and self._has_store_lib(cc):
+                    found = fx.runpath(out)
+                    raise RuntimeError(f"{label}: {c.label}: unexpected RUNPATH {found!r}")
+            res = {r.label: r for r in measure(cmds, self.sizes.repeat_slow, 1)}
+            bfd, lld, shim = res["bfd"], res["lld"], res["shim+lld"]
+            self.peak_kib = max(self.peak_kib, 0)  # peak of a real link is the linker's own
+            mold = res.get("shim+mold")
+            rows.append([
+                label, ms(bfd.median), ms(lld.median), ms(shim.median),
+                ms(mold.median) if mold else "",
+                ms(shim.median - lld.median), f"{shim.median / bfd.median:.2f}x",
+            ])
+            self.checks.append((f"{label}: ldwrap + lld beats plain GNU ld",
+                                f"{ms(shim.median)} ms vs {ms(bfd.median)} ms",
+                                shim.median < bfd.median))
+
+    def _has_store_lib(self, cc: list[str]) -> bool:
+        return any(a.startswith("-L" + self.store) for a in cc)
+
+    def floors(self) -> None:
+        if self.overhead_gcc:
+            over, floor = self.overhead_gcc
+            self.checks.append((
+                f"gcc-style overhead <= {FLOOR_OVERHEAD_RATIO}x interpreter start-up",
+                f"{over / floor:.2f}x ({ms(over)} ms vs {ms(floor)} ms)",
+                over <= FLOOR_OVERHEAD_RATIO * floor,
+            ))
+        ns = sorted(self.scaling)
+        if len(ns) >= 2:
+            lo, hi = ns[-2], ns[-1]
+            per = (self.scaling[hi] - self.scaling[lo]) / (hi - lo) * 1e6
+            self.checks.append((
+                f"cost per extra -L dir (and -l) < {FLOOR_PER_DIR_US:g} µs",
+                f"{per:.1f} µs (from {lo:,} to {hi:,})", per < FLOOR_PER_DIR_US,
+            ))
+        if 10000 in self.scaling:
+            t = self.scaling[10000]
+            self.checks.append((f"10,000 -L dirs < {FLOOR_10K_S:g} s", f"{t:.3f} s overhead",
+                                t < FLOOR_10K_S))
+        self.checks.append((f"peak memory < {FLOOR_RSS_MIB:g} MiB",
+                            f"{mib(self.peak_kib)} MiB (largest case)",
+                            self.peak_kib / 1024 < FLOOR_RSS_MIB))
+
+
+def table(head: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpu = platform.processor() or "unknown CPU"
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    cpu = line.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    return (f"{os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, "
+            f"Python {platform.python_version()}")
+
+
+def report(b: Bench) -> str:
+    out = [f"Machine: {machine()}", ""]
+    out += ["### Start-up: a linker that exits at once, alone and behind the `ldwrap install` "
+            "drop-in (ms, medians)", ""]
+    out.append(table(["argv", "linker alone", "`python -I -S -c pass`", "ldwrap drop-in",
+                      "ldwrap overhead", "overhead / python", "peak RSS MiB"],
+                     b.rows.get("overhead", [])))
+    out += ["", "### Scaling (ms, medians; overhead = drop-in minus linker alone)", ""]
+    out.append(table(["case", "linker alone", "ldwrap drop-in", "ldwrap overhead",
+                      "peak RSS MiB", "nixpkgs wrapper, modern / classic (reference figures)"],
+                     b.rows.get("scaling", [])))
+    out += ["", "nixpkgs figures are quoted from its measurement on another 2-core machine "
+            "(10, 100, 1,000 and 5,000 dirs); they were not measured by this run.", ""]
+    out += ["### Real links through gcc (ms, medians)", ""]
+    out.append(table(["link", "GNU ld", "lld", "ldwrap + lld", "ldwrap + mold",
+                      "ldwrap cost", "ldwrap + lld / GNU ld"], b.rows.get("real", [])))
+    out += ["", "### Floors", ""]
+    out.append(table(["floor", "this run", "met"],
+                     [[n, v, "yes" if ok else "**no**"] for n, v, ok in b.checks]))
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
+    p.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions (smoke)")
+    p.add_argument("--work", help="work directory to build in and keep (default: temporary)")
+    opts = p.parse_args(argv)
+    sizes = Sizes(opts.quick)
+    work = opts.work or tempfile.mkdtemp(prefix="ldwrap-bench-")
+    os.makedirs(work, exist_ok=True)
+    work = os.path.abspath(work)
+    try:
+        b = Bench(work, sizes)
+        for step in (b.overhead, b.scale, b.real_links, b.floors):
+            print(f"... {step.__name__}", file=sys.stderr, flush=True)
+            step()
+        print(report(b))
+    finally:
+        if not opts.work:
+            shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

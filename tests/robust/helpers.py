@@ -1,0 +1,39 @@
+"""Helpers shared by the reliability tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+# Variables that steer ldwrap, the compilers or the loader: never inherited by a test.
+_STEERING = ("LD_LIBRARY_PATH", "LD_PRELOAD", "LD_RUN_PATH", "LIBRARY_PATH", "COMPILER_PATH")
+_STEERING_PREFIXES = ("LDWRAP_", "NIX_")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in _STEERING and not k.startswith(_STEERING_PREFIXES)
+    }
+    env.update(extra)
+    return env
+
+
+def read_record(path: Path) -> list[bytes]:
+    """The argv[1..] the recording linker saw."""
+    data = path.read_bytes()
+    assert data == b"" or data.endswith(b"\0"), data[-20:]
+    return data.split(b"\0")[:-1]
+
+
+def fsencode_all(args: list[str]) -> list[bytes]:
+    return [os.fsencode(a) for a in args]
+
+
+def run(argv: list[str | bytes | Path], env: dict[str, str] | dict[bytes, bytes], cwd: Path,
+        timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        argv, env=env, cwd=cwd, capture_output=True, timeout=timeout, check=False
+    )
