@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import BuiltStore, base_env
 from pytest_subprocess import FakeProcess
 
+from conftest import BuiltStore, base_env
 from ldwrap import policy
 from ldwrap.cli import cli
 
@@ -27,7 +27,9 @@ LDWRAP = str(Path(sys.executable).parent / "ldwrap")
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def ldwrap(args: list[str], env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+def ldwrap(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run([LDWRAP, *args], capture_output=True, text=True, env=env, cwd=cwd,
                           timeout=120)
 

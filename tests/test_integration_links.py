@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+
 from conftest import (
     BuiltStore,
     base_env,
@@ -29,12 +30,18 @@ from conftest import (
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 LINKERS = ("bfd", "gold", "lld", "mold")
 
-MAIN_FOO = '#include <stdio.h>\nint foo_value(void);\nint main(void) { printf("runs %d\\n", foo_value()); return 0; }\n'
+MAIN_FOO = (
+    "#include <stdio.h>\nint foo_value(void);\n"
+    'int main(void) { printf("runs %d\\n", foo_value()); return 0; }\n'
+)
 MAIN_FOOBAR = (
     "#include <stdio.h>\nint foo_value(void);\nint bar_value(void);\n"
     'int main(void) { printf("runs %d\\n", foo_value() + bar_value()); return 0; }\n'
 )
-MAIN_STA = '#include <stdio.h>\nint sta_value(void);\nint main(void) { printf("runs %d\\n", sta_value()); return 0; }\n'
+MAIN_STA = (
+    "#include <stdio.h>\nint sta_value(void);\n"
+    'int main(void) { printf("runs %d\\n", sta_value()); return 0; }\n'
+)
 
 
 class Objects:

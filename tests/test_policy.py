@@ -13,14 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from conftest import store_hash
 from ldwrap import policy
 from ldwrap.args import parse
 from ldwrap.fsview import FsView
 from ldwrap.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.policy import RpathPlan, decide, normalise
 from ldwrap.settings import MODE_NIX, MODE_NONDEFAULT, MODE_PREFIXES, Settings
-
-from conftest import store_hash
 
 
 class Tree:

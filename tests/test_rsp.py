@@ -141,12 +141,21 @@ def test_directory_is_an_error(tmp_path: Path) -> None:
         expand(["@sub"], str(tmp_path))
 
 
-def test_many_distinct_files_stop_at_the_limit(tmp_path: Path) -> None:
-    # A chain of 2100 distinct files: not a cycle, but far beyond any real build.
-    for i in range(2100):
+def test_deep_nesting_stops_with_an_error_not_a_crash(tmp_path: Path) -> None:
+    # A chain of 1100 distinct files: not a cycle, but deeper than Python's stack.
+    for i in range(1100):
         _write(tmp_path, f"f{i}.rsp", f"@f{i + 1}.rsp")
-    with pytest.raises(ResponseFileError, match="more than"):
+    with pytest.raises(ResponseFileError, match="nested"):
         expand(["@f0.rsp"], str(tmp_path))
+
+
+def test_many_distinct_files_stop_at_the_limit(tmp_path: Path) -> None:
+    # 2100 sibling files, each read once: far beyond any real build.
+    for i in range(2100):
+        _write(tmp_path, f"f{i}.rsp", f"-l{i}")
+    _write(tmp_path, "all.rsp", " ".join(f"@f{i}.rsp" for i in range(2100)))
+    with pytest.raises(ResponseFileError, match="more than"):
+        expand(["@all.rsp"], str(tmp_path))
 
 
 @pytest.mark.parametrize(

@@ -14,12 +14,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import base_env
 
+from conftest import base_env
 from ldwrap import shim
 from ldwrap.install import install
 from ldwrap.linkers import CHAIN_VAR, MAX_DEPTH
-
 
 Setup = tuple[Path, Path]  # (store lib dir holding libfoo.so, dir of the fake real linkers)
 
@@ -168,7 +167,7 @@ def _fails(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, st
 def test_linker_not_found_is_one_line_and_127(
     setup: Setup, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    lib, sysbin = setup
+    _lib, sysbin = setup
     monkeypatch.setenv("PATH", f"{sysbin}/none:rel:")
     code, err = _fails(["/shims/ld.mold", "-lfoo"], capsys)
     assert code == 127
@@ -190,7 +189,10 @@ def test_chain_too_deep_is_a_clear_error(
 
 
 def test_ldwrap_linker_naming_a_shim_is_refused(
-    setup: Setup, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    setup: Setup,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     shims = install(str(tmp_path / "shims"))
     monkeypatch.setenv("LDWRAP_LINKER", next(p for p in shims if p.endswith("/ld.lld")))

@@ -21,6 +21,7 @@ import stat
 MAX_FILES = 2000  # distinct file reads, far above any real build
 MAX_BYTES = 32 << 20  # total bytes read; real response files are at most a few MB
 MAX_ARGS = 1_000_000  # total arguments; real links have at most some 100 000
+MAX_DEPTH = 100  # nesting; the reader recurses, and Python's stack ends near 1000
 _CHUNK = 1 << 20  # plain files are split this many bytes at a time, to bound memory
 _WHITE = (b" ", b"\t", b"\n", b"\r", b"\v", b"\f")
 
@@ -65,6 +66,8 @@ def _expand_into(
         key = os.path.realpath(path)
         if key in chain:
             raise ResponseFileError(f"response file {arg!r} includes itself")
+        if len(chain) >= MAX_DEPTH:
+            raise ResponseFileError(f"response files nested more than {MAX_DEPTH} deep")
         tokens = tokenize(data, budget.args)
         budget.args -= len(tokens)
         _expand_into(tokens, out, (*chain, key), cwd, budget)

@@ -58,7 +58,7 @@ RSP_CASES = {
     "mutually including": ({"a.rsp": "@b.rsp", "b.rsp": "-lfoo @a.rsp"}, "@a.rsp",
                            "includes itself"),
     "a directory": ({"dir.rsp/": ""}, "@dir.rsp", "is a directory"),
-    "a device": ({}, "@/dev/zero", "is not a regular file"),
+    "a device": ({}, "@/dev/null", "is not a regular file"),
 }
 
 
