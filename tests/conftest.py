@@ -165,12 +165,10 @@ def _dynamic_tags(path: Path) -> list[tuple[str, object]]:
             if isinstance(sec, DynamicSection):
                 for tag in sec.iter_tags():
                     kind = tag.entry.d_tag
-                    if kind == "DT_RUNPATH":
-                        out.append((kind, tag.runpath))
-                    elif kind == "DT_RPATH":
-                        out.append((kind, tag.rpath))
-                    elif kind == "DT_NEEDED":
-                        out.append((kind, tag.needed))
+                    # pyelftools sets the decoded string as an attribute named after the tag.
+                    attr = {"DT_RUNPATH": "runpath", "DT_RPATH": "rpath", "DT_NEEDED": "needed"}
+                    if kind in attr:
+                        out.append((kind, getattr(tag, attr[kind])))
     return out
 
 

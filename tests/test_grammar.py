@@ -147,7 +147,7 @@ VALUE = "-L/evil/lib"  # a value that would be a disaster if read as a -L
 
 
 def _long_cases() -> list[object]:
-    cases = []
+    cases: list[object] = []
     for name, cells in ROWS:
         for flavour in FLAVOURS:
             if (flavour, name) in REJECTED:
@@ -177,7 +177,7 @@ def test_long_option_consumes_next_element_exactly_when_the_linker_does(
 
 
 def _eq_cases() -> list[object]:
-    cases = []
+    cases: list[object] = []
     for name, cells in ROWS:
         for flavour in FLAVOURS:
             for dashes in (1, 2):

@@ -8,7 +8,7 @@ for the absolute `/nix/store` that a test cannot create.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pytest
@@ -59,11 +59,11 @@ def plan(
     env: dict[str, str],
     cwd: str = "/",
     flavour: str = LLD,
-    is_default_dir: object = None,
+    is_default_dir: Callable[[str], bool] | None = None,
     nix_store_exists: bool = False,
 ) -> RpathPlan:
     settings = Settings.from_env(env, nix_store_exists=nix_store_exists)
-    return decide(parse(flavour, args), settings, FsView(), cwd, is_default_dir)  # type: ignore[arg-type]
+    return decide(parse(flavour, args), settings, FsView(), cwd, is_default_dir)
 
 
 def verdicts(p: RpathPlan) -> list[tuple[str, str]]:

@@ -93,7 +93,10 @@ def exit_like(status: int) -> NoReturn:
     """End this process the way the child ended: same exit code, or same signal."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
-        signal.signal(sig, signal.SIG_DFL)
+        try:
+            signal.signal(sig, signal.SIG_DFL)
+        except (OSError, ValueError):
+            pass  # SIGKILL and SIGSTOP: always their default
         os.kill(os.getpid(), sig)
         sys.exit(128 + sig)  # reached only for signals that do not end a process
     sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
