@@ -15,9 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from ldwrap.shim import ShimError, prepare
-
 from conftest import BuiltStore
+from ldwrap.shim import ShimError, prepare
 
 SALT = "x86_64_unknown_linux_gnu"  # this machine's nixpkgs suffix salt (the tests run on x86_64)
 M32 = "/m32/ld-linux.so.2"
@@ -295,6 +294,6 @@ def test_nix_debug_report(tmp_path: Path) -> None:
 
 
 def test_shim_error_is_not_internal(tmp_path: Path) -> None:
-    with pytest.raises(ShimError, match="^impure path '/etc/x.o' used in link$"):
+    with pytest.raises(ShimError, match=r"^impure path '/etc/x\.o' used in link$"):
         prepare("ld.lld", ["/etc/x.o"], {"PATH": "/usr/bin", "NIX_ENFORCE_PURITY": "1",
                                           "NIX_STORE": "/nix/store"}, str(tmp_path))

@@ -117,7 +117,7 @@ def test_ignore_ld_through_gcc(tmp_path: Path) -> None:
 
 
 def test_refusal_through_prepare(tmp_path: Path) -> None:
-    with pytest.raises(ShimError, match="^impure path '/usr/lib/crt1.o' used in link$"):
+    with pytest.raises(ShimError, match=r"^impure path '/usr/lib/crt1\.o' used in link$"):
         prepare("ld.bfd", ["/usr/lib/crt1.o"], env_for(tmp_path), str(tmp_path))
 
 

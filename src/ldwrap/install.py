@@ -22,13 +22,17 @@ def launcher_text(python: str | None = None, package_parent: str | None = None) 
     scan, the package's own directory fixed at install time."""
     python = python or sys.executable
     parent = package_parent or os.path.dirname(os.path.dirname(os.path.abspath(ldwrap.__file__)))
+    # Without the site scan, the dependencies' directory (pyelftools, for LDWRAP_VERIFY) must
+    # be named too; it goes last so it can never shadow the standard library.
+    deps = [d for d in _dependency_dirs() if d != parent]
     body = (
         f"# {MARKER}: written by `ldwrap install`; runs the real linker of the same name\n"
         "import sys\n"
         "del sys.path[0]  # this launcher's directory: no modules there, and maybe many files\n"
         f"sys.path.insert(0, {parent!r})\n"
-        "from ldwrap.shim import main\n"
-        "main()\n"
+        + (f"sys.path += {deps!r}\n" if deps else "")
+        + "from ldwrap.shim import main\n"
+        + "main()\n"
     )
     if " " in python or len(python) > 120:
         # A shebang cannot carry such a path; let sh find the interpreter instead.
@@ -37,6 +41,13 @@ def launcher_text(python: str | None = None, package_parent: str | None = None) 
             f"''':'\nexec {_sh_quote(python)} -I -S \"$0\" \"$@\"\n'''\n" + body
         )
     return f"#!{python} -IS\n" + body
+
+
+def _dependency_dirs() -> list[str]:
+    """The directories holding ldwrap's run-time dependencies, as installed now."""
+    import elftools
+
+    return [os.path.dirname(os.path.dirname(os.path.abspath(elftools.__file__)))]
 
 
 def _sh_quote(s: str) -> str:

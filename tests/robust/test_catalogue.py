@@ -234,7 +234,8 @@ def _at_the_limit(argv0: str, head: list[str], env: dict[str, str]) -> list[str]
         extra = ["-L/n/" + "y" * mid]
         lo2, hi2 = (mid, hi2) if _fits(argv0, base + extra, env) else (lo2, mid)
     # The launcher is a script: the kernel adds its interpreter's path and `-IS`.
-    return base + ["-L/n/" + "y" * (lo2 - 128)]
+    base[-1] = base[-1][:-128]
+    return base + ["-L/n/" + "y" * lo2]
 
 
 def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -> None:
@@ -257,7 +258,7 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
                                             capture_output=True, text=True).stdout.strip())
     head = ["-o", str(tmp_path / "prog"), "-dynamic-linker", "/lib64/ld-linux-x86-64.so.2",
             f"{crtdir}/crt1.o", f"{crtdir}/crti.o", str(tmp_path / "main.o"),
-            "-L", str(lib), "-lfoo", f"-L{gccdir}", "-lc", f"{crtdir}/crtn.o"]
+            "-L", str(lib), "-lfoo", f"-L{gccdir}", f"-L{crtdir}", "-lc", f"{crtdir}/crtn.o"]
     argv0 = str(shims / "ld.lld")
     args = _at_the_limit(argv0, head, env)
     inv = shim.prepare(argv0, args, env, str(tmp_path))
@@ -342,7 +343,10 @@ def test_python_ignored_signals_are_restored(tree: Path, shims: Path) -> None:
         assert _shim(shims, tree, env, "-o", "x").returncode == 0
     direct = subprocess.run([fake], env=clean_env(OUT=str(tree / "c")), check=True)
     assert direct.returncode == 0
-    assert (tree / "a").read_text() == (tree / "c").read_text() == (tree / "b").read_text()
+    # glibc's posix_spawn leaves its two internal signals (32, 33) ignored in the child; no
+    # program can use them, so they are masked out here.
+    masks = [int((tree / n).read_text().split()[1], 16) & ~(3 << 31) for n in "abc"]
+    assert masks[0] == masks[1] == masks[2]
 
 
 # --- loops ---------------------------------------------------------------------------------
@@ -404,7 +408,7 @@ def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
     (locked / "libfoo.so").write_bytes(b"")
     locked.chmod(0)
     args = ["@secret.rsp", "-L", str(locked), "-L", str(tree / "store/p/lib"), "-lfoo"]
-    drop = ["setpriv", "--inh-caps=-dac_override,-dac_read_search",
+    drop = ["/usr/bin/setpriv", "--inh-caps=-dac_override,-dac_read_search",
             "--bounding-set=-dac_override,-dac_read_search", "--"] if os.geteuid() == 0 else []
     try:
         proc = run([*drop, shims / "ld.lld", *args], _env(tree, recorder, shims), work)
