@@ -211,8 +211,10 @@ def test_malformed_variables(extra: dict[str, str], warning: str | None, adds: b
 
 
 def _fits(argv0: str, args: list[str], env: dict[str, str]) -> bool:
+    """Whether the kernel starts argv0 with args (the shim in dry-run mode: it links nothing)."""
     try:
-        subprocess.run([argv0, *args], executable="/bin/true", env=env, check=True)
+        subprocess.run([argv0, *args], env={**env, "LDWRAP_DRY_RUN": "1"}, check=True,
+                       capture_output=True)
     except OSError as e:
         assert e.errno == 7
         return False
@@ -221,7 +223,7 @@ def _fits(argv0: str, args: list[str], env: dict[str, str]) -> bool:
 
 def _at_the_limit(argv0: str, head: list[str], env: dict[str, str]) -> list[str]:
     """head plus filler `-L` arguments (no such directories) that bring argv and environment
-    to the largest size the kernel still accepts."""
+    to the largest size with which the kernel still starts the launcher."""
     chunk = "-L/nonexistent/" + "x" * 4000
     lo, hi = 0, 1000  # whole chunks
     while lo + 1 < hi:
@@ -233,8 +235,6 @@ def _at_the_limit(argv0: str, head: list[str], env: dict[str, str]) -> list[str]
         mid = (lo2 + hi2) // 2
         extra = ["-L/n/" + "y" * mid]
         lo2, hi2 = (mid, hi2) if _fits(argv0, base + extra, env) else (lo2, mid)
-    # The launcher is a script: the kernel adds its interpreter's path and `-IS`.
-    base[-1] = base[-1][:-128]
     return base + ["-L/n/" + "y" * lo2]
 
 
@@ -263,7 +263,8 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     args = _at_the_limit(argv0, head, env)
     inv = shim.prepare(argv0, args, env, str(tmp_path))
     assert inv.added_after == ["-rpath", str(lib)]
-    assert not _fits(inv.argv[0], inv.argv[1:], inv.env)  # really over the limit
+    with pytest.raises(OSError, match="Argument list too long"):  # really over the limit
+        subprocess.run(inv.argv, env=inv.env, check=False)
     proc = run([argv0, *args], env, tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stderr == b""
@@ -273,7 +274,13 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     assert subprocess.run([str(tmp_path / "prog")], env=clean_env()).returncode == 0
     assert list(tmpdir.iterdir()) == []  # the response file is gone
     # What exactly the linker got: the recording linker, same argv, same limit.
-    renv = {**env, "PATH": f"{shims}:{recorder}", "RECORD": str(tmp_path / "rec")}
+    # (the linker's path goes into argv and LDWRAP_CHAIN: keep it as short as /usr/bin's)
+    short = Path(tempfile.mkdtemp(dir="/tmp"))
+    shutil.copy(recorder / "ld.lld", short / "ld.lld")
+    renv = {**env, "PATH": f"{shims}:{short}", "RECORD": str(tmp_path / "rec")}
+    grown = sum(len(k) + len(v) + 2 for k, v in renv.items()) - sum(
+        len(k) + len(v) + 2 for k, v in env.items())
+    args[-1] = args[-1][: len(args[-1]) - grown]  # the same total size as before
     proc = run([argv0, *args], renv, tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     got = read_record(tmp_path / "rec")
@@ -282,6 +289,7 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     assert (tmp_path / f"rec.{len(got)}").read_text() == f"-rpath\n{lib}\n"
     assert list(tmpdir.iterdir()) == []
     tmpdir.rmdir()
+    shutil.rmtree(short)
 
 
 # --- the real linker -----------------------------------------------------------------------
