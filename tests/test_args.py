@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ldwrap.args import DYNAMIC, STATIC, STATIC_PIE, LibRequest, parse
 from ldwrap.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
@@ -362,3 +364,28 @@ def test_a_gcc_link_line(flavour: str) -> None:
     assert req.rpaths == ["/zz"]
     assert (req.link_type, req.emulation, req.output, req.lib_files) == (
         DYNAMIC, "elf_x86_64", "a.out", [])
+
+
+# Tokens that exercise every branch of the four grammars, plus arbitrary text.
+_VOCAB = [
+    "-L", "-l", "-L/d", "-lx", "-l:x.so", "--library", "--library-path", "-o", "-soname", "-h",
+    "-m", "-melf_i386", "-static", "-static-pie", "-Bstatic", "-Bdynamic", "--push-state",
+    "--pop-state", "-r", "-i", "-G", "-flavor", "gnu", "--", "-", "@x", "=", "-L=", "-l=",
+    "--sysroot", "--sysroot=/s", "-sysroot", "-rpath", "-R", "-z", "-so", "-son", "-sS", "-a",
+    "-dynamic-linker", "-plugin", "--version", "/x/libz.so.1", "m.o", "-pie",
+    "--no-dynamic-linker", "-Tb", "--out", "-non_shared", "-$SYSROOT", "-L$SYSROOT/x",
+]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(FLAVOURS),
+    st.lists(st.one_of(st.sampled_from(_VOCAB), st.text(max_size=6)), max_size=12),
+)
+def test_parse_never_fails_and_collects_only_from_the_argv(flavour: str, args: list[str]) -> None:
+    req = parse(flavour, args)
+    text = "\0".join(args)
+    for d in req.lib_dirs:
+        assert d.lstrip("=") in text or d.startswith("/s")  # from the argv, or under --sysroot
+    for lib in req.libs:
+        assert lib.spec in text

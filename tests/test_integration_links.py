@@ -291,3 +291,22 @@ def test_shared_library_linked_through_the_shim_finds_its_own_dependency(
     link(["gcc", str(main), f"-L{libdir}", "-lmid", f"-Wl,-rpath,{libdir}", "-o", str(prog)],
          base_env(PATH=SYS_PATH))
     assert_runs(prog)
+
+
+@pytest.mark.parametrize("linker", LINKERS)
+def test_outside_nix_any_non_default_directory_gets_an_rpath(
+    linker: str, dropins: Path, objs: Objects, tmp_path: Path
+) -> None:
+    # No NIX_STORE, no LDWRAP_RPATH_PREFIXES: gcc's own -L dirs (its private tree, the
+    # multiarch system dirs) must not leak into the RUNPATH; the prefix library's dir must.
+    opt = tmp_path / "opt" / "lib"
+    opt.mkdir(parents=True)
+    compile_c("int foo_value(void) { return 1; }\n", opt / "libfoo.so", "-shared", "-fPIC")
+    prog = tmp_path / "prog"
+    link([*gcc(linker, dropins), str(objs.foo), f"-L{opt}", "-lfoo", "-o", str(prog)],
+         base_env(PATH=SYS_PATH))
+    if Path("/nix/store").is_dir():  # then /nix/store is the only prefix
+        assert read_runpath(prog) is None
+    else:
+        assert read_runpath(prog) == [str(opt)]
+        assert_runs(prog, linker)

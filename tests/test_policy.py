@@ -447,3 +447,13 @@ def test_real_nix_store_is_the_default_prefix_when_it_exists() -> None:
     req = parse(LLD, ["-L", d, "-L/usr/lib", "-lfoo"])
     p = decide(req, settings, FakeFs({d + "/libfoo.so", "/usr/lib/libfoo.so"}), "/")
     assert verdicts(p) == [(d, policy.ADDED), ("/usr/lib", policy.OUTSIDE)]
+
+
+def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
+    # Beyond a handful of names FsView lists the directory instead of probing each name.
+    d = tree.lib("many", "libl7.so", "sub/libdeep.so.1")
+    other = tree.lib("other", "libl3.so")
+    args = ["-L", other, "-L", d, *(f"-ll{i}" for i in range(12)), "-l:sub/libdeep.so.1"]
+    p = plan(args, tree.env())
+    assert p.dirs == [other, d + "/sub", d]
+    assert p.decisions[-1].libraries == ("libl7.so",)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,7 +33,7 @@ class Exec(Exception):
 
 
 @pytest.fixture
-def no_exec(monkeypatch: pytest.MonkeyPatch) -> None:
+def no_exec(monkeypatch: pytest.MonkeyPatch, keep_signals: None) -> None:
     """Replace os.execve by a recorder that raises Exec."""
 
     def record(path: str, argv: list[str], env: dict[str, str]) -> None:
@@ -210,9 +211,20 @@ def test_relative_path_entries_never_searched_in_process(
     assert run_main(["/shims/ld.lld", "-lfoo"]).path == str(sysbin / "ld.lld")
 
 
+@pytest.fixture
+def keep_signals() -> Iterator[None]:
+    """exec_argv resets signal dispositions before it execs; undo that for pytest's process."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGTERM,
+                                               signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)}
+    yield
+    for s, handler in saved.items():
+        if handler is not None:
+            signal.signal(s, handler)
+
+
 def test_exec_failure_is_reported(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    clean_env: None,
+    clean_env: None, keep_signals: None,
 ) -> None:
     # No recorder: this exec really fails (an executable file that is no program).
     bad = tmp_path / "bad" / "ld.lld"

@@ -126,18 +126,22 @@ def _run_with_response_file(inv: Invocation) -> NoReturn:
     import tempfile  # only this rare path pays for it
 
     paths = ["", ""]
+    # $TMPDIR as given, else /tmp: tempfile's own search would write a probe file first.
+    tmpdir = inv.env.get("TMPDIR") or ""
+    if not os.path.isdir(tmpdir):
+        tmpdir = "/tmp"
     try:
         try:
             for i, added in enumerate((inv.added_before, inv.added_after)):
                 if not added:
                     continue
-                fd, paths[i] = tempfile.mkstemp(prefix="ldwrap-", suffix=".rsp")
+                fd, paths[i] = tempfile.mkstemp(prefix="ldwrap-", suffix=".rsp", dir=tmpdir)
                 with os.fdopen(fd, "w", encoding="utf-8", errors="surrogateescape") as f:
                     f.write(response_file_text(added))
         except OSError as e:
             print(
                 "ldwrap: argument list too long, and cannot write a response file in "
-                f"{tempfile.gettempdir()}: {e.strerror}",
+                f"{tmpdir}: {e.strerror}",
                 file=sys.stderr,
             )
             sys.exit(126)

@@ -8,21 +8,24 @@ from __future__ import annotations
 
 import os
 
-# Measured with os.access on ext4 and tmpfs: reading a directory costs about as much as
-# probing 10 names before its first entry, and 1 more per 4 entries. A directory's st_size
+# Measured on ext4 and tmpfs: reading a directory costs about as much as probing 4 names
+# before its first entry, and 1 more per 8 entries. A directory's st_size
 # estimates its entry count at about 32 bytes an entry (ext4, tmpfs, btrfs, xfs: within 2x).
 # Past LIST_ALWAYS names no plausible library directory is cheaper to probe: skip the stat.
-LIST_BASE_PROBES = 10
-ENTRIES_PER_PROBE = 4
+LIST_BASE_PROBES = 4
+ENTRIES_PER_PROBE = 8
 DIRENT_BYTES = 32
 LIST_ALWAYS = 4096
+
+_UNSEEN: tuple[list[str], frozenset[str]] = ([], frozenset())
 
 
 class FsView:
     """Cached answers about the real file system."""
 
     def __init__(self) -> None:
-        self._listing: dict[str, frozenset[str] | None] = {}
+        # Per directory: None if unreadable, else (the names list asked, those names found).
+        self._listing: dict[str, tuple[list[str], frozenset[str]] | None] = {}
         self._probed: dict[str, bool] = {}
         self._real: dict[str, str] = {}
         self._order: tuple[list[str], dict[str, int], list[str]] | None = None
@@ -31,43 +34,52 @@ class FsView:
         """The names (of count wanted) that exist in directory, in the order given.
 
         Each directory is read once, by probing the names or by listing it, whichever the
-        size of the directory says is cheaper; a listing is kept for later questions.
+        size of the directory says is cheaper. Of a listing, only the names asked for are
+        kept: whole listings would be most of the memory of a link with thousands of -L.
         """
-        if directory not in self._listing and not self._list_cheaper(directory, count):
-            return [n for n in names if self._exists_in(directory, n)]
-        listing = self._listing.get(directory)
-        if listing is None:
-            return []
         index, slashed = self._index(names)
-        if len(index) == len(names) and len(listing) < len(index):
-            # Many names, a small directory: walk the directory, not the names.
-            out = [n for n in listing if n in index]
-            out.sort(key=index.__getitem__)
-        else:
-            out = [n for n in names if n in listing]
+        kept = self._listing.get(directory, _UNSEEN)
+        if kept is _UNSEEN or (kept is not None and kept[0] is not names):
+            if kept is _UNSEEN and not self._list_cheaper(directory, count):
+                return [n for n in names if self._exists_in(directory, n)]
+            kept = self._read(directory, names, index)
+        if kept is None:
+            return []
+        hits = kept[1]
+        if len(index) == len(names):
+            out = sorted(hits, key=index.__getitem__)
+        else:  # a name repeats: say it as often as it was asked
+            out = [n for n in names if n in hits]
         # A name with a slash (-l:sub/libx.so) is not in the listing; probe it.
         return out + [n for n in slashed if self._exists_in(directory, n)]
 
     def _list_cheaper(self, directory: str, count: int) -> bool:
-        """Whether to list directory (caching the listing) rather than probe count names."""
+        """Whether listing directory costs less than probing count names in it."""
         if count <= LIST_BASE_PROBES:
             return False
-        if count < LIST_ALWAYS:
-            try:
-                entries = os.stat(directory).st_size // DIRENT_BYTES
-            except OSError:
-                self._listing[directory] = None  # no such directory: nothing to find in it
-                return True
-            if LIST_BASE_PROBES + entries // ENTRIES_PER_PROBE >= count:
-                return False
+        if count >= LIST_ALWAYS:
+            return True
         try:
-            self._listing[directory] = frozenset(os.listdir(directory))
+            entries = os.stat(directory).st_size // DIRENT_BYTES
+        except OSError:
+            return True  # no such directory: the listing fails at once and is remembered
+        return LIST_BASE_PROBES + entries // ENTRIES_PER_PROBE < count
+
+    def _read(
+        self, directory: str, names: list[str], index: dict[str, int]
+    ) -> tuple[list[str], frozenset[str]] | None:
+        try:
+            listing = os.listdir(directory)
         except OSError:
             self._listing[directory] = None
-        return True
+            return None
+        hits = frozenset(n for n in listing if n in index)
+        kept = self._listing[directory] = (names, hits)
+        return kept
 
     def _exists_in(self, directory: str, name: str) -> bool:
-        path = os.path.join(directory, name)
+        # Plain concatenation: os.path.join costs as much as the probe itself.
+        path = directory + "/" + name if name[:1] != "/" else name
         hit = self._probed.get(path)
         if hit is None:
             # access(F_OK) answers what os.path.exists does, without building a stat result.

@@ -101,6 +101,8 @@ def decide(
     static_names.difference_update(dynamic_names)
     wanted = list(dynamic_names)
     static_only = list(static_names)
+    # One question per directory, so that its contents are read once.
+    names = wanted + static_only
     seen: set[str] = set()
     for r in req.rpaths:
         for part in r.split(":"):
@@ -141,9 +143,10 @@ def decide(
             verdict = OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR
             plan.decisions.append(DirDecision(given, path, verdict))
             continue
-        found = fs.present(target, wanted, len(wanted)) if wanted else []
+        hits = fs.present(target, names, len(names)) if names else []
+        found = [n for n in hits if n in dynamic_names] if static_only else hits
         if not found:
-            statics = fs.present(target, static_only, len(static_only)) if static_only else []
+            statics = [n for n in hits if n in static_names]
             verdict = STATIC_ONLY if statics else NO_LIBRARY
             plan.decisions.append(DirDecision(given, target, verdict, tuple(statics)))
             continue

@@ -10,11 +10,11 @@ import os
 import resource
 import shutil
 import signal
-import stat
 import subprocess
 import sys
 import tempfile
 import time
+import types
 from pathlib import Path
 
 import pytest
@@ -235,7 +235,7 @@ def _at_the_limit(argv0: str, head: list[str], env: dict[str, str]) -> list[str]
         mid = (lo2 + hi2) // 2
         extra = ["-L/n/" + "y" * mid]
         lo2, hi2 = (mid, hi2) if _fits(argv0, base + extra, env) else (lo2, mid)
-    return base + ["-L/n/" + "y" * lo2]
+    return [*base, "-L/n/" + "y" * lo2]
 
 
 def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -> None:
@@ -280,12 +280,12 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     renv = {**env, "PATH": f"{shims}:{short}", "RECORD": str(tmp_path / "rec")}
     grown = sum(len(k) + len(v) + 2 for k, v in renv.items()) - sum(
         len(k) + len(v) + 2 for k, v in env.items())
-    args[-1] = args[-1][: len(args[-1]) - grown]  # the same total size as before
+    args[-1] = args[-1][: len(args[-1]) - grown - 64]  # as before, less the longer path
     proc = run([argv0, *args], renv, tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     got = read_record(tmp_path / "rec")
     assert got[:-1] == fsencode_all(args)
-    assert got[-1].startswith(os.fsencode(tmpdir) + b"/ldwrap-")
+    assert got[-1].startswith(b"@" + os.fsencode(tmpdir) + b"/ldwrap-")
     assert (tmp_path / f"rec.{len(got)}").read_text() == f"-rpath\n{lib}\n"
     assert list(tmpdir.iterdir()) == []
     tmpdir.rmdir()
@@ -428,16 +428,15 @@ def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
         [*args, "-rpath", str(tree / "store/p/lib")])
 
 
-def test_catalogue_modes_are_exact() -> None:
+def test_response_file_goes_where_the_additions_were() -> None:
     """The E2BIG path's helper puts the file where the additions were (pure check)."""
     from ldwrap.execute import response_file_argv
 
-    class Fake:
-        argv = ["/ld", "-flavor", "gnu", "B1", "x", "-rpath", "/d", "--", "f"]
-        added_before = ["B1"]
-        added_after = ["-rpath", "/d"]
-        added_at = (3, 7)
-
-    assert response_file_argv(Fake(), ("/t/a", "/t/b")) == [  # type: ignore[arg-type]
+    fake = types.SimpleNamespace(
+        argv=["/ld", "-flavor", "gnu", "B1", "x", "-rpath", "/d", "--", "f"],
+        added_before=["B1"], added_after=["-rpath", "/d"], added_at=(3, 7))
+    assert response_file_argv(fake, ("/t/a", "/t/b")) == [  # type: ignore[arg-type]
         "/ld", "-flavor", "gnu", "@/t/a", "x", "@/t/b", "--", "f"]
-    assert stat.S_ISREG(os.stat(__file__).st_mode)
+    fake.added_at = (3, 6)  # a plan that does not match its argv is refused
+    with pytest.raises(ValueError):
+        response_file_argv(fake, ("/t/a", "/t/b"))  # type: ignore[arg-type]

@@ -106,7 +106,8 @@ def _linker_tokens(linker: str, data: bytes, tmp: Path) -> list[bytes]:
     proc = subprocess.run(argv, cwd=tmp, capture_output=True, env=clean_env(LC_ALL="C"),
                           timeout=30)
     verb = b"cannot find" if linker == "ld.bfd" else b"cannot open"
-    pat = re.escape(linker.encode()) + rb"(?:: error)?: " + verb + rb" (.*?): No such file or directory\n"
+    pat = (re.escape(linker.encode()) + rb"(?:: error)?: " + verb
+           + rb" (.*?): No such file or directory\n")
     return re.findall(pat, proc.stderr, re.S)
 
 
