@@ -275,6 +275,17 @@ def test_demo_runs_with_every_linker() -> None:
     assert "result: every linker behaved as expected" in p.stdout
 
 
+def test_demo_works_after_the_recommended_set_up(dropins: Path) -> None:
+    # The drop-ins first on PATH (as the README says), and settings of the user's own that
+    # would change the example: the demo's plain link must still be plain.
+    env = base_env(PATH=f"{dropins}:{SYS_PATH}", LDWRAP_DISABLE="1", LDWRAP_LINKER="ld.bfd",
+                   NIX_DONT_SET_RPATH="1")
+    p = ldwrap(["demo"], env)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert p.stdout.count(" without ldwrap: fails") == 4
+    assert p.stdout.count(" with ldwrap:    runs") == 4
+
+
 def test_demo_reports_a_program_that_does_not_start(
     fp: FakeProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],

@@ -44,7 +44,11 @@ def dry_run(name: str, as_json: bool, args: tuple[str, ...]) -> None:
     if as_json:
         click.echo(json.dumps(inv.as_dict(), indent=2))
     else:
-        click.echo(format_command(inv.argv))
+        # Raw bytes: arguments that are not UTF-8 must print as the shim would pass them.
+        line = format_command(inv.argv) + "\n"
+        sys.stdout.flush()
+        sys.stdout.buffer.write(line.encode("utf-8", "surrogateescape"))
+        sys.stdout.buffer.flush()
 
 
 @cli.command("explain", context_settings=_PASS)

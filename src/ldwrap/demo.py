@@ -14,6 +14,7 @@ import tempfile
 import click
 
 from .install import install
+from .linkers import DROP_IN_NAMES, is_shim
 
 LIB_C = '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who); }\n'
 MAIN_C = 'void greet(const char *);\nint main(void) { greet("ldwrap demo"); return 0; }\n'
@@ -39,6 +40,15 @@ def _start(program: str, env: dict[str, str]) -> tuple[bool, str]:
     p = subprocess.run([program], capture_output=True, text=True, env=env, timeout=30)
     out = (p.stdout + p.stderr).strip().splitlines()
     return p.returncode == 0, out[-1] if out else f"exit {p.returncode}"
+
+
+def _without_launchers(path: str) -> str:
+    """PATH without the directories that hold ldwrap's drop-ins."""
+    return os.pathsep.join(
+        d
+        for d in path.split(os.pathsep)
+        if not any(is_shim(os.path.join(d, n)) for n in DROP_IN_NAMES)
+    )
 
 
 def run_demo(keep: bool = False) -> int:
@@ -74,20 +84,28 @@ def _demo(cc: str, tmp: str) -> int:
     os.symlink("libgreet.so.1", os.path.join(libdir, "libgreet.so"))
     bindir = os.path.join(tmp, "bin")
     install(bindir)
-    env = {k: v for k, v in os.environ.items() if k != "LD_LIBRARY_PATH"}
+    # The user's own ldwrap settings must not change the example, and the plain link must
+    # reach the real linker even with the drop-ins installed first on PATH.
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("LD_LIBRARY_PATH", "NIX_DONT_SET_RPATH") and not k.startswith("LDWRAP_")
+    }
     env["NIX_STORE"] = store
+    env["PATH"] = _without_launchers(env.get("PATH", ""))
+    plain_env = {**env, "LDWRAP_DISABLE": "1"}  # should a compiler still reach a launcher
     click.echo(f"library: {libdir}/libgreet.so.1 (NIX_STORE={store})\n")
     failures = 0
     tried = 0
     for label, prog in LINKERS:
-        if shutil.which(prog) is None:
+        if shutil.which(prog, path=env["PATH"]) is None:
             click.echo(f"{label:5} skipped: {prog} is not installed\n")
             continue
         tried += 1
         base = [cc, f"-fuse-ld={label}", main, f"-L{libdir}", "-lgreet"]
         plain = os.path.join(tmp, f"plain-{label}")
         wrapped = os.path.join(tmp, f"ldwrap-{label}")
-        subprocess.run([*base, "-o", plain], check=True, env=env)
+        subprocess.run([*base, "-o", plain], check=True, env=plain_env)
         subprocess.run([*base, f"-B{bindir}", "-o", wrapped], check=True, env=env)
         ok_plain, msg_plain = _start(plain, env)
         ok_wrapped, msg_wrapped = _start(wrapped, env)
