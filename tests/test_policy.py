@@ -156,6 +156,15 @@ def test_library_in_a_subdirectory_via_l_colon(tree: Tree) -> None:
     assert plan(["-L", d, "-l:sub/libfoo.so.1"], tree.env()).dirs == [d + "/sub"]
 
 
+def test_a_subdirectory_match_does_not_narrow_the_search_of_later_directories(
+    tree: Tree,
+) -> None:
+    sub = tree.lib("deep", "sub/libdeep.so.1")
+    later = tree.lib("foo", "libfoo.so")
+    args = ["-L", sub, "-L", later, "-l:sub/libdeep.so.1", "-lfoo"]
+    assert plan(args, tree.env()).dirs == [sub + "/sub", later]
+
+
 def test_nonexistent_directory(tree: Tree) -> None:
     d = str(tree.store / "missing-pkg" / "lib")
     assert verdicts(plan(["-L", d, "-lfoo"], tree.env())) == [(d, policy.NO_LIBRARY)]

@@ -108,27 +108,16 @@ def demo_cmd(keep: bool) -> None:
     sys.exit(run_demo(keep=keep))
 
 
-def _register_optional() -> None:
+def _register() -> None:
     """Commands that live in their own modules."""
-    import importlib
+    from .cli_check import check
+    from .cli_rust import doctor, rustup
 
-    for module, attr in (
-        ("ldwrap.cli_check", "check"),
-        ("ldwrap.cli_rust", "rustup"),
-        ("ldwrap.cli_rust", "doctor"),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError as e:
-            if e.name != module:
-                raise
-            continue
-        cmd = getattr(mod, attr, None)
-        if isinstance(cmd, click.Command):
-            cli.add_command(cmd)
+    for cmd in (check, rustup, doctor):
+        cli.add_command(cmd)
 
 
-_register_optional()
+_register()
 
 
 def main() -> None:

@@ -133,15 +133,17 @@ def decide(
         plan.dirs.append(path)
         plan.decisions.append(DirDecision(given, path, ADDED, tuple(found)))
 
-    for given in req.lib_dirs:
-        path = normalise(given, cwd, fs)
-        if off:
-            plan.decisions.append(DirDecision(given, path, off))
-            continue
-        target = allowed(path)
+    def gate(given: str, path: str) -> str | None:
+        """The directory to look in, or None after recording why there is none."""
+        target = None if off else allowed(path)
         if target is None:
-            verdict = OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR
+            verdict = off or (OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR)
             plan.decisions.append(DirDecision(given, path, verdict))
+        return target
+
+    for given in req.lib_dirs:
+        target = gate(given, normalise(given, cwd, fs))
+        if target is None:
             continue
         hits = fs.present(target, names, len(names)) if names else []
         found = [n for n in hits if n in dynamic_names] if static_only else hits
@@ -154,8 +156,8 @@ def decide(
         if subdirs:
             # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
             for sub in sorted(subdirs):
-                names = [n for n in found if os.path.dirname(n) == sub]
-                consider(given, normalise(os.path.join(target, sub), cwd, fs), names)
+                in_sub = [n for n in found if os.path.dirname(n) == sub]
+                consider(given, normalise(os.path.join(target, sub), cwd, fs), in_sub)
             found = [n for n in found if "/" not in n]
             if not found:
                 continue
@@ -165,14 +167,8 @@ def decide(
         if not is_shared_name(given):
             continue
         path = normalise(given, cwd, fs)
-        directory = os.path.dirname(path)
-        if off:
-            plan.decisions.append(DirDecision(given, directory, off))
-            continue
-        target = allowed(directory)
+        target = gate(given, os.path.dirname(path))
         if target is None:
-            verdict = OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR
-            plan.decisions.append(DirDecision(given, directory, verdict))
             continue
         base = os.path.basename(path)
         if not fs.present(target, [base], 1):
