@@ -386,6 +386,15 @@ def test_parse_never_fails_and_collects_only_from_the_argv(flavour: str, args: l
     req = parse(flavour, args)
     text = "\0".join(args)
     for d in req.lib_dirs:
-        assert d.lstrip("=") in text or d.startswith("/s")  # from the argv, or under --sysroot
+        # From the argv, or under the --sysroot given (whatever its value).
+        assert d.lstrip("=") in text or (req.sysroot is not None and d.startswith(req.sysroot))
     for lib in req.libs:
         assert lib.spec in text
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+@pytest.mark.parametrize("flag", ["-v", "-V"])
+def test_short_version_flag_with_inputs_is_a_link(flavour: str, flag: str) -> None:
+    # `gcc -v` passes -v to the linker of a real link: it prints the version and links.
+    assert parse(flavour, [flag, "-o", "a.out", "m.o", "-lfoo"]).query is False
+    assert parse(flavour, [flag, "-lfoo"]).query is False

@@ -120,11 +120,25 @@ def test_bfd_flags_go_before_dashdash(setup: Setup) -> None:
                        "ignored.o"]
 
 
-@pytest.mark.parametrize("query", ["--version", "-v", "--help"])
+@pytest.mark.parametrize("query", ["--version", "--help"])
 def test_version_and_help_pass_through_untouched(setup: Setup, query: str) -> None:
     lib, sysbin = setup
     args = ["-L", str(lib), "-lfoo", query]
     assert run_main(["/shims/ld.lld", *args]).argv == [str(sysbin / "ld.lld"), *args]
+
+
+def test_short_version_alone_passes_through_untouched(setup: Setup) -> None:
+    lib, sysbin = setup
+    args = ["-L", str(lib), "-v"]
+    assert run_main(["/shims/ld.lld", *args]).argv == [str(sysbin / "ld.lld"), *args]
+
+
+def test_short_version_in_a_real_link_still_gets_the_rpath(setup: Setup) -> None:
+    # gcc -v hands -v to the linker of a real link: it prints the version, then links.
+    lib, sysbin = setup
+    args = ["-v", "-L", str(lib), "-lfoo"]
+    assert run_main(["/shims/ld.lld", *args]).argv == [
+        str(sysbin / "ld.lld"), *args, "-rpath", str(lib)]
 
 
 def test_nested_shim_adds_nothing(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -110,6 +110,8 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
     saw_static = False
     saw_pie = False
     no_interp = False
+    short_version = False
+    inputs = 0
     n = len(args)
     i = start
     pending_eq_dirs: list[int] = []  # -L=dir entries waiting for the last --sysroot=
@@ -118,6 +120,7 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
         i += used
         if name is None:
             assert value is not None
+            inputs += 1
             if is_shared_name(value) and value[:1] != "-":
                 req.lib_files.append(value)
             continue
@@ -177,7 +180,10 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
         elif name == "disable-new-dtags":
             req.new_dtags = False
         elif name in ("version", "help"):
-            req.query = True
+            if args[i - used] in ("-v", "-V"):
+                short_version = True  # prints the version, then links whatever inputs follow
+            else:
+                req.query = True
         elif name == "--":
             req.dashdash = True
             if flavour == GOLD:
@@ -186,6 +192,8 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
             break
         elif name == UNKNOWN:
             req.unknown.append(args[i - used])
+    if short_version and not inputs and not req.libs:
+        req.query = True
     if req.link_type == STATIC and saw_static and saw_pie and no_interp:
         # gcc and clang lower -static-pie to -static -pie --no-dynamic-linker.
         req.link_type = STATIC_PIE

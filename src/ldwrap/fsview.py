@@ -73,7 +73,7 @@ class FsView:
         except OSError:
             self._listing[directory] = None
             return None
-        hits = frozenset(index.keys() & listing)  # walks the listing, at C speed
+        hits = frozenset([n for n in listing if n in index])
         kept = self._listing[directory] = (names, hits)
         return kept
 

@@ -187,6 +187,9 @@ def classify(flavour: str, args: list[str], i: int) -> tuple[str | None, str | N
             return "--", None, 1
         return _long(flavour, args, i, tok[2:], 2)
     body = tok[1:]
+    if body[0] == "L" and len(body) > 1:
+        # No long option of any flavour starts with L: the common joined -Ldir, decided early.
+        return "library-path", body[1:], 1
     if flavour == BFD and body[0] == "l" and len(body) > 1:
         # bfd rewrites every -lX to --library=X before parsing (a bare -l takes the next).
         return "library", body[1:], 1

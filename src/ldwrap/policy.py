@@ -71,6 +71,8 @@ class RpathPlan:
 def normalise(path: str, cwd: str, fs: FsView) -> str:
     """An absolute path naming the directory the linker really searched."""
     p = path if path[:1] == "/" else os.path.join(cwd, path)
+    if "/." not in p and "//" not in p and p[-1:] != "/":
+        return p  # already normal: the common case, and normpath is costly
     if "/.." in p:
         # The kernel resolves `..` after following symlinks, so lexical folding would be wrong.
         return fs.realpath(p)

@@ -31,6 +31,7 @@ def _strip(path: str) -> str:
 
 class Settings:
     __slots__ = (
+        "_heads",
         "build_id",
         "build_id_style",
         "debug",
@@ -50,6 +51,7 @@ class Settings:
     def __init__(self) -> None:
         self.mode = MODE_NONDEFAULT
         self.prefixes: tuple[str, ...] = ()
+        self._heads: tuple[str, ...] | None = None  # prefixes with their trailing slash
         self.disable_rpath = False
         self.dry_run = False
         self.debug = False
@@ -107,4 +109,7 @@ class Settings:
 
     def allows(self, path: str) -> bool:
         """Whether an absolute, normalised directory is inside an allowed prefix."""
-        return any(p == "/" or path == p or path.startswith(p + "/") for p in self.prefixes)
+        if self._heads is None:
+            # str.startswith with a tuple: one C call per directory, on the hot path.
+            self._heads = tuple(p if p == "/" else p + "/" for p in self.prefixes)
+        return path in self.prefixes or (bool(self._heads) and path.startswith(self._heads))
