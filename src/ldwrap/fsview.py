@@ -94,24 +94,8 @@ class FsView:
             self._order = (names, index, [n for n in names if "/" in n])
         return self._order[1], self._order[2]
 
-    def exists(self, path: str) -> bool:
-        return os.path.exists(path)
-
     def realpath(self, path: str) -> str:
         real = self._real.get(path)
         if real is None:
             real = self._real[path] = os.path.realpath(path)
         return real
-
-    def read_text(self, path: str) -> str | None:
-        try:
-            with open(path, encoding="utf-8", errors="surrogateescape") as f:
-                return f.read()
-        except OSError:
-            return None
-
-    def listdir(self, directory: str) -> list[str]:
-        try:
-            return os.listdir(directory)
-        except OSError:
-            return []
