@@ -92,6 +92,20 @@ class Invocation:
         }
 
 
+def _identify(argv0: str, explicit: str | None) -> str | None:
+    """The linker name the shim stands for: its own name, else LDWRAP_LINKER's."""
+    name = linker_name(os.path.basename(argv0))
+    if name is None and explicit:
+        name = linker_name(os.path.basename(explicit))
+    return name
+
+
+def _head(real: RealLinker, args: list[str]) -> list[str]:
+    """What goes before the caller's arguments: rust-lld's `-flavor gnu`, unless the caller
+    already starts with its own `-flavor X`, which must stay first."""
+    return [] if args[:1] == ["-flavor"] else list(real.prefix)
+
+
 def _settings(env: Mapping[str, str]) -> Settings:
     probe = not env.get("NIX_STORE") and not (env.get("LDWRAP_RPATH_PREFIXES") or "").strip(":")
     return Settings.from_env(env, nix_store_exists=probe and os.path.isdir("/nix/store"))
@@ -103,9 +117,7 @@ def prepare(
     """Decide the full command for a link invoked as argv0 with args."""
     settings = _settings(env)
     explicit = settings.linker
-    name = linker_name(os.path.basename(argv0))
-    if name is None and explicit:
-        name = linker_name(os.path.basename(explicit))
+    name = _identify(argv0, explicit)
     if name is None:
         raise ShimError(
             f"cannot tell which linker {os.path.basename(argv0)!r} stands for: name it ld, "
@@ -130,9 +142,7 @@ def prepare(
         inv.flavour = LLD
     inv.env = dict(env)
     inv.env[CHAIN_VAR] = ":".join([*chain, real.path])
-    head = list(real.prefix)
-    if args[:1] == ["-flavor"]:
-        head = []  # the caller's own `-flavor X` stays first
+    head = _head(real, args)
     inv.argv = [real.path, *head, *args]
     if chain:
         inv.note = "an outer ldwrap already added its flags"
@@ -223,11 +233,8 @@ def unchanged(argv0: str, args: list[str], env: Mapping[str, str]) -> tuple[str,
     """The real linker and its argv with the caller's arguments and nothing else: the link
     as it would be without ldwrap. Raises LinkerError when there is no real linker."""
     explicit = env.get("LDWRAP_LINKER") or None
-    name = linker_name(os.path.basename(argv0))
-    if name is None and explicit:
-        name = linker_name(os.path.basename(explicit))
-    real = find(name or "ld", argv0, env, explicit)
-    head = [] if args[:1] == ["-flavor"] else list(real.prefix)
+    real = find(_identify(argv0, explicit) or "ld", argv0, env, explicit)
+    head = _head(real, args)
     return real.path, [real.path, *head, *args]
 
 
