@@ -26,8 +26,15 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 from ldwrap.install import install
+
+# In CI the property tests run with a fixed seed: the same examples every run, so a run is
+# reproducible; elsewhere each run draws new examples and keeps finding new cases.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 # 32 characters of Nix's base-32 alphabet, so paths look like real store paths.
 HASH_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
