@@ -46,12 +46,16 @@ class FsView:
         if kept is None:
             return []
         hits = kept[1]
-        if len(index) == len(names):
+        if len(hits) <= 1 and len(index) == len(names):
+            out = list(hits)  # the usual answer: one library, or none
+        elif len(index) == len(names):
             out = sorted(hits, key=index.__getitem__)
         else:  # a name repeats: say it as often as it was asked
             out = [n for n in names if n in hits]
-        # A name with a slash (-l:sub/libx.so) is not in the listing; probe it.
-        return out + [n for n in slashed if self._exists_in(directory, n)]
+        if slashed:
+            # A name with a slash (-l:sub/libx.so) is not in the listing; probe it.
+            out += [n for n in slashed if self._exists_in(directory, n)]
+        return out
 
     def _list_cheaper(self, directory: str, count: int) -> bool:
         """Whether listing directory costs less than probing count names in it."""

@@ -143,6 +143,7 @@ def decide(
             plan.decisions.append(DirDecision(given, path, verdict))
         return target
 
+    slashed = any("/" in n for n in names)  # -l:sub/libx.so asked for at all
     for given in req.lib_dirs:
         target = gate(given, normalise(given, cwd, fs))
         if target is None:
@@ -154,7 +155,7 @@ def decide(
             verdict = STATIC_ONLY if statics else NO_LIBRARY
             plan.decisions.append(DirDecision(given, target, verdict, tuple(statics)))
             continue
-        subdirs = {os.path.dirname(n) for n in found if "/" in n}
+        subdirs = {os.path.dirname(n) for n in found if "/" in n} if slashed else None
         if subdirs:
             # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
             for sub in sorted(subdirs):
