@@ -1,4 +1,4 @@
-"""The catalogue of bad inputs (docs/security.md): each one's documented behaviour, for real.
+"""The catalogue of bad inputs (README, "Security"): each one's documented behaviour, for real.
 
 Runs go through an installed launcher. The real linker is the recording linker (conftest.py)
 where the property is the argument vector, and ld.lld where it is the link.
