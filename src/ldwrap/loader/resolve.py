@@ -1,4 +1,4 @@
-"""Emulation of glibc's ld.so library search (the rules are listed in the README, under `ldwrap check`).
+"""Emulation of glibc's ld.so library search (the README lists the rules, under `ldwrap check`).
 
 :class:`Resolver` walks the load list breadth first exactly as ld.so does and
 records, for every DT_NEEDED edge, where it resolved, which rule found it
