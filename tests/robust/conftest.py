@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from ldwrap.install import install
-
 from .helpers import clean_env
 
 RECORDER_C = r"""
@@ -70,11 +68,9 @@ def recorder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shims(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """ldwrap's launchers, installed as a user would."""
-    d = tmp_path_factory.mktemp("shims")
-    install(str(d))
-    return d
+def shims(dropins: Path) -> Path:
+    """ldwrap's launchers, installed as a user would (the suite-wide drop-in directory)."""
+    return dropins
 
 
 @pytest.fixture(scope="session")

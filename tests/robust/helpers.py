@@ -6,19 +6,10 @@ import os
 import subprocess
 from pathlib import Path
 
-# Variables that steer ldwrap, the compilers or the loader: never inherited by a test.
-_STEERING = ("LD_LIBRARY_PATH", "LD_PRELOAD", "LD_RUN_PATH", "LIBRARY_PATH", "COMPILER_PATH")
-_STEERING_PREFIXES = ("LDWRAP_", "NIX_")
+from conftest import base_env
 
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in _STEERING and not k.startswith(_STEERING_PREFIXES)
-    }
-    env.update(extra)
-    return env
+# The environment without what steers ldwrap, gcc or the loader: the suite-wide helper.
+clean_env = base_env
 
 
 def read_record(path: Path) -> list[bytes]:
