@@ -123,6 +123,22 @@ def test_entries_of_the_chain_are_skipped(tmp_path: Path) -> None:
     assert find("ld", "/shim/ld", env, None).path == str(good)
 
 
+def test_a_target_prefixed_shim_prefers_that_targets_linker(tmp_path: Path) -> None:
+    plain = _exe(tmp_path / "bin" / "ld")
+    cross = _exe(tmp_path / "cross" / "aarch64-linux-gnu-ld")
+    env = env_path(tmp_path / "bin", tmp_path / "cross")
+    assert find("ld", "/shim/aarch64-linux-gnu-ld", env, None).path == str(cross)
+    # Without one for that target, the plain linker serves (lld and mold serve every target).
+    assert find("ld", "/shim/riscv64-linux-gnu-ld", env, None).path == str(plain)
+
+
+def test_a_target_prefixed_shim_skips_itself(tmp_path: Path) -> None:
+    shim = _exe(tmp_path / "shims" / "x86_64-pc-linux-gnu-ld.lld", "#!/bin/sh\n# ldwrap-shim\n")
+    real = _exe(tmp_path / "bin" / "ld.lld")
+    env = env_path(tmp_path / "shims", tmp_path / "bin")
+    assert find("ld.lld", str(shim), env, None).path == str(real)
+
+
 def test_rust_lld_fallback_for_ld_lld(tmp_path: Path) -> None:
     rl = _exe(tmp_path / "cargo" / "rust-lld")
     real = find("ld.lld", "/shim/ld.lld", env_path(tmp_path / "cargo"), None)

@@ -136,9 +136,13 @@ def find(
             rust_lld = os.path.join(os.path.dirname(here), "rust-lld")
             if _executable(rust_lld):
                 return RealLinker(rust_lld, ("-flavor", "gnu"))
-    path = search_path(name, env, skip, self_path)
-    if path is not None:
-        return _with_flavor(path)
+    invoked = os.path.basename(invoked_path)
+    # A target-prefixed shim (aarch64-linux-gnu-ld) runs that target's linker when there is
+    # one, and the plain one (which serves every target for lld and mold) otherwise.
+    for cand in (invoked, name) if invoked.endswith("-" + name) else (name,):
+        path = search_path(cand, env, skip, self_path)
+        if path is not None:
+            return _with_flavor(path)
     if name == "ld.lld":
         path = search_path("rust-lld", env, skip, self_path)
         if path is not None:
