@@ -12,6 +12,7 @@ mold).
 from __future__ import annotations
 
 import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -310,3 +311,33 @@ def test_outside_nix_any_non_default_directory_gets_an_rpath(
     else:
         assert read_runpath(prog) == [str(opt)]
         assert_runs(prog, linker)
+
+
+def test_clang_through_path_needs_the_target_prefixed_names(
+    store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
+) -> None:
+    """clang looks in its own directory before PATH for `ld.lld`, but takes
+    `<triple>-ld.lld` from PATH first: `ldwrap install --target` writes those names."""
+    triple = subprocess.run(
+        ["clang", "-dumpmachine"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    prefixed = tmp_path / "prefixed"
+    proc = subprocess.run(
+        [sys.executable, "-m", "ldwrap", "install", "--target", triple, str(prefixed)],
+        capture_output=True, text=True, env=base_env(),
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert (prefixed / f"{triple}-ld.lld").exists()
+    cmd = ["clang", "-fuse-ld=lld", str(objs.foo), f"-L{store.foo}", "-lfoo"]
+    # Plain names first on PATH are not enough for clang: no rpath.
+    plain = tmp_path / "plain"
+    link([*cmd, "-o", str(plain)], base_env(PATH=f"{dropins}:{SYS_PATH}",
+                                            NIX_STORE=str(store.root)))
+    assert read_runpath(plain) is None
+    assert_does_not_start(plain)
+    # The prefixed names are.
+    prog = tmp_path / "prog"
+    link([*cmd, "-o", str(prog)], base_env(PATH=f"{prefixed}:{SYS_PATH}",
+                                           NIX_STORE=str(store.root)))
+    assert read_runpath(prog) == [str(store.foo)]
+    assert_runs(prog, "lld")

@@ -84,12 +84,22 @@ def explain(name: str, args: tuple[str, ...]) -> None:
 @cli.command("install")
 @click.argument("directory", type=click.Path(file_okay=False))
 @click.option("--force", is_flag=True, help="Replace files that are not ldwrap launchers.")
-def install_cmd(directory: str, force: bool) -> None:
+@click.option(
+    "--target",
+    "targets",
+    multiple=True,
+    metavar="TRIPLE",
+    help="Also write TRIPLE-ld, TRIPLE-ld.lld, ... (clang prefers `x86_64-pc-linux-gnu-ld.lld`"
+    " on PATH to its own directory's ld.lld; see `clang -dumpmachine`). Repeatable.",
+)
+def install_cmd(directory: str, force: bool, targets: tuple[str, ...]) -> None:
     """Create the drop-ins ld, ld.bfd, ld.gold, ld.lld, ld.mold and mold in DIRECTORY."""
     from .install import InstallError, install
+    from .linkers import DROP_IN_NAMES
 
+    names = DROP_IN_NAMES + tuple(f"{t}-{n}" for t in targets for n in DROP_IN_NAMES)
     try:
-        paths = install(directory, force=force)
+        paths = install(directory, force=force, names=names)
     except (InstallError, OSError) as e:
         click.echo(f"ldwrap: {e}", err=True)
         sys.exit(1)
