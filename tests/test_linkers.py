@@ -214,3 +214,27 @@ def test_is_shim(tmp_path: Path) -> None:
     assert not is_shim(str(elf))
     assert not is_shim(str(tmp_path / "missing"))
     assert not is_shim(os.path.realpath("/usr/bin/ld.bfd"))
+
+
+@pytest.mark.parametrize(
+    ("shim", "real", "prefix"),
+    [
+        ("ld.mold", "mold", ()),
+        ("mold", "ld.mold", ()),
+        ("ld.gold", "gold", ()),
+        ("ld.lld", "lld", ("-flavor", "gnu")),  # the multi-flavour binary needs its flavour
+    ],
+)
+def test_the_same_linker_under_its_other_name(
+    tmp_path: Path, shim: str, real: str, prefix: tuple[str, ...]
+) -> None:
+    path = _exe(tmp_path / "bin" / real)
+    found = find(shim, f"/shim/{shim}", env_path(tmp_path / "bin"), None)
+    assert (found.path, found.prefix) == (str(path), prefix)
+
+
+def test_the_invoked_name_wins_over_its_other_name(tmp_path: Path) -> None:
+    _exe(tmp_path / "a" / "mold")
+    own = _exe(tmp_path / "b" / "ld.mold")
+    env = env_path(tmp_path / "a", tmp_path / "b")
+    assert find("ld.mold", "/shim/ld.mold", env, None).path == str(own)

@@ -22,6 +22,14 @@ NAMES = {
     "ld.mold": MOLD,
     "mold": MOLD,
 }
+# The same linker under another name, tried when the invoked name is not on PATH.
+ALIASES = {
+    "ld.mold": ("mold",),
+    "mold": ("ld.mold",),
+    "ld.gold": ("gold",),
+    "gold": ("ld.gold",),
+    "ld.lld": ("lld",),
+}
 # The drop-ins `ldwrap install` writes.
 DROP_IN_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
 # Bytes that mark a file as one of ldwrap's own launchers.
@@ -138,8 +146,10 @@ def find(
                 return RealLinker(rust_lld, ("-flavor", "gnu"))
     invoked = os.path.basename(invoked_path)
     # A target-prefixed shim (aarch64-linux-gnu-ld) runs that target's linker when there is
-    # one, and the plain one (which serves every target for lld and mold) otherwise.
-    for cand in (invoked, name) if invoked.endswith("-" + name) else (name,):
+    # one, and the plain one (which serves every target for lld and mold) otherwise; then the
+    # same linker under its other name (`mold` for `ld.mold`, ...).
+    names = (invoked, name) if invoked.endswith("-" + name) else (name,)
+    for cand in names + ALIASES.get(name, ()):
         path = search_path(cand, env, skip, self_path)
         if path is not None:
             return _with_flavor(path)
@@ -148,10 +158,11 @@ def find(
         if path is not None:
             return RealLinker(path, ("-flavor", "gnu"))
     searched = [d for d in env.get("PATH", "").split(":") if d[:1] == "/"]
-    extra = " and rust-lld" if name == "ld.lld" else ""
+    tried = [*names, *ALIASES.get(name, ()), *(("rust-lld",) if name == "ld.lld" else ())]
     raise LinkerError(
-        f"cannot find the real {name}: searched PATH ({':'.join(searched) or 'empty'}), "
-        f"skipping ldwrap's own launchers{extra}; set LDWRAP_LINKER to the linker's path"
+        f"cannot find the real {name}: searched PATH ({':'.join(searched) or 'empty'}) for "
+        f"{', '.join(tried)}, skipping ldwrap's own launchers; set LDWRAP_LINKER to the "
+        "linker's path"
     )
 
 
