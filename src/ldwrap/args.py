@@ -140,10 +140,6 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
             static = True
             saw_static = True
             req.link_type = STATIC
-            if flavour == GOLD:
-                # gold's -static is global: the whole link is static.
-                for lib in req.libs:
-                    lib.static = True
         elif name == "static-pie":
             static = True
             req.link_type = STATIC_PIE
@@ -198,6 +194,7 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
         # gcc and clang lower -static-pie to -static -pie --no-dynamic-linker.
         req.link_type = STATIC_PIE
     if flavour == GOLD and saw_static:
+        # gold's -static is global: the whole link is static, whatever its position.
         for lib in req.libs:
             lib.static = True
     for idx in pending_eq_dirs:

@@ -61,18 +61,18 @@ class RustcInfo:
     @property
     def fuse_ld(self) -> str | None:
         """The linker cc is told to use; the last -fuse-ld wins."""
-        value = None
-        for a in self.linker_args:
-            if a.startswith("-fuse-ld="):
-                value = a[len("-fuse-ld="):]
-        return value
+        return self._last("-fuse-ld=")
 
     @property
     def ld_path(self) -> str | None:
+        return self._last("--ld-path=")
+
+    def _last(self, prefix: str) -> str | None:
+        """The value of the last linker argument spelled prefix+value."""
         value = None
         for a in self.linker_args:
-            if a.startswith("--ld-path="):
-                value = a[len("--ld-path="):]
+            if a.startswith(prefix):
+                value = a[len(prefix):]
         return value
 
 

@@ -11,13 +11,12 @@ from . import rsp
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     import signal
-else:
-    import _signal as signal  # the C module: `signal` itself imports enum, 5 ms per link
-if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import NoReturn
 
     from .shim import Invocation
+else:
+    import _signal as signal  # the C module: `signal` itself imports enum, 5 ms per link
 
 E2BIG = 7
 # Python ignores these at start-up, and an ignored signal stays ignored across exec: the linker
