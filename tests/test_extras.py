@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BuiltStore
+from conftest import BuiltStore, make_store
 from ldwrap.shim import ShimError, prepare
 
 SALT = "x86_64_unknown_linux_gnu"  # this machine's nixpkgs suffix salt (the tests run on x86_64)
@@ -198,12 +198,15 @@ def test_no_build_id_for_bfd_i(tmp_path: Path) -> None:
         assert dry(tmp_path, ["-i", "m.o"], {"NIX_SET_BUILD_ID": "1"}, name) == ["-i", "m.o"]
 
 
-def test_rpaths_between_m32_and_build_id(tmp_path: Path, store: BuiltStore) -> None:
-    env = {"NIX_STORE": str(store.root), "LDWRAP_DYNAMIC_LINKER_M32": M32,
+def test_rpaths_between_m32_and_build_id(tmp_path: Path) -> None:
+    lib32 = make_store(tmp_path).libdir("foo32-1.0")
+    # A 32-bit library (a linker script naming its format): the linker takes it for -m elf_i386.
+    (lib32 / "libfoo.so").write_text("OUTPUT_FORMAT(elf32-i386)\nGROUP ( libfoo.so.1 )\n")
+    env = {"NIX_STORE": str(tmp_path / "nix" / "store"), "LDWRAP_DYNAMIC_LINKER_M32": M32,
            "NIX_SET_BUILD_ID": "1", "NIX_LDFLAGS_AFTER": "-la"}
-    got = dry(tmp_path, ["-m", "elf_i386", "-L", str(store.foo), "-lfoo"], env)
-    assert got == ["-m", "elf_i386", "-L", str(store.foo), "-lfoo", "-la", "-dynamic-linker",
-                   M32, "-rpath", str(store.foo), "--build-id=sha1"]
+    got = dry(tmp_path, ["-m", "elf_i386", "-L", str(lib32), "-lfoo"], env)
+    assert got == ["-m", "elf_i386", "-L", str(lib32), "-lfoo", "-la", "-dynamic-linker",
+                   M32, "-rpath", str(lib32), "--build-id=sha1"]
 
 
 @pytest.mark.parametrize("env", [{"NIX_DONT_SET_RPATH": "1"},

@@ -119,7 +119,7 @@ def test_a_symlink_to_the_shim_is_the_shim(tmp_path: Path) -> None:
 def test_entries_of_the_chain_are_skipped(tmp_path: Path) -> None:
     seen = _exe(tmp_path / "a" / "ld")
     good = _exe(tmp_path / "b" / "ld")
-    env = {**env_path(tmp_path / "a", tmp_path / "b"), CHAIN_VAR: str(seen)}
+    env = {**env_path(tmp_path / "a", tmp_path / "b"), CHAIN_VAR: f"{os.getpid()}:{seen}"}
     assert find("ld", "/shim/ld", env, None).path == str(good)
 
 

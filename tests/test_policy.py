@@ -376,9 +376,13 @@ def test_nothing_the_caller_already_passed(tree: Tree, given: list[str]) -> None
      ({"NIX_DONT_SET_RPATH": "yes"}, False), ({"LDWRAP_DISABLE": "true"}, False)],
 )
 def test_switches(tree: Tree, extra: dict[str, str], disabled: bool) -> None:
+    # Through prepare: NIX_DONT_SET_RPATH is read with the rest of the Nix environment.
+    from ldwrap.shim import prepare
+
     d = tree.lib("foo", "libfoo.so")
-    p = plan(["-L", d, "-lfoo"], tree.env(**extra))
-    assert verdicts(p) == [(d, policy.DISABLED if disabled else policy.ADDED)]
+    inv = prepare("ld.lld", ["-L", d, "-lfoo"], {"PATH": "/usr/bin", **tree.env(**extra)}, "/")
+    assert inv.plan is not None
+    assert verdicts(inv.plan) == [(d, policy.DISABLED if disabled else policy.ADDED)]
 
 
 def test_a_switch_with_another_value_warns() -> None:

@@ -81,7 +81,7 @@ def test_execs_the_real_linker_with_the_callers_args_then_the_rpath(setup: Setup
     real = str(sysbin / "ld.lld")
     assert ex.path == real
     assert ex.argv == [real, *args, "-rpath", str(lib)]
-    assert ex.env[CHAIN_VAR] == real
+    assert ex.env[CHAIN_VAR] == f"{os.getpid()}:{real}"
     assert ex.env["NIX_STORE"] == os.environ["NIX_STORE"]
 
 
@@ -143,10 +143,10 @@ def test_short_version_in_a_real_link_still_gets_the_rpath(setup: Setup) -> None
 
 def test_nested_shim_adds_nothing(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
     lib, sysbin = setup
-    monkeypatch.setenv(CHAIN_VAR, "/outer/real/ld.lld")
+    monkeypatch.setenv(CHAIN_VAR, f"{os.getpid()}:/outer/real/ld.lld")
     ex = run_main(["/shims/ld.lld", "-L", str(lib), "-lfoo"])
     assert ex.argv == [str(sysbin / "ld.lld"), "-L", str(lib), "-lfoo"]
-    assert ex.env[CHAIN_VAR] == f"/outer/real/ld.lld:{sysbin}/ld.lld"
+    assert ex.env[CHAIN_VAR] == f"{os.getpid()}:/outer/real/ld.lld:{sysbin}/ld.lld"
 
 
 def test_dry_run_prints_and_execs_nothing(

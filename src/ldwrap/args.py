@@ -49,6 +49,7 @@ class LinkRequest:
         "libs",
         "link_type",
         "new_dtags",
+        "no_interp",
         "output",
         "query",
         "relocatable",
@@ -70,6 +71,7 @@ class LinkRequest:
         self.sysroot: str | None = None
         self.output: str | None = None
         self.new_dtags: bool | None = None  # the caller's last --enable/--disable-new-dtags
+        self.no_interp = False  # --no-dynamic-linker: the output gets no PT_INTERP
         self.query = False  # --version / --help: pass through untouched
         self.flavor_args: list[str] = []  # lld's leading `-flavor X`, kept first
         self.dashdash = False  # a top-level `--` (bfd drops what follows it)
@@ -190,6 +192,7 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
             req.unknown.append(args[i - used])
     if short_version and not inputs and not req.libs:
         req.query = True
+    req.no_interp = no_interp
     if req.link_type == STATIC and saw_static and saw_pie and no_interp:
         # gcc and clang lower -static-pie to -static -pie --no-dynamic-linker.
         req.link_type = STATIC_PIE

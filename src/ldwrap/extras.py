@@ -75,6 +75,16 @@ def run_path_dirs(env: Mapping[str, str]) -> list[str]:
     return [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
 
 
+def ldflags_words(req: LinkRequest, nix: nixenv.NixEnv) -> tuple[list[str], list[str]]:
+    """The NIX_LDFLAGS* words this link gets before and after the caller's arguments (a
+    cc-wrapper that already passed NIX_LDFLAGS_BEFORE and NIX_LDFLAGS leaves only
+    NIX_LDFLAGS_AFTER). Their -L and -l take part in the rpath decision like the caller's."""
+    words = _drop_rpaths if req.link_type == STATIC_PIE else list
+    if nix.cc_applied:
+        return [], words(nix.ldflags_after)
+    return words(nix.ldflags_before), words(nix.ldflags) + words(nix.ldflags_after)
+
+
 def compose(
     req: LinkRequest,
     settings: Settings,
@@ -92,21 +102,22 @@ def compose(
     ex.nix = nix
     final = not req.relocatable
     dynamic = req.link_type == DYNAMIC and final  # has (or may have) a PT_INTERP
-    words = _drop_rpaths if req.link_type == STATIC_PIE else list
 
     for name in nix.hardening:
         ex.before += _HARDENING[name]
     if settings.dtags and final:
         ex.before.append("--enable-new-dtags" if settings.dtags == "runpath" else
                          "--disable-new-dtags")
+    before, after = ldflags_words(req, nix)
+    # The caller's --no-dynamic-linker asks for no PT_INTERP: no loader path of ours either.
+    interp = dynamic and not req.no_interp
     if not nix.cc_applied:
-        ex.before += words(nix.ldflags_before)
-        if nix.dynamic_linker and dynamic:
+        ex.before += before
+        if nix.dynamic_linker and interp:
             ex.before += ("-dynamic-linker", nix.dynamic_linker)
-        ex.after += words(nix.ldflags)
-    ex.after += words(nix.ldflags_after)
+    ex.after += after
 
-    if req.is_32bit and settings.dynamic_linker_m32 and dynamic:
+    if req.is_32bit and settings.dynamic_linker_m32 and interp:
         ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)
 
     dirs = run_path_dirs(env) if run_path is None else run_path
@@ -126,7 +137,7 @@ def compose(
             rpath_args = kept
     ex.after += rpath_args
 
-    if (settings.build_id or nix.set_build_id) and final:
+    if nix.set_build_id and final:
         ex.after.append("--build-id=" + settings.build_id_style)
     return ex
 

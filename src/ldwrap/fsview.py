@@ -29,6 +29,7 @@ class FsView:
         self._probed: dict[str, bool] = {}
         self._real: dict[str, str] = {}
         self._order: tuple[list[str], dict[str, int], list[str]] | None = None
+        self._targets: dict[str, tuple[int, int, int] | None] = {}
 
     def present(self, directory: str, names: list[str], count: int) -> list[str]:
         """The names (of count wanted) that exist in directory, in the order given.
@@ -97,6 +98,14 @@ class FsView:
             index = {n: i for i, n in enumerate(names)}
             self._order = (names, index, [n for n in names if "/" in n])
         return self._order[1], self._order[2]
+
+    def target(self, path: str) -> tuple[int, int, int] | None:
+        """The ELF target a library file is for (see targets.of_bytes); read once."""
+        if path not in self._targets:
+            from .targets import file_target
+
+            self._targets[path] = file_target(path)
+        return self._targets[path]
 
     def realpath(self, path: str) -> str:
         real = self._real.get(path)

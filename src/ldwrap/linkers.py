@@ -34,9 +34,46 @@ ALIASES = {
 DROP_IN_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
 # Bytes that mark a file as one of ldwrap's own launchers.
 SHIM_MARKERS = (b"ldwrap-shim", b"ldwrap.entry", b"ldwrap.shim")
-# Environment variables that carry the recursion guard to nested shims.
+# The recursion guard: `PID:real:real...`, the real linkers the shims before this one ran,
+# and the process that ran the last of them. A shim reached from that process (a wrapper
+# script between the shim and the linker) is nested: it adds nothing and skips those paths.
+# A program the linker starts further down (`mold -run make`) is not: it links as usual.
 CHAIN_VAR = "LDWRAP_CHAIN"
 MAX_DEPTH = 8
+
+
+class Chain:
+    """The recursion guard as this shim finds it."""
+
+    __slots__ = ("direct", "paths", "pid")
+
+    def __init__(self, value: str) -> None:
+        parts = [p for p in value.split(":") if p]
+        self.pid = int(parts[0]) if parts and parts[0].isdigit() else 0
+        self.paths = parts[1:] if self.pid else parts
+        self.direct = bool(self.paths) and _is_near(self.pid)
+
+    def extended(self, path: str) -> str:
+        """The value for the real linker this shim runs, from this process."""
+        return ":".join([str(os.getpid()), *self.paths, path])
+
+
+def _parent_of(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            stat = f.read()
+        return int(stat[stat.rindex(b")") + 2 :].split()[1])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _is_near(pid: int) -> bool:
+    """Whether pid runs this process or its parent or grandparent: the shim exec'd the
+    linker (same pid), or spawned it (our grandparent when the linker runs a wrapper)."""
+    if not pid:
+        return False
+    parent = os.getppid()
+    return pid in (os.getpid(), parent) or _parent_of(parent) == pid
 
 
 class LinkerError(Exception):
@@ -124,10 +161,16 @@ def search_path(
 
 
 def find(
-    name: str, invoked_path: str, env: Mapping[str, str], explicit: str | None
+    name: str,
+    invoked_path: str,
+    env: Mapping[str, str],
+    explicit: str | None,
+    chain: Chain | None = None,
 ) -> RealLinker:
     """Find the real linker the shim invoked as invoked_path stands for."""
-    skip = tuple(p for p in env.get(CHAIN_VAR, "").split(":") if p)
+    if chain is None:
+        chain = Chain(env.get(CHAIN_VAR, ""))
+    skip = tuple(chain.paths) if chain.direct else ()
     self_path = invoked_path if "/" in invoked_path else None
     if explicit:
         path = explicit if "/" in explicit else search_path(explicit, env, skip, self_path)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 from .args import DYNAMIC, STATIC_PIE, LinkRequest, is_shared_name
-from .settings import MODE_NONDEFAULT, Settings
+from .settings import MODE_NIX, MODE_NONDEFAULT, Settings
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -29,6 +29,8 @@ CALLER = "already passed by the caller"
 DISABLED = "rpath disabled"
 NOT_DYNAMIC = "not a dynamic link"
 MISSING = "file not found"
+STORE_ROOT = "the store itself, not a path in it"
+INCOMPATIBLE = "requested libraries here are for another target"
 
 
 class DirDecision:
@@ -114,6 +116,8 @@ def decide(
 
     def allowed(path: str) -> str | None:
         """The path to put in the rpath if the directory may be added, else None."""
+        if settings.mode == MODE_NIX and path in settings.prefixes:
+            return None  # $NIX_STORE itself holds store paths, not libraries
         if settings.mode == MODE_NONDEFAULT:
             if is_default_dir is not None and (
                 is_default_dir(path) or is_default_dir(fs.realpath(path))
@@ -139,9 +143,47 @@ def decide(
         """The directory to look in, or None after recording why there is none."""
         target = None if off else allowed(path)
         if target is None:
-            verdict = off or (OUTSIDE if settings.mode != MODE_NONDEFAULT else DEFAULT_DIR)
+            if off:
+                verdict = off
+            elif settings.mode == MODE_NONDEFAULT:
+                verdict = DEFAULT_DIR
+            elif settings.mode == MODE_NIX and path in settings.prefixes:
+                verdict = STORE_ROOT
+            else:
+                verdict = OUTSIDE
             plan.decisions.append(DirDecision(given, path, verdict))
         return target
+
+    link_target: list[tuple[int, int, int] | None] = []  # worked out on first use
+
+    def fitting(directory: str, found: list[str]) -> list[str]:
+        """The found files the linker would take: not built for another target."""
+        if not link_target:
+            from .targets import of_link
+
+            link_target.append(of_link(req.emulation))
+        want = link_target[0]
+        if want is None:
+            return found
+        return [n for n in found if fs.target(directory + "/" + n) in (None, want)]
+
+    # Shared libraries named by path first, in command-line order, then the -L directories
+    # in -L order: nixpkgs' order, and RUNPATH order decides which copy of a library wins.
+    for given in req.lib_files:
+        if not is_shared_name(given):
+            continue
+        path = normalise(given, cwd, fs)
+        target = gate(given, os.path.dirname(path))
+        if target is None:
+            continue
+        base = os.path.basename(path)
+        if not fs.present(target, [base], 1):
+            plan.decisions.append(DirDecision(given, target, MISSING))
+            continue
+        if not fitting(target, [base]):
+            plan.decisions.append(DirDecision(given, target, INCOMPATIBLE, (base,)))
+            continue
+        consider(given, target, [base])
 
     slashed = any("/" in n for n in names)  # -l:sub/libx.so asked for at all
     for given in req.lib_dirs:
@@ -150,6 +192,11 @@ def decide(
             continue
         hits = fs.present(target, names, len(names)) if names else []
         found = [n for n in hits if n in dynamic_names] if static_only else hits
+        fit = fitting(target, found) if found else found
+        if found and not fit:
+            plan.decisions.append(DirDecision(given, target, INCOMPATIBLE, tuple(found)))
+            continue
+        found = fit
         if not found:
             statics = [n for n in hits if n in static_names]
             verdict = STATIC_ONLY if statics else NO_LIBRARY
@@ -165,19 +212,6 @@ def decide(
             if not found:
                 continue
         consider(given, target, found)
-
-    for given in req.lib_files:
-        if not is_shared_name(given):
-            continue
-        path = normalise(given, cwd, fs)
-        target = gate(given, os.path.dirname(path))
-        if target is None:
-            continue
-        base = os.path.basename(path)
-        if not fs.present(target, [base], 1):
-            plan.decisions.append(DirDecision(given, target, MISSING))
-            continue
-        consider(given, target, [base])
     return plan
 
 

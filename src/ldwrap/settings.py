@@ -32,7 +32,6 @@ def _strip(path: str) -> str:
 class Settings:
     __slots__ = (
         "_heads",
-        "build_id",
         "build_id_style",
         "debug",
         "disable_rpath",
@@ -57,7 +56,6 @@ class Settings:
         self.debug = False
         self.linker: str | None = None
         self.dynamic_linker_m32: str | None = None
-        self.build_id = False
         self.build_id_style = "sha1"
         self.verify: str | None = None
         self.dtags: str | None = None  # "runpath" or "rpath": LDWRAP_DTAGS
@@ -84,14 +82,17 @@ class Settings:
                 s.prefixes = tuple(p for p in s.prefixes if p[:1] == "/")
         elif nix_store_exists:
             s.mode, s.prefixes = MODE_NIX, ("/nix/store",)
-        s.disable_rpath = _flag(env, "NIX_DONT_SET_RPATH", w) | _flag(env, "LDWRAP_DISABLE", w)
+        # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nixenv);
+        # here only their values are checked, so that a wrong one is reported once.
+        _flag(env, "NIX_DONT_SET_RPATH", w)
+        _flag(env, "NIX_SET_BUILD_ID", w)
+        s.disable_rpath = _flag(env, "LDWRAP_DISABLE", w)
         s.dry_run = _flag(env, "LDWRAP_DRY_RUN", w)
         nix_debug = env.get("NIX_DEBUG", "")
         s.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
         s.debug = _flag(env, "LDWRAP_DEBUG", w) or s.nix_debug >= 1
         s.linker = env.get("LDWRAP_LINKER") or None
         s.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
-        s.build_id = _flag(env, "NIX_SET_BUILD_ID", w)
         s.build_id_style = env.get("NIX_BUILD_ID_STYLE") or "sha1"
         verify = env.get("LDWRAP_VERIFY") or None
         if verify not in (None, "warn", "error"):

@@ -11,12 +11,13 @@ import sys
 
 from . import rsp
 from .args import LinkRequest, parse
-from .extras import Extras, compose, read_nix
+from .extras import Extras, compose, ldflags_words, read_nix
 from .fsview import FsView
-from .grammar import LLD
+from .grammar import LLD, MOLD
 from .linkers import (
     CHAIN_VAR,
     MAX_DEPTH,
+    Chain,
     LinkerError,
     RealLinker,
     find,
@@ -124,15 +125,15 @@ def prepare(
             "ld.bfd, ld.gold, ld.lld, ld.mold or mold, or set LDWRAP_LINKER",
             127,
         )
-    chain = [p for p in env.get(CHAIN_VAR, "").split(":") if p]
-    if len(chain) >= MAX_DEPTH:
+    chain = Chain(env.get(CHAIN_VAR, ""))
+    if len(chain.paths) >= MAX_DEPTH:
         raise ShimError(
-            f"the real linker leads back to ldwrap ({len(chain)} nested calls: "
-            f"{' -> '.join(chain)}); set LDWRAP_LINKER to the real linker",
+            f"the real linker leads back to ldwrap ({len(chain.paths)} nested calls: "
+            f"{' -> '.join(chain.paths)}); set LDWRAP_LINKER to the real linker",
             127,
         )
     try:
-        real = find(name, argv0, env, explicit)
+        real = find(name, argv0, env, explicit, chain)
     except LinkerError as e:
         raise ShimError(str(e), 127) from None
     inv = Invocation(name, args, settings, real)
@@ -141,10 +142,15 @@ def prepare(
     if real.prefix:
         inv.flavour = LLD
     inv.env = dict(env)
-    inv.env[CHAIN_VAR] = ":".join([*chain, real.path])
     head = _head(real, args)
     inv.argv = [real.path, *head, *args]
-    if chain:
+    if inv.flavour == MOLD and args[:1] in (["-run"], ["--run"]):
+        # `mold -run CMD ARGS` runs CMD with mold as its linker: nothing here is a link
+        # argument, and CMD's own links come back through the shims with their own rpaths.
+        inv.note = "mold -run: the command runs unchanged"
+        return inv
+    inv.env[CHAIN_VAR] = chain.extended(real.path)
+    if chain.direct:
         inv.note = "an outer ldwrap already added its flags"
         return inv
     lld_flavor = args[1] if args[:1] == ["-flavor"] and len(args) > 1 else None
@@ -164,6 +170,11 @@ def prepare(
         inv.note = "a version or help request"
         return inv
     nix = read_nix(env, req)  # its host-suffixed names depend on the link's target
+    if nix.protocol == "v2":
+        # As nixpkgs' wrapper does: the prepared-link record is for this link alone, not for
+        # whatever the linker starts.
+        for key in [k for k in inv.env if k.startswith(("wrapper_", "NIX_WRAPPER_"))]:
+            del inv.env[key]
     settings.disable_rpath |= nix.dont_set_rpath
     pure = None
     if env.get("NIX_ENFORCE_PURITY") == "1":
@@ -180,7 +191,16 @@ def prepare(
         from .sysdirs import default_dir_checker
 
         checker = default_dir_checker()
-    plan = decide(req, settings, fs or FsView(), cwd, checker)
+    pre, post = ldflags_words(req, nix)
+    linked = req
+    if pre or post:
+        # NIX_LDFLAGS*'s -L and -l count like the caller's, in the order the command gets.
+        body = pure.expanded if pure is not None and pure.changed else expanded
+        lead = body[:2] if lld_flavor is not None else []
+        body = body[len(lead):]
+        cut = body.index("--") if req.dashdash and "--" in body else len(body)
+        linked = parse(inv.flavour, [*lead, *pre, *body[:cut], *post, *body[cut:]])
+    plan = decide(linked, settings, fs or FsView(), cwd, checker)
     inv.plan = plan
     extras = compose(
         req, settings, env, plan.args(), flavour=inv.flavour, nix=nix,
@@ -263,7 +283,7 @@ def _run_unchanged(argv0: str, args: list[str], why: str) -> NoReturn:
     if env.get("LDWRAP_DRY_RUN") == "1":
         _print_command(argv)
         sys.exit(0)
-    env[CHAIN_VAR] = ":".join([*(p for p in env.get(CHAIN_VAR, "").split(":") if p), path])
+    env[CHAIN_VAR] = Chain(env.get(CHAIN_VAR, "")).extended(path)
     from .execute import exec_argv
 
     exec_argv(path, argv, env)

@@ -86,7 +86,7 @@ def test_prepare_keeps_args_and_adds_only_allowed(
         # A second shim behind this one, reached through a wrapper script the first one
         # found as its real linker, adds nothing: it sees the first one's environment.
         outer = shim.prepare(argv0, args, {**env, "PATH": f"{wrappers}:{recorder}"}, root)
-        assert outer.env[CHAIN_VAR] == str(wrappers / name)
+        assert outer.env[CHAIN_VAR] == f"{os.getpid()}:{wrappers / name}"
         inner = shim.prepare(f"{root}/other/{name}", outer.argv[1:], outer.env, root)
         assert inner.argv == [real, *outer.argv[1:]]
         assert not inner.added_before and not inner.added_after
