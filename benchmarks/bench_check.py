@@ -14,8 +14,8 @@ import os
 import time
 from collections.abc import Iterator
 
-from ldwrap.loader import InputError, Options, Resolver
 from ldwrap.loader.ldcache import load_cache
+from ldwrap.loader.resolve import InputError, Options, Resolver
 
 
 def elf_files(dirs: list[str], limit: int) -> list[str]:

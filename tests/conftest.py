@@ -1,131 +1,35 @@
-"""Shared fixtures: a store-like prefix with real shared libraries, ldwrap's drop-ins, and
-helpers to read an ELF file's RUNPATH and to start a program the way a user would.
+"""Fixtures shared by the whole suite; the plain helpers they use live in tests/helpers/.
 
-Everything here is real: libraries are built with gcc, RUNPATH is read with pyelftools and
-programs are started without LD_LIBRARY_PATH. Other test modules reuse these; keep them
-general.
-
-- `Store` / `make_store(root)`: `<root>/nix/store/<32 chars>-<name>/lib` directories, with
-  `Store.shared_lib(...)` and `Store.static_lib(...)` building real libraries into them.
 - `store` (session): one prefix with `libfoo.so` (+ `libfoo.so.1`), `libbar.so`, a static-only
-  `libsta.a`, and an unused `libunused.so`, each in its own store directory.
-- `dropins` (session): a directory written by `ldwrap.install.install` (ld, ld.lld, ...).
-- `base_env()`: os.environ without anything that steers ldwrap, the loader or gcc.
-- `read_runpath(path)`, `read_needed(path)`: dynamic tags read with pyelftools.
-- `which_linker(path)`: which of bfd, gold, lld, mold wrote an ELF file.
-- `run_program(path)`: start a program without LD_LIBRARY_PATH; a CompletedProcess.
+  `libsta.a`, and an unused `libunused.so`, each in its own store directory (built with gcc:
+  only integration tests use it).
+- `dropins` / `shims` (session): a directory written by `ldwrap.launcher.install` (ld, ld.lld,
+  ...).
+- `clean_env`: this test's os.environ without the steering variables (in-process tests).
+- `recorder` (session): a directory where every linker name is the recording linker (a tiny C
+  program built with gcc on first use; see helpers/recorder.py).
+- `wrappers` (session): scripts under every linker name that call ldwrap's launcher again.
+
+Nothing here touches the system at import time: every fixture does its work when first used.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import subprocess
-import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from hypothesis import settings as hypothesis_settings
 
-from ldwrap.install import install
+from helpers import _STEERING, _STEERING_PREFIXES, BuiltStore
+from helpers.recorder import build_recorder, build_wrappers
 
 # In CI the property tests run with a fixed seed: the same examples every run, so a run is
 # reproducible; elsewhere each run draws new examples and keeps finding new cases.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
-
-# 32 characters of Nix's base-32 alphabet, so paths look like real store paths.
-HASH_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
-
-# Variables that change what ldwrap, gcc or the loader do; removed from every child's env.
-_STEERING = ("LD_LIBRARY_PATH", "LD_PRELOAD", "LD_RUN_PATH", "LIBRARY_PATH", "COMPILER_PATH",
-             "GCC_EXEC_PREFIX")
-_STEERING_PREFIXES = ("LDWRAP_", "NIX_")
-
-
-def store_hash(name: str) -> str:
-    """A deterministic 32-character store hash for name."""
-    digest = hashlib.sha256(name.encode()).digest()
-    return "".join(HASH_ALPHABET[b % 32] for b in digest)
-
-
-def base_env(**extra: str) -> dict[str, str]:
-    """os.environ without the variables that steer ldwrap, gcc's search or the loader."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in _STEERING and not k.startswith(_STEERING_PREFIXES)
-    }
-    env.update(extra)
-    return env
-
-
-def compile_c(source: str, out: Path, *flags: str) -> Path:
-    """Compile C source text with gcc into out (flags decide object / shared / program)."""
-    src = out.with_name(out.name + ".c")
-    src.write_text(source)
-    subprocess.run(["gcc", *flags, "-o", str(out), str(src)], check=True, env=base_env())
-    return out
-
-
-class Store:
-    """A store-like prefix: `<root>/nix/store/<hash>-<name>/lib`."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root / "nix" / "store"  # what NIX_STORE points at
-        self.root.mkdir(parents=True, exist_ok=True)
-
-    def libdir(self, name: str) -> Path:
-        """The lib directory of package name (created on first use)."""
-        d = self.root / f"{store_hash(name)}-{name}" / "lib"
-        d.mkdir(parents=True, exist_ok=True)
-        return d
-
-    def shared_lib(
-        self, package: str, lib: str, symbol: str | None = None, version: str | None = "1"
-    ) -> Path:
-        """Build lib<lib>.so.<version> (SONAME the same) defining `int <symbol>(void)`, plus
-        the lib<lib>.so link a `-l<lib>` needs; version None builds a plain lib<lib>.so."""
-        symbol = symbol or f"{lib}_value"
-        d = self.libdir(package)
-        real = f"lib{lib}.so.{version}" if version else f"lib{lib}.so"
-        compile_c(
-            f"int {symbol}(void) {{ return 42; }}\n",
-            d / real,
-            "-shared",
-            "-fPIC",
-            f"-Wl,-soname,{real}",
-        )
-        link = d / f"lib{lib}.so"
-        if version and not link.exists():
-            link.symlink_to(real)
-        return d / real
-
-    def static_lib(self, package: str, lib: str, symbol: str | None = None) -> Path:
-        """Build lib<lib>.a (only the archive) defining `int <symbol>(void)`."""
-        symbol = symbol or f"{lib}_value"
-        d = self.libdir(package)
-        obj = compile_c(f"int {symbol}(void) {{ return 7; }}\n", d / f"{lib}.o", "-c", "-fPIC")
-        archive = d / f"lib{lib}.a"
-        subprocess.run(["ar", "rcs", str(archive), str(obj)], check=True)
-        obj.unlink()
-        (d / f"{lib}.o.c").unlink()
-        return archive
-
-
-def make_store(root: Path) -> Store:
-    return Store(root)
-
-
-class BuiltStore(Store):
-    """The session store: which library lives where."""
-
-    foo: Path  # dir of libfoo.so -> libfoo.so.1 (foo_value)
-    bar: Path  # dir of libbar.so -> libbar.so.1 (bar_value)
-    sta: Path  # dir holding only libsta.a (sta_value)
-    unused: Path  # dir of libunused.so, which no program needs
 
 
 @pytest.fixture(scope="session")
@@ -148,6 +52,8 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> BuiltStore:
 @pytest.fixture(scope="session")
 def dropins(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory of ldwrap launchers (ld, ld.bfd, ld.gold, ld.lld, ld.mold, mold)."""
+    from ldwrap.launcher import install
+
     d = tmp_path_factory.mktemp("dropins")
     install(str(d))
     return d
@@ -162,64 +68,20 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     yield
 
 
-def _dynamic_tags(path: Path) -> list[tuple[str, object]]:
-    from elftools.elf.dynamic import DynamicSection
-    from elftools.elf.elffile import ELFFile
-
-    out: list[tuple[str, object]] = []
-    with open(path, "rb") as f:
-        for sec in ELFFile(f).iter_sections():
-            if isinstance(sec, DynamicSection):
-                for tag in sec.iter_tags():
-                    kind = tag.entry.d_tag
-                    # pyelftools sets the decoded string as an attribute named after the tag.
-                    attr = {"DT_RUNPATH": "runpath", "DT_RPATH": "rpath", "DT_NEEDED": "needed"}
-                    if kind in attr:
-                        out.append((kind, getattr(tag, attr[kind])))
-    return out
+@pytest.fixture(scope="session")
+def recorder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A directory where every linker name is the recording linker."""
+    return build_recorder(tmp_path_factory.mktemp("recorder"))
 
 
-def read_runpath(path: Path | str) -> list[str] | None:
-    """The DT_RUNPATH (or, if absent, DT_RPATH) entries of an ELF file; None if it has none."""
-    tags = _dynamic_tags(Path(path))
-    for kind in ("DT_RUNPATH", "DT_RPATH"):
-        values = [str(v) for k, v in tags if k == kind]
-        if values:
-            return ":".join(values).split(":")
-    return None
+@pytest.fixture(scope="session")
+def shims(dropins: Path) -> Path:
+    """ldwrap's launchers, installed as a user would (the suite-wide drop-in directory)."""
+    return dropins
 
 
-def read_needed(path: Path | str) -> list[str]:
-    """The DT_NEEDED entries of an ELF file, in order."""
-    return [str(v) for k, v in _dynamic_tags(Path(path)) if k == "DT_NEEDED"]
-
-
-def which_linker(path: Path | str) -> str:
-    """Which linker wrote an ELF file, from the marks each leaves: gold a
-    `.note.gnu.gold-version` section, lld and mold a line in `.comment`; bfd none."""
-    from elftools.elf.elffile import ELFFile
-
-    with open(path, "rb") as f:
-        elf = ELFFile(f)
-        if elf.get_section_by_name(".note.gnu.gold-version") is not None:
-            return "gold"
-        comment = elf.get_section_by_name(".comment")
-        text = comment.data() if comment is not None else b""
-    if b"LLD" in text:
-        return "lld"
-    if b"mold" in text:
-        return "mold"
-    return "bfd"
-
-
-def run_program(
-    path: Path | str, env: Mapping[str, str] | None = None
-) -> subprocess.CompletedProcess[str]:
-    """Start a program as a user would: no LD_LIBRARY_PATH, LD_PRELOAD or LD_RUN_PATH."""
-    e = dict(base_env() if env is None else env)
-    for k in ("LD_LIBRARY_PATH", "LD_PRELOAD"):
-        e.pop(k, None)
-    return subprocess.run([str(path)], capture_output=True, text=True, env=e, timeout=30)
-
-
-PYTHON = sys.executable
+@pytest.fixture(scope="session")
+def wrappers(tmp_path_factory: pytest.TempPathFactory, shims: Path) -> Path:
+    """Scripts under every linker name that call ldwrap's launcher of the same name again:
+    a build tool's own wrapper standing between two shims."""
+    return build_wrappers(tmp_path_factory.mktemp("wrappers"), shims)

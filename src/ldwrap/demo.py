@@ -9,12 +9,12 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 
-import click
-
-from .install import install
-from .linkers import DROP_IN_NAMES, is_shim
+from .launcher import install
+from .link.linkers import DROP_IN_NAMES, is_shim
+from .loader.elf import read_elf
 
 LIB_C = '#include <stdio.h>\nvoid greet(const char *who) { printf("hello, %s\\n", who); }\n'
 MAIN_C = 'void greet(const char *);\nint main(void) { greet("ldwrap demo"); return 0; }\n'
@@ -23,17 +23,9 @@ LINKERS = (("bfd", "ld.bfd"), ("gold", "ld.gold"), ("lld", "ld.lld"), ("mold", "
 
 
 def _runpath(path: str) -> str:
-    from elftools.elf.dynamic import DynamicSection
-    from elftools.elf.elffile import ELFFile
-
     with open(path, "rb") as f:
-        for sec in ELFFile(f).iter_sections():
-            if isinstance(sec, DynamicSection):
-                for tag in sec.iter_tags():
-                    if tag.entry.d_tag in ("DT_RUNPATH", "DT_RPATH"):
-                        # pyelftools names the string attribute after the tag.
-                        return str(getattr(tag, tag.entry.d_tag[3:].lower()))
-    return ""
+        info = read_elf(f)
+    return info.runpath or info.rpath or ""
 
 
 def _start(program: str, env: dict[str, str]) -> tuple[bool, str]:
@@ -54,14 +46,14 @@ def _without_launchers(path: str) -> str:
 def run_demo(keep: bool = False) -> int:
     cc = shutil.which("cc") or shutil.which("gcc")
     if cc is None:
-        click.echo("ldwrap demo: no C compiler (cc or gcc) on PATH", err=True)
+        print("ldwrap demo: no C compiler (cc or gcc) on PATH", file=sys.stderr)
         return 2
     tmp = tempfile.mkdtemp(prefix="ldwrap-demo-")
     try:
         return _demo(cc, tmp)
     finally:
         if keep:
-            click.echo(f"kept {tmp}")
+            print(f"kept {tmp}")
         else:
             shutil.rmtree(tmp, ignore_errors=True)
 
@@ -94,12 +86,12 @@ def _demo(cc: str, tmp: str) -> int:
     env["NIX_STORE"] = store
     env["PATH"] = _without_launchers(env.get("PATH", ""))
     plain_env = {**env, "LDWRAP_DISABLE": "1"}  # should a compiler still reach a launcher
-    click.echo(f"library: {libdir}/libgreet.so.1 (NIX_STORE={store})\n")
+    print(f"library: {libdir}/libgreet.so.1 (NIX_STORE={store})\n")
     failures = 0
     tried = 0
     for label, prog in LINKERS:
         if shutil.which(prog, path=env["PATH"]) is None:
-            click.echo(f"{label:5} skipped: {prog} is not installed\n")
+            print(f"{label:5} skipped: {prog} is not installed\n")
             continue
         tried += 1
         base = [cc, f"-fuse-ld={label}", main, f"-L{libdir}", "-lgreet"]
@@ -109,16 +101,16 @@ def _demo(cc: str, tmp: str) -> int:
         subprocess.run([*base, f"-B{bindir}", "-o", wrapped], check=True, env=env)
         ok_plain, msg_plain = _start(plain, env)
         ok_wrapped, msg_wrapped = _start(wrapped, env)
-        click.echo(f"{label:5} without ldwrap: {'runs' if ok_plain else 'fails'}: {msg_plain}")
-        click.echo(f"{'':5} with ldwrap:    {'runs' if ok_wrapped else 'fails'}: {msg_wrapped}")
-        click.echo(f"{'':5} RUNPATH:        {_runpath(wrapped) or '(none)'}\n")
+        print(f"{label:5} without ldwrap: {'runs' if ok_plain else 'fails'}: {msg_plain}")
+        print(f"{'':5} with ldwrap:    {'runs' if ok_wrapped else 'fails'}: {msg_wrapped}")
+        print(f"{'':5} RUNPATH:        {_runpath(wrapped) or '(none)'}\n")
         if ok_plain or not ok_wrapped:
             failures += 1
     if tried == 0:
-        click.echo("no linker found", err=True)
+        print("no linker found", file=sys.stderr)
         return 2
     if failures == 0:
-        click.echo("result: every linker behaved as expected through ldwrap")
+        print("result: every linker behaved as expected through ldwrap")
     else:
-        click.echo(f"result: {failures} of {tried} linkers did not behave as expected")
+        print(f"result: {failures} of {tried} linkers did not behave as expected")
     return 1 if failures else 0

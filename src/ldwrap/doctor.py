@@ -13,8 +13,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import rustup as ru
-from .linkers import DROP_IN_NAMES, LinkerError, find, is_shim
-from .settings import MODE_NIX, MODE_PREFIXES, Settings
+from .launcher import launcher_problem
+from .link.config import MODE_NIX, MODE_PREFIXES, Config
+from .link.linkers import DROP_IN_NAMES, LinkerError, find, is_shim, path_dirs
 
 CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
 PROBE_SOURCE = "fn main() {}\n"
@@ -90,10 +91,6 @@ class Report:
         return not any(f.problem for f in self.findings)
 
 
-def _path_dirs(env: Mapping[str, str]) -> list[str]:
-    return [d for d in env.get("PATH", "").split(":") if d[:1] == "/"]
-
-
 def _first_on_path(name: str, dirs: list[str]) -> str | None:
     for d in dirs:
         cand = os.path.join(d, name)
@@ -120,7 +117,7 @@ def _on_path(name: str, dirs: list[str], env: Mapping[str, str]) -> tuple[OnPath
         return entry, found
     if is_shim(entry.path):
         entry.is_ldwrap = True
-        problem = ru.launcher_problem(entry.path)
+        problem = launcher_problem(entry.path)
         if problem:
             where = os.path.dirname(entry.path)
             found.append(Finding(True, problem, f"run `ldwrap install {where}` again"))
@@ -184,7 +181,7 @@ def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
 
 
 def _policy(env: Mapping[str, str]) -> tuple[str, list[Finding]]:
-    s = Settings.from_env(env, nix_store_exists=os.path.isdir("/nix/store"))
+    s = Config.from_env(env, nix_store_exists=os.path.isdir("/nix/store"))
     found = [Finding(True, f"setting: {w}", "fix or unset the variable") for w in s.warnings]
     if s.mode == MODE_NIX:
         why = "NIX_STORE" if env.get("NIX_STORE") else "/nix/store exists"
@@ -193,8 +190,8 @@ def _policy(env: Mapping[str, str]) -> tuple[str, list[Finding]]:
         text = f"rpath for library dirs under {':'.join(s.prefixes)} (LDWRAP_RPATH_PREFIXES)"
     else:
         text = "rpath for any library dir the loader does not search by itself (no /nix/store)"
-    from .extras import machine
-    from .nixenv import read as read_nix
+    from .link.nixenv import read as read_nix
+    from .link.nixflags import machine
 
     if s.disable_rpath or read_nix(env, None, machine()).dont_set_rpath:
         found.append(Finding(True, "rpaths are turned off (NIX_DONT_SET_RPATH or LDWRAP_DISABLE)",
@@ -261,7 +258,7 @@ def _rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding
     fuse = rc.fuse_ld
     name = "ld" if fuse is None else (fuse if "/" in fuse else f"ld.{fuse}")
     b_dirs = [a[2:] for a in rc.linker_args if a.startswith("-B") and len(a) > 2]
-    target = _first_on_path(name, [*b_dirs, *_path_dirs(env)]) if "/" not in name else name
+    target = _first_on_path(name, [*b_dirs, *path_dirs(env)]) if "/" not in name else name
     if target and is_shim(target):
         return found, True
     if target and _is_nix_wrapper(target):
@@ -275,7 +272,7 @@ def _rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding
 
 def diagnose(env: Mapping[str, str]) -> Report:
     report = Report()
-    dirs = _path_dirs(env)
+    dirs = path_dirs(env)
     report.ldwrap_dirs = [
         d for d in dict.fromkeys(dirs)
         if any(is_shim(os.path.join(d, n)) for n in DROP_IN_NAMES)

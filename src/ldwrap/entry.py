@@ -7,10 +7,10 @@ import sys
 
 
 def main() -> None:
-    from .linkers import linker_name
+    from .link.linkers import linker_name
 
     if linker_name(os.path.basename(sys.argv[0])) is not None:
-        from .shim import main as shim_main
+        from .link.shim import main as shim_main
 
         shim_main()
     else:

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import glob
 import os
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .linkers import LinkerError, find, is_shim
+from .launcher import fsync_dir, launcher_problem, write_atomic
+from .link.linkers import LinkerError, find, is_shim
 
 GCC_LD = os.path.join("bin", "gcc-ld")
 SAVED_SUFFIX = ".ldwrap-orig"
@@ -119,34 +119,6 @@ def _rust_lld(slot: str) -> str:
     return os.path.join(os.path.dirname(os.path.dirname(slot)), "rust-lld")
 
 
-def launcher_problem(path: str) -> str | None:
-    """Why an ldwrap launcher at path cannot run (interpreter or package gone), or None."""
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            text = f.read(4096)
-    except OSError as e:
-        return f"cannot read {path}: {e.strerror}"
-    python = None
-    first = text.split("\n", 1)[0]
-    if first.startswith("#!") and not first.startswith("#!/bin/sh"):
-        python = first[2:].split()[0] if first[2:].split() else None
-    else:
-        for line in text.splitlines():
-            if line.startswith("exec "):
-                python = line.split()[1].strip("'")
-                break
-    if python is None:
-        return f"{path}: cannot tell which Python runs it"
-    if not os.access(python, os.X_OK):
-        return f"{path} runs {python}, which no longer exists"
-    for line in text.splitlines():
-        if line.startswith("sys.path.insert(0, "):
-            parent = line[len("sys.path.insert(0, ") : -1].strip("'\"")
-            if not os.path.isfile(os.path.join(parent, "ldwrap", "shim.py")):
-                return f"{path} loads ldwrap from {parent}, which no longer holds it"
-    return None
-
-
 def inspect(slot: str, env: Mapping[str, str] | None = None) -> SlotStatus:
     """The state of one gcc-ld/ld.lld, the linker it ends in, and what is wrong with it."""
     env = {} if env is None else env
@@ -198,37 +170,6 @@ def _same_content(a: str, b: str) -> bool:
         return False
 
 
-def _fsync_dir(directory: str) -> None:
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _write_atomic(path: str, data: bytes, mode: int) -> None:
-    """path gets exactly data or keeps what it had: temp file in the same dir + rename."""
-    directory = os.path.dirname(path)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{os.path.basename(path)}.ldwrap-")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(directory)
-
-
 def _save_original(slot: str, saved: str) -> None:
     """Make saved an exact copy of slot (a hard link when possible), atomically."""
     directory = os.path.dirname(slot)
@@ -240,14 +181,14 @@ def _save_original(slot: str, saved: str) -> None:
     except OSError:
         with open(slot, "rb") as f:
             data = f.read()
-        _write_atomic(saved, data, os.stat(slot).st_mode & 0o7777)
+        write_atomic(saved, data, os.stat(slot).st_mode & 0o7777)
         return
     try:
         os.replace(tmp, saved)
     except BaseException:
         os.unlink(tmp)
         raise
-    _fsync_dir(directory)
+    fsync_dir(directory)
 
 
 def wrap_slot(slot: str, launcher: str) -> str:
@@ -265,12 +206,12 @@ def wrap_slot(slot: str, launcher: str) -> str:
         with open(slot, "rb") as f:
             if f.read() == data:
                 return "already wrapped"
-        _write_atomic(slot, data, 0o755)
+        write_atomic(slot, data, 0o755)
         return "refreshed"
     # slot is the real program: a fresh toolchain, or one rustup updated since it was wrapped.
     # Save it first; until the rename below, slot itself is still the working original.
     _save_original(slot, saved)
-    _write_atomic(slot, data, 0o755)
+    write_atomic(slot, data, 0o755)
     return "wrapped"
 
 
@@ -289,7 +230,7 @@ def unwrap_slot(slot: str) -> str:
             "(`rustup toolchain install --force NAME`)"
         )
     os.replace(saved, slot)  # one step: the launcher is gone and the original is back
-    _fsync_dir(os.path.dirname(slot))
+    fsync_dir(os.path.dirname(slot))
     return "unwrapped"
 
 

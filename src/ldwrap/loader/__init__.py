@@ -1,5 +1,5 @@
-"""Static emulation of the dynamic loader's library search (``ldwrap check``)."""
+"""Static emulation of the dynamic loader's library search (``ldwrap check``).
 
-from .resolve import Edge, InputError, LoadResult, Options, Resolver
-
-__all__ = ["Edge", "InputError", "LoadResult", "Options", "Resolver"]
+The modules are imported where they are used: `ldwrap.loader.verify`, the shim's post-link
+hook, must stay cheap to import.
+"""

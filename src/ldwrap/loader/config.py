@@ -25,9 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
-from .elf import ELFCLASS32, ELFCLASS64, EM_386, EM_AARCH64, EM_ARM, EM_X86_64, Target
-
-X86_HWCAPS = ("x86-64-v4", "x86-64-v3", "x86-64-v2")
+from ..link.targets import DEBIAN_ARCH as _ARCH
+from .elf import ELFCLASS64, EM_386, EM_AARCH64, EM_X86_64, Target
 
 
 @dataclass(frozen=True)
@@ -45,20 +44,6 @@ class LoaderConfig:
     cache_default_flag: int
     isa_supported: int
     source: str  # where the values came from
-
-
-# (machine, class) -> (Debian triplet, default interpreter, accepted cache flags)
-_ARCH: dict[tuple[int, int], tuple[str, str, tuple[int, ...]]] = {
-    (EM_X86_64, ELFCLASS64): ("x86_64-linux-gnu", "/lib64/ld-linux-x86-64.so.2", (0x0303,)),
-    (EM_X86_64, ELFCLASS32): ("x86_64-linux-gnux32", "/libx32/ld-linux-x32.so.2", (0x0803,)),
-    (EM_386, ELFCLASS32): ("i386-linux-gnu", "/lib/ld-linux.so.2", (0x0001, 0x0003)),
-    (EM_AARCH64, ELFCLASS64): ("aarch64-linux-gnu", "/lib/ld-linux-aarch64.so.1", (0x0A03,)),
-    (EM_ARM, ELFCLASS32): ("arm-linux-gnueabihf", "/lib/ld-linux-armhf.so.3", (0x0903, 0x0003)),
-    (21, ELFCLASS64): ("powerpc64le-linux-gnu", "/lib64/ld64.so.2", (0x0503,)),
-    (22, ELFCLASS64): ("s390x-linux-gnu", "/lib/ld64.so.1", (0x0403,)),
-    (243, ELFCLASS64): ("riscv64-linux-gnu", "/lib/ld-linux-riscv64-lp64d.so.1", (0x1003,)),
-}
-_MUSL_ARCH = {EM_X86_64: "x86_64", EM_386: "i386", EM_AARCH64: "aarch64", EM_ARM: "armhf"}
 
 
 def default_interp(target: Target) -> str:

@@ -1,0 +1,119 @@
+"""`ldwrap rustup wrap|unwrap|status`: put ldwrap in front of a Rust toolchain's rust-lld."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+import click
+
+from .. import rustup as ru
+
+_UPDATE_NOTE = (
+    "note: `rustup update` puts a new ld.lld in place of the launcher; run "
+    "`ldwrap rustup wrap --all` again after each update (`ldwrap rustup status` tells)"
+)
+
+
+def _selection(f: Callable[..., None]) -> Callable[..., None]:
+    f = click.option("--all", "everything", is_flag=True, help="Every rustup toolchain.")(f)
+    f = click.option(
+        "--sysroot", type=click.Path(file_okay=False), help="A toolchain by its sysroot."
+    )(f)
+    f = click.option("--toolchain", "name", metavar="NAME", help="A rustup toolchain by name.")(f)
+    return f
+
+
+def _toolchains(name: str | None, sysroot: str | None, everything: bool) -> list[ru.Toolchain]:
+    try:
+        return ru.select(os.environ, name, sysroot, everything)
+    except ru.RustupError as e:
+        click.echo(f"ldwrap: {e}", err=True)
+        sys.exit(2)
+
+
+def _slots(tc: ru.Toolchain) -> list[str]:
+    found = ru.slots(tc.sysroot)
+    if not found:
+        click.echo(f"{tc.name}: no lib/rustlib/*/bin/gcc-ld/ld.lld (rustc older than 1.56?)")
+    return found
+
+
+@click.group("rustup")
+def rustup() -> None:
+    """Put ldwrap in front of a Rust toolchain's own linker (rust-lld).
+
+    Without an option, acts on the toolchain of the rustc cargo would use ($RUSTC or rustc).
+    """
+
+
+@rustup.command("wrap")
+@_selection
+def wrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
+    """Replace gcc-ld/ld.lld by an ldwrap launcher; keep the original beside it."""
+    from ..launcher import launcher_text
+
+    text = launcher_text()
+    failed = False
+    for tc in _toolchains(name, sysroot, everything):
+        for slot in _slots(tc):
+            try:
+                ru.check_writable(slot)
+                action = ru.wrap_slot(slot, text)
+            except (ru.RustupError, OSError) as e:
+                click.echo(f"ldwrap: {tc.name}: {e}", err=True)
+                failed = True
+                continue
+            click.echo(f"{tc.name}: {action}: {slot}")
+    click.echo(_UPDATE_NOTE, err=True)
+    sys.exit(1 if failed else 0)
+
+
+@rustup.command("unwrap")
+@_selection
+def unwrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
+    """Put the toolchain's original gcc-ld/ld.lld back."""
+    failed = False
+    for tc in _toolchains(name, sysroot, everything):
+        for slot in _slots(tc):
+            try:
+                ru.check_writable(slot)
+                action = ru.unwrap_slot(slot)
+            except (ru.RustupError, OSError) as e:
+                click.echo(f"ldwrap: {tc.name}: {e}", err=True)
+                failed = True
+                continue
+            click.echo(f"{tc.name}: {action}: {slot}")
+    sys.exit(1 if failed else 0)
+
+
+@rustup.command("status")
+@_selection
+def status_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
+    """Say for each toolchain whether it is wrapped and which linker it runs.
+
+    Without an option, lists every rustup toolchain and rustc's active one. Exits 1 when a
+    toolchain needs attention (launcher replaced by `rustup update`, original or Python gone).
+    """
+    if name or sysroot or everything:
+        toolchains = _toolchains(name, sysroot, everything)
+    else:
+        toolchains = ru.list_toolchains(os.environ)
+        active = ru.active_sysroot(os.environ)
+        known = {os.path.realpath(tc.sysroot) for tc in toolchains}
+        if active and os.path.realpath(active) not in known:
+            toolchains.append(ru.toolchain_at(active))
+        if not toolchains:
+            click.echo(f"no toolchains under {ru.rustup_home(os.environ)} and no rustc")
+            sys.exit(0)
+    bad = False
+    for tc in toolchains:
+        for slot in _slots(tc):
+            st = ru.inspect(slot, os.environ)
+            real = f" -> {st.real_linker}" if st.real_linker else ""
+            click.echo(f"{tc.name} [{st.triple}]: {st.state}{real}")
+            for p in st.problems:
+                click.echo(f"  problem: {p}")
+            bad = bad or not st.healthy
+    sys.exit(1 if bad else 0)

@@ -1,0 +1,226 @@
+"""Library directories: the questions the rpath policy asks of them (FsView, answered once
+each, so tests can hand the policy a fake tree), and which directories the loader searches by
+itself (for the default mode, where any other directory gets an rpath).
+"""
+
+from __future__ import annotations
+
+from . import oslite as os
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+# Measured on ext4 and tmpfs: reading a directory costs about as much as probing 4 names
+# before its first entry, and 1 more per 8 entries. A directory's st_size
+# estimates its entry count at about 32 bytes an entry (ext4, tmpfs, btrfs, xfs: within 2x).
+# Past LIST_ALWAYS names no plausible library directory is cheaper to probe: skip the stat.
+LIST_BASE_PROBES = 4
+ENTRIES_PER_PROBE = 8
+DIRENT_BYTES = 32
+LIST_ALWAYS = 4096
+
+_UNSEEN: tuple[list[str], frozenset[str]] = ([], frozenset())
+
+
+class FsView:
+    """Cached answers about the real file system."""
+
+    def __init__(self) -> None:
+        # Per directory: None if unreadable, else (the names list asked, those names found).
+        self._listing: dict[str, tuple[list[str], frozenset[str]] | None] = {}
+        self._probed: dict[str, bool] = {}
+        self._real: dict[str, str] = {}
+        self._order: tuple[list[str], dict[str, int], list[str]] | None = None
+        self._targets: dict[str, tuple[int, int, int] | None] = {}
+
+    def present(self, directory: str, names: list[str], count: int) -> list[str]:
+        """The names (of count wanted) that exist in directory, in the order given.
+
+        Each directory is read once, by probing the names or by listing it, whichever the
+        size of the directory says is cheaper. Of a listing, only the names asked for are
+        kept: whole listings would be most of the memory of a link with thousands of -L.
+        """
+        index, slashed = self._index(names)
+        kept = self._listing.get(directory, _UNSEEN)
+        if kept is _UNSEEN or (kept is not None and kept[0] is not names):
+            if kept is _UNSEEN and not self._list_cheaper(directory, count):
+                return [n for n in names if self._exists_in(directory, n)]
+            kept = self._read(directory, names, index)
+        if kept is None:
+            return []
+        hits = kept[1]
+        if len(hits) <= 1 and len(index) == len(names):
+            out = list(hits)  # the usual answer: one library, or none
+        elif len(index) == len(names):
+            out = sorted(hits, key=index.__getitem__)
+        else:  # a name repeats: say it as often as it was asked
+            out = [n for n in names if n in hits]
+        if slashed:
+            # A name with a slash (-l:sub/libx.so) is not in the listing; probe it.
+            out += [n for n in slashed if self._exists_in(directory, n)]
+        return out
+
+    def _list_cheaper(self, directory: str, count: int) -> bool:
+        """Whether listing directory costs less than probing count names in it."""
+        if count <= LIST_BASE_PROBES:
+            return False
+        if count >= LIST_ALWAYS:
+            return True
+        try:
+            entries = os.stat(directory).st_size // DIRENT_BYTES
+        except OSError:
+            return True  # no such directory: the listing fails at once and is remembered
+        return LIST_BASE_PROBES + entries // ENTRIES_PER_PROBE < count
+
+    def _read(
+        self, directory: str, names: list[str], index: dict[str, int]
+    ) -> tuple[list[str], frozenset[str]] | None:
+        try:
+            listing = os.listdir(directory)
+        except OSError:
+            self._listing[directory] = None
+            return None
+        hits = frozenset([n for n in listing if n in index])
+        kept = self._listing[directory] = (names, hits)
+        return kept
+
+    def _exists_in(self, directory: str, name: str) -> bool:
+        # Plain concatenation: os.path.join costs as much as the probe itself.
+        path = directory + "/" + name if name[:1] != "/" else name
+        hit = self._probed.get(path)
+        if hit is None:
+            # access(F_OK) answers what os.path.exists does, without building a stat result.
+            hit = self._probed[path] = os.access(path, os.F_OK)
+        return hit
+
+    def _index(self, names: list[str]) -> tuple[dict[str, int], list[str]]:
+        """Each name's position, and the names with a slash; kept for the list the policy
+        passes for every directory, so that no directory costs a pass over all names."""
+        if self._order is None or self._order[0] is not names:
+            index = {n: i for i, n in enumerate(names)}
+            self._order = (names, index, [n for n in names if "/" in n])
+        return self._order[1], self._order[2]
+
+    def target(self, path: str) -> tuple[int, int, int] | None:
+        """The ELF target a library file is for (see targets.of_bytes); read once."""
+        if path not in self._targets:
+            from .targets import file_target  # only links that found a library pay for it
+
+            self._targets[path] = file_target(path)
+        return self._targets[path]
+
+    def realpath(self, path: str) -> str:
+        real = self._real.get(path)
+        if real is None:
+            real = self._real[path] = os.path.realpath(path)
+        return real
+
+
+# glibc's built-in directories, for the usual layouts (multiarch, lib64, plain).
+_BUILTIN = (
+    "/lib",
+    "/usr/lib",
+    "/lib64",
+    "/usr/lib64",
+    "/lib32",
+    "/usr/lib32",
+    "/libx32",
+    "/usr/libx32",
+)
+# Compiler-private trees: gcc and clang pass them as -L, but the libraries there are linker
+# scripts or links back to the system directories, so an rpath to them only leaks build paths.
+_PRIVATE_PREFIXES = ("/usr/lib/gcc/", "/usr/lib64/gcc/", "/usr/lib/llvm", "/usr/libexec/")
+
+
+def _wildcard_match(name: str, pattern: str) -> bool:
+    """fnmatch's `*` and `?` without importing re (which the default mode would pay for on
+    every link); `[...]` patterns are left to glob."""
+    if not pattern:
+        return not name
+    head = pattern[0]
+    if head == "*":
+        return any(_wildcard_match(name[i:], pattern[1:]) for i in range(len(name) + 1))
+    if not name:
+        return False
+    return (head == "?" or head == name[0]) and _wildcard_match(name[1:], pattern[1:])
+
+
+def expand_include(pattern: str) -> list[str]:
+    """The files an ld.so.conf `include` pattern names, sorted, as glob would find them."""
+    directory, base = os.path.split(pattern)
+    if "[" in pattern or any(c in directory for c in "*?"):
+        import glob  # rare patterns: the general tool
+
+        return sorted(glob.glob(pattern))
+    if "*" not in base and "?" not in base:
+        return [pattern] if os.path.exists(pattern) else []
+    try:
+        names = os.listdir(directory or ".")
+    except OSError:
+        return []
+    # glob skips hidden files unless the pattern itself starts with a dot.
+    hidden = base[:1] == "."
+    return sorted(
+        os.path.join(directory, n)
+        for n in names
+        if (hidden or n[:1] != ".") and _wildcard_match(n, base)
+    )
+
+
+def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> list[str]:
+    """The directories listed in ld.so.conf, following `include` patterns."""
+    out: list[str] = []
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return out
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line:
+            continue
+        if line.startswith("include") and depth < 8:
+            pattern = line[len("include") :].strip()
+            if not os.path.isabs(pattern):
+                pattern = os.path.join(os.path.dirname(path), pattern)
+            for inc in expand_include(pattern):
+                out += ld_so_conf_dirs(inc, depth + 1)
+        elif line.startswith("hwcap"):
+            continue
+        else:
+            out.append(line.split("=", 1)[0].rstrip("/") or "/")
+    return out
+
+
+def _identity(path: str) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return (st.st_dev, st.st_ino)
+
+
+def default_dir_checker(conf: str = "/etc/ld.so.conf") -> Callable[[str], bool]:
+    """Whether a directory is one the loader searches by itself (or a compiler's own), by
+    name or, through any symlinks, by identity (device and inode: one stat per directory,
+    where resolving every name would cost a call per path component)."""
+    from .targets import MULTIARCH
+
+    dirs = set(_BUILTIN)
+    for base in ("/lib", "/usr/lib"):
+        dirs.update(f"{base}/{triple}" for triple in MULTIARCH)
+    dirs.update(ld_so_conf_dirs(conf))
+    ids: set[tuple[int, int] | None] = set()  # filled on the first name not in dirs
+
+    def is_default(path: str) -> bool:
+        if path in dirs or path.startswith(_PRIVATE_PREFIXES):
+            return True
+        if not ids:
+            ids.update(_identity(d) for d in dirs)
+            ids.discard(None)
+            ids.add(None)  # marks the set as filled; a missing path matches nothing real
+        found = _identity(path)
+        return found is not None and found in ids
+
+    return is_default

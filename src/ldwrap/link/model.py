@@ -1,0 +1,229 @@
+"""The data of one link: what it asks for, what ldwrap decided, and the command it runs.
+
+Plain classes with __slots__ and no behaviour beyond describing themselves; this module imports
+nothing of ldwrap's, so every other module can use it.
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from .config import Config  # the type only: no import at run time
+
+DYNAMIC = "dynamic"
+STATIC = "static"
+STATIC_PIE = "static-pie"
+
+
+def is_shared_name(name: str) -> bool:
+    """libx.so, libx.so.1, libx.so.1.2: a file the linker takes as a shared library."""
+    base = name.rsplit("/", 1)[-1]
+    return base.endswith(".so") or ".so." in base
+
+
+
+class LibRequest:
+    """One `-l`: the file names it matches, and whether it was asked for in static mode."""
+
+    __slots__ = ("exact", "spec", "static")
+
+    def __init__(self, spec: str, static: bool) -> None:
+        self.spec = spec
+        self.static = static
+        self.exact = spec[:1] == ":"
+
+    def filenames(self) -> tuple[str, ...]:
+        """The shared-library file names that would satisfy this request."""
+        if self.exact:
+            name = self.spec[1:]
+            return (name,) if is_shared_name(name) else ()
+        return (f"lib{self.spec}.so",)
+
+    def __repr__(self) -> str:
+        return f"LibRequest({self.spec!r}, static={self.static})"
+
+
+
+class LinkRequest:
+    """What the shim needs to know about one link."""
+
+    __slots__ = (
+        "dashdash",
+        "emulation",
+        "lib_dirs",
+        "lib_files",
+        "libs",
+        "link_type",
+        "no_interp",
+        "output",
+        "query",
+        "relocatable",
+        "rpaths",
+        "sysroot",
+    )
+
+    def __init__(self) -> None:
+        self.lib_dirs: list[str] = []  # in -L order, sysroot applied
+        self.libs: list[LibRequest] = []
+        self.lib_files: list[str] = []  # shared libraries named directly
+        self.rpaths: list[str] = []  # the caller's own -rpath / -R values
+        self.link_type = DYNAMIC
+        self.relocatable = False
+        self.emulation: str | None = None
+        self.sysroot: str | None = None
+        self.output: str | None = None
+        self.no_interp = False  # --no-dynamic-linker: the output gets no PT_INTERP
+        self.query = False  # --version / --help: pass through untouched
+        self.dashdash = False  # a top-level `--` (bfd drops what follows it)
+
+    @property
+    def is_32bit(self) -> bool:
+        return self.emulation == "elf_i386"  # the emulation that wants the 32-bit loader
+
+
+
+
+class DirDecision:
+    """What happened to one candidate directory, and why."""
+
+    __slots__ = ("given", "libraries", "path", "verdict")
+
+    def __init__(self, given: str, path: str, verdict: str, libraries: tuple[str, ...] = ()):
+        self.given = given  # as the caller wrote it
+        self.path = path  # normalised; what goes into the rpath
+        self.verdict = verdict
+        self.libraries = libraries  # the requested files found there
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "given": self.given,
+            "path": self.path,
+            "verdict": self.verdict,
+            "libraries": list(self.libraries),
+        }
+
+    def __repr__(self) -> str:
+        return f"DirDecision({self.given!r}, {self.path!r}, {self.verdict!r})"
+
+
+class RpathPlan:
+    __slots__ = ("decisions", "dirs")
+
+    def __init__(self) -> None:
+        self.dirs: list[str] = []
+        self.decisions: list[DirDecision] = []
+
+    def args(self) -> list[str]:
+        out: list[str] = []
+        for d in self.dirs:
+            out += ("-rpath", d)
+        return out
+
+
+
+class RealLinker:
+    """The program to exec, and arguments it needs first (rust-lld's `-flavor gnu`)."""
+
+    __slots__ = ("path", "prefix")
+
+    def __init__(self, path: str, prefix: tuple[str, ...] = ()) -> None:
+        self.path = path
+        self.prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"RealLinker({self.path!r}, {self.prefix!r})"
+
+
+
+class Extras:
+    """The flags ldwrap adds around the caller's arguments."""
+
+    __slots__ = ("after", "before")
+
+    def __init__(self) -> None:
+        self.before: list[str] = []
+        self.after: list[str] = []
+
+
+class Invocation:
+    """Everything decided about one link: the command to run and why. Built once, by
+    `plan.prepare`, and read by the runner and the reports."""
+
+    __slots__ = (
+        "added_at",
+        "args",
+        "argv",
+        "config",
+        "env",
+        "extras",
+        "flavour",
+        "linker_args",
+        "name",
+        "note",
+        "notes",
+        "plan",
+        "real",
+        "request",
+        "rsp_spans",
+        "warnings",
+    )
+
+    def __init__(
+        self,
+        name: str,
+        args: list[str],
+        config: Config,
+        real: RealLinker,
+        flavour: str,
+        argv: list[str],
+        env: dict[str, str],
+        note: str = "",
+        request: LinkRequest | None = None,
+        plan: RpathPlan | None = None,
+        extras: Extras | None = None,
+        added_at: tuple[int, int] = (1, 1),
+        linker_args: list[str] | None = None,
+        notes: list[str] | None = None,
+        rsp_spans: list[tuple[int, int]] | None = None,
+        warnings: list[str] | None = None,
+    ) -> None:
+        self.name = name
+        self.args = args  # the caller's, untouched
+        self.config = config
+        self.real = real
+        self.flavour = flavour
+        self.argv = argv  # the command to run
+        self.env = env  # its environment
+        self.note = note  # why nothing was added, when nothing was
+        self.request = request
+        self.plan = plan
+        self.extras = extras  # set when flags were composed
+        # Where the added "before" run starts and the "after" run ends in argv (E2BIG retry).
+        self.added_at = added_at
+        # The caller's arguments as the linker gets them: not args only when
+        # NIX_ENFORCE_PURITY removed something (see purity.py).
+        self.linker_args = args if linker_args is None else linker_args
+        self.notes = notes or []  # purity's "skipping impure path X", for NIX_DEBUG
+        self.rsp_spans = rsp_spans or []  # argv runs to write back into @files (purity)
+        self.warnings = config.warnings if warnings is None else warnings  # to print
+
+    @property
+    def added_before(self) -> list[str]:
+        return self.extras.before if self.extras is not None else []
+
+    @property
+    def added_after(self) -> list[str]:
+        return self.extras.after if self.extras is not None else []
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "argv": self.argv,
+            "linker": self.real.path,
+            "flavour": self.flavour,
+            "added_before": self.added_before,
+            "added_after": self.added_after,
+            "note": self.note,
+            "prefixes": list(self.config.prefixes),
+            "mode": self.config.mode,
+            "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
+        }

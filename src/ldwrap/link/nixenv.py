@@ -1,0 +1,188 @@
+"""Read the NIX_* variables that nixpkgs' ld-wrapper honours, the way it reads them.
+
+nixpkgs keys every wrapper's variables by a "suffix salt": the wrapper's target triple with
+`-` and `.` turned into `_` (`x86_64-unknown-linux-gnu` -> `x86_64_unknown_linux_gnu`). A value
+is gathered from `NAME_<salt>` and then, for each role the wrapper serves in the current
+shell, from `NAME` (host role), `NAME_FOR_BUILD` or `NAME_FOR_TARGET`. The roles are marked by
+`NIX_BINTOOLS_WRAPPER_TARGET_{HOST,BUILD,TARGET}_<salt>=1`. ldwrap picks the salt from the
+link's own target (its `-m` emulation, else this machine), so an aarch64 link in a cross shell
+reads the aarch64 wrapper's variables.
+
+A nixpkgs cc-wrapper that called the linker has already passed NIX_LDFLAGS_BEFORE, NIX_LDFLAGS
+and NIX_DYNAMIC_LINKER (as `-Wl,` flags); it says so in the environment and they are not added
+twice. Two generations of that signal exist:
+- wrapper protocol 2: `NIX_WRAPPER_VERSION=2`, `NIX_WRAPPER_OPERATION=link` and the selected
+  values in `wrapper_<NAME>`; `wrapper_NIX_LINK_TYPE` non-empty means "already applied".
+- before it: `NIX_LINK_TYPE_<salt>` non-empty means "already applied", and
+  `NIX_BINTOOLS_WRAPPER_FLAGS_SET_<salt>=1` means `NAME_<salt>` already holds the gathered
+  values (the roles are not read again).
+
+Pure: reads only the mapping it is given (and the machine name it is given).
+"""
+
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+_MARKER = "NIX_BINTOOLS_WRAPPER_TARGET_"
+# Marker role -> the suffix of the plain variable names that role reads.
+# Other names that carry a salt: a wrapper ran in this link's chain with that target.
+_SALTED = ("NIX_BINTOOLS_WRAPPER_FLAGS_SET_", "NIX_LINK_TYPE_")
+_ROLES = (("BUILD", "_FOR_BUILD"), ("HOST", ""), ("TARGET", "_FOR_TARGET"))
+
+# Emulation -> the first part of the target triple (the salt's start).
+_EMULATION_ARCH = {
+    "elf_x86_64": "x86_64",
+    "elf32_x86_64": "x86_64",
+    "elf_i386": "i686",
+    "aarch64linux": "aarch64",
+    "aarch64elf": "aarch64",
+    "aarch64linuxb": "aarch64_be",
+    "armelf_linux_eabi": "arm",
+    "armelf": "arm",
+    "elf64lriscv": "riscv64",
+    "elf32lriscv": "riscv32",
+    "elf64lppc": "powerpc64le",
+    "elf64ppc": "powerpc64",
+    "elf32ppclinux": "powerpc",
+    "elf64_s390": "s390x",
+    "elf64loongarch": "loongarch64",
+    "elf64_sparc": "sparc64",
+}
+# uname's machine names that differ from the triple's.
+_MACHINE_ARCH = {"ppc64le": "powerpc64le", "ppc64": "powerpc64", "arm64": "aarch64"}
+# Triple spellings one arch goes by.
+_ARCH_FAMILY = {
+    "i686": ("i386", "i486", "i586", "i686"),
+    "arm": ("arm", "armv5tel", "armv6l", "armv7l", "armv7a"),
+}
+
+
+def target_arch(emulation: str | None, machine: str) -> str:
+    """The arch of the link's target: from its emulation, else this machine's."""
+    if emulation:
+        arch = _EMULATION_ARCH.get(emulation)
+        if arch:
+            return arch
+    m = _MACHINE_ARCH.get(machine, machine)
+    if len(m) == 4 and m[0] == "i" and m[2:] == "86":
+        return "i686"
+    if m.startswith("armv"):
+        return "arm"
+    return m
+
+
+def _salt_matches(salt: str, arch: str) -> bool:
+    for spelling in _ARCH_FAMILY.get(arch, (arch,)):
+        if salt.startswith(spelling + "_") and not (
+            arch == "arm" and salt.startswith(("armeb_", "aarch64"))
+        ):
+            return True
+    return False
+
+
+def pick_salt(env: Mapping[str, str], arch: str) -> tuple[str, tuple[str, ...]]:
+    """The suffix salt for a link to arch, and the role suffixes whose plain names it reads.
+
+    Outside a Nix shell (no wrapper markers at all) the plain names are read, so that a user
+    can set NIX_LDFLAGS by hand; inside one, exactly the roles nixpkgs would read."""
+    marked: dict[str, list[str]] = {}
+    other_salts: list[str] = []
+    for key, value in env.items():
+        if key.startswith(_MARKER) and value:
+            role, _, salt = key[len(_MARKER) :].partition("_")
+            if salt and role in ("BUILD", "HOST", "TARGET"):
+                marked.setdefault(salt, []).append(role)
+        elif value:
+            for prefix in _SALTED:
+                if key.startswith(prefix) and len(key) > len(prefix):
+                    other_salts.append(key[len(prefix) :])
+    candidates = [s for s in (*marked, *other_salts) if _salt_matches(s, arch)]
+    if not candidates:
+        default = (arch if arch != "arm" else "armv7l") + "_unknown_linux_gnu"
+        return default, (() if marked else ("",))
+    hosts = [s for s in candidates if "HOST" in marked.get(s, ())]
+    salt = sorted(hosts or candidates)[0]
+    if not marked:
+        return salt, ("",)
+    roles = marked.get(salt, [])
+    return salt, tuple(suffix for role, suffix in _ROLES if role in roles)
+
+
+def split_words(value: str) -> list[str]:
+    """Split like bash's default IFS (space, tab, newline); no quote removal, no globbing."""
+    return [w for w in value.replace("\t", " ").replace("\n", " ").split(" ") if w]
+
+
+class NixEnv:
+    """The nixpkgs ld-wrapper settings that apply to one link."""
+
+    __slots__ = (
+        "cc_applied",
+        "dont_set_rpath",
+        "dynamic_linker",
+        "hardening",
+        "ignore_ld_through_gcc",
+        "ldflags",
+        "ldflags_after",
+        "ldflags_before",
+        "protocol",
+        "salt",
+        "set_build_id",
+    )
+
+    def __init__(self) -> None:
+        self.salt = ""
+        self.protocol = "salt"  # or "v2": values taken from a cc-wrapper's wrapper_* record
+        self.ldflags_before: list[str] = []
+        self.ldflags: list[str] = []
+        self.ldflags_after: list[str] = []
+        self.dynamic_linker: str | None = None
+        self.hardening: list[str] = []  # the ld flags: relro, bindnow, in that order
+        self.set_build_id = False
+        self.dont_set_rpath = False
+        self.cc_applied = False  # a cc-wrapper already passed LDFLAGS(_BEFORE), dynamic linker
+        self.ignore_ld_through_gcc = False
+
+
+def read(env: Mapping[str, str], emulation: str | None, machine: str) -> NixEnv:
+    """The settings for a link with this emulation (None: the default) on this machine."""
+    nix = NixEnv()
+    if env.get("NIX_WRAPPER_VERSION") == "2" and env.get("NIX_WRAPPER_OPERATION") == "link":
+        nix.protocol = "v2"
+        nix.cc_applied = bool(env.get("wrapper_NIX_LINK_TYPE"))
+
+        def names(name: str) -> list[str]:
+            return ["wrapper_" + name]
+
+    else:
+        nix.salt, roles = pick_salt(env, target_arch(emulation, machine))
+        nix.cc_applied = bool(env.get("NIX_LINK_TYPE_" + nix.salt))
+        gathered = bool(env.get("NIX_BINTOOLS_WRAPPER_FLAGS_SET_" + nix.salt))
+
+        def names(name: str) -> list[str]:
+            own = [f"{name}_{nix.salt}"]
+            return own if gathered else own + [name + r for r in roles]
+
+    def words(name: str) -> list[str]:
+        out: list[str] = []
+        for n in names(name):
+            out += split_words(env.get(n, ""))
+        return out
+
+    def flag(name: str) -> bool:
+        return any(env.get(n) == "1" for n in names(name))
+
+    nix.ldflags_before = words("NIX_LDFLAGS_BEFORE")
+    nix.ldflags = words("NIX_LDFLAGS")
+    nix.ldflags_after = words("NIX_LDFLAGS_AFTER")
+    linkers = words("NIX_DYNAMIC_LINKER")
+    nix.dynamic_linker = linkers[0] if linkers else None  # roles that disagree: the first
+    enabled = set(words("NIX_HARDENING_ENABLE"))
+    nix.hardening = [f for f in ("relro", "bindnow") if f in enabled]
+    nix.ignore_ld_through_gcc = bool(words("NIX_IGNORE_LD_THROUGH_GCC"))
+    nix.set_build_id = flag("NIX_SET_BUILD_ID")
+    nix.dont_set_rpath = flag("NIX_DONT_SET_RPATH")
+    return nix

@@ -1,0 +1,117 @@
+"""Flags besides the rpath that nixpkgs' wrapper adds, and where they go.
+
+The final order is nixpkgs' own:
+  hardening (`-z relro`, `-z now`), [ldwrap's `--enable/--disable-new-dtags`],
+  NIX_LDFLAGS_BEFORE, `-dynamic-linker $NIX_DYNAMIC_LINKER`,
+  the caller's arguments,
+  NIX_LDFLAGS, NIX_LDFLAGS_AFTER, the 32-bit `-dynamic-linker`, [LD_RUN_PATH's `-rpath`s],
+  the `-rpath`s, `--build-id`.
+lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
+"""
+
+from __future__ import annotations
+
+from . import nixenv
+from . import oslite as os
+from .grammar import BFD
+from .model import DYNAMIC, STATIC_PIE, Extras
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .config import Config
+    from .model import LinkRequest
+
+_HARDENING = {"relro": ("-z", "relro"), "bindnow": ("-z", "now")}
+
+
+def machine() -> str:
+    return os.uname().machine
+
+
+def read_nix(env: Mapping[str, str], req: LinkRequest) -> nixenv.NixEnv:
+    return nixenv.read(env, req.emulation, machine())
+
+
+def _drop_rpaths(words: list[str]) -> list[str]:
+    """nixpkgs' filterRpathFlags for static-pie links (glibc wants no rpath there), for
+    every spelling of the option."""
+    out: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in ("-rpath", "--rpath"):
+            skip = True
+        elif not w.startswith(("-rpath=", "--rpath=")):
+            out.append(w)
+    return out
+
+
+def _has_rpath(words: list[str]) -> bool:
+    return any(w in ("-rpath", "--rpath") or w.startswith(("-rpath=", "--rpath=")) for w in words)
+
+
+def ldflags_words(req: LinkRequest, nix: nixenv.NixEnv) -> tuple[list[str], list[str]]:
+    """The NIX_LDFLAGS* words this link gets before and after the caller's arguments (a
+    cc-wrapper that already passed NIX_LDFLAGS_BEFORE and NIX_LDFLAGS leaves only
+    NIX_LDFLAGS_AFTER). Their -L and -l take part in the rpath decision like the caller's."""
+    words = _drop_rpaths if req.link_type == STATIC_PIE else list
+    if nix.cc_applied:
+        return [], words(nix.ldflags_after)
+    return words(nix.ldflags_before), words(nix.ldflags) + words(nix.ldflags_after)
+
+
+def compose(
+    req: LinkRequest,
+    settings: Config,
+    nix: nixenv.NixEnv,
+    rpath_args: list[str],
+    *,
+    flavour: str = BFD,
+    run_path: list[str] | None = None,
+) -> Extras:
+    """The flags to add for this link. run_path: LD_RUN_PATH's directories as they may be
+    used (purity-filtered); None: the config's."""
+    ex = Extras()
+    final = not req.relocatable
+    dynamic = req.link_type == DYNAMIC and final  # has (or may have) a PT_INTERP
+
+    for name in nix.hardening:
+        ex.before += _HARDENING[name]
+    if settings.dtags and final:
+        ex.before.append("--enable-new-dtags" if settings.dtags == "runpath" else
+                         "--disable-new-dtags")
+    before, after = ldflags_words(req, nix)
+    # The caller's --no-dynamic-linker asks for no PT_INTERP: no loader path of ours either.
+    interp = dynamic and not req.no_interp
+    if not nix.cc_applied:
+        ex.before += before
+        if nix.dynamic_linker and interp:
+            ex.before += ("-dynamic-linker", nix.dynamic_linker)
+    ex.after += after
+
+    if req.is_32bit and settings.dynamic_linker_m32 and interp:
+        ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)
+
+    dirs = settings.run_path if run_path is None else run_path
+    if dirs and dynamic and not req.rpaths:
+        # GNU ld uses LD_RUN_PATH when the link has no -rpath of its own; any -rpath ldwrap
+        # adds would silently switch that off, so ldwrap then passes it on itself. The other
+        # linkers ignore LD_RUN_PATH unless LDWRAP_LD_RUN_PATH is on (the default).
+        ours = bool(rpath_args) or _has_rpath(ex.before) or _has_rpath(ex.after)
+        if ours if flavour == BFD else settings.ld_run_path:
+            seen = set(dirs)
+            for d in dirs:
+                ex.after += ("-rpath", d)
+            kept: list[str] = []
+            for i in range(0, len(rpath_args) - 1, 2):
+                if rpath_args[i + 1] not in seen:
+                    kept += rpath_args[i : i + 2]
+            rpath_args = kept
+    ex.after += rpath_args
+
+    if nix.set_build_id and final:
+        ex.after.append("--build-id=" + settings.build_id_style)
+    return ex

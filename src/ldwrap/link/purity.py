@@ -1,0 +1,194 @@
+"""NIX_ENFORCE_PURITY: keep a Nix build from linking against anything outside the store.
+
+The one feature that removes caller arguments. Search and run-time paths that point outside
+the store, the build directory and the temporary directories (`-L`, `-rpath`, `-rpath-link`,
+`-dynamic-linker`, `--sysroot`, in every spelling the linker accepts) are dropped; any other
+absolute path outside them (an input file, an option's value) stops the link with
+`impure path '<p>' used in link`. Paths are judged after lexical normalisation and by whole
+path components, so `/tmpx` is not inside `/tmp` and `/nix/store/../etc` is not in the store.
+
+Arguments inside `@file` response files are judged too. The caller's file is never edited:
+the filtered arguments of a changed file replace it in `Invocation.argv` (what dry-run shows),
+and when the shim runs the link (run.py) they are written to a new temporary response file,
+which is removed once the linker has finished. This module only returns data.
+"""
+
+from __future__ import annotations
+
+from . import oslite as os
+from . import rsp
+from .grammar import LLD, classify
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from .config import Config
+    from .nixenv import NixEnv
+
+# Options whose impure value is dropped (with the option) rather than refused.
+_DROPPED = frozenset({"library-path", "rpath", "R", "rpath-link", "dynamic-linker", "sysroot"})
+# Of those, the ones whose value is a colon-separated list: only impure entries go.
+_LISTS = frozenset({"rpath", "R", "rpath-link"})
+
+
+class ImpurePathError(Exception):
+    """An absolute path outside the allowed roots that cannot be dropped."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(f"impure path '{path}' used in link")
+        self.path = path
+
+
+def enabled(env: Mapping[str, str]) -> bool:
+    """Purity is enforced, as in nixpkgs, only with NIX_ENFORCE_PURITY=1 and a NIX_STORE."""
+    return env.get("NIX_ENFORCE_PURITY") == "1" and bool(env.get("NIX_STORE"))
+
+
+def _norm(path: str) -> str:
+    p = os.path.normpath(path)
+    return "/" + p.lstrip("/") if p[:1] == "/" else p
+
+
+def roots(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The directories a pure link may use: the store, the build directory (when set: an
+    unset NIX_BUILD_TOP is simply not a root) and the temporary directories."""
+    found = [env.get("NIX_STORE") or "", env.get("NIX_BUILD_TOP") or "", "/tmp"]
+    found += [env.get(name) or "/tmp" for name in ("TMP", "TMPDIR", "TEMP", "TEMPDIR")]
+    return tuple(dict.fromkeys(_norm(r) for r in found if r[:1] == "/"))
+
+
+def is_pure(path: str, allowed: tuple[str, ...]) -> bool:
+    if path[:1] != "/":
+        return True  # relative to the build directory
+    p = _norm(path)
+    if p == "/dev/null":
+        return True
+    return any(r == "/" or p == r or p.startswith(r + "/") for r in allowed)
+
+
+class Filtered:
+    """The caller's arguments with impure paths removed."""
+
+    __slots__ = ("args", "changed", "expanded", "notes", "run_path", "spans")
+
+    def __init__(self, args: list[str], expanded: list[str]) -> None:
+        self.args = args  # what the linker gets (changed response files inlined)
+        self.expanded = expanded  # the same with every response file expanded, for parsing
+        self.changed = False
+        self.spans: list[tuple[int, int]] = []  # runs of args that came from a changed @file
+        self.notes: list[str] = []  # "skipping impure path X", for NIX_DEBUG
+        self.run_path: list[str] = []  # LD_RUN_PATH's pure directories
+
+
+def filter_args(
+    flavour: str, args: list[str], cwd: str, allowed: tuple[str, ...]
+) -> Filtered:
+    """Drop impure search paths from args; raise ImpurePathError for other impure paths."""
+    start = 2 if flavour == LLD and args[:1] == ["-flavor"] and len(args) > 1 else 0
+    flat: list[str] = []
+    counts: list[int] = []  # how many flat tokens each caller argument became
+    for i, a in enumerate(args):
+        toks = rsp.expand([a], cwd) if i >= start and a[:1] == "@" and len(a) > 1 else [a]
+        flat += toks
+        counts.append(len(toks))
+    out: list[str | None] = list(flat)  # None: dropped
+    notes: list[str] = []
+    i, n, inputs_only = start, len(flat), False
+    while i < n:
+        name: str | None
+        value: str | None
+        if inputs_only:
+            name, value, used = None, flat[i], 1
+        else:
+            name, value, used = classify(flavour, flat, i)
+        if name == "--":
+            inputs_only = True  # gold reads what follows as input files
+        elif name is None:
+            if value is not None and not is_pure(value, allowed):
+                raise ImpurePathError(value)
+        elif value is not None and name in _DROPPED:
+            _drop(flat, out, i, used, name, value, allowed, notes)
+        elif value is not None and value[:1] == "/" and not is_pure(value, allowed):
+            raise ImpurePathError(value)
+        i += used
+    result = Filtered(args, flat)
+    if not notes:
+        return result
+    result.changed = True
+    result.notes = notes
+    result.expanded = [t for t in out if t is not None]
+    new_args: list[str] = []
+    k = 0
+    for a, c in zip(args, counts):
+        kept = [t for t in out[k : k + c] if t is not None]
+        if kept == flat[k : k + c]:
+            new_args.append(a)  # untouched, an @file included
+        else:
+            if a[:1] == "@" and kept:
+                result.spans.append((len(new_args), len(new_args) + len(kept)))
+            new_args += kept
+        k += c
+    result.args = new_args
+    return result
+
+
+def _drop(
+    flat: list[str],
+    out: list[str | None],
+    i: int,
+    used: int,
+    name: str,
+    value: str,
+    allowed: tuple[str, ...],
+    notes: list[str],
+) -> None:
+    """Remove the impure part of the option at flat[i] (used elements) in out."""
+    parts = value.split(":") if name in _LISTS else [value]
+    kept = [p for p in parts if is_pure(p, allowed)]
+    if len(kept) == len(parts):
+        return
+    notes += [f"skipping impure path {p}" for p in parts if not is_pure(p, allowed)]
+    if not kept:
+        for j in range(i, i + used):
+            out[j] = None
+        return
+    new = ":".join(kept)
+    if used == 2:
+        out[i + 1] = new
+    else:
+        tok = flat[i]
+        out[i] = tok[: len(tok) - len(value)] + new
+
+
+def apply(
+    flavour: str, args: list[str], cwd: str, config: Config, nix: NixEnv
+) -> Filtered | None:
+    """Filter args when purity is enforced for this link; None when it is not. As in
+    nixpkgs, a link a cc-wrapper already filtered is left alone with NIX_IGNORE_LD_THROUGH_GCC."""
+    if not enabled(config.env) or (nix.ignore_ld_through_gcc and nix.cc_applied):
+        return None
+    allowed = roots(config.env)
+    result = filter_args(flavour, args, cwd, allowed)
+    for d in config.run_path:
+        if is_pure(d, allowed):
+            result.run_path.append(d)
+        else:
+            result.notes.append(f"skipping impure path {d}")
+    return result
+
+
+def argv_spans(
+    spans: list[tuple[int, int]], skip: int, base: int, cut: int, gap: int
+) -> list[tuple[int, int]]:
+    """Spans in the filtered args -> spans in argv, where args[skip:] starts at argv[base]
+    and args[skip + cut:] (after a `--`) is moved `gap` further. A span that straddles the
+    cut stays inline: the same arguments, only not in a file."""
+    out = []
+    for s, e in spans:
+        s, e = s - skip, e - skip
+        if e <= cut:
+            out.append((base + s, base + e))
+        elif s >= cut:
+            out.append((base + gap + s, base + gap + e))
+    return out

@@ -1,0 +1,182 @@
+"""Decide which `-rpath DIR` a link needs. Pure but for the FsView it is handed.
+
+For each library directory, in `-L` order, after normalising it: add `-rpath DIR` when the
+directory is inside an allowed prefix and holds a shared library that the link asks for in
+dynamic mode. Shared libraries named directly on the command line add their own directory.
+"""
+
+from __future__ import annotations
+
+from . import oslite as os
+from .config import MODE_NIX, MODE_NONDEFAULT
+from .model import STATIC_PIE, DirDecision, RpathPlan, is_shared_name
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from .config import Config
+    from .dirs import FsView
+    from .model import LinkRequest
+
+# Verdicts, one per candidate directory.
+ADDED = "added"
+OUTSIDE = "outside allowed prefixes"
+DEFAULT_DIR = "searched by the loader already"
+NO_LIBRARY = "no requested shared library here"
+STATIC_ONLY = "requested libraries are linked statically"
+DUPLICATE = "already added"
+CALLER = "already passed by the caller"
+DISABLED = "rpath disabled"
+NOT_DYNAMIC = "not a dynamic link"
+MISSING = "file not found"
+STORE_ROOT = "the store itself, not a path in it"
+INCOMPATIBLE = "requested libraries here are for another target"
+
+
+def normalise(path: str, cwd: str, fs: FsView) -> str:
+    """An absolute path naming the directory the linker really searched."""
+    p = path if path[:1] == "/" else os.path.join(cwd, path)
+    if "/." not in p and "//" not in p and p[-1:] != "/":
+        return p  # already normal: the common case, and normpath is costly
+    if "/.." in p:
+        # The kernel resolves `..` after following symlinks, so lexical folding would be wrong.
+        return fs.realpath(p)
+    p = os.path.normpath(p)
+    return "/" + p.lstrip("/") if p[:2] == "//" else p
+
+
+def decide(
+    req: LinkRequest,
+    settings: Config,
+    fs: FsView,
+    cwd: str,
+    is_default_dir: Callable[[str], bool] | None = None,
+    disabled: bool | None = None,
+) -> RpathPlan:
+    """The rpath directories for this link, with a decision for every candidate. disabled
+    None: as the config says (NIX_DONT_SET_RPATH comes with the Nix environment, later)."""
+    plan = RpathPlan()
+    off = (settings.disable_rpath if disabled is None else disabled) and DISABLED
+    if not off and (req.relocatable or req.link_type == STATIC_PIE):
+        off = NOT_DYNAMIC
+    dynamic_names: dict[str, None] = {}  # ordered set
+    static_names: set[str] = set()
+    for lib in req.libs:
+        for name in lib.filenames():
+            if lib.static:
+                static_names.add(name)
+            else:
+                dynamic_names[name] = None
+    static_names.difference_update(dynamic_names)
+    wanted = list(dynamic_names)
+    static_only = list(static_names)
+    # One question per directory, so that its contents are read once.
+    names = wanted + static_only
+    seen: set[str] = set()
+    for r in req.rpaths:
+        for part in r.split(":"):
+            if part:
+                seen.add(normalise(part, cwd, fs))
+    given_seen = set(seen)
+
+    def allowed(path: str) -> str | None:
+        """The path to put in the rpath if the directory may be added, else None."""
+        if settings.mode == MODE_NIX and path in settings.prefixes:
+            return None  # $NIX_STORE itself holds store paths, not libraries
+        if settings.mode == MODE_NONDEFAULT:
+            if is_default_dir is not None and (
+                is_default_dir(path) or is_default_dir(fs.realpath(path))
+            ):
+                return None
+            return path
+        if settings.allows(path):
+            return path
+        # A symlink outside the prefixes may lead inside; follow it from its own directory.
+        real = fs.realpath(path)
+        return real if settings.allows(real) else None
+
+    def consider(given: str, path: str, found: list[str]) -> None:
+        if path in seen:
+            verdict = CALLER if path in given_seen else DUPLICATE
+            plan.decisions.append(DirDecision(given, path, verdict, tuple(found)))
+            return
+        seen.add(path)
+        plan.dirs.append(path)
+        plan.decisions.append(DirDecision(given, path, ADDED, tuple(found)))
+
+    def gate(given: str, path: str) -> str | None:
+        """The directory to look in, or None after recording why there is none."""
+        target = None if off else allowed(path)
+        if target is None:
+            if off:
+                verdict = off
+            elif settings.mode == MODE_NONDEFAULT:
+                verdict = DEFAULT_DIR
+            elif settings.mode == MODE_NIX and path in settings.prefixes:
+                verdict = STORE_ROOT
+            else:
+                verdict = OUTSIDE
+            plan.decisions.append(DirDecision(given, path, verdict))
+        return target
+
+    link_target: list[tuple[int, int, int] | None] = []  # worked out on first use
+
+    def fitting(directory: str, found: list[str]) -> list[str]:
+        """The found files the linker would take: not built for another target."""
+        if not link_target:
+            from .targets import of_link
+
+            link_target.append(of_link(req.emulation))
+        want = link_target[0]
+        if want is None:
+            return found
+        return [n for n in found if fs.target(directory + "/" + n) in (None, want)]
+
+    # Shared libraries named by path first, in command-line order, then the -L directories
+    # in -L order: nixpkgs' order, and RUNPATH order decides which copy of a library wins.
+    for given in req.lib_files:
+        if not is_shared_name(given):
+            continue
+        path = normalise(given, cwd, fs)
+        target = gate(given, os.path.dirname(path))
+        if target is None:
+            continue
+        base = os.path.basename(path)
+        if not fs.present(target, [base], 1):
+            plan.decisions.append(DirDecision(given, target, MISSING))
+            continue
+        if not fitting(target, [base]):
+            plan.decisions.append(DirDecision(given, target, INCOMPATIBLE, (base,)))
+            continue
+        consider(given, target, [base])
+
+    slashed = any("/" in n for n in names)  # -l:sub/libx.so asked for at all
+    for given in req.lib_dirs:
+        target = gate(given, normalise(given, cwd, fs))
+        if target is None:
+            continue
+        hits = fs.present(target, names, len(names)) if names else []
+        found = [n for n in hits if n in dynamic_names] if static_only else hits
+        fit = fitting(target, found) if found else found
+        if found and not fit:
+            plan.decisions.append(DirDecision(given, target, INCOMPATIBLE, tuple(found)))
+            continue
+        found = fit
+        if not found:
+            statics = [n for n in hits if n in static_names]
+            verdict = STATIC_ONLY if statics else NO_LIBRARY
+            plan.decisions.append(DirDecision(given, target, verdict, tuple(statics)))
+            continue
+        subdirs = {os.path.dirname(n) for n in found if "/" in n} if slashed else None
+        if subdirs:
+            # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
+            for sub in sorted(subdirs):
+                in_sub = [n for n in found if os.path.dirname(n) == sub]
+                consider(given, normalise(os.path.join(target, sub), cwd, fs), in_sub)
+            found = [n for n in found if "/" not in n]
+            if not found:
+                continue
+        consider(given, target, found)
+    return plan
+

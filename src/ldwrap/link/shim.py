@@ -1,0 +1,74 @@
+"""The shim's entry point: plan the link, report it, run it. Every link runs this.
+
+Imports stay light: the standard library's C-level modules and ldwrap's link/ package only
+(no click, no pyelftools, no typing); a test checks it in every prefix mode.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from . import oslite as os
+from .linkers import CHAIN_VAR, Chain
+from .plan import ShimError, prepare, unchanged
+
+TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+    from typing import NoReturn
+
+
+def _cwd(env: Mapping[str, str]) -> str:
+    try:
+        return os.getcwd()
+    except OSError:
+        return env.get("PWD", "/")
+
+
+def _run_unchanged(argv0: str, args: list[str], why: str) -> NoReturn:
+    """An internal error must not lose the link: one line, then the link without ldwrap."""
+    env = dict(os.environ())
+    try:
+        path, argv = unchanged(argv0, args, env)
+    except Exception as e:
+        print(f"ldwrap: internal error ({why}); no linker to fall back on: {e}", file=sys.stderr)
+        sys.exit(127)
+    print(f"ldwrap: internal error ({why}); running {path} unchanged", file=sys.stderr)
+    if env.get("LDWRAP_DRY_RUN") == "1":
+        from .report import print_command
+
+        print_command(argv)
+        sys.exit(0)
+    env[CHAIN_VAR] = Chain(env.get(CHAIN_VAR, "")).extended(path)
+    from .run import exec_argv
+
+    exec_argv(path, argv, env)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point in shim mode: never returns."""
+    argv = sys.argv if argv is None else argv
+    env = os.environ()
+    try:
+        inv = prepare(argv[0], argv[1:], env, _cwd(env))
+    except ShimError as e:
+        print(f"ldwrap: {e}", file=sys.stderr)
+        sys.exit(e.status)
+    except Exception as e:  # a bug in ldwrap: see _run_unchanged
+        _run_unchanged(argv[0], argv[1:], f"{type(e).__name__}: {e}")
+    config = inv.config
+    for w in inv.warnings:
+        print(f"ldwrap: warning: {w}", file=sys.stderr)
+    if config.nix_debug >= 1 and inv.extras is not None:
+        from .report import debug_report
+
+        sys.stderr.write(debug_report(inv))
+    if config.dry_run or config.debug:
+        from .report import print_command
+
+        print_command(inv.argv)
+        if config.dry_run:
+            sys.exit(0)
+    from .run import run
+
+    run(inv)

@@ -1,0 +1,38 @@
+"""Post-link check used by the shim when LDWRAP_VERIFY is set.
+
+Module import stays cheap: the loader emulation (and pyelftools) is imported
+inside :func:`verify_output` only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
+    """One line per library of ``path`` that the loader will not find at run time.
+
+    The output is judged as it will start: without the build's
+    LD_LIBRARY_PATH or LD_PRELOAD, since those are rarely set at run time.
+    ``LDWRAP_VERIFY_LD_LIBRARY_PATH`` in ``env`` supplies a run-time
+    LD_LIBRARY_PATH when one is intended.  Outputs that are not dynamic ELF
+    objects (relocatable objects, archives, static programs) pass.
+    """
+    from .resolve import InputError, Options, Resolver
+
+    options = Options(ld_library_path=env.get("LDWRAP_VERIFY_LD_LIBRARY_PATH"),
+                      preload_file=False)
+    try:
+        result = Resolver(options).load(path)
+    except InputError:
+        return []
+    problems: list[str] = []
+    for edge in result.edges:
+        if edge.missing or edge.fatal:
+            by = edge.needed_by
+            where = "" if by in (None, result.file) else f" (needed by {by})"
+            reason = edge.error or "not found"
+            problems.append(f"{result.file}: {edge.name}{where}: {reason}")
+    if result.fatal and not problems:
+        problems.append(f"{result.file}: {result.fatal}")
+    return problems

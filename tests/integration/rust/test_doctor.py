@@ -1,0 +1,96 @@
+"""`ldwrap doctor` as a user runs it: a real process, a real rustc (a link farm of the installed
+toolchain, so wrapping it changes nothing on the machine), PATH made of real directories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from helpers import base_env
+from ldwrap import rustup as ru
+from ldwrap.launcher import install, launcher_text
+
+from .conftest import TRIPLE
+
+
+def _doctor(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "ldwrap", "doctor"], env=env,
+                          capture_output=True, text=True, timeout=120)
+
+
+def _env(farm: Path, tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
+    env = base_env(RUSTC=str(farm / "bin" / "rustc"), RUSTUP_HOME=str(tmp_path / "no-rustup"),
+                   PATH=path, NIX_STORE=str(tmp_path / "nix" / "store"))
+    env.pop("RUSTFLAGS", None)
+    env.update(extra)
+    return env
+
+
+def _slot(farm: Path) -> str:
+    return str(farm / "lib" / "rustlib" / TRIPLE / "bin" / "gcc-ld" / "ld.lld")
+
+
+def test_all_well(farm: Path, dropins: Path, tmp_path: Path) -> None:
+    ru.wrap_slot(_slot(farm), (dropins / "ld").read_text())
+    out = _doctor(_env(farm, tmp_path, f"{dropins}:/usr/bin:/bin"))
+    assert out.returncode == 0, out.stdout
+    assert f"ld.lld   {dropins}/ld.lld (ldwrap) -> /usr/bin/ld.lld" in out.stdout
+    assert f"ld.mold  {dropins}/ld.mold (ldwrap) -> /usr/bin/ld.mold" in out.stdout
+    assert "links with: its own rust-lld" in out.stdout
+    assert f"[{TRIPLE}]: wrapped -> " in out.stdout and "(active)" in out.stdout
+    assert f"under {tmp_path}/nix/store (NIX_STORE)" in out.stdout
+    assert out.stdout.rstrip().endswith("all well")
+
+
+def test_unwrapped_toolchain_and_no_dropins(farm: Path, tmp_path: Path) -> None:
+    out = _doctor(_env(farm, tmp_path, "/usr/bin:/bin"))
+    assert out.returncode == 1
+    assert "ld.lld   /usr/bin/ld.lld (not ldwrap)" in out.stdout
+    assert "rustc links with its own rust-lld" in out.stdout
+    assert f"fix: run `ldwrap rustup wrap --sysroot {farm}`" in out.stdout
+    assert "none of ldwrap's drop-ins" in out.stdout
+
+
+def test_wrapped_toolchain_alone_is_enough(farm: Path, tmp_path: Path) -> None:
+    """Flow (a) needs no drop-ins on PATH: that is a note, not a problem."""
+    ru.wrap_slot(_slot(farm), _launcher(tmp_path))
+    out = _doctor(_env(farm, tmp_path, "/usr/bin:/bin"))
+    assert out.returncode == 0, out.stdout
+    assert "note: none of ldwrap's drop-ins" in out.stdout
+
+
+def _launcher(tmp_path: Path) -> str:
+    d = tmp_path / "launcher"
+    install(str(d), names=("ld.lld",))
+    return (d / "ld.lld").read_text()
+
+
+def test_shadowed_dropins_and_cc_flow(farm: Path, dropins: Path, tmp_path: Path) -> None:
+    """With -Clink-self-contained=-linker, cc looks up ld.lld on PATH: /usr/bin comes first."""
+    env = _env(farm, tmp_path, f"/usr/bin:{dropins}:/bin",
+               RUSTFLAGS="-Clink-self-contained=-linker")
+    out = _doctor(env)
+    assert out.returncode == 1
+    assert "links with: cc with ld.lld from PATH" in out.stdout
+    assert f"/usr/bin/ld.lld comes before ldwrap's {dropins}/ld.lld" in out.stdout
+    assert "rustc links with cc using ld.lld, which resolves to /usr/bin/ld.lld" in out.stdout
+
+    env["PATH"] = f"{dropins}:/usr/bin:/bin"
+    out = _doctor(env)
+    assert out.returncode == 0, out.stdout
+
+
+def test_broken_launcher_on_path(farm: Path, tmp_path: Path) -> None:
+    stale = tmp_path / "stale"
+    stale.mkdir()
+    for name in ("ld", "ld.lld", "ld.mold"):
+        p = stale / name
+        p.write_text(launcher_text(python=str(tmp_path / "gone" / "python3")))
+        os.chmod(p, 0o755)
+    ru.wrap_slot(_slot(farm), _launcher(tmp_path))
+    out = _doctor(_env(farm, tmp_path, f"{stale}:/usr/bin:/bin"))
+    assert out.returncode == 1
+    assert f"{stale}/ld.lld runs {tmp_path}/gone/python3, which no longer exists" in out.stdout
+    assert f"fix: run `ldwrap install {stale}` again" in out.stdout

@@ -1,0 +1,198 @@
+"""The command line: dry-run, explain, install and demo.
+
+`dry-run` must print exactly what the shim execs. That is proven with a stand-in "real
+linker" (a shell script that writes its argv to a file: a fake, because only the argv matters
+here) run through a real launcher, and compared with what `ldwrap dry-run` prints.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from helpers import base_env
+from ldwrap.cli import cli
+from ldwrap.link import rpath as policy
+
+LDWRAP = str(Path(sys.executable).parent / "ldwrap")
+SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
+
+
+def ldwrap(
+    args: list[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([LDWRAP, *args], capture_output=True, text=True, env=env, cwd=cwd,
+                          timeout=120)
+
+
+def dumping_linker(path: Path) -> Path:
+    """A stand-in linker that writes "$0" and each argument, one per line, to $DUMP."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text('#!/bin/sh\nprintf \'%s\\n\' "$0" "$@" > "$DUMP"\n')
+    path.chmod(0o755)
+    return path
+
+
+def test_dry_run_linker_not_found(tmp_path: Path) -> None:
+    p = ldwrap(["dry-run", "--as", "ld.mold", "--", "-lfoo"], base_env(PATH=str(tmp_path)))
+    assert p.returncode == 127
+    assert p.stderr.startswith("ldwrap: cannot find the real ld.mold")
+
+
+class Tree:
+    def __init__(self, root: Path) -> None:
+        self.store = root / "nix" / "store"
+
+    def lib(self, pkg: str, *files: str) -> str:
+        d = self.store / (pkg[0] * 32 + "-" + pkg) / "lib"
+        d.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (d / f).touch()
+        return str(d)
+
+
+def explain(args: list[str], env: dict[str, str]) -> str:
+    p = ldwrap(["explain", "--as", "ld.lld", "--", *args], env)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def test_explain_names_each_verdict(tmp_path: Path) -> None:
+    t = Tree(tmp_path)
+    added = t.lib("added", "libfoo.so")
+    nolib = t.lib("nolib", "libother.so")
+    static = t.lib("static", "libsta.so", "libsta.a")
+    caller = t.lib("caller", "libbar.so")
+    outside = tmp_path / "build"
+    outside.mkdir()
+    (outside / "libfoo.so").touch()
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    out = explain(["-L", added, "-L", nolib, "-L", str(outside), "-L", added + "/", "-L", caller,
+                   "-L", static, "-rpath", caller, "-lfoo", "-lbar", "-Bstatic", "-lsta",
+                   "-Bdynamic", added + "/libgone.so"], env)
+    lines = out.splitlines()
+    assert lines[0] == "linker:   /usr/bin/ld.lld (lld)"
+    assert lines[1] == f"prefixes: {t.store} (nix)"
+    assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
+    assert f"- {nolib}: {policy.NO_LIBRARY}" in lines
+    assert f"- {outside}: {policy.OUTSIDE}" in lines
+    assert f"- {added}/ -> {added}: {policy.DUPLICATE} [libfoo.so]" in lines
+    assert f"- {caller}: {policy.CALLER} [libbar.so]" in lines
+    assert f"- {static}: {policy.STATIC_ONLY} [libsta.so]" in lines
+    assert f"- {added}/libgone.so -> {added}: {policy.MISSING}" in lines
+    assert f"adds after:  -rpath {added}" in lines
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "extra_args", "verdict", "note"),
+    [
+        ({"LDWRAP_DISABLE": "1"}, [], policy.DISABLED, None),
+        ({"NIX_DONT_SET_RPATH": "1"}, [], policy.DISABLED, None),
+        ({}, ["-r"], policy.NOT_DYNAMIC, None),
+        ({}, ["-static-pie"], policy.NOT_DYNAMIC, None),
+        ({}, ["--version"], None, "a version or help request"),
+    ],
+)
+def test_explain_when_nothing_is_added(
+    tmp_path: Path, extra_env: dict[str, str], extra_args: list[str], verdict: str | None,
+    note: str | None,
+) -> None:
+    t = Tree(tmp_path)
+    d = t.lib("foo", "libfoo.so")
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store), **extra_env)
+    out = explain(["-L", d, "-lfoo", *extra_args], env)
+    if verdict is not None:
+        assert f"- {d}: {verdict}" in out.splitlines()
+    if note is not None:
+        assert f"note:     {note}" in out.splitlines()
+    assert "adds after" not in out
+
+
+def test_explain_outside_nix_uses_the_loaders_default_directories(tmp_path: Path) -> None:
+    opt = tmp_path / "opt" / "lib"
+    opt.mkdir(parents=True)
+    (opt / "libc.so").touch()
+    env = base_env(PATH=SYS_PATH)
+    out = explain(["-L/usr/lib/x86_64-linux-gnu", "-L", str(opt), "-lc"], env)
+    if os.path.isdir("/nix/store"):  # then /nix/store is the prefix, and both are outside it
+        assert f"- {opt}: {policy.OUTSIDE}" in out
+    else:
+        assert "prefixes: any directory the loader does not search by itself" in out
+        assert f"- /usr/lib/x86_64-linux-gnu: {policy.DEFAULT_DIR}" in out
+        assert f"+ {opt}: {policy.ADDED} [libc.so]" in out
+
+
+def test_explain_without_directories(tmp_path: Path) -> None:
+    out = explain(["-o", "x", "a.o"], base_env(PATH=SYS_PATH, NIX_STORE=str(tmp_path)))
+    assert "no library directories" in out
+
+
+# --- install ----------------------------------------------------------------------------------
+
+NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
+
+
+def test_install_writes_every_drop_in(tmp_path: Path) -> None:
+    d = tmp_path / "bin"
+    r = CliRunner().invoke(cli, ["install", str(d)])
+    assert r.exit_code == 0, r.output
+    assert sorted(os.listdir(d)) == sorted(NAMES)
+    for n in NAMES:
+        text = (d / n).read_text()
+        assert text.startswith("#!") and "ldwrap-shim" in text
+        assert (d / n).stat().st_mode & stat.S_IXUSR
+
+
+def test_install_is_idempotent(tmp_path: Path) -> None:
+    d = tmp_path / "bin"
+    assert CliRunner().invoke(cli, ["install", str(d)]).exit_code == 0
+    first = {n: (d / n).read_text() for n in NAMES}
+    r = CliRunner().invoke(cli, ["install", str(d)])
+    assert r.exit_code == 0, r.output
+    assert {n: (d / n).read_text() for n in NAMES} == first
+    assert sorted(os.listdir(d)) == sorted(NAMES)  # no temporary files left behind
+
+
+@pytest.mark.parametrize("foreign", ["file", "symlink"])
+def test_install_refuses_foreign_files_without_force(tmp_path: Path, foreign: str) -> None:
+    d = tmp_path / "bin"
+    d.mkdir()
+    if foreign == "file":
+        (d / "ld.lld").write_text("#!/bin/sh\necho mine\n")
+    else:
+        (d / "ld.lld").symlink_to("/usr/bin/ld.lld")
+    before = os.readlink(d / "ld.lld") if foreign == "symlink" else (d / "ld.lld").read_text()
+    r = CliRunner().invoke(cli, ["install", str(d)])
+    assert r.exit_code == 1
+    assert "not an ldwrap launcher" in r.output and "--force" in r.output
+    after = os.readlink(d / "ld.lld") if foreign == "symlink" else (d / "ld.lld").read_text()
+    assert after == before
+    r = CliRunner().invoke(cli, ["install", "--force", str(d)])
+    assert r.exit_code == 0, r.output
+    assert not (d / "ld.lld").is_symlink()
+    assert "ldwrap-shim" in (d / "ld.lld").read_text()
+
+
+def test_install_into_a_file_fails(tmp_path: Path) -> None:
+    f = tmp_path / "file"
+    f.write_text("x")
+    r = CliRunner().invoke(cli, ["install", str(f)])
+    assert r.exit_code != 0
+
+
+# --- version, help, demo ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"], ["dry-run", "--help"],
+                                  ["explain", "--help"], ["install", "--help"],
+                                  ["demo", "--help"], ["-h"]])
+def test_version_and_help(args: list[str]) -> None:
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0
+    assert ("ldwrap, version" in r.output) if args == ["--version"] else ("Usage:" in r.output)

@@ -1,0 +1,240 @@
+"""Which linker the shim stands for, and where the real one is found.
+
+The "linkers" here are small executable files in tmp_path: `find` only checks that they are
+executable regular files and not ldwrap's own launchers, so nothing is run.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from ldwrap.launcher import install
+from ldwrap.link.grammar import BFD, GOLD, LLD, MOLD
+from ldwrap.link.linkers import (
+    CHAIN_VAR,
+    LinkerError,
+    find,
+    flavour_from_path,
+    flavour_of,
+    is_shim,
+    linker_name,
+)
+
+
+@pytest.mark.parametrize(
+    ("invoked", "name"),
+    [
+        ("ld", "ld"), ("ld.bfd", "ld.bfd"), ("ld.gold", "ld.gold"), ("gold", "gold"),
+        ("ld.lld", "ld.lld"), ("lld", "lld"), ("rust-lld", "rust-lld"), ("ld.mold", "ld.mold"),
+        ("mold", "mold"),
+        ("x86_64-linux-gnu-ld", "ld"), ("x86_64-linux-gnu-ld.bfd", "ld.bfd"),
+        ("x86_64-pc-linux-gnu-ld.lld", "ld.lld"), ("aarch64-unknown-linux-gnu-ld.gold", "ld.gold"),
+        ("x86_64-linux-gnu-ld.mold", "ld.mold"),
+        ("ldwrap", None), ("gcc", None), ("ld.foo", None), ("myld", None), ("ld.lld.real", None),
+        ("", None),
+    ],
+)
+def test_linker_name(invoked: str, name: str | None) -> None:
+    assert linker_name(invoked) == name
+
+
+@pytest.mark.parametrize(
+    ("name", "flavour"),
+    [("ld", BFD), ("ld.bfd", BFD), ("ld.gold", GOLD), ("gold", GOLD), ("ld.lld", LLD),
+     ("lld", LLD), ("rust-lld", LLD), ("ld.mold", MOLD), ("mold", MOLD)],
+)
+def test_flavour_of(name: str, flavour: str) -> None:
+    assert flavour_of(name) == flavour
+
+
+def _exe(path: Path, text: str = "#!/bin/sh\nexit 0\n") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+    path.chmod(0o755)
+    return path
+
+
+def test_plain_ld_is_refined_by_what_it_links_to(tmp_path: Path) -> None:
+    gold = _exe(tmp_path / "ld.gold")
+    (tmp_path / "ld").symlink_to(gold)
+    _exe(tmp_path / "other" / "ld")
+    assert flavour_from_path(str(tmp_path / "ld"), BFD) == GOLD
+    assert flavour_from_path(str(tmp_path / "other" / "ld"), BFD) == BFD
+
+
+def env_path(*dirs: object) -> dict[str, str]:
+    return {"PATH": ":".join(str(d) for d in dirs)}
+
+
+def test_found_on_path_in_order(tmp_path: Path) -> None:
+    first = _exe(tmp_path / "a" / "ld.lld")
+    _exe(tmp_path / "b" / "ld.lld")
+    real = find("ld.lld", "/shim/ld.lld", env_path(tmp_path / "a", tmp_path / "b"), None)
+    assert (real.path, real.prefix) == (str(first), ())
+
+
+@pytest.mark.parametrize("entry", ["", ".", "bin", "./bin", "../x/bin"])
+def test_empty_and_relative_path_entries_are_never_searched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, entry: str
+) -> None:
+    # A planted linker in the working directory and in a relative PATH entry.
+    monkeypatch.chdir(tmp_path)
+    _exe(tmp_path / "ld.lld", "#!/bin/sh\necho planted\n")
+    _exe(tmp_path / "bin" / "ld.lld", "#!/bin/sh\necho planted\n")
+    _exe(tmp_path / "x" / "bin" / "ld.lld", "#!/bin/sh\necho planted\n")
+    good = _exe(tmp_path / "sys" / "ld.lld")
+    real = find("ld.lld", "/shim/ld.lld", env_path(entry, tmp_path / "sys"), None)
+    assert real.path == str(good)
+
+
+def test_not_executable_and_directories_are_skipped(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "a" / "ld.lld").write_text("not executable")
+    (tmp_path / "b" / "ld.lld").mkdir(parents=True)
+    good = _exe(tmp_path / "c" / "ld.lld")
+    env = env_path(tmp_path / "a", tmp_path / "b", tmp_path / "c")
+    assert find("ld.lld", "/shim/ld.lld", env, None).path == str(good)
+
+
+def test_ldwrap_launchers_and_the_shim_itself_are_skipped(tmp_path: Path) -> None:
+    install(str(tmp_path / "shims"))
+    me = _exe(tmp_path / "me" / "ld.lld", "#!/bin/sh\n# some other wrapper\n")
+    good = _exe(tmp_path / "sys" / "ld.lld")
+    env = env_path(tmp_path / "shims", tmp_path / "me", tmp_path / "sys")
+    assert find("ld.lld", str(me), env, None).path == str(good)
+
+
+def test_a_symlink_to_the_shim_is_the_shim(tmp_path: Path) -> None:
+    me = _exe(tmp_path / "me" / "ld.lld", "#!/bin/sh\n")
+    (tmp_path / "alias").mkdir()
+    (tmp_path / "alias" / "ld.lld").symlink_to(me)
+    good = _exe(tmp_path / "sys" / "ld.lld")
+    env = env_path(tmp_path / "alias", tmp_path / "sys")
+    assert find("ld.lld", str(me), env, None).path == str(good)
+
+
+def test_entries_of_the_chain_are_skipped(tmp_path: Path) -> None:
+    seen = _exe(tmp_path / "a" / "ld")
+    good = _exe(tmp_path / "b" / "ld")
+    env = {**env_path(tmp_path / "a", tmp_path / "b"), CHAIN_VAR: f"{os.getpid()}:{seen}"}
+    assert find("ld", "/shim/ld", env, None).path == str(good)
+
+
+def test_a_target_prefixed_shim_prefers_that_targets_linker(tmp_path: Path) -> None:
+    plain = _exe(tmp_path / "bin" / "ld")
+    cross = _exe(tmp_path / "cross" / "aarch64-linux-gnu-ld")
+    env = env_path(tmp_path / "bin", tmp_path / "cross")
+    assert find("ld", "/shim/aarch64-linux-gnu-ld", env, None).path == str(cross)
+    # Without one for that target, the plain linker serves (lld and mold serve every target).
+    assert find("ld", "/shim/riscv64-linux-gnu-ld", env, None).path == str(plain)
+
+
+def test_a_target_prefixed_shim_skips_itself(tmp_path: Path) -> None:
+    shim = _exe(tmp_path / "shims" / "x86_64-pc-linux-gnu-ld.lld", "#!/bin/sh\n# ldwrap-shim\n")
+    real = _exe(tmp_path / "bin" / "ld.lld")
+    env = env_path(tmp_path / "shims", tmp_path / "bin")
+    assert find("ld.lld", str(shim), env, None).path == str(real)
+
+
+def test_rust_lld_fallback_for_ld_lld(tmp_path: Path) -> None:
+    rl = _exe(tmp_path / "cargo" / "rust-lld")
+    real = find("ld.lld", "/shim/ld.lld", env_path(tmp_path / "cargo"), None)
+    assert (real.path, real.prefix) == (str(rl), ("-flavor", "gnu"))
+
+
+def test_no_rust_lld_fallback_for_other_names(tmp_path: Path) -> None:
+    _exe(tmp_path / "cargo" / "rust-lld")
+    with pytest.raises(LinkerError):
+        find("ld.mold", "/shim/ld.mold", env_path(tmp_path / "cargo"), None)
+
+
+def test_rustup_gcc_ld_directory_uses_the_toolchains_rust_lld(tmp_path: Path) -> None:
+    bindir = tmp_path / "lib" / "rustlib" / "x86_64-unknown-linux-gnu" / "bin"
+    rl = _exe(bindir / "rust-lld")
+    shim = _exe(bindir / "gcc-ld" / "ld.lld", "#!/bin/sh\n# ldwrap-shim\n")
+    _exe(tmp_path / "sys" / "ld.lld")
+    real = find("ld.lld", str(shim), env_path(tmp_path / "sys"), None)
+    assert (real.path, real.prefix) == (str(rl), ("-flavor", "gnu"))
+
+
+@pytest.mark.parametrize(
+    ("basename", "prefix"),
+    [("lld", ("-flavor", "gnu")), ("rust-lld", ("-flavor", "gnu")), ("lld-14", ("-flavor", "gnu")),
+     ("ld.lld", ()), ("ld.lld-14", ()), ("mold", ())],
+)
+def test_explicit_linker_by_path(tmp_path: Path, basename: str, prefix: tuple[str, ...]) -> None:
+    p = _exe(tmp_path / basename)
+    real = find("ld.lld", "/shim/ld.lld", {"PATH": ""}, str(p))
+    assert (real.path, real.prefix) == (str(p), prefix)
+
+
+def test_explicit_linker_by_name_is_searched_on_path(tmp_path: Path) -> None:
+    p = _exe(tmp_path / "bin" / "ld.mold")
+    assert find("ld", "/shim/ld", env_path(tmp_path / "bin"), "ld.mold").path == str(p)
+
+
+@pytest.mark.parametrize("explicit", ["/nonexistent/ld.lld", "no-such-linker"])
+def test_explicit_linker_missing(explicit: str) -> None:
+    with pytest.raises(LinkerError, match="not an executable"):
+        find("ld.lld", "/shim/ld.lld", {"PATH": "/nonexistent"}, explicit)
+
+
+def test_explicit_linker_naming_a_shim_is_refused(tmp_path: Path) -> None:
+    (paths := install(str(tmp_path / "shims")))
+    other = next(p for p in paths if p.endswith("ld.lld"))
+    with pytest.raises(LinkerError, match="ldwrap itself"):
+        find("ld.lld", "/elsewhere/ld.lld", {"PATH": ""}, other)
+
+
+def test_explicit_linker_naming_the_invoked_file_is_refused(tmp_path: Path) -> None:
+    me = _exe(tmp_path / "ld.lld")
+    with pytest.raises(LinkerError, match="ldwrap itself"):
+        find("ld.lld", str(me), {"PATH": ""}, str(me))
+
+
+def test_not_found_names_what_was_searched(tmp_path: Path) -> None:
+    env = env_path("", "rel", tmp_path / "a", tmp_path / "b")
+    with pytest.raises(LinkerError) as e:
+        find("ld.lld", "/shim/ld.lld", env, None)
+    msg = str(e.value)
+    assert "ld.lld" in msg and f"{tmp_path}/a:{tmp_path}/b" in msg and "rust-lld" in msg
+    assert "rel" not in msg.split("(")[1].split(")")[0].split(":")
+    assert "\n" not in msg
+
+
+def test_is_shim(tmp_path: Path) -> None:
+    (paths := install(str(tmp_path / "shims")))
+    assert all(is_shim(p) for p in paths)
+    assert not is_shim(str(_exe(tmp_path / "plain", "#!/bin/sh\nexec ld \"$@\"\n")))
+    elf = tmp_path / "elf"
+    elf.write_bytes(b"\x7fELF" + b"ldwrap-shim" * 4)  # an ELF file is never a launcher
+    assert not is_shim(str(elf))
+    assert not is_shim(str(tmp_path / "missing"))
+    assert not is_shim(os.path.realpath("/usr/bin/ld.bfd"))
+
+
+@pytest.mark.parametrize(
+    ("shim", "real", "prefix"),
+    [
+        ("ld.mold", "mold", ()),
+        ("mold", "ld.mold", ()),
+        ("ld.gold", "gold", ()),
+        ("ld.lld", "lld", ("-flavor", "gnu")),  # the multi-flavour binary needs its flavour
+    ],
+)
+def test_the_same_linker_under_its_other_name(
+    tmp_path: Path, shim: str, real: str, prefix: tuple[str, ...]
+) -> None:
+    path = _exe(tmp_path / "bin" / real)
+    found = find(shim, f"/shim/{shim}", env_path(tmp_path / "bin"), None)
+    assert (found.path, found.prefix) == (str(path), prefix)
+
+
+def test_the_invoked_name_wins_over_its_other_name(tmp_path: Path) -> None:
+    _exe(tmp_path / "a" / "mold")
+    own = _exe(tmp_path / "b" / "ld.mold")
+    env = env_path(tmp_path / "a", tmp_path / "b")
+    assert find("ld.mold", "/shim/ld.mold", env, None).path == str(own)
