@@ -256,6 +256,14 @@ def test_run_is_a_link_argument_for_other_linkers(tmp_path: Path) -> None:
     assert got[-2:] == ["-rpath", foo]
 
 
+def _foreign_pid() -> int:
+    """A pid that is neither this process nor its parent or grandparent."""
+    from ldwrap.link.linkers import _parent_of
+
+    near = {os.getpid(), os.getppid(), _parent_of(os.getppid())}
+    return next(p for p in range(2, 1 << 22) if p not in near)
+
+
 def _chain_env(tree: Tree, chain: str) -> dict[str, str]:
     return {"PATH": "/usr/bin:/bin", "NIX_STORE": tree.store, CHAIN_VAR: chain}
 
@@ -266,7 +274,7 @@ def test_a_shim_reached_from_a_foreign_process_links_as_usual(tmp_path: Path) ->
     tree = Tree(tmp_path)
     foo = tree.lib("foo", "libfoo.so")
     real = shutil.which("ld.lld", path="/usr/bin:/bin")
-    chain = "1:/usr/bin/mold"  # pid 1 is neither this process nor its (grand)parent
+    chain = f"{_foreign_pid()}:/usr/bin/mold"
     inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, chain), str(tmp_path))
     assert inv.argv == [real, f"-L{foo}", "-lfoo", "-rpath", foo]
     assert inv.env[CHAIN_VAR] == f"{os.getpid()}:/usr/bin/mold:{real}"
@@ -283,7 +291,7 @@ def test_a_shim_reached_from_our_own_process_is_nested(tmp_path: Path) -> None:
 
 def test_a_real_loop_still_ends_with_a_clear_error(tmp_path: Path) -> None:
     # Even through foreign processes, a chain that keeps growing is a loop.
-    chain = "1:" + ":".join(f"/loop/{i}/ld.lld" for i in range(MAX_DEPTH))
+    chain = f"{_foreign_pid()}:" + ":".join(f"/loop/{i}/ld.lld" for i in range(MAX_DEPTH))
     with pytest.raises(ShimError, match="leads back to ldwrap"):
         prepare("ld.lld", ["-lfoo"], _chain_env(Tree(tmp_path), chain), str(tmp_path))
 
