@@ -29,7 +29,7 @@ def explain(name: str, args: tuple[str, ...]) -> None:
     if not decisions:
         click.echo("no library directories")
     for d in decisions:
-        mark = "+" if d.verdict == "added" else "-"
+        mark = "+" if d.verdict.startswith("added") else "-"
         libs = f" [{', '.join(d.libraries)}]" if d.libraries else ""
         where = d.given if d.given == d.path else f"{d.given} -> {d.path}"
         click.echo(f"{mark} {where}: {d.verdict}{libs}")

@@ -21,6 +21,18 @@ DIRENT_BYTES = 32
 LIST_ALWAYS = 4096
 
 _UNSEEN: tuple[list[str], frozenset[str]] = ([], frozenset())
+_UNASKED = "?"
+# What a build tree holds: CMake's cache, Meson's private directory, autoconf's config.status,
+# Ninja's and make's build files. A directory at or below one of these is a build directory.
+BUILD_TREE_MARKERS = (
+    "CMakeCache.txt",
+    "meson-private",
+    "config.status",
+    "build.ninja",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+)
 
 
 class FsView:
@@ -33,6 +45,7 @@ class FsView:
         self._real: dict[str, str] = {}
         self._order: tuple[list[str], dict[str, int], list[str]] | None = None
         self._targets: dict[str, tuple[int, int, int] | None] = {}
+        self._markers: dict[str, str | None] = {}
 
     def present(self, directory: str, names: list[str], count: int) -> list[str]:
         """The names (of count wanted) that exist in directory, in the order given.
@@ -101,6 +114,25 @@ class FsView:
             index = {n: i for i, n in enumerate(names)}
             self._order = (names, index, [n for n in names if "/" in n])
         return self._order[1], self._order[2]
+
+    def build_tree(self, directory: str) -> str | None:
+        """The marker that puts directory inside a build tree (itself or an ancestor holds
+        it; a libtool `.libs` directory is one itself), or None. Each directory is asked
+        once."""
+        if directory.rsplit("/", 1)[-1] == ".libs":
+            return ".libs"
+        d = directory
+        while True:
+            found = self._markers.get(d, _UNASKED)
+            if found is _UNASKED:
+                found = self._markers[d] = next(
+                    (m for m in BUILD_TREE_MARKERS if os.access(d + "/" + m, os.F_OK)), None
+                )
+            if found is not None:
+                return found
+            if d in ("/", ""):
+                return None
+            d = d.rsplit("/", 1)[0] or "/"
 
     def target(self, path: str) -> tuple[int, int, int] | None:
         """The ELF target a library file is for (see targets.of_bytes); read once."""

@@ -107,17 +107,28 @@ class DirDecision:
 
 
 class RpathPlan:
-    __slots__ = ("decisions", "dirs")
+    """The rpath entries ldwrap adds: `dirs` after the caller's arguments (nixpkgs' place),
+    `copies` before them (a directory the caller passes too, spelled differently)."""
+
+    __slots__ = ("copies", "decisions", "dirs")
 
     def __init__(self) -> None:
         self.dirs: list[str] = []
+        self.copies: list[str] = []
         self.decisions: list[DirDecision] = []
 
     def args(self) -> list[str]:
-        out: list[str] = []
-        for d in self.dirs:
-            out += ("-rpath", d)
-        return out
+        return _rpath_args(self.dirs)
+
+    def copy_args(self) -> list[str]:
+        return _rpath_args(self.copies)
+
+
+def _rpath_args(dirs: list[str]) -> list[str]:
+    out: list[str] = []
+    for d in dirs:
+        out += ("-rpath", d)
+    return out
 
 
 

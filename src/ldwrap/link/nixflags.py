@@ -71,9 +71,11 @@ def compose(
     *,
     flavour: str = BFD,
     run_path: list[str] | None = None,
+    copy_args: list[str] | None = None,
 ) -> Extras:
-    """The flags to add for this link. run_path: LD_RUN_PATH's directories as they may be
-    used (purity-filtered); None: the config's."""
+    """The flags to add for this link. rpath_args go after the caller's arguments, copy_args
+    (copies of the caller's own rpath entries) last before them. run_path: LD_RUN_PATH's
+    directories as they may be used (purity-filtered); None: the config's."""
     ex = Extras()
     final = not req.relocatable
     dynamic = req.link_type == DYNAMIC and final  # has (or may have) a PT_INTERP
@@ -91,6 +93,8 @@ def compose(
         if nix.dynamic_linker and interp:
             ex.before += ("-dynamic-linker", nix.dynamic_linker)
     ex.after += after
+    if copy_args:
+        ex.before += copy_args
 
     if req.is_32bit and settings.dynamic_linker_m32 and interp:
         ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)

@@ -195,7 +195,8 @@ def prepare(
     plan = decide(_as_linked(flavour, req, expanded, nix, lead), config, fs or FsView(), cwd,
                   checker, disabled=disabled)
     extras = compose(req, config, nix, plan.args(), flavour=flavour,
-                     run_path=pure.run_path if pure is not None else None)
+                     run_path=pure.run_path if pure is not None else None,
+                     copy_args=plan.copy_args())
 
     # Assemble: [linker] [head] [-flavor X] [before] caller's [after] [-- and what follows]
     rest = pure.args if pure is not None else args

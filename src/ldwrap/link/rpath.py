@@ -3,6 +3,15 @@
 For each library directory, in `-L` order, after normalising it: add `-rpath DIR` when the
 directory is inside an allowed prefix and holds a shared library that the link asks for in
 dynamic mode. Shared libraries named directly on the command line add their own directory.
+
+Build systems rewrite the rpath they pass when they install (CMake replaces its string, Meson
+removes the values it passed) and GNU ld drops a value it already has, so a directory the
+caller passes too gets a copy of ldwrap's own, spelled with a trailing slash and placed before
+the caller's arguments: CMake's rewrite then leaves no empty element (which glibc would search
+as the current directory). A copy that would make the directory win over an earlier entry of
+the caller's holding a library of the same name is not made: precedence stays the caller's.
+A directory inside a build tree gets nothing: its build system sets that rpath itself, and a
+build directory must not ride along into an installed file.
 """
 
 from __future__ import annotations
@@ -26,7 +35,9 @@ DEFAULT_DIR = "searched by the loader already"
 NO_LIBRARY = "no requested shared library here"
 STATIC_ONLY = "requested libraries are linked statically"
 DUPLICATE = "already added"
-CALLER = "already passed by the caller"
+COPY = "added as DIR/ before the caller's rpath, which names it too"
+SHADOWS = "the caller names it after an entry with the same library: not copied"
+BUILD_TREE = "inside a build tree"
 DISABLED = "rpath disabled"
 NOT_DYNAMIC = "not a dynamic link"
 MISSING = "file not found"
@@ -73,12 +84,17 @@ def decide(
     static_only = list(static_names)
     # One question per directory, so that its contents are read once.
     names = wanted + static_only
-    seen: set[str] = set()
+    # The caller's rpath: its elements as written, and normalised in order (first place).
+    caller_raw: set[str] = set()
+    caller: dict[str, int] = {}
     for r in req.rpaths:
         for part in r.split(":"):
             if part:
-                seen.add(normalise(part, cwd, fs))
-    given_seen = set(seen)
+                caller_raw.add(part)
+                caller.setdefault(normalise(part, cwd, fs), len(caller))
+    caller_order = list(caller)
+    seen: set[str] = set()  # ldwrap's own entries
+    store_mode = settings.mode == MODE_NIX  # store paths are never build trees
 
     def allowed(path: str) -> str | None:
         """The path to put in the rpath if the directory may be added, else None."""
@@ -96,14 +112,33 @@ def decide(
         real = fs.realpath(path)
         return real if settings.allows(real) else None
 
+    def shadows(path: str, found: list[str]) -> bool:
+        """Whether an earlier element of the caller's rpath holds one of these libraries."""
+        for earlier in caller_order[: caller[path]]:
+            if earlier != path and fs.present(earlier, found, len(found)):
+                return True
+        return False
+
     def consider(given: str, path: str, found: list[str]) -> None:
+        libs = tuple(found)
         if path in seen:
-            verdict = CALLER if path in given_seen else DUPLICATE
-            plan.decisions.append(DirDecision(given, path, verdict, tuple(found)))
+            plan.decisions.append(DirDecision(given, path, DUPLICATE, libs))
+            return
+        if not store_mode and fs.build_tree(path):
+            plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs))
             return
         seen.add(path)
-        plan.dirs.append(path)
-        plan.decisions.append(DirDecision(given, path, ADDED, tuple(found)))
+        if path not in caller:
+            plan.dirs.append(path)
+            plan.decisions.append(DirDecision(given, path, ADDED, libs))
+        elif shadows(path, [n for n in found if "/" not in n]):
+            plan.decisions.append(DirDecision(given, path, SHADOWS, libs))
+        else:
+            spelled = path + "/"
+            while spelled in caller_raw:  # GNU ld drops a value equal to one it has
+                spelled += "/"
+            plan.copies.append(spelled)
+            plan.decisions.append(DirDecision(given, path, COPY, libs))
 
     def gate(given: str, path: str) -> str | None:
         """The directory to look in, or None after recording why there is none."""

@@ -361,10 +361,16 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
      ["-rpath", "/other:{d}"], ["-rpath", "{d}/../lib"]],
     ids=lambda v: " ".join(v),
 )
-def test_nothing_the_caller_already_passed(tree: Tree, given: list[str]) -> None:
+def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
+    tree: Tree, given: list[str]
+) -> None:
     d = tree.lib("foo", "libfoo.so")
     args = ["-L", d, "-lfoo", *(g.format(d=d) for g in given)]
-    assert verdicts(plan(args, tree.env())) == [(d, policy.CALLER)]
+    p = plan(args, tree.env())
+    assert verdicts(p) == [(d, policy.COPY)]
+    assert p.dirs == []
+    # Never the caller's own spelling: GNU ld would drop it as a duplicate.
+    assert p.copies == [d + "//" if given[-1] == "{d}/" else d + "/"]
 
 
 # --- switches and prefix selection -----------------------------------------------------------

@@ -1,0 +1,94 @@
+"""Fixtures for the build-system integration tests (see helpers.py for what a case checks).
+
+- the `integration` marker is registered here (`pytest -m integration` selects these tests,
+  `-m "not integration"` leaves them out);
+- `greet` (session): libgreet.so.1 installed once per mode, in `<tmp>/opt/greet` (default
+  mode) and in a fake store `<tmp>/nix/store/<hash>-greet-1.0` (store mode, NIX_STORE set);
+- `bs_dropins` (session): ldwrap's drop-ins, written by `ldwrap install`;
+- `autotools_generated` (session): the autotools projects after one `autoreconf -fi`;
+- `built` (session): builds a case once per (case, linker, mode, with or without ldwrap) and
+  hands the same installed tree to every test that asks for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from ldwrap.launcher import install
+
+from . import helpers
+from .helpers import Build, Greet, Installed
+
+Built = Callable[[str, str, str, bool], Installed]
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "integration: builds real projects with real build systems (cmake, meson, autotools, "
+        "make, setuptools, cargo) and starts what they install",
+    )
+
+
+@pytest.fixture(scope="session")
+def bs_dropins(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    d = tmp_path_factory.mktemp("bs-dropins")
+    install(str(d))
+    return d
+
+
+@pytest.fixture(scope="session")
+def greet(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Greet]:
+    return {m: helpers.install_greet(tmp_path_factory.mktemp(f"greet-{m}"), m)
+            for m in helpers.MODES}
+
+
+@pytest.fixture(scope="session")
+def autotools_generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    base = tmp_path_factory.mktemp("autoreconf")
+    return (helpers.autoreconf("autotools", base / "autotools"),
+            helpers.autoreconf("autotools-consumer", base / "consumer"))
+
+
+@pytest.fixture(scope="session")
+def built(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    greet: dict[str, Greet],
+    bs_dropins: Path,
+) -> Built:
+    cache: dict[tuple[str, str, str, bool], Installed | BaseException] = {}
+
+    def get(case: str, linker: str, mode: str, with_ldwrap: bool) -> Installed:
+        key = (case, linker, mode, with_ldwrap)
+        if key not in cache:
+            work = tmp_path_factory.mktemp(
+                f"{case}-{linker}-{mode}-{'with' if with_ldwrap else 'without'}")
+            b = Build(greet[mode], linker, with_ldwrap, bs_dropins, work)
+            try:
+                if case.startswith("cmake-"):
+                    cache[key] = helpers.build_cmake(b, case.removeprefix("cmake-"))
+                elif case == "meson":
+                    cache[key] = helpers.build_meson(b)
+                elif case == "autotools":
+                    gen = request.getfixturevalue("autotools_generated")
+                    cache[key] = helpers.build_autotools(b, *gen)
+                elif case == "make":
+                    cache[key] = helpers.build_make(b)
+                elif case == "setuptools":
+                    cache[key] = helpers.build_pyext(b)
+                elif case == "cargo":
+                    cache[key] = helpers.build_cargo(b)
+                else:
+                    raise ValueError(case)
+            except AssertionError as e:  # a failed build fails every test that uses it
+                cache[key] = e
+        got = cache[key]
+        if isinstance(got, BaseException):
+            raise got
+        return got
+
+    return get

@@ -1,0 +1,3 @@
+fn main() {
+    println!("greet-cli: libgreet {}", greet_sys::version());
+}

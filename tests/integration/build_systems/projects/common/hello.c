@@ -1,0 +1,4 @@
+#include <greet.h>
+#include "hello.h"
+
+void hello(void) { greet("libhello"); }

@@ -1,0 +1,187 @@
+"""ldwrap's entries survive the build systems' install-time rewriting of RUNPATH.
+
+Build systems pass an rpath of their own and rewrite it when they install (measured facts in
+the project's build-systems reference): CMake replaces its own string by position (and drops
+the separator before it only when its string is last), Meson removes every element equal to
+a value it passed, GNU ld drops an `-rpath` value it already has. These tests take the
+command `prepare` builds, compute the RUNPATH each linker writes from it, apply the
+rewriters as specified, and check what an installed file keeps. The real build systems run
+in tests/integration/build_systems/.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import store_hash
+from ldwrap.link import rpath as policy
+from ldwrap.link.plan import prepare
+
+
+def runpath(argv: list[str], linker: str) -> str:
+    """The DT_RUNPATH a linker writes for these arguments: the -rpath values joined by `:`
+    in command-line order; GNU ld leaves out a value equal to an element it already has."""
+    out: list[str] = []
+    for i, a in enumerate(argv[:-1]):
+        if a == "-rpath":
+            value = argv[i + 1]
+            if linker == "bfd" and value in ":".join(out).split(":"):
+                continue
+            out.append(value)
+    return ":".join(out)
+
+
+def cmake_install(rp: str, build_rpath: str, install_rpath: str = "") -> str:
+    """file(RPATH_CHANGE): the old string replaced where it stands; when it is last and the
+    new one is empty, the separator before it goes too."""
+    at = rp.find(build_rpath)
+    assert at >= 0, (rp, build_rpath)
+    end = at + len(build_rpath)
+    if end == len(rp) and not install_rpath and at > 0 and rp[at - 1] == ":":
+        at -= 1
+    return rp[:at] + install_rpath + rp[end:]
+
+
+def meson_install(rp: str, build_only: set[str]) -> str:
+    return ":".join(e for e in rp.split(":") if e not in build_only)
+
+
+class Prefix:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.store = root / "nix" / "store"
+
+    def lib(self, pkg: str, *files: str) -> str:
+        d = self.store / f"{store_hash(pkg)}-{pkg}" / "lib"
+        d.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (d / f).touch()
+        return str(d)
+
+
+def argv(tmp: Path, args: list[str], **env: str) -> list[str]:
+    full = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(tmp / "nix" / "store"), **env}
+    return prepare("ld.lld", args, full, str(tmp)).argv
+
+
+@pytest.mark.parametrize("linker", ["bfd", "gold", "lld", "mold"])
+def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
+    tmp_path: Path, linker: str
+) -> None:
+    p = Prefix(tmp_path)
+    x = p.lib("x", "libx.so")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CMakeCache.txt").touch()
+    cmake = f"{build}:{x}:"  # CMake's build rpath: its build tree, the library, a pad
+    cmd = argv(tmp_path, ["-o", "app", "main.o", f"{x}/libx.so", "-rpath", cmake])
+    rp = runpath(cmd, linker)
+    installed = cmake_install(rp, cmake)
+    assert installed.split(":") == [x + "/"]
+    assert "" not in installed.split(":")
+
+
+def test_cmake_with_an_install_rpath(tmp_path: Path) -> None:
+    p = Prefix(tmp_path)
+    x = p.lib("x", "libx.so")
+    cmake = f"{x}:"
+    rp = runpath(argv(tmp_path, ["main.o", "-L", x, "-lx", "-rpath", cmake]), "lld")
+    assert cmake_install(rp, cmake, "$ORIGIN/../lib").split(":") == [x + "/", "$ORIGIN/../lib"]
+
+
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_meson_install_keeps_the_copy(tmp_path: Path, linker: str) -> None:
+    p = Prefix(tmp_path)
+    x = p.lib("x", "libx.so")
+    rp = runpath(argv(tmp_path, ["main.o", "-L", x, "-lx", "-rpath", x]), linker)
+    assert meson_install(rp, {x}).split(":") == [x + "/"]
+
+
+def test_the_copy_is_placed_after_lld_flavor(tmp_path: Path) -> None:
+    p = Prefix(tmp_path)
+    x = p.lib("x", "libx.so")
+    cmd = argv(tmp_path, ["-flavor", "gnu", "main.o", "-L", x, "-lx", "-rpath", x])
+    assert cmd[1:] == ["-flavor", "gnu", "-rpath", x + "/", "main.o", "-L", x, "-lx", "-rpath",
+                       x]
+
+
+def test_a_new_directory_still_goes_last_as_in_nixpkgs(tmp_path: Path) -> None:
+    p = Prefix(tmp_path)
+    x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
+    cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
+    assert cmd[1:] == ["-rpath", x + "/", "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x,
+                       "-rpath", y]
+
+
+def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
+    """A newer libfoo is being built: the caller's rpath names its directory first, and the
+    installed one's second. A copy of the second in front would make the old one win."""
+    p = Prefix(tmp_path)
+    new, old = p.lib("foo-new", "libfoo.so"), p.lib("foo-old", "libfoo.so")
+    inv = prepare("ld.lld", ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"],
+                  {"PATH": "/usr/bin", "NIX_STORE": str(p.store)}, str(tmp_path))
+    assert inv.argv[1:] == ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"]
+    assert [(d.path, d.verdict) for d in inv.plan.decisions] == [  # type: ignore[union-attr]
+        (old, policy.SHADOWS)]
+
+
+def test_a_copy_that_changes_nothing_is_made(tmp_path: Path) -> None:
+    # The earlier entry of the caller's holds other libraries only: no precedence changes.
+    p = Prefix(tmp_path)
+    a, x = p.lib("a", "liba.so"), p.lib("x", "libx.so")
+    cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", a, "-la", "-rpath", f"{a}:{x}"])
+    assert cmd[1:5] == ["-rpath", x + "/", "-rpath", a + "/"]
+
+
+MARKERS = ["CMakeCache.txt", "meson-private", "config.status", "build.ninja", "Makefile",
+           "makefile", "GNUmakefile"]
+
+
+@pytest.mark.parametrize("marker", MARKERS)
+@pytest.mark.parametrize("mode", ["default", "prefixes"])
+def test_a_build_tree_gets_no_rpath(tmp_path: Path, marker: str, mode: str) -> None:
+    top = tmp_path / "proj"
+    lib = top / "build" / "sub"
+    lib.mkdir(parents=True)
+    (lib / "libfoo.so").touch()
+    m = top / "build" / marker
+    if marker == "meson-private":
+        m.mkdir()
+    else:
+        m.touch()
+    env = {"PATH": "/usr/bin"}
+    if mode == "prefixes":
+        env["LDWRAP_RPATH_PREFIXES"] = str(tmp_path)
+    inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
+    assert inv.argv[1:] == ["main.o", "-L", str(lib), "-lfoo"]
+    assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
+
+
+def test_a_libtool_libs_directory_is_a_build_tree(tmp_path: Path) -> None:
+    lib = tmp_path / "pkg" / ".libs"
+    lib.mkdir(parents=True)
+    (lib / "libfoo.so").touch()
+    inv = prepare("ld.lld", ["main.o", f"{lib}/libfoo.so"], {"PATH": "/usr/bin"}, str(tmp_path))
+    assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
+
+
+def test_a_prefix_next_to_a_build_tree_still_counts(tmp_path: Path) -> None:
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CMakeCache.txt").touch()
+    prefix = tmp_path / "opt" / "lib"
+    prefix.mkdir(parents=True)
+    (prefix / "libfoo.so").touch()
+    inv = prepare("ld.lld", ["main.o", "-L", str(prefix), "-lfoo"], {"PATH": "/usr/bin"},
+                  str(build))
+    assert inv.argv[-2:] == ["-rpath", str(prefix)]
+
+
+def test_the_store_is_never_a_build_tree(tmp_path: Path) -> None:
+    # A Makefile inside a store path (a source tarball unpacked there) changes nothing.
+    p = Prefix(tmp_path)
+    x = p.lib("x", "libx.so")
+    (Path(x).parent / "Makefile").touch()
+    assert argv(tmp_path, ["main.o", "-L", x, "-lx"])[-2:] == ["-rpath", x]
