@@ -9,39 +9,60 @@ from typing import Any, Optional
 
 import click
 
+from ..loader.fs import FileSystem
+from ..loader.hints import fix_dirs
 from ..loader.report import render_text, render_tree, result_json
 from ..loader.resolve import InputError, Options, Resolver
+from ..loader.startup import judge, startup_options
+
+
+def _root_problem(root: str) -> Optional[str]:
+    if not os.path.exists(root):
+        return "no such directory"
+    if not os.path.isdir(root):
+        return "not a directory"
+    return None
 
 
 @click.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array (schema in docs).")
 @click.option("--tree", is_flag=True, help="Show the dependency tree like libtree.")
 @click.option("--all", "show_all", is_flag=True, help="Also show needs met by loaded objects.")
-@click.option("--root", type=click.Path(file_okay=False), default=None,
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also list every path tried for a missing library.")
+@click.option("--root", type=click.Path(), default=None, metavar="DIR",
               help="Emulate a system installed under DIR.")
 @click.option("--ld-library-path", "llp", default=None, metavar="P",
-              help="Use P as LD_LIBRARY_PATH instead of the environment's.")
-@click.option("--no-env", is_flag=True, help="Ignore LD_LIBRARY_PATH and LD_PRELOAD.")
+              help="Judge the file as started with LD_LIBRARY_PATH=P.")
+@click.option("--env/--no-env", "honour_env", default=False,
+              help="Use LD_LIBRARY_PATH and LD_PRELOAD from the environment "
+                   "(default: ignore them, and say when they would change the answer).")
 @click.option("--secure", is_flag=True, help="Apply set-user-ID (AT_SECURE) rules.")
 @click.argument("files", nargs=-1, required=True)
 def check(
-    as_json: bool, tree: bool, show_all: bool, root: Optional[str], llp: Optional[str],
-    no_env: bool, secure: bool, files: tuple[str, ...]
+    as_json: bool, tree: bool, show_all: bool, verbose: bool, root: Optional[str],
+    llp: Optional[str], honour_env: bool, secure: bool, files: tuple[str, ...]
 ) -> None:
     """Show where each needed library of FILE resolves, and why.
 
-    With --root, FILE is a path inside DIR (a host path below DIR also works).
-    Exit status: 0 all resolve, 1 something is missing, 2 bad input.
+    FILE is judged as it starts for its user: the environment's LD_LIBRARY_PATH and
+    LD_PRELOAD are ignored unless --env is given. With --root, FILE is a path inside DIR
+    (a host path below DIR also works).
+
+    Exit status: 0 all resolve; 1 something is missing (also when only the environment's
+    LD_LIBRARY_PATH or LD_PRELOAD finds it), the load would abort, or a RUNPATH/RPATH has an
+    empty element; 2 bad input.
     """
-    env: dict[str, str] = {} if no_env else dict(os.environ)
-    if llp is not None:
-        env["LD_LIBRARY_PATH"] = llp
-    resolver = Resolver(Options(
-        ld_library_path=env.get("LD_LIBRARY_PATH"),
-        preload=env.get("LD_PRELOAD"),
-        secure=secure,
-        root=root,
-    ))
+    if root is not None:
+        problem = _root_problem(root)
+        if problem:
+            click.echo(f"ldwrap check: error: --root {root}: {problem}", err=True)
+            sys.exit(2)
+    opts, env_opts = startup_options(os.environ, llp, honour_env,
+                                     Options(secure=secure, root=root))
+    fs = FileSystem(root)
+    resolver = Resolver(opts, fs)
+    env_resolver = Resolver(env_opts, fs) if env_opts is not None else None
     out: list[dict[str, Any]] = []
     status = 0
     prefix = os.path.abspath(root) if root else None
@@ -49,17 +70,19 @@ def check(
         if prefix and os.path.abspath(file).startswith(prefix + "/"):
             file = os.path.abspath(file)[len(prefix):]  # host path into the root: make it inner
         try:
-            result = resolver.load(file)
+            verdict = judge(resolver, file, env_resolver)
         except InputError as exc:
             click.echo(f"ldwrap check: error: {exc}", err=True)
             status = 2
             continue
-        if not result.ok:
+        if not verdict.ok:
             status = max(status, 1)
+        fixes = fix_dirs(verdict.result, os.environ, fs)
         if as_json:
-            out.append(result_json(result))
+            out.append(result_json(verdict, fixes))
         else:
-            click.echo(render_tree(result, show_all) if tree else render_text(result, show_all))
+            render = render_tree if tree else render_text
+            click.echo(render(verdict, show_all, verbose, fixes))
     if as_json:
         json.dump(out, sys.stdout, indent=2)
         sys.stdout.write("\n")

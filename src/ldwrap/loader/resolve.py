@@ -52,6 +52,16 @@ class Attempt:
 
 
 @dataclass
+class Searched:
+    """One search list as the loader went through it: which rule, whose tag, which dirs."""
+
+    source: str  # RPATH, LD_LIBRARY_PATH, RUNPATH, LD_SO_CACHE or DEFAULT_DIRS
+    owner: Optional[str] = None  # the object whose RPATH/RUNPATH this is
+    dirs: list[str] = field(default_factory=list)  # searched, in order (the cache: its file)
+    note: str = ""  # why the list was skipped, when it was
+
+
+@dataclass
 class LoadedObject:
     path: str
     info: ElfInfo
@@ -73,6 +83,7 @@ class Edge:
     lookup_name: Optional[str] = None  # name after $ORIGIN/$LIB/$PLATFORM expansion
     via_object: Optional[str] = None  # whose RPATH, or what matched for already_loaded
     tried: list[Attempt] = field(default_factory=list)
+    searched: list[Searched] = field(default_factory=list)  # the lists tried, collapsed
     error: Optional[str] = None
     fatal: bool = False
     ignored: bool = False  # a failed preload: reported by ld.so, not fatal
@@ -89,6 +100,7 @@ class LoadResult:
     edges: list[Edge]
     fatal: Optional[str] = None
     static: bool = False
+    objects: list[LoadedObject] = field(default_factory=list)  # the file, then each one loaded
 
     @property
     def ok(self) -> bool:
@@ -248,7 +260,8 @@ class _Load:
                     queue.append(new)
                 if self.fatal:
                     break
-        return LoadResult(path, self.cfg, self.edges, self.fatal or self.interp_error)
+        return LoadResult(path, self.cfg, self.edges, self.fatal or self.interp_error,
+                          objects=self.objects)
 
     def _interpreter(self, path: str) -> None:
         interp = self.main_info.interp
@@ -359,6 +372,7 @@ class _Load:
                 return hit
         cache = self.r.cache(self.cfg) if not (secure and preload) else None
         if cache is not None:
+            edge.searched.append(Searched(LD_SO_CACHE, None, [self.cfg.cache_path or ""]))
             found = lookup(cache, name, self.cfg.cache_flags, self.cfg.cache_default_flag,
                            self.cfg.hwcaps, self.cfg.isa_supported)
             if found is None:
@@ -373,6 +387,7 @@ class _Load:
                     return None
         if req.info.nodeflib:
             edge.tried.append(Attempt("", DEFAULT_DIRS, "skipped: nodefaultlib"))
+            edge.searched.append(Searched(DEFAULT_DIRS, None, [], "skipped: nodefaultlib"))
             return None
         return self._search_dirs(name, list(self.cfg.system_dirs), DEFAULT_DIRS, None, edge,
                                  secure and preload)
@@ -422,7 +437,10 @@ class _Load:
     ) -> Optional[tuple[str, str, Optional[str]]]:
         subdirs = [f"glibc-hwcaps/{h}/" for h in self.cfg.hwcaps]
         subdirs += [s + "/" for s in self.cfg.legacy_subdirs]
+        searched = Searched(source, owner)
+        edge.searched.append(searched)
         for d in dirs:
+            searched.dirs.append(d.rstrip("/") or "/")
             for sub in [*subdirs, ""]:
                 cand = d + sub + name
                 result = self._try(cand, source, owner, edge, need_suid)

@@ -10,29 +10,36 @@ from collections.abc import Mapping
 
 
 def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
-    """One line per library of ``path`` that the loader will not find at run time.
+    """One line per library of ``path`` that the loader will not find at run time, and per
+    object with an empty RUNPATH/RPATH element.
 
-    The output is judged as it will start: without the build's
-    LD_LIBRARY_PATH or LD_PRELOAD, since those are rarely set at run time.
-    ``LDWRAP_VERIFY_LD_LIBRARY_PATH`` in ``env`` supplies a run-time
-    LD_LIBRARY_PATH when one is intended.  Outputs that are not dynamic ELF
-    objects (relocatable objects, archives, static programs) pass.
+    The rule is ``ldwrap check``'s (loader.startup): the output is judged as it will start,
+    without the build's LD_LIBRARY_PATH or LD_PRELOAD; a library found only through them is
+    named as such. ``LDWRAP_VERIFY_LD_LIBRARY_PATH`` in ``env`` supplies a run-time
+    LD_LIBRARY_PATH when one is intended. Outputs that are not dynamic ELF objects
+    (relocatable objects, archives, static programs) pass.
     """
     from .resolve import InputError, Options, Resolver
+    from .startup import judge, startup_options
 
-    options = Options(ld_library_path=env.get("LDWRAP_VERIFY_LD_LIBRARY_PATH"),
-                      preload_file=False)
+    opts, env_opts = startup_options(env, env.get("LDWRAP_VERIFY_LD_LIBRARY_PATH"),
+                                     base=Options(preload_file=False))
+    resolver = Resolver(opts)
+    env_resolver = Resolver(env_opts, resolver.fs) if env_opts is not None else None
     try:
-        result = Resolver(options).load(path)
+        verdict = judge(resolver, path, env_resolver)
     except InputError:
         return []
+    result = verdict.result
     problems: list[str] = []
-    for edge in result.edges:
+    for i, edge in enumerate(result.edges):
         if edge.missing or edge.fatal:
             by = edge.needed_by
             where = "" if by in (None, result.file) else f" (needed by {by})"
-            reason = edge.error or "not found"
+            finding = verdict.finding_for(i)
+            reason = finding.reason if finding and finding.fails else (edge.error or "not found")
             problems.append(f"{result.file}: {edge.name}{where}: {reason}")
     if result.fatal and not problems:
         problems.append(f"{result.file}: {result.fatal}")
+    problems += [f.message for f in verdict.findings if f.fails and f.index is None]
     return problems

@@ -20,9 +20,12 @@ def test_missing_library_is_named(build: Builder) -> None:
     r = build.root
     lib = build.lib("l/libmiss.so")
     exe = build.exe("bin/exe", deps=[lib])
-    problems = verify_output(str(exe), {"LD_LIBRARY_PATH": f"{r}/l"})
-    assert problems == [f"{exe}: libmiss.so: cannot open shared object file: "
-                        "No such file or directory"]
+    assert verify_output(str(exe), {}) == [
+        f"{exe}: libmiss.so: cannot open shared object file: No such file or directory"]
+    # The build's LD_LIBRARY_PATH is ignored, as ldwrap check ignores it, and named.
+    assert verify_output(str(exe), {"LD_LIBRARY_PATH": f"{r}/l"}) == [
+        f"{exe}: libmiss.so: found only through LD_LIBRARY_PATH ({r}/l); the program will not "
+        "start without it"]
     assert real_loader(exe).returncode == 127
     assert verify_output(str(exe), {"LDWRAP_VERIFY_LD_LIBRARY_PATH": f"{r}/l"}) == []
 
@@ -44,3 +47,12 @@ def test_non_dynamic_outputs_pass(build: Builder) -> None:
     assert verify_output(str(obj), {}) == []
     static = build.exe("bin/static", extra=["-static"])
     assert verify_output(str(static), {}) == []
+
+
+def test_empty_runpath_element_is_a_problem(build: Builder) -> None:
+    r = build.root
+    lib = build.lib("l/libok.so")
+    exe = build.exe("bin/exe", deps=[lib], runpath=f"{r}/l::")
+    assert verify_output(str(exe), {}) == [
+        f"{exe}: RUNPATH '{r}/l::' has an empty element; the loader searches it as the "
+        "current directory"]

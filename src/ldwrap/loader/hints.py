@@ -1,0 +1,90 @@
+"""Where a missing library might be: a directory to name in the ``fix:`` hint of ``check``.
+
+Looked at, in this order: the directories of the libraries the file already resolves, the
+environment's LD_LIBRARY_PATH and LIBRARY_PATH and the -L directories of NIX_LDFLAGS*, then
+the allowed rpath prefixes of the link configuration (NIX_STORE, LDWRAP_RPATH_PREFIXES or
+/nix/store): the prefix itself, its lib/ and lib64/, and those of each directory in it (a
+store path). A file counts only if the loader would take it (right class and machine).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Optional
+
+from ..link.config import Config
+from .elf import Target
+from .fs import FileSystem
+from .resolve import Edge, LoadResult
+
+_LIB_DIRS = ("lib", "lib64")
+
+
+def _env_dirs(env: Mapping[str, str]) -> Iterator[str]:
+    for var in ("LD_LIBRARY_PATH", "LIBRARY_PATH"):
+        yield from (d for d in (env.get(var) or "").split(":") if d.startswith("/"))
+    for var in sorted(env):
+        if var.startswith("NIX_LDFLAGS"):
+            words = env[var].split()
+            for i, word in enumerate(words):
+                if word == "-L" and i + 1 < len(words):
+                    yield words[i + 1]
+                elif word.startswith("-L/"):
+                    yield word[2:]
+
+
+def _prefix_dirs(prefix: str, fs: FileSystem) -> Iterator[str]:
+    yield prefix
+    yield from (os.path.join(prefix, sub) for sub in _LIB_DIRS)
+    try:
+        entries = sorted(e.name for e in os.scandir(fs.host(prefix)) if e.is_dir())
+    except OSError:
+        return
+    for name in entries:
+        yield from (os.path.join(prefix, name, sub) for sub in _LIB_DIRS)
+
+
+def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem
+                   ) -> Iterator[str]:
+    """Directories to look for a missing library in, best first, without repeats."""
+    seen: set[str] = set()
+
+    def fresh(dirs: Iterator[str]) -> Iterator[str]:
+        for d in dirs:
+            d = os.path.normpath(d)
+            if d not in seen:
+                seen.add(d)
+                yield d
+
+    yield from fresh(os.path.dirname(e.path) for e in result.edges if e.loaded and e.path)
+    yield from fresh(_env_dirs(env))
+    for prefix in Config.from_env(env).prefixes:
+        yield from fresh(_prefix_dirs(prefix, fs))
+
+
+def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target
+                 ) -> Optional[str]:
+    """The first directory of ``dirs`` holding a file ``name`` that the loader would take."""
+    for d in dirs:
+        if fs.probe(os.path.join(d, name), target).kind == "ok":
+            return d
+    return None
+
+
+def fix_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem
+             ) -> dict[int, Optional[str]]:
+    """For each missing need searched by name (by index in result.edges): a directory that
+    holds it, or None. The candidate list is built once, and only when something is missing."""
+    wanted = [i for i, e in enumerate(result.edges) if needs_fix(e)]
+    if not wanted:
+        return {}
+    dirs = list(candidate_dirs(result, env, fs))
+    target = result.config.target
+    return {i: find_library(result.edges[i].lookup_name or result.edges[i].name, dirs, fs,
+                            target) for i in wanted}
+
+
+def needs_fix(edge: Edge) -> bool:
+    """A need that a search path could satisfy: missing, searched by name, not fatal."""
+    return edge.missing and not edge.fatal and bool(edge.searched)
