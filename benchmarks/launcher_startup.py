@@ -5,7 +5,8 @@ the `#!python -IS` launcher `ldwrap install` writes.
 
 Both launchers run the same Python body in front of a linker that exits at once; the runs are
 interleaved (A B A B ...) and paired, so the median of the per-pair differences is the cost
-of the shell alone.
+of the shell alone. The shell's hop is also timed without Python (sh checking a file, then
+exec'ing the linker, against the linker alone), where the machine's noise is much smaller.
 """
 
 from __future__ import annotations
@@ -59,6 +60,16 @@ def main(argv: list[str] | None = None) -> int:
                   f"  p90 {q[-1] * 1e3:.3f}")
         print(f"sh - python    median of paired differences {statistics.median(diffs) * 1e3:.3f}"
               f" ms; difference of medians {(sh.median - py.median) * 1e3:.3f} ms")
+        linker = os.path.join(fastbin, "ld.lld")
+        hop = write(os.path.join(work, "hop"),
+                    f'#!/bin/sh\n[ -x {linker} ] || {{ echo gone >&2; exit 127; }}\n'
+                    f'exec {linker} "$@"\n')
+        alone, via_sh = measure([Command("alone", [linker, *link], env, work),
+                                 Command("via sh", [hop, *link], env, work)], args.repeat, 5)
+        hops = [b - a for a, b in zip(alone.times, via_sh.times)]
+        print(f"the sh hop alone: linker {alone.median * 1e3:.3f} ms, sh + exec linker "
+              f"{via_sh.median * 1e3:.3f} ms, median of paired differences "
+              f"{statistics.median(hops) * 1e3:.3f} ms")
     return 0
 
 
