@@ -5,10 +5,11 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+from collections.abc import Mapping
 
 import ldwrap
 
-from .link.linkers import DROP_IN_NAMES, LAUNCHER_MARKER, is_shim
+from .link.linkers import DROP_IN_NAMES, LAUNCHER_MARKER, is_shim, path_dirs
 from .link.report import shell_quote
 
 MARKER = LAUNCHER_MARKER
@@ -16,36 +17,66 @@ MARKER = LAUNCHER_MARKER
 SHIM_MODULE = "ldwrap.link.shim"
 SHIM_MODULE_FILE = ("ldwrap", "link", "shim.py")
 _PATH_LINE = "sys.path.insert(0, "
+# How every message about a broken launcher ends, around the launcher's directory.
+_REINSTALL = ("reinstall ldwrap, then run `ldwrap install ", "` again")
 
 
 class InstallError(Exception):
     pass
 
 
-def launcher_text(python: str | None = None, package_parent: str | None = None) -> str:
+def launcher_text(
+    python: str | None = None, package_parent: str | None = None, shell: bool = False
+) -> str:
     """A launcher that starts the interpreter with the least work: isolated mode, no site
-    scan, the package's own directory fixed at install time."""
+    scan, the package's own directory fixed at install time.
+
+    shell=True writes the `#!/bin/sh` form, which names a missing interpreter itself instead
+    of leaving the caller with a bare ENOENT; it costs a shell start on every link, so it is
+    used only where a shebang cannot carry the interpreter's path.
+    """
     python = python or sys.executable
     parent = package_parent or os.path.dirname(os.path.dirname(os.path.abspath(ldwrap.__file__)))
     # Without the site scan, the dependencies' directory (pyelftools, for LDWRAP_VERIFY) must
     # be named too; it goes last so it can never shadow the standard library.
     deps = [d for d in _dependency_dirs() if d != parent]
+    # The mark comes first, so that is_shim finds it in the file's first bytes.
+    mark = f"# {MARKER}: written by `ldwrap install`; runs the real linker of the same name\n"
     body = (
-        f"# {MARKER}: written by `ldwrap install`; runs the real linker of the same name\n"
         "import sys\n"
         "del sys.path[0]  # this launcher's directory: no modules there, and maybe many files\n"
         f"{_PATH_LINE}{parent!r})\n"
         + (f"sys.path += {deps!r}\n" if deps else "")
-        + f"from {SHIM_MODULE} import main\n"
+        + "try:\n"
+        + f"    from {SHIM_MODULE} import main\n"
+        # The package gone under a live interpreter: one line instead of a traceback.
+        + "except ImportError as e:\n"
+        + "    a = sys.argv[0]\n"
+        + f"    sys.stderr.write('ldwrap: ' + a + ': cannot load ldwrap from ' + {parent!r}"
+        + " + ' (' + str(e) + '); " + _REINSTALL[0] + "' + (a.rpartition('/')[0] or '.')"
+        + " + '" + _REINSTALL[1] + "\\n')\n"
+        + "    sys.exit(127)\n"
         + "main()\n"
     )
-    if " " in python or len(python) > 120:
-        # A shebang cannot carry such a path; let sh find the interpreter instead.
-        return (
-            "#!/bin/sh\n"
-            f"''':'\nexec {shell_quote(python)} -I -S \"$0\" \"$@\"\n'''\n" + body
-        )
-    return f"#!{python} -IS\n" + body
+    if shell or " " in python or len(python) > 120:
+        return "#!/bin/sh\n" + mark + _shell_head(python) + body
+    return f"#!{python} -IS\n" + mark + body
+
+
+def _shell_head(python: str) -> str:
+    """sh checks the interpreter, then runs it on this same file, which Python reads as a
+    string statement followed by the body."""
+    q = shell_quote(python)
+    # printf's format is fixed text; the paths go in as arguments, so no quoting can break.
+    fmt = shell_quote(
+        f"ldwrap: %s: its Python (%s) no longer exists; {_REINSTALL[0]}%s{_REINSTALL[1]}\\n"
+    )
+    return (
+        "\'\'\':\'\n"
+        f'[ -x {q} ] || {{ printf {fmt} "$0" {q} "${{0%/*}}" >&2; exit 127; }}\n'
+        f'exec {q} -I -S "$0" "$@"\n'
+        "\'\'\'\n"
+    )
 
 
 def _dependency_dirs() -> list[str]:
@@ -63,9 +94,14 @@ def parse_launcher(text: str) -> tuple[str | None, str | None]:
         words = first[2:].split()
         python = words[0] if words else None
     else:
+        import shlex
+
         for line in text.splitlines():
             if line.startswith("exec "):
-                python = line.split()[1].strip("'")
+                try:
+                    python = shlex.split(line)[1]
+                except (ValueError, IndexError):
+                    pass
                 break
     parent = None
     for line in text.splitlines():
@@ -90,7 +126,6 @@ def launcher_problem(path: str) -> str | None:
     if parent is not None and not os.path.isfile(os.path.join(parent, *SHIM_MODULE_FILE)):
         return f"{path} loads ldwrap from {parent}, which no longer holds it"
     return None
-
 
 
 def fsync_dir(directory: str) -> None:
@@ -124,23 +159,113 @@ def write_atomic(path: str, data: bytes, mode: int) -> None:
     fsync_dir(directory)
 
 
+def drop_in_names(
+    only: tuple[str, ...] = DROP_IN_NAMES, triples: tuple[str, ...] = ()
+) -> tuple[str, ...]:
+    """The file names to write: the plain drop-ins, then each under every target prefix."""
+    names = [*only, *(f"{t}-{n}" for t in triples for n in only)]
+    return tuple(dict.fromkeys(names))
+
+
+def is_drop_in_name(name: str) -> bool:
+    """Whether name is one `ldwrap install` writes (plain or with a target prefix)."""
+    return name in DROP_IN_NAMES or any(name.endswith("-" + n) for n in DROP_IN_NAMES)
+
+
+def refusals(directory: str, names: tuple[str, ...], force: bool) -> list[str]:
+    """Why install would not write some of names into directory; empty when it can write all.
+
+    A directory is in the way even with force; any other file that is not an ldwrap
+    launcher is kept unless force."""
+    foreign, dirs = [], []
+    for name in names:
+        path = os.path.join(directory, name)
+        if os.path.isdir(path) and not os.path.islink(path):
+            dirs.append(path)
+        elif os.path.lexists(path) and not force and not is_shim(path):
+            foreign.append(path)
+    out = []
+    if foreign:
+        what = "not an ldwrap launcher" if len(foreign) == 1 else "not ldwrap launchers"
+        out.append(f"{', '.join(foreign)}: {what} (--force replaces them)")
+    if dirs:
+        out.append(f"directories in the way: {', '.join(dirs)}")
+    return out
+
 
 def install(
     directory: str, force: bool = False, names: tuple[str, ...] = DROP_IN_NAMES
 ) -> list[str]:
-    """Create or refresh the launchers in directory; returns the paths written."""
+    """Create or refresh the launchers in directory; returns the paths written.
+
+    All or nothing: every name is checked before the first is written."""
+    refused = refusals(directory, names, force)
+    if refused:
+        raise InstallError("; ".join(refused) + "; nothing written")
     os.makedirs(directory, exist_ok=True)
-    text = launcher_text()
+    data = launcher_text().encode()
     written = []
     for name in names:
         path = os.path.join(directory, name)
-        if os.path.lexists(path) and not force and not is_shim(path):
-            raise InstallError(f"{path} exists and is not an ldwrap launcher (use --force)")
         # Atomic: a concurrent link sees the old launcher or the new one.
-        write_atomic(path, text.encode(), 0o755)
+        write_atomic(path, data, 0o755)
         written.append(path)
     precompile()
     return written
+
+
+def uninstall(directory: str) -> tuple[list[str], list[str]]:
+    """Remove ldwrap's launchers from directory: (paths removed, paths with a drop-in's name
+    that are not ldwrap's and stay). Only drop-in names are looked at, so the `ldwrap`
+    command itself, in the same directory, stays too."""
+    removed, left = [], []
+    for name in sorted(os.listdir(directory)):
+        if not is_drop_in_name(name):
+            continue
+        path = os.path.join(directory, name)
+        # install writes regular files; a symlink to a launcher is someone else's.
+        if os.path.isfile(path) and not os.path.islink(path) and is_shim(path):
+            os.unlink(path)
+            removed.append(path)
+        else:
+            left.append(path)
+    if removed:
+        fsync_dir(directory)
+    return removed, left
+
+
+def clang_triples(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The targets (`clang -dumpmachine`) of every clang and clang-NN on PATH.
+
+    clang takes `<triple>-ld` (`-ld.lld`, ...) from PATH before the plain name from its own
+    directory, so only the prefixed drop-ins put ldwrap in front of it."""
+    import re
+    import subprocess
+
+    seen: set[str] = set()
+    triples: list[str] = []
+    for d in path_dirs(env):
+        try:
+            entries = sorted(os.listdir(d))
+        except OSError:
+            continue
+        for name in entries:
+            path = os.path.join(d, name)
+            if not re.fullmatch(r"clang(-[0-9.]+)?", name) or not os.access(path, os.X_OK):
+                continue
+            real = os.path.realpath(path)
+            if real in seen:
+                continue
+            seen.add(real)
+            try:
+                out = subprocess.run([path, "-dumpmachine"], capture_output=True, text=True,
+                                     env=dict(env), timeout=30, check=False)
+            except (OSError, subprocess.TimeoutExpired):
+                continue
+            triple = out.stdout.strip()
+            if out.returncode == 0 and re.fullmatch(r"[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)+", triple):
+                triples.append(triple)
+    return tuple(dict.fromkeys(triples))
 
 
 def precompile() -> None:

@@ -36,3 +36,16 @@ def test_quick_benchmark_prints_every_table(tmp_path: Path) -> None:
     # checks the RUNPATH of every real link itself and fails when the shim was bypassed.
     launcher = (work / "shims" / "ld.lld").read_text()
     assert "ldwrap-shim" in launcher
+
+
+def test_launcher_benchmark_runs() -> None:
+    proc = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "launcher_startup.py"), "--repeat", "10"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    for label in ("#!python -IS   median", "#!/bin/sh      median", "sh - python",
+                  "the sh hop alone"):
+        assert label in proc.stdout

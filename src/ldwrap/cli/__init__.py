@@ -26,8 +26,9 @@ def _register() -> None:
     from .explain import explain
     from .install import install_cmd
     from .rustup import rustup
+    from .uninstall import uninstall_cmd
 
-    for cmd in (dry_run, explain, install_cmd, demo_cmd, check, rustup, doctor):
+    for cmd in (dry_run, explain, install_cmd, uninstall_cmd, demo_cmd, check, rustup, doctor):
         cli.add_command(cmd)
 
 
