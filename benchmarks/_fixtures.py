@@ -61,10 +61,49 @@ def fast_linker(work: str) -> str:
 
 
 def install_dropins(work: str) -> str:
-    """Drop-ins written by the `ldwrap install` command of this interpreter's ldwrap."""
+    """Drop-ins written by the `ldwrap install` command of this interpreter's ldwrap, checked
+    to be exactly the launcher `ldwrap.launcher` writes: this interpreter, this ldwrap."""
+    from ldwrap.launcher import launcher_text
+
     shimdir = os.path.join(work, "shims")
     sh([sys.executable, "-m", "ldwrap", "install", "--force", shimdir])
+    expected = launcher_text()
+    for name in LINKER_NAMES:
+        with open(os.path.join(shimdir, name)) as f:
+            if f.read() != expected:
+                raise RuntimeError(f"{shimdir}/{name} is not the launcher ldwrap.launcher writes")
     return shimdir
+
+
+class Mode:
+    """One way ldwrap chooses the directories that get an rpath, and the environment that
+    selects it. `extra` is None when this machine cannot offer the mode."""
+
+    def __init__(self, key: str, label: str, config_mode: str,
+                 extra: dict[str, str] | None, why_not: str = "") -> None:
+        self.key = key
+        self.label = label
+        self.config_mode = config_mode  # ldwrap.link.config's name for it
+        self.extra = extra
+        self.why_not = why_not
+
+
+def prefix_modes(store: str) -> list[Mode]:
+    """The three prefix modes, each pointed at the same store-like directory so that the
+    same argv gets the same rpath in all of them."""
+    from ldwrap.link.config import MODE_NIX, MODE_NONDEFAULT, MODE_PREFIXES
+
+    default_ok = not os.path.isdir("/nix/store")
+    return [
+        Mode("nix", "Nix store (NIX_STORE)", MODE_NIX, {"NIX_STORE": store}),
+        Mode("prefixes", "prefixes (LDWRAP_RPATH_PREFIXES)", MODE_PREFIXES,
+             {"LDWRAP_RPATH_PREFIXES": store}),
+        # Neither variable and no /nix/store: ldwrap reads /etc/ld.so.conf to learn the
+        # loader's own directories; with /nix/store present it would be the Nix mode again.
+        Mode("default", "default (/etc/ld.so.conf)", MODE_NONDEFAULT,
+             {} if default_ok else None,
+             "" if default_ok else "not measurable here: /nix/store exists"),
+    ]
 
 
 def make_store_dirs(store: str, tag: str, count: int, files: int) -> list[tuple[str, str]]:

@@ -6,14 +6,20 @@
 Prints Markdown tables of medians and ratios, then the floors ldwrap aims for. Variants of one
 case run interleaved in the same run, so the ratios hold on any machine. Everything is built
 in a temporary work directory (or --work DIR, kept and reused between runs).
+
+A full run also writes its report, headed by when and where it ran, to
+docs/performance-results.md (or --out FILE); --quick writes a file only when given --out.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import os
 import platform
 import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 
@@ -29,7 +35,10 @@ NIX_REFERENCE_MS = {
     10: (19.0, 9.0), 100: (127.0, 16.0), 1000: (1400.0, 110.0), 5000: (8100.0, 720.0)
 }
 
-FLOOR_OVERHEAD_RATIO = 1.5  # shim overhead on the gcc-style argv / interpreter start-up
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+RESULTS_FILE = os.path.join(ROOT, "docs", "performance-results.md")
+
+FLOOR_OVERHEAD_RATIO = 1.3  # shim overhead on the gcc-style argv / interpreter start-up
 FLOOR_PER_DIR_US = 20.0
 FLOOR_10K_S = 0.5
 FLOOR_RSS_MIB = 30.0
@@ -44,6 +53,7 @@ class Sizes:
         self.rsp_args = 1000 if quick else 100_000
         self.c_files = 4 if quick else 200
         self.repeat_fast = 3 if quick else 40  # runs of a linker that exits at once
+        self.repeat_modes = 3 if quick else 150  # rounds of the per-mode start-up case
         self.repeat_slow = 2 if quick else 10  # runs of large or real links
         self.warmup = 1 if quick else 3
 
@@ -73,8 +83,8 @@ class Bench:
         )
         self.floor = Command("python floor", [sys.executable, "-I", "-S", "-c", "pass"], {})
         self.rows: dict[str, list[list[str]]] = {}
-        self.checks: list[tuple[str, str, bool]] = []
-        self.overhead_gcc: tuple[float, float] | None = None  # (overhead, floor)
+        self.checks: list[tuple[str, str, bool | None]] = []  # met None: not measurable
+        self.mode_checks: list[tuple[str, float | None]] = []  # (mode, overhead / floor)
         self.scaling: dict[int, float] = {}  # -L count -> shim overhead
         self.scaling_floor: dict[int, tuple[float, int]] = {}  # -> interpreter, same argv
         self.peak_kib = 0
@@ -113,13 +123,62 @@ class Bench:
             alone, shim, floor = self.pair(label, args, self.sizes.repeat_fast, with_floor=True)
             assert floor is not None
             over = shim.median - alone.median
-            if label.startswith("gcc"):
-                self.overhead_gcc = (over, floor.median)
             rows.append([
                 f"{label}: {len(args)} args, {n_l} -L, {n_lib} -l",
                 ms(alone.median), ms(floor.median), ms(shim.median), ms(over),
                 f"{over / floor.median:.2f}x", mib(shim.maxrss_kib),
             ])
+
+    def startup_modes(self) -> None:
+        """The gcc-style argv through the drop-in in every prefix mode, interleaved in one run
+        with the bare interpreter and the linker alone, all in the same small environment."""
+        rows = self.rows.setdefault("modes", [])
+        args = fx.gcc_argv(self.work, self.store)
+        path = f"{self.shims}:{self.fastbin}:/usr/bin:/bin"
+        cmds = [
+            Command("floor", [*self.floor.argv, *args], fx.clean_env(path)),
+            Command("alone", [os.path.join(self.fastbin, "ld.lld"), *args], self.env_fast),
+        ]
+        modes = fx.prefix_modes(self.store)
+        for m in modes:
+            if m.extra is not None:
+                env = fx.clean_env(path, **m.extra)
+                cmd = Command(m.key, [os.path.join(self.shims, "ld.lld"), *args], env)
+                self._check_mode(m, cmd)
+                cmds.append(cmd)
+        res = {r.label: r for r in measure(cmds, self.sizes.repeat_modes, self.sizes.warmup)}
+        for r in res.values():
+            if r.failures:
+                raise RuntimeError(f"start-up by mode: {r.label} failed {r.failures} times")
+        floor, alone = res["floor"], res["alone"]
+        for m in modes:
+            shim = res.get(m.key)
+            if shim is None:
+                rows.append([m.label, ms(floor.median), ms(alone.median), m.why_not,
+                             "", "", "", "n/a"])
+                self.mode_checks.append((m.label, None))
+                continue
+            ratio = paired_ratio(shim, floor, alone)
+            rows.append([
+                m.label, ms(floor.median), ms(alone.median), ms(shim.median),
+                ms(shim.median - alone.median), f"{ratio:.2f}x",
+                f"{paired_ratio(shim, floor):.2f}x",
+                "yes" if ratio <= FLOOR_OVERHEAD_RATIO else "**no**",
+            ])
+            self.mode_checks.append((m.label, ratio))
+
+    def _check_mode(self, mode: fx.Mode, cmd: Command) -> None:
+        """Proof that the environment selects the mode and that the shim adds the rpath in it,
+        so that no number stands for a link the shim left alone."""
+        from ldwrap.link.config import Config
+
+        got = Config.from_env(cmd.env).mode
+        if got != mode.config_mode:
+            raise RuntimeError(f"{mode.label}: the environment selects mode {got!r}")
+        dry = subprocess.run(cmd.argv, env={**cmd.env, "LDWRAP_DRY_RUN": "1"},
+                             capture_output=True, text=True)
+        if dry.returncode != 0 or f"-rpath {self.store}/" not in dry.stderr:
+            raise RuntimeError(f"{mode.label}: the shim set no rpath:\n{dry.stderr[-2000:]}")
 
     def scale(self) -> None:
         rows = self.rows.setdefault("scaling", [])
@@ -213,12 +272,11 @@ class Bench:
         return any(a.startswith("-L" + self.store) for a in cc)
 
     def floors(self) -> None:
-        if self.overhead_gcc:
-            over, floor = self.overhead_gcc
+        for label, ratio in self.mode_checks:
             self.checks.append((
-                f"gcc-style overhead <= {FLOOR_OVERHEAD_RATIO}x interpreter start-up",
-                f"{over / floor:.2f}x ({ms(over)} ms vs {ms(floor)} ms)",
-                over <= FLOOR_OVERHEAD_RATIO * floor,
+                f"gcc-style overhead <= {FLOOR_OVERHEAD_RATIO}x interpreter start-up, {label}",
+                "not measurable on this machine" if ratio is None else f"{ratio:.2f}x",
+                None if ratio is None else ratio <= FLOOR_OVERHEAD_RATIO,
             ))
         ns = sorted(self.scaling)
         if len(ns) >= 2:
@@ -240,30 +298,101 @@ class Bench:
                             self.peak_kib / 1024 < FLOOR_RSS_MIB))
 
 
+def paired_ratio(num: Result, den: Result, minus: Result | None = None) -> float:
+    """The median over rounds of (num - minus) / den, each round's runs taken together: a
+    slow moment of the machine that hits one round moves its ratio less than its times."""
+    subtract = minus.times if minus else [0.0] * len(num.times)
+    return statistics.median(
+        (n - m) / d for n, m, d in zip(num.times, subtract, den.times)
+    )
+
+
 def table(head: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(head) + " |", "|" + "|".join("---" for _ in head) + "|"]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
     return "\n".join(lines)
 
 
-def machine() -> str:
-    cpu = platform.processor() or "unknown CPU"
+def cpu_model() -> str:
     try:
         with open("/proc/cpuinfo") as f:
             for line in f:
                 if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip()
-                    break
+                    return line.split(":", 1)[1].strip()
     except OSError:
         pass
-    return (f"{os.cpu_count()} CPUs ({cpu}), Linux {platform.release()}, "
+    return platform.processor() or "unknown CPU"
+
+
+def machine() -> str:
+    return (f"{os.cpu_count()} CPUs ({cpu_model()}), Linux {platform.release()}, "
             f"Python {platform.python_version()}")
 
 
+def first_line(argv: list[str]) -> str:
+    """A tool's first line of output (its version), or why there is none."""
+    if shutil.which(argv[0]) is None:
+        return "not installed"
+    proc = subprocess.run(argv, capture_output=True, text=True)
+    lines = (proc.stdout or proc.stderr).strip().splitlines()
+    return lines[0].strip() if lines else f"exit {proc.returncode}, no output"
+
+
+def ldwrap_revision() -> str:
+    """The checkout's commit, and whether src/ differs from it."""
+    git = ["git", "-C", ROOT]
+    head = subprocess.run([*git, "rev-parse", "--short=12", "HEAD"], capture_output=True,
+                          text=True)
+    if head.returncode != 0:
+        return "not a git checkout"
+    dirty = subprocess.run([*git, "status", "--porcelain", "--", "src"], capture_output=True,
+                           text=True).stdout.strip()
+    return f"commit {head.stdout.strip()}" + (" with uncommitted changes in src/" if dirty else "")
+
+
+def header(quick: bool, started: datetime.datetime, load: tuple[float, float, float]) -> str:
+    """When and where the run took place: what its numbers depend on."""
+    tools = [
+        ("gcc", ["gcc", "--version"]), ("GNU ld", ["ld.bfd", "--version"]),
+        ("gold", ["ld.gold", "--version"]), ("lld", ["ld.lld", "--version"]),
+        ("mold", ["mold", "--version"]), ("rustc", ["rustc", "--version"]),
+    ]
+    lines = [
+        "# ldwrap benchmark results",
+        "",
+        f"Written by `benchmarks/run.py{' --quick' if quick else ''}` on "
+        f"{started:%Y-%m-%d %H:%M} UTC. Regenerate with `.venv/bin/python benchmarks/run.py`.",
+        "",
+        f"- CPU: {cpu_model()}, {os.cpu_count()} CPUs; Linux {platform.release()} "
+        f"({platform.machine()}); load average at the start {load[0]:.2f} / {load[1]:.2f} / "
+        f"{load[2]:.2f}",
+        f"- Python: {platform.python_implementation()} {platform.python_version()}",
+        f"- ldwrap: {ldwrap_revision()}",
+    ]
+    lines += [f"- {name}: {first_line(argv)}" for name, argv in tools]
+    lines += [
+        "",
+        "Every case runs its variants interleaved (A B C A B C ...) in one run, so a busy "
+        "moment of the machine slows them alike: the ratios are what carries over to other "
+        "machines, not the milliseconds.",
+    ]
+    return "\n".join(lines)
+
+
 def report(b: Bench) -> str:
-    out = [f"Machine: {machine()}", ""]
+    out = ["### Start-up by prefix mode: the gcc-style argv, a linker that exits at once "
+           "(ms, medians)", ""]
+    out.append(table(["mode", "`python -I -S -c pass`", "linker alone", "ldwrap drop-in",
+                      "ldwrap overhead", "overhead / python", "drop-in / python",
+                      f"met (overhead <= {FLOOR_OVERHEAD_RATIO}x python)"],
+                     b.rows.get("modes", [])))
+    out += ["", f"All five commands in one interleaved run of {b.sizes.repeat_modes} rounds, in "
+            "the same small environment. Overhead = drop-in minus linker alone; the ratios are "
+            "the median of each round's own ratio. The drop-in is the launcher `ldwrap install` "
+            "writes, and the run checks that each mode is the one ldwrap chose and that it "
+            "added the rpath.", ""]
     out += ["### Start-up: a linker that exits at once, alone and behind the `ldwrap install` "
-            "drop-in (ms, medians)", ""]
+            "drop-in, NIX_STORE set (ms, medians)", ""]
     out.append(table(["argv", "linker alone", "`python -I -S -c pass`", "ldwrap drop-in",
                       "ldwrap overhead", "overhead / python", "peak RSS MiB"],
                      b.rows.get("overhead", [])))
@@ -278,29 +407,47 @@ def report(b: Bench) -> str:
     out.append(table(["link", "GNU ld", "lld", "ldwrap + lld", "ldwrap + mold",
                       "ldwrap cost", "ldwrap + lld / GNU ld"], b.rows.get("real", [])))
     out += ["", "### Floors", ""]
-    out.append(table(["floor", "this run", "met"],
-                     [[n, v, "yes" if ok else "**no**"] for n, v, ok in b.checks]))
+    met = {True: "yes", False: "**no**", None: "n/a"}
+    out.append(table(["floor", "this run", "met"], [[n, v, met[ok]] for n, v, ok in b.checks]))
     return "\n".join(out)
+
+
+def out_path(quick: bool, out: str | None) -> str | None:
+    """Where the report is written: --out, else the docs page for a full run only."""
+    if out:
+        return out
+    return None if quick else RESULTS_FILE
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions (smoke)")
     p.add_argument("--work", help="work directory to build in and keep (default: temporary)")
+    p.add_argument("--out", help="write the report here (default: docs/performance-results.md "
+                   "for a full run, nowhere for --quick)")
     opts = p.parse_args(argv)
     sizes = Sizes(opts.quick)
+    started = datetime.datetime.now(datetime.timezone.utc)
+    load = os.getloadavg()
     work = opts.work or tempfile.mkdtemp(prefix="ldwrap-bench-")
     os.makedirs(work, exist_ok=True)
     work = os.path.abspath(work)
     try:
         b = Bench(work, sizes)
-        for step in (b.overhead, b.scale, b.real_links, b.floors):
+        for step in (b.startup_modes, b.overhead, b.scale, b.real_links, b.floors):
             print(f"... {step.__name__}", file=sys.stderr, flush=True)
             step()
-        print(report(b))
+        text = header(opts.quick, started, load) + "\n\n" + report(b) + "\n"
     finally:
         if not opts.work:
             shutil.rmtree(work, ignore_errors=True)
+    print(text, end="")
+    dest = out_path(opts.quick, opts.out)
+    if dest:
+        os.makedirs(os.path.dirname(os.path.abspath(dest)), exist_ok=True)
+        with open(dest, "w") as f:
+            f.write(text)
+        print(f"... written to {dest}", file=sys.stderr)
     return 0
 
 
