@@ -1,6 +1,12 @@
 """Library directories: the questions the rpath policy asks of them (FsView, answered once
-each, so tests can hand the policy a fake tree), and which directories the loader searches by
-itself (for the default mode, where any other directory gets an rpath).
+each, so tests can hand the policy a fake tree), which target a library file there is for,
+and which directories the loader searches by itself (for the default mode, where any other
+directory gets an rpath).
+
+The linker skips a candidate library built for another target ("skipping incompatible"): an
+ELF file of another class or machine, or a GNU ld script whose OUTPUT_FORMAT names another
+target. ldwrap must skip the same candidates, or it adds an rpath to a directory whose file
+the loader then trips over at run time.
 """
 
 from __future__ import annotations
@@ -137,8 +143,6 @@ class FsView:
     def target(self, path: str) -> tuple[int, int, int] | None:
         """The ELF target a library file is for (see targets.of_bytes); read once."""
         if path not in self._targets:
-            from .targets import file_target  # only links that found a library pay for it
-
             self._targets[path] = file_target(path)
         return self._targets[path]
 
@@ -162,20 +166,41 @@ _BUILTIN = (
 )
 # Compiler-private trees: gcc and clang pass them as -L, but the libraries there are linker
 # scripts or links back to the system directories, so an rpath to them only leaks build paths.
+_CONF_BYTES = 1 << 20  # an ld.so.conf file larger than this is not one
 _PRIVATE_PREFIXES = ("/usr/lib/gcc/", "/usr/lib64/gcc/", "/usr/lib/llvm", "/usr/libexec/")
 
 
 def _wildcard_match(name: str, pattern: str) -> bool:
     """fnmatch's `*` and `?` without importing re (which the default mode would pay for on
     every link); `[...]` patterns are left to glob."""
+    if "?" in pattern:
+        return _match_slowly(name, pattern)
+    parts = pattern.split("*")
+    if len(parts) == 1:
+        return name == pattern
+    first, last = parts[0], parts[-1]
+    if len(name) < len(first) + len(last) or not (
+        name.startswith(first) and name.endswith(last)
+    ):
+        return False
+    pos, end = len(first), len(name) - len(last)
+    for middle in parts[1:-1]:
+        at = name.find(middle, pos, end)
+        if at < 0:
+            return False
+        pos = at + len(middle)
+    return True
+
+
+def _match_slowly(name: str, pattern: str) -> bool:
     if not pattern:
         return not name
     head = pattern[0]
     if head == "*":
-        return any(_wildcard_match(name[i:], pattern[1:]) for i in range(len(name) + 1))
+        return any(_match_slowly(name[i:], pattern[1:]) for i in range(len(name) + 1))
     if not name:
         return False
-    return (head == "?" or head == name[0]) and _wildcard_match(name[1:], pattern[1:])
+    return (head == "?" or head == name[0]) and _match_slowly(name[1:], pattern[1:])
 
 
 def expand_include(pattern: str) -> list[str]:
@@ -203,16 +228,16 @@ def expand_include(pattern: str) -> list[str]:
 def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> list[str]:
     """The directories listed in ld.so.conf, following `include` patterns."""
     out: list[str] = []
-    try:
-        with open(path, encoding="utf-8", errors="replace") as f:
-            lines = f.read().splitlines()
-    except OSError:
+    data = os.read_file(path, _CONF_BYTES)
+    if data is None:
         return out
-    for line in lines:
+    for line in data.decode("utf-8", "replace").splitlines():
         line = line.split("#", 1)[0].strip()
         if not line:
             continue
-        if line.startswith("include") and depth < 8:
+        if line.startswith("include"):
+            if depth >= 8:
+                continue  # an include loop: what it names is no directory either
             pattern = line[len("include") :].strip()
             if not os.path.isabs(pattern):
                 pattern = os.path.join(os.path.dirname(path), pattern)
@@ -234,25 +259,139 @@ def _identity(path: str) -> tuple[int, int] | None:
 
 
 def default_dir_checker(conf: str = "/etc/ld.so.conf") -> Callable[[str], bool]:
-    """Whether a directory is one the loader searches by itself (or a compiler's own), by
-    name or, through any symlinks, by identity (device and inode: one stat per directory,
-    where resolving every name would cost a call per path component)."""
-    from .targets import MULTIARCH
+    """Whether a directory is one the loader searches by itself (or a compiler's own).
 
-    dirs = set(_BUILTIN)
+    glibc's built-in directories are known by name (their symlinked spellings are in the
+    list too). ld.so.conf is read only for a directory that is none of those (a link against
+    system libraries alone never reads it), and its directories are recognised by name or,
+    through symlinks, by identity: device and inode, one stat per directory, where resolving
+    every name would cost a call per path component."""
+    builtin = set(_BUILTIN)
     for base in ("/lib", "/usr/lib"):
-        dirs.update(f"{base}/{triple}" for triple in MULTIARCH)
-    dirs.update(ld_so_conf_dirs(conf))
-    ids: set[tuple[int, int] | None] = set()  # filled on the first name not in dirs
+        builtin.update(f"{base}/{triple}" for triple in MULTIARCH)
+    conf_dirs: set[str] = set()
+    ids: set[tuple[int, int]] = set()
+    read: list[bool] = []  # empty until ld.so.conf has been read
 
     def is_default(path: str) -> bool:
-        if path in dirs or path.startswith(_PRIVATE_PREFIXES):
+        if path in builtin or path.startswith(_PRIVATE_PREFIXES):
             return True
-        if not ids:
-            ids.update(_identity(d) for d in dirs)
-            ids.discard(None)
-            ids.add(None)  # marks the set as filled; a missing path matches nothing real
-        found = _identity(path)
+        if not read:
+            read.append(True)
+            conf_dirs.update(ld_so_conf_dirs(conf))
+            ids.update(i for i in map(_identity, conf_dirs) if i is not None)
+        if path in conf_dirs:
+            return True
+        found = _identity(path) if ids else None
         return found is not None and found in ids
 
     return is_default
+
+
+# A target is (EI_CLASS, EI_DATA, e_machine): class 1 = 32-bit, 2 = 64-bit; data 1 = little,
+# 2 = big.
+
+_EMULATIONS = {
+    "elf_x86_64": (2, 1, 62),
+    "elf32_x86_64": (1, 1, 62),
+    "elf_i386": (1, 1, 3),
+    "aarch64linux": (2, 1, 183),
+    "aarch64elf": (2, 1, 183),
+    "aarch64linuxb": (2, 2, 183),
+    "armelf_linux_eabi": (1, 1, 40),
+    "armelf": (1, 1, 40),
+    "elf64lriscv": (2, 1, 243),
+    "elf32lriscv": (1, 1, 243),
+    "elf64lppc": (2, 1, 21),
+    "elf64ppc": (2, 2, 21),
+    "elf32ppclinux": (1, 2, 20),
+    "elf64_s390": (2, 2, 22),
+    "elf64loongarch": (2, 1, 258),
+    "elf64_sparc": (2, 2, 43),
+}
+_MACHINES = {
+    "x86_64": (2, 1, 62),
+    "i386": (1, 1, 3),
+    "i486": (1, 1, 3),
+    "i586": (1, 1, 3),
+    "i686": (1, 1, 3),
+    "aarch64": (2, 1, 183),
+    "arm64": (2, 1, 183),
+    "armv7l": (1, 1, 40),
+    "riscv64": (2, 1, 243),
+    "ppc64le": (2, 1, 21),
+    "ppc64": (2, 2, 21),
+    "s390x": (2, 2, 22),
+    "loongarch64": (2, 1, 258),
+}
+# BFD target names as GNU ld scripts write them in OUTPUT_FORMAT.
+_BFD_TARGETS = {
+    "elf64-x86-64": (2, 1, 62),
+    "elf32-x86-64": (1, 1, 62),
+    "elf32-i386": (1, 1, 3),
+    "elf64-littleaarch64": (2, 1, 183),
+    "elf64-bigaarch64": (2, 2, 183),
+    "elf32-littlearm": (1, 1, 40),
+    "elf32-bigarm": (1, 2, 40),
+    "elf64-littleriscv": (2, 1, 243),
+    "elf32-littleriscv": (1, 1, 243),
+    "elf64-powerpcle": (2, 1, 21),
+    "elf64-powerpc": (2, 2, 21),
+    "elf32-powerpc": (1, 2, 20),
+    "elf64-s390": (2, 2, 22),
+    "elf64-loongarch": (2, 1, 258),
+    "elf64-sparc": (2, 2, 43),
+}
+_SCRIPT_BYTES = 4096  # glibc's libc.so names its format in the first few hundred bytes
+
+
+def of_link(emulation: str | None, machine: str | None = None) -> tuple[int, int, int] | None:
+    """The target of a link: its `-m` emulation, else this machine; None when unknown (then
+    nothing is skipped)."""
+    if emulation:
+        return _EMULATIONS.get(emulation)
+    return _MACHINES.get(machine if machine is not None else os.uname().machine)
+
+
+def of_bytes(head: bytes) -> tuple[int, int, int] | None:
+    """The target a library file is for, from its first bytes; None when it does not say
+    (a linker script without OUTPUT_FORMAT, an unknown format name, not a library at all)."""
+    if head[:4] == b"\x7fELF":
+        if len(head) < 20:
+            return None
+        machine = head[18] | head[19] << 8 if head[5] == 1 else head[18] << 8 | head[19]
+        return (head[4], head[5], machine)
+    at = head.find(b"OUTPUT_FORMAT")
+    if at < 0:
+        return None
+    rest = head[at + len("OUTPUT_FORMAT") :].lstrip()
+    if rest[:1] != b"(":
+        return None
+    # OUTPUT_FORMAT(default) or OUTPUT_FORMAT(default, big, little): the first name rules.
+    name = rest[1:].split(b")", 1)[0].split(b",", 1)[0].strip().strip(b'"')
+    return _BFD_TARGETS.get(name.decode("ascii", "replace"))
+
+
+def file_target(path: str) -> tuple[int, int, int] | None:
+    head = os.read_file(path, _SCRIPT_BYTES)
+    return None if head is None else of_bytes(head)
+
+
+def fits(file_kind: tuple[int, int, int] | None, link: tuple[int, int, int] | None) -> bool:
+    """Whether the linker would take a file of file_kind for a link to link."""
+    return file_kind is None or link is None or file_kind == link
+
+
+# (e_machine, EI_CLASS) -> (Debian multiarch triplet, default loader, accepted ld.so.cache
+# flags): one table for the loader emulation and the default mode's list of system directories.
+DEBIAN_ARCH: dict[tuple[int, int], tuple[str, str, tuple[int, ...]]] = {
+    (62, 2): ("x86_64-linux-gnu", "/lib64/ld-linux-x86-64.so.2", (0x0303,)),
+    (62, 1): ("x86_64-linux-gnux32", "/libx32/ld-linux-x32.so.2", (0x0803,)),
+    (3, 1): ("i386-linux-gnu", "/lib/ld-linux.so.2", (0x0001, 0x0003)),
+    (183, 2): ("aarch64-linux-gnu", "/lib/ld-linux-aarch64.so.1", (0x0A03,)),
+    (40, 1): ("arm-linux-gnueabihf", "/lib/ld-linux-armhf.so.3", (0x0903, 0x0003)),
+    (21, 2): ("powerpc64le-linux-gnu", "/lib64/ld64.so.2", (0x0503,)),
+    (22, 2): ("s390x-linux-gnu", "/lib/ld64.so.1", (0x0403,)),
+    (243, 2): ("riscv64-linux-gnu", "/lib/ld-linux-riscv64-lp64d.so.1", (0x1003,)),
+}
+MULTIARCH = tuple(triplet for triplet, _, _ in DEBIAN_ARCH.values())

@@ -104,6 +104,21 @@ def read_upto(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
+def read_file(path: str, limit: int) -> bytes | None:
+    """Up to limit bytes of a file, None when it cannot be read: without the io module's
+    buffered and text layers, which cost more than the read itself for small files."""
+    try:
+        fd = posix.open(path, posix.O_RDONLY | O_CLOEXEC)
+    except (OSError, ValueError):
+        return None
+    try:
+        return read_upto(fd, limit)
+    except OSError:
+        return None
+    finally:
+        posix.close(fd)
+
+
 def _mode(path: str, follow: bool = True) -> int:
     try:
         return (posix.stat(path) if follow else posix.lstat(path)).st_mode

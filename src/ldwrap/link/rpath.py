@@ -160,7 +160,7 @@ def decide(
     def fitting(directory: str, found: list[str]) -> list[str]:
         """The found files the linker would take: not built for another target."""
         if not link_target:
-            from .targets import of_link
+            from .dirs import of_link
 
             link_target.append(of_link(req.emulation))
         want = link_target[0]

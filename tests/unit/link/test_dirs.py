@@ -1,0 +1,125 @@
+"""link/dirs.py and link/oslite.py: what the default mode reads of ld.so.conf, and the path
+functions that stand in for os.path on the hot path, each against the standard library."""
+
+from __future__ import annotations
+
+import fnmatch
+import glob
+import os
+import posixpath
+import random
+from pathlib import Path
+
+import pytest
+
+from ldwrap.link import oslite
+from ldwrap.link.dirs import (
+    BUILD_TREE_MARKERS,
+    FsView,
+    _wildcard_match,
+    default_dir_checker,
+    expand_include,
+    ld_so_conf_dirs,
+)
+
+
+def test_wildcards_match_as_fnmatch_does() -> None:
+    rnd = random.Random(7)
+    for _ in range(20000):
+        pattern = "".join(rnd.choice("ab.c*?") for _ in range(rnd.randint(0, 6)))
+        name = "".join(rnd.choice("ab.c") for _ in range(rnd.randint(0, 7)))
+        assert _wildcard_match(name, pattern) == fnmatch.fnmatchcase(name, pattern), (name,
+                                                                                     pattern)
+
+
+@pytest.mark.parametrize("pattern", ["*.conf", "a*", "*", "x?.conf", "[ab].conf", "*/*.conf",
+                                     "b.conf", "missing.conf", ".*"])
+def test_include_patterns_find_what_glob_finds(tmp_path: Path, pattern: str) -> None:
+    for name in ("a.conf", "b.conf", "x1.conf", ".hidden.conf", "notes.txt"):
+        (tmp_path / name).write_text("")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.conf").write_text("")
+    full = str(tmp_path / pattern)
+    assert expand_include(full) == sorted(glob.glob(full))
+
+
+def test_ld_so_conf_with_includes_comments_and_hwcap(tmp_path: Path) -> None:
+    d = tmp_path / "ld.so.conf.d"
+    d.mkdir()
+    (d / "a.conf").write_text("/opt/a/lib  # a comment\n\n/opt/b/lib/\n")
+    (d / "b.conf").write_text("hwcap 1 nosegneg\n/opt/c/lib=libc6\ninclude self.conf\n")
+    (d / "self.conf").write_text("include self.conf\n")  # a loop ends at the depth limit
+    conf = tmp_path / "ld.so.conf"
+    conf.write_text("include ld.so.conf.d/*.conf\n/usr/local/lib\n")
+    dirs = ld_so_conf_dirs(str(conf))
+    assert dirs == ["/opt/a/lib", "/opt/b/lib", "/opt/c/lib", "/usr/local/lib"]
+
+
+def test_default_dirs_by_name_and_through_symlinks(tmp_path: Path) -> None:
+    real = tmp_path / "real" / "lib"
+    real.mkdir(parents=True)
+    (tmp_path / "alias").symlink_to(tmp_path / "real")
+    conf = tmp_path / "ld.so.conf"
+    conf.write_text(f"{tmp_path}/alias/lib\n")
+    is_default = default_dir_checker(str(conf))
+    assert is_default("/usr/lib/x86_64-linux-gnu")
+    assert is_default("/usr/lib/gcc/x86_64-linux-gnu/12")
+    assert is_default(f"{tmp_path}/alias/lib")
+    assert is_default(str(real))  # the same directory under its real name
+    assert not is_default(str(tmp_path))
+    assert not is_default(str(tmp_path / "missing"))
+
+
+def test_system_directories_alone_never_read_ld_so_conf(tmp_path: Path) -> None:
+    conf = tmp_path / "ld.so.conf"  # unreadable: a directory
+    conf.mkdir()
+    is_default = default_dir_checker(str(conf))
+    assert is_default("/usr/lib") and is_default("/lib/x86_64-linux-gnu")
+
+
+@pytest.mark.parametrize("marker", BUILD_TREE_MARKERS)
+def test_build_tree_markers_at_any_depth(tmp_path: Path, marker: str) -> None:
+    deep = tmp_path / "top" / "a" / "b"
+    deep.mkdir(parents=True)
+    fs = FsView()
+    assert fs.build_tree(str(deep)) is None
+    (tmp_path / "top" / marker).touch()
+    assert FsView().build_tree(str(deep)) == marker
+    assert FsView().build_tree(str(tmp_path)) is None
+
+
+PATHS = ["", "/", "//", "///", "a", "a/", "/a/b/", "a//b", "./a", "../a", "a/../../b", "/../a",
+         "//a/b", "a/./b/.", "/a/b/../..", "..", "/tmp//x/"]
+
+
+@pytest.mark.parametrize("p", PATHS)
+def test_path_functions_are_posixpaths(p: str) -> None:
+    assert oslite.path.normpath(p) == posixpath.normpath(p)
+    assert oslite.path.split(p) == posixpath.split(p)
+    assert oslite.path.dirname(p) == posixpath.dirname(p)
+    assert oslite.path.basename(p) == posixpath.basename(p)
+    for q in PATHS[:8]:
+        assert oslite.path.join(p, q) == posixpath.join(p, q)
+
+
+def test_realpath_is_posixpaths(tmp_path: Path) -> None:
+    t = str(tmp_path)
+    os.makedirs(f"{t}/r/lib")
+    os.makedirs(f"{t}/q")
+    os.symlink(f"{t}/r/lib", f"{t}/l1")
+    os.symlink("../r", f"{t}/q/rel")
+    os.symlink("loop2", f"{t}/loop1")
+    os.symlink("loop1", f"{t}/loop2")
+    os.symlink("/nonexistent/x", f"{t}/dang")
+    for p in [f"{t}/l1", f"{t}/l1/..", f"{t}/q/rel/lib/../lib", f"{t}/loop1/x", f"{t}/dang/y",
+              f"{t}/q/../l1/./", f"{t}/missing/../q", "/"]:
+        assert oslite.path.realpath(p) == os.path.realpath(p), p
+
+
+def test_environ_and_file_reads(tmp_path: Path) -> None:
+    assert oslite.environ() is os.environ  # os is loaded here: its view, with its changes
+    f = tmp_path / "f"
+    f.write_bytes(b"x" * 3000)
+    assert oslite.read_file(str(f), 10) == b"x" * 10
+    assert oslite.read_file(str(f), 1 << 20) == b"x" * 3000
+    assert oslite.read_file(str(tmp_path / "missing"), 10) is None
