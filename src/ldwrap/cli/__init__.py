@@ -7,14 +7,18 @@ import click
 from .. import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.group(context_settings={"help_option_names": ["-h", "--help"]},
+             invoke_without_command=True)
 @click.version_option(__version__, prog_name="ldwrap")
-def cli() -> None:
+@click.pass_context
+def cli(ctx: click.Context) -> None:
     """Give lld, mold, gold and GNU ld the rpath behaviour of nixpkgs' ld-wrapper.
 
     Installed under a linker's name (see `ldwrap install`), ldwrap is that linker: it adds
     `-rpath DIR` for each library directory the link uses, then runs the real linker.
     """
+    if ctx.invoked_subcommand is None:  # plain `ldwrap`: the help, and no error
+        click.echo(ctx.get_help())
 
 
 def _register() -> None:

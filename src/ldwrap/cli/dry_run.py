@@ -8,15 +8,17 @@ import sys
 import click
 
 from ..link.report import format_command
-from ._common import PASS_ARGS, prepare_or_exit
+from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
 
 
-@click.command("dry-run", context_settings=PASS_ARGS)
-@click.option("--as", "name", default="ld", show_default=True, help="Linker name to act as.")
+@click.command("dry-run", context_settings=PASS_ARGS,
+               help="Print the command the shim would run for ARGS; link nothing.\n"
+               + ARGS_HELP.format(cmd="dry-run"),
+               short_help="Print the command the shim would run for ARGS; link nothing.")
+@AS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead.")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def dry_run(name: str, as_json: bool, args: tuple[str, ...]) -> None:
-    """Print the command the shim would run for ARGS; link nothing."""
     inv = prepare_or_exit(name, args)
     for w in inv.warnings:
         click.echo(f"ldwrap: warning: {w}", err=True)

@@ -2,17 +2,33 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
+from ..link import rpath
+from ..link.model import DirDecision
 from ..link.report import format_command
-from ._common import PASS_ARGS, prepare_or_exit
+from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
+
+# Said instead of the policy's verdict when the directory is not there at all. Found here, at
+# explain time, so that the shim itself pays nothing for it.
+NO_SUCH_DIR = "does not exist"
 
 
-@click.command("explain", context_settings=PASS_ARGS)
-@click.option("--as", "name", default="ld", show_default=True, help="Linker name to act as.")
+def _verdict(d: DirDecision) -> str:
+    if d.verdict not in (rpath.ADDED, rpath.MISSING) and not os.path.isdir(d.path):
+        return NO_SUCH_DIR
+    return d.verdict
+
+
+@click.command("explain", context_settings=PASS_ARGS,
+               help="Say, for every library directory of ARGS, whether it gets an rpath and "
+               "why.\n" + ARGS_HELP.format(cmd="explain"),
+               short_help="Say, for every library directory of ARGS, whether it gets an rpath.")
+@AS_OPTION
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def explain(name: str, args: tuple[str, ...]) -> None:
-    """Say, for every library directory of ARGS, whether it gets an rpath and why."""
     inv = prepare_or_exit(name, args)
     s = inv.config
     click.echo(f"linker:   {inv.real.path} ({inv.flavour})")
@@ -29,10 +45,12 @@ def explain(name: str, args: tuple[str, ...]) -> None:
     if not decisions:
         click.echo("no library directories")
     for d in decisions:
-        mark = "+" if d.verdict.startswith("added") else "-"
+        mark = "+" if d.verdict in (rpath.ADDED, rpath.COPY) else "-"
         libs = f" [{', '.join(d.libraries)}]" if d.libraries else ""
         where = d.given if d.given == d.path else f"{d.given} -> {d.path}"
-        click.echo(f"{mark} {where}: {d.verdict}{libs}")
-    if inv.added_before or inv.added_after:
+        click.echo(f"{mark} {where}: {_verdict(d)}{libs}")
+    # Only what is there: no empty "adds before:" line.
+    if inv.added_before:
         click.echo("adds before: " + format_command(inv.added_before))
+    if inv.added_after:
         click.echo("adds after:  " + format_command(inv.added_after))

@@ -18,7 +18,8 @@ MODE_NONDEFAULT = "nondefault"  # any directory the loader does not search by it
 
 
 def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:
-    """A switch that is on only for the exact value 1, like nixpkgs' own switches."""
+    """A switch that is on only for the exact value 1, like nixpkgs' own switches (but for
+    LDWRAP_DRY_RUN: see dry_run_on)."""
     value = env.get(name)
     if value is None or value in ("", "0"):
         return False
@@ -26,6 +27,12 @@ def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:
         return True
     warnings.append(f"ignoring {name}={value!r}: only 1 turns it on")
     return False
+
+
+def dry_run_on(env: Mapping[str, str]) -> bool:
+    """LDWRAP_DRY_RUN is a safety switch: any value but "" and "0" turns it on, so that a
+    misspelt "yes" never links for real."""
+    return env.get("LDWRAP_DRY_RUN") not in (None, "", "0")
 
 
 def _strip(path: str) -> str:
@@ -113,7 +120,7 @@ class Config:
         _flag(env, "NIX_DONT_SET_RPATH", w)
         _flag(env, "NIX_SET_BUILD_ID", w)
         s.disable_rpath = _flag(env, "LDWRAP_DISABLE", w)
-        s.dry_run = _flag(env, "LDWRAP_DRY_RUN", w)
+        s.dry_run = dry_run_on(env)
         nix_debug = env.get("NIX_DEBUG", "")
         s.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
         s.debug = _flag(env, "LDWRAP_DEBUG", w) or s.nix_debug >= 1

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 
 from . import oslite as os
+from .config import dry_run_on
 from .linkers import CHAIN_VAR, Chain
 from .plan import ShimError, prepare, unchanged
 
@@ -34,7 +35,7 @@ def _run_unchanged(argv0: str, args: list[str], why: str) -> NoReturn:
         print(f"ldwrap: internal error ({why}); no linker to fall back on: {e}", file=sys.stderr)
         sys.exit(127)
     print(f"ldwrap: internal error ({why}); running {path} unchanged", file=sys.stderr)
-    if env.get("LDWRAP_DRY_RUN") == "1":
+    if dry_run_on(env):
         from .report import print_command
 
         print_command(argv)

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from helpers import base_env
 from ldwrap import rustup as ru
 from ldwrap.launcher import install, launcher_text
@@ -32,7 +34,9 @@ def _slot(farm: Path) -> str:
     return str(farm / "lib" / "rustlib" / TRIPLE / "bin" / "gcc-ld" / "ld.lld")
 
 
-def test_all_well(farm: Path, dropins: Path, tmp_path: Path) -> None:
+def test_all_well(farm: Path, with_targets: Path, tmp_path: Path) -> None:
+    """Drop-ins for gcc and clang (see test_doctor_compilers.py) and a wrapped toolchain."""
+    dropins = with_targets
     ru.wrap_slot(_slot(farm), (dropins / "ld").read_text())
     out = _doctor(_env(farm, tmp_path, f"{dropins}:/usr/bin:/bin"))
     assert out.returncode == 0, out.stdout
@@ -67,8 +71,9 @@ def _launcher(tmp_path: Path) -> str:
     return (d / "ld.lld").read_text()
 
 
-def test_shadowed_dropins_and_cc_flow(farm: Path, dropins: Path, tmp_path: Path) -> None:
+def test_shadowed_dropins_and_cc_flow(farm: Path, with_targets: Path, tmp_path: Path) -> None:
     """With -Clink-self-contained=-linker, cc looks up ld.lld on PATH: /usr/bin comes first."""
+    dropins = with_targets
     env = _env(farm, tmp_path, f"/usr/bin:{dropins}:/bin",
                RUSTFLAGS="-Clink-self-contained=-linker")
     out = _doctor(env)
@@ -94,3 +99,42 @@ def test_broken_launcher_on_path(farm: Path, tmp_path: Path) -> None:
     assert out.returncode == 1
     assert f"{stale}/ld.lld runs {tmp_path}/gone/python3, which no longer exists" in out.stdout
     assert f"fix: run `ldwrap install {stale}` again" in out.stdout
+
+
+@pytest.mark.parametrize("proxy", ["symlink", "hard link"])
+def test_wrapped_copy_behind_rustups_cargo_proxy(farm: Path, tmp_path: Path, proxy: str) -> None:
+    """`wrap --sysroot` of a copied toolchain: its rustc is first on PATH, but `cargo` is
+    rustup's proxy, which builds with rustup's toolchains. doctor names the cargo to run."""
+    ru.wrap_slot(_slot(farm), _launcher(tmp_path))
+    proxies = tmp_path / "cargo-home" / "bin"
+    proxies.mkdir(parents=True)
+    rustup = proxies / "rustup"
+    rustup.write_text("#!/bin/sh\nexit 1\n")  # a stand-in: doctor only looks at what it is
+    rustup.chmod(0o755)
+    if proxy == "symlink":
+        (proxies / "cargo").symlink_to(rustup)
+    else:
+        os.link(rustup, proxies / "cargo")
+    # The proxies come first on PATH; `rustc` there is the copy's (so doctor's rustc is it).
+    (proxies / "rustc").symlink_to(farm / "bin" / "rustc")
+    env = _env(farm, tmp_path, f"{proxies}:{farm}/bin:/usr/bin:/bin")
+    del env["RUSTC"]
+    out = _doctor(env)
+    assert out.returncode == 1, out.stdout
+    assert (f"problem: `cargo` on PATH ({proxies}/cargo) is rustup's proxy: it builds with a "
+            f"rustup toolchain, not the wrapped {farm}") in out.stdout
+    assert f"fix: run {farm}/bin/cargo (or put {farm}/bin first on PATH" in out.stdout
+
+    env["RUSTC"] = f"{farm}/bin/rustc"  # cargo honours RUSTC: then it is only a note
+    out = _doctor(env)
+    assert (f"note: `cargo` on PATH ({proxies}/cargo) is rustup's proxy: it uses the wrapped "
+            f"{farm} only while RUSTC={farm}/bin/rustc is set") in out.stdout
+
+
+def test_copy_with_its_own_cargo_first_needs_no_word(farm: Path, tmp_path: Path) -> None:
+    ru.wrap_slot(_slot(farm), _launcher(tmp_path))
+    env = _env(farm, tmp_path, f"{farm}/bin:/usr/bin:/bin")
+    del env["RUSTC"]
+    out = _doctor(env)
+    assert "`cargo` on PATH" not in out.stdout
+    assert "rust-lld" in out.stdout and f"[{TRIPLE}]: wrapped" in out.stdout

@@ -86,6 +86,20 @@ def test_explain_names_each_verdict(tmp_path: Path) -> None:
     assert f"- {static}: {policy.STATIC_ONLY} [libsta.so]" in lines
     assert f"- {added}/libgone.so -> {added}: {policy.MISSING}" in lines
     assert f"adds after:  -rpath {added}" in lines
+    assert not any(ln.startswith("adds before") for ln in lines)  # nothing to say: no line
+
+
+def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None:
+    t = Tree(tmp_path)
+    added = t.lib("added", "libfoo.so")
+    gone_in_store = str(t.store / ("g" * 32 + "-gone") / "lib")
+    gone_outside = str(tmp_path / "gone" / "lib")
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    lines = explain(["-L", gone_in_store, "-L", gone_outside, "-L", added, "-lfoo"],
+                    env).splitlines()
+    assert f"- {gone_in_store}: does not exist" in lines
+    assert f"- {gone_outside}: does not exist" in lines
+    assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
 
 
 @pytest.mark.parametrize(
@@ -133,6 +147,74 @@ def test_explain_without_directories(tmp_path: Path) -> None:
 
 
 # --- version, help, demo ----------------------------------------------------------------------
+
+
+# --- the edges of dry-run and explain -----------------------------------------------------
+
+DRIVERS = ["gcc", "cc", "clang", "g++", "clang++", "c++", "gcc-12", "clang-14", "clang++-14",
+           "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-gcc-12", "aarch64-linux-gnu-g++",
+           "/usr/bin/gcc", "ccache"]
+
+
+@pytest.mark.parametrize("cmd", ["dry-run", "explain"])
+@pytest.mark.parametrize("dashes", [["--"], []])
+@pytest.mark.parametrize("driver", DRIVERS)
+def test_a_compiler_command_gets_one_line_of_help(
+    cmd: str, dashes: list[str], driver: str
+) -> None:
+    r = CliRunner().invoke(cli, [cmd, *dashes, driver, "-o", "app", "main.o"])
+    assert r.exit_code == 2
+    assert r.stdout == ""
+    [line] = r.stderr.splitlines()
+    assert "ARGS are the linker's arguments" in line
+    assert f"`{driver} -### ...`" in line and "-Wl," in line
+
+
+@pytest.mark.parametrize("first", ["-o", "main.o", "libgcc.a", "gcc.o", "-lgcc", "crtgcc.o",
+                                   "gcc-lib/x.o"])
+def test_linker_arguments_are_not_taken_for_a_compiler(
+    tmp_path: Path, clean_env: None, first: str
+) -> None:
+    r = CliRunner().invoke(cli, ["dry-run", "--", first, "x.o"],
+                           env={"PATH": SYS_PATH, "NIX_STORE": str(tmp_path)})
+    assert r.exit_code == 0, r.output
+    assert r.stdout.startswith("/usr/bin/ld ")
+
+
+@pytest.mark.parametrize(("name", "status"), [
+    ("foo", 2), ("gcc", 2), ("ld.foo", 2), ("", 2),
+    ("ld", 0), ("ld.lld", 0), ("mold", 0), ("ld.gold", 0), ("x86_64-linux-gnu-ld.bfd", 0),
+])
+@pytest.mark.parametrize("cmd", ["dry-run", "explain"])
+def test_as_takes_only_a_linker_name(
+    tmp_path: Path, clean_env: None, cmd: str, name: str, status: int
+) -> None:
+    r = CliRunner().invoke(cli, [cmd, "--as", name, "--", "x.o"],
+                           env={"PATH": SYS_PATH, "NIX_STORE": str(tmp_path)})
+    assert r.exit_code == status, r.output
+    if status:
+        assert "Invalid value for '--as'" in r.stderr and "is not a linker name" in r.stderr
+
+
+def test_ldwrap_alone_prints_the_help() -> None:
+    r = CliRunner().invoke(cli, [])
+    assert r.exit_code == 0
+    assert r.stdout.startswith("Usage: ") and "Commands:" in r.stdout and "doctor" in r.stdout
+
+
+@pytest.mark.parametrize(("args", "words"), [
+    (["dry-run", "--help"], ["ARGS are the linker's arguments",
+                             "ldwrap dry-run -- -L/opt/x/lib -lfoo -o app main.o", "-###"]),
+    (["explain", "--help"], ["ARGS are the linker's arguments",
+                             "ldwrap explain -- -L/opt/x/lib -lfoo -o app main.o", "-###"]),
+    (["doctor", "--help"], ["Check that links on this machine go through ldwrap",
+                            "-fuse-ld=lld", "Exit", "--no-compilers"]),
+])
+def test_help_says_what_the_command_does(args: list[str], words: list[str]) -> None:
+    r = CliRunner().invoke(cli, args)
+    assert r.exit_code == 0
+    for w in words:
+        assert w in r.stdout
 
 
 @pytest.mark.parametrize("args", [["--version"], ["--help"], ["dry-run", "--help"],

@@ -293,3 +293,24 @@ def test_stdin_and_stdout_are_the_real_linkers(tmp_path: Path) -> None:
     p = subprocess.run([str(shims / "ld"), "-o", "x"], input="from stdin\n", capture_output=True,
                        text=True, env=env, timeout=60)
     assert p.stdout == "from stdin\nargs:-o x\n"
+
+
+@pytest.mark.parametrize(("value", "links"), [("1", False), ("yes", False), ("true", False),
+                                              ("2", False), ("no", False), ("0", True),
+                                              ("", True), (None, True)])
+def test_any_dry_run_value_but_empty_and_0_links_nothing(
+    tmp_path: Path, value: str | None, links: bool
+) -> None:
+    """LDWRAP_DRY_RUN is a safety switch: a value it does not know must not link for real."""
+    shims = tmp_path / "shims"
+    install(str(shims))
+    ran = tmp_path / "ran"
+    fake_linker(tmp_path / "sys" / "ld", f'touch "{ran}"')  # a stand-in: it only leaves a mark
+    env = base_env(PATH=f"{tmp_path}/sys:/usr/bin:/bin")
+    if value is not None:
+        env["LDWRAP_DRY_RUN"] = value
+    p = _run([str(shims / "ld"), "-o", "x", "a.o"], env, cwd=tmp_path)
+    assert p.returncode == 0, p.stderr
+    assert ran.exists() == links
+    assert "warning" not in p.stderr
+    assert (f"ldwrap: {tmp_path}/sys/ld -o x a.o" in p.stderr) == (not links)
