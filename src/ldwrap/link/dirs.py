@@ -121,10 +121,10 @@ class FsView:
             self._order = (names, index, [n for n in names if "/" in n])
         return self._order[1], self._order[2]
 
-    def build_tree(self, directory: str) -> str | None:
-        """The marker that puts directory inside a build tree (itself or an ancestor holds
-        it; a libtool `.libs` directory is one itself), or None. Each directory is asked
-        once."""
+    def build_tree(self, directory: str, top: str = "/") -> str | None:
+        """The marker that puts directory inside a build tree (itself or an ancestor up to
+        top holds it; a libtool `.libs` directory is one itself), or None. Each directory is
+        asked once."""
         if directory.rsplit("/", 1)[-1] == ".libs":
             return ".libs"
         d = directory
@@ -136,7 +136,7 @@ class FsView:
                 )
             if found is not None:
                 return found
-            if d in ("/", ""):
+            if d in ("/", "", top):
                 return None
             d = d.rsplit("/", 1)[0] or "/"
 

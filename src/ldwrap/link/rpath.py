@@ -101,16 +101,21 @@ def decide(
         if settings.mode == MODE_NIX and path in settings.prefixes:
             return None  # $NIX_STORE itself holds store paths, not libraries
         if settings.mode == MODE_NONDEFAULT:
-            if is_default_dir is not None and (
-                is_default_dir(path) or is_default_dir(fs.realpath(path))
-            ):
-                return None
+            if is_default_dir is not None and is_default_dir(path):
+                return None  # the checker knows directories through symlinks too
             return path
         if settings.allows(path):
             return path
         # A symlink outside the prefixes may lead inside; follow it from its own directory.
         real = fs.realpath(path)
         return real if settings.allows(real) else None
+
+    def top_of(path: str) -> str:
+        """Where the walk for build-tree markers stops: the allowed prefix that holds path
+        (a prefix installed inside a build tree, such as build/stage, is still a prefix),
+        else the root."""
+        inside = [p for p in settings.prefixes if path == p or path.startswith(p + "/")]
+        return max(inside, key=len) if inside else "/"
 
     def shadows(path: str, found: list[str]) -> bool:
         """Whether an earlier element of the caller's rpath holds one of these libraries."""
@@ -124,7 +129,7 @@ def decide(
         if path in seen:
             plan.decisions.append(DirDecision(given, path, DUPLICATE, libs))
             return
-        if not store_mode and fs.build_tree(path):
+        if not store_mode and fs.build_tree(path, top_of(path)):
             plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs))
             return
         seen.add(path)

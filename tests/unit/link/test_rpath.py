@@ -17,7 +17,7 @@ from helpers import store_hash
 from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
 from ldwrap.link.config import MODE_NIX, MODE_NONDEFAULT, MODE_PREFIXES, Config
-from ldwrap.link.dirs import FsView
+from ldwrap.link.dirs import FsView, default_dir_checker
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.model import RpathPlan
 from ldwrap.link.rpath import decide, normalise
@@ -443,7 +443,9 @@ def test_nondefault_mode_with_a_symlink_to_a_default_directory(tree: Tree) -> No
     sysdir = tree.outside("usr/lib", "libfoo.so")
     link = tree.tmp / "lib"
     link.symlink_to(sysdir)
-    p = plan(["-L", str(link), "-lfoo"], {}, is_default_dir=lambda p: p == sysdir)
+    conf = tree.tmp / "ld.so.conf"
+    conf.write_text(sysdir + "\n")
+    p = plan(["-L", str(link), "-lfoo"], {}, is_default_dir=default_dir_checker(str(conf)))
     assert verdicts(p) == [(str(link), policy.DEFAULT_DIR)]
 
 

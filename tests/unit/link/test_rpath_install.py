@@ -185,3 +185,19 @@ def test_the_store_is_never_a_build_tree(tmp_path: Path) -> None:
     x = p.lib("x", "libx.so")
     (Path(x).parent / "Makefile").touch()
     assert argv(tmp_path, ["main.o", "-L", x, "-lx"])[-2:] == ["-rpath", x]
+
+
+def test_a_prefix_installed_inside_a_build_tree_is_still_a_prefix(tmp_path: Path) -> None:
+    # `cmake --install build --prefix build/stage`: the markers above the prefix do not count.
+    build = tmp_path / "build"
+    lib = build / "stage" / "lib"
+    lib.mkdir(parents=True)
+    (build / "CMakeCache.txt").touch()
+    (lib / "libfoo.so").touch()
+    env = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(build / "stage")}
+    inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
+    assert inv.argv[-2:] == ["-rpath", str(lib)]
+    # Inside the prefix, a build tree still counts.
+    (lib / "Makefile").touch()
+    inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
+    assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
