@@ -1,10 +1,18 @@
 """Benchmark the RUNPATH trimming step (`ldwrap.link.shrink`) the shim runs after a link.
 
-Usage: python benchmarks/bench_shrink.py [--runs N] [--imports N] [--work DIR]
+Usage: python benchmarks/bench_shrink.py [--runs N] [--imports N] [--links N] [--work DIR]
 
-Builds one typical gcc-linked program (libc plus two libraries of its own, linked through the
-as-needed default, RUNPATH with five entries of which two provide a needed library) and times,
-per link, median over N runs:
+First, what one link pays for the hook (LDWRAP_SHRINK): a real gcc link of a small program
+with 5 -L/-l into store-like directories, of which `--as-needed` (Debian's gcc default) drops
+3, through ldwrap's drop-ins (written by `ldwrap install`), with LDWRAP_SHRINK=0 (the linker
+is exec'd) and LDWRAP_SHRINK=1 (it runs as a child, then the shim imports link.shrink and trims
+the output), interleaved, N runs each; and the same drop-in in front of a linker that exits at
+once, to see the hook's cost without a real link's noise around it. Wall and CPU time (user +
+system of the whole process tree); the cost is the median of the per-run differences.
+
+Then the step alone. Builds one typical gcc-linked program (libc plus two libraries of its
+own, linked through the as-needed default, RUNPATH with five entries of which two provide a
+needed library) and times, per link, median over N runs:
 
 * shrink (edit): read + decide + prove safe + write, on a fresh copy each run;
 * shrink (nothing to remove): the same on an already trimmed copy (read + decide only);
@@ -27,8 +35,16 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+import _fixtures as fx  # noqa: E402
+from _timing import Command, check_ok  # noqa: E402
 
 from ldwrap.link.shrink import SHRUNK, UNCHANGED, plan_shrink, shrink_output  # noqa: E402
+
+# The hook is on by default when one link pays less than this for it (median, on the machine
+# the default was chosen on); the benchmark reports how this machine compares.
+DEFAULT_BUDGET_MS = 2.0
 
 MAIN_C = r"""
 #include <stdio.h>
@@ -59,6 +75,91 @@ def build(work: Path) -> tuple[Path, list[str]]:
     subprocess.run(["gcc", str(work / "main.c"), "-o", str(prog), "-Wl,--as-needed", *libs,
                     "-Wl,-rpath," + ":".join(entries)], check=True)  # fmt: skip
     return prog, entries
+
+
+def link_case(work: Path) -> tuple[list[str], str, Path, list[str]]:
+    """A gcc link through the drop-ins: (argv, store, output, the unused directories)."""
+    store = str(work / "nix" / "store")
+    pairs = fx.make_store_dirs(store, "shrinkbench", 5, 1)
+    for d, lib in pairs:
+        so = os.path.join(d, f"lib{lib}.so")
+        if os.path.getsize(so) == 0:  # make_store_dirs leaves empty files: build real ones
+            src = os.path.join(d, f"{lib}.c")
+            Path(src).write_text(f"int {lib}_value(void) {{ return 1; }}\n")
+            fx.sh(["gcc", "-shared", "-fPIC", src, "-o", so])
+    main_o = work / "linkmain.o"
+    src = work / "linkmain.c"
+    used = [lib for _, lib in pairs[:2]]
+    src.write_text("".join(f"int {u}_value(void);\n" for u in used)
+                   + "int main(void) { return " + " + ".join(f"{u}_value()" for u in used)
+                   + " - 2; }\n")
+    fx.sh(["gcc", "-c", str(src), "-o", str(main_o)])
+    shims = fx.install_dropins(str(work))
+    out = work / "linked"
+    argv = ["gcc", f"-B{shims}", str(main_o), "-o", str(out),
+            *(f"-L{d}" for d, _ in pairs), *(f"-l{lib}" for _, lib in pairs)]
+    return argv, store, out, [d for d, _ in pairs[2:]]
+
+
+def bench_link(work: Path, runs: int) -> dict[str, float]:
+    """Medians (ms) of the link without and with the hook, and of their paired difference."""
+    argv, store, out, unused = link_case(work)
+    gcc = shutil.which("gcc") or "gcc"
+    path = "/usr/bin:/bin"
+    cmds = [Command(label, [gcc, *argv[1:]],
+                    fx.clean_env(path, NIX_STORE=store, LDWRAP_SHRINK=flag))
+            for label, flag in (("exec", "0"), ("shrink", "1"))]  # fmt: skip
+    for cmd in cmds:
+        check_ok(cmd)
+        got = fx.runpath(str(out)).split(":")
+        trimmed = cmd.label == "shrink"
+        if any(d in got for d in unused) == trimmed or len(got) < 2:
+            raise RuntimeError(f"{cmd.label}: unexpected RUNPATH {got}")
+    # The same drop-in and arguments with a linker that exits at once (the output, already
+    # trimmed, stays): the hook's cost without the noise of a real link around it.
+    fast = fx.fast_linker(str(work))
+    shims = argv[1][2:]
+    ld_args = ["--as-needed", "-o", str(out), *argv[2:3], *argv[5:]]
+    cmds += [Command(f"fast {label}", [os.path.join(shims, "ld"), *ld_args],
+                     fx.clean_env(f"{shims}:{fast}:{path}", NIX_STORE=store, LDWRAP_SHRINK=flag))
+             for label, flag in (("exec", "0"), ("shrink", "1"))]  # fmt: skip
+    wall, cpu = measure_cpu(cmds, runs, warmup=3)
+    out_ms: dict[str, float] = {"runs": float(runs)}
+    for key, i in (("gcc", 0), ("fast", 2)):
+        for kind, times in (("wall", wall), ("cpu", cpu)):
+            a, b = times[i], times[i + 1]
+            diffs = [y - x for x, y in zip(a, b)]
+            q = statistics.quantiles(diffs, n=4)
+            out_ms |= {f"{key}_{kind}_exec": statistics.median(a) * 1e3,
+                       f"{key}_{kind}_shrink": statistics.median(b) * 1e3,
+                       f"{key}_{kind}_diff": statistics.median(diffs) * 1e3,
+                       f"{key}_{kind}_q1": q[0] * 1e3, f"{key}_{kind}_q3": q[2] * 1e3}  # fmt: skip
+    return out_ms
+
+
+def measure_cpu(cmds: list[Command], runs: int, warmup: int) -> tuple[list[list[float]], ...]:
+    """Wall and CPU seconds (user + system, of the command and every process it waited for)
+    of each command, interleaved. CPU time is what the hook adds to a link's work; on a busy
+    machine it varies much less than wall time."""
+    wall: list[list[float]] = [[] for _ in cmds]
+    cpu: list[list[float]] = [[] for _ in cmds]
+    devnull = os.open(os.devnull, os.O_RDWR)
+    actions = [(os.POSIX_SPAWN_DUP2, devnull, 1), (os.POSIX_SPAWN_DUP2, devnull, 2)]
+    try:
+        for round_no in range(warmup + runs):
+            for i, cmd in enumerate(cmds):
+                t = time.perf_counter()
+                pid = os.posix_spawn(cmd.argv[0], cmd.argv, cmd.env, file_actions=actions)
+                _, status, ru = os.wait4(pid, 0)
+                elapsed = time.perf_counter() - t
+                if status != 0:
+                    raise RuntimeError(f"{cmd.label}: failed (wait status {status})")
+                if round_no >= warmup:
+                    wall[i].append(elapsed)
+                    cpu[i].append(ru.ru_utime + ru.ru_stime)
+    finally:
+        os.close(devnull)
+    return wall, cpu
 
 
 def median_us(times: list[float]) -> float:
@@ -146,10 +247,12 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=500)
     ap.add_argument("--imports", type=int, default=40)
+    ap.add_argument("--links", type=int, default=40, help="runs of the real link, each way")
     ap.add_argument("--work", type=Path, default=None)
     args = ap.parse_args()
     work = args.work or Path(tempfile.mkdtemp(prefix="ldwrap-bench-shrink-"))
     try:
+        link = bench_link(work, args.links)
         prog, entries = build(work)
         before = plan_shrink(str(prog), entries)
         edit = bench_edit(prog, entries, args.runs, work)
@@ -160,6 +263,19 @@ def main() -> None:
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
+    print(f"One link, 5 -L/-l (3 dropped by --as-needed), {link['runs']:.0f} runs each way, "
+          "interleaved:")
+    print(f"{'':39} {'SHRINK=0':>9} {'SHRINK=1':>9} {'cost: paired median (quartiles)':>34}")
+    for key, label in (("gcc", "gcc through the drop-ins"),
+                       ("fast", "drop-in ld, linker exits at once")):  # fmt: skip
+        for kind in ("wall", "cpu"):
+            k = f"{key}_{kind}"
+            print(f"{label + ', ' + kind:39} {link[k + '_exec']:7.2f}ms "
+                  f"{link[k + '_shrink']:7.2f}ms {link[k + '_diff']:9.2f}ms "
+                  f"({link[k + '_q1']:.2f} .. {link[k + '_q3']:.2f}ms)")
+    cost = link["gcc_cpu_diff"]
+    verdict = "within" if cost < DEFAULT_BUDGET_MS else "OVER"
+    print(f"default-on budget {DEFAULT_BUDGET_MS:.1f}ms per link (gcc, CPU): {verdict}")
     print(f"program: {size} bytes, RUNPATH {len(entries)} entries, "
           f"kept {len(before.kept)}, removed {len(before.removed)}")  # fmt: skip
     print(f"{'step':42} {'median':>10} {'p90':>10}")
@@ -168,7 +284,7 @@ def main() -> None:
                          ("plan_shrink (read + decide + safety)", plan)):  # fmt: skip
         p90 = sorted(times)[int(len(times) * 0.9)] * 1e6
         print(f"{label:42} {median_us(times):>8.1f}us {p90:>8.1f}us")
-    print(f"{'import, fresh interpreter (+os, struct)':42} {imp['alone']:>8.0f}us")
+    print(f"{'import, fresh interpreter':42} {imp['alone']:>8.0f}us")
     label = "import, after the shim's own imports"
     print(f"{label:42} {imp['after_shim']:>8.0f}us")
     print(f"{'python -I -S, empty':42} {imp['empty'] / 1000:>8.2f}ms")

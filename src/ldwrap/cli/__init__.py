@@ -24,10 +24,11 @@ def _register() -> None:
     from .doctor import doctor
     from .dry_run import dry_run
     from .explain import explain
+    from .fixup import fixup_cmd
     from .install import install_cmd
     from .rustup import rustup
 
-    for cmd in (dry_run, explain, install_cmd, demo_cmd, check, rustup, doctor):
+    for cmd in (dry_run, explain, install_cmd, demo_cmd, check, fixup_cmd, rustup, doctor):
         cli.add_command(cmd)
 
 

@@ -33,6 +33,7 @@ access = posix.access
 readlink = posix.readlink
 uname = posix.uname
 getpid = posix.getpid
+_exit = posix._exit
 getppid = posix.getppid
 kill = posix.kill
 waitpid = posix.waitpid

@@ -17,19 +17,18 @@ Three layers:
   .dynstr shares the bytes that change), and write.
 
 The shim imports this module only after a link that may need it (see run.py), and then only
-`struct` besides the hot path's own modules: `os` comes from oslite, no typing at run time, no
-pyelftools.
+the hot path's own modules: `os` comes from oslite, fields are read with int.from_bytes (the
+`struct` module would load a shared library), no typing at run time, no pyelftools.
 """
 
 from __future__ import annotations
-
-import struct
 
 from . import oslite as os
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Sequence
+    from typing import Literal
 
 ELFMAG = b"\x7fELF"
 ELFCLASS32 = 1
@@ -164,6 +163,44 @@ class _File:
         return data
 
 
+_FIELD_SIZES = {"H": 2, "I": 4, "Q": 8, "i": 4, "q": 8}
+
+
+class _Struct:
+    """The part of struct.Struct used here: a fixed-size record of unsigned (H I Q) and
+    signed (i q) integers and pad bytes (x), in one byte order ("<" or ">")."""
+
+    __slots__ = ("fields", "order", "size")
+
+    def __init__(self, fmt: str) -> None:
+        self.order: Literal["little", "big"] = "little" if fmt[0] == "<" else "big"
+        fields: list[tuple[int, int, bool]] = []  # (offset, size, signed)
+        pos = 0
+        count = ""
+        for c in fmt[1:]:
+            if c.isdigit():
+                count += c
+            elif c == "x":
+                pos += int(count or "1")
+                count = ""
+            else:
+                fields.append((pos, _FIELD_SIZES[c], c in "iq"))
+                pos += _FIELD_SIZES[c]
+        self.fields = tuple(fields)
+        self.size = pos
+
+    def unpack_from(self, data: bytes, offset: int = 0) -> tuple[int, ...]:
+        if offset < 0 or offset + self.size > len(data):
+            raise ElfError(f"corrupt: a record of {self.size} bytes at {offset} lies outside "
+                           f"its data ({len(data)} bytes)")
+        order = self.order
+        return tuple(int.from_bytes(data[offset + p : offset + p + n], order, signed=sg)
+                     for p, n, sg in self.fields)
+
+    def unpack(self, data: bytes) -> tuple[int, ...]:
+        return self.unpack_from(data)
+
+
 class _Layout:
     """Struct formats for one ELF class and byte order."""
 
@@ -171,17 +208,17 @@ class _Layout:
 
     def __init__(self, elf_class: int, e: str) -> None:
         if elf_class == ELFCLASS64:
-            self.ehdr = struct.Struct(e + "HHIQQQIHHHHHH")
-            self.phdr = struct.Struct(e + "IIQQQQQQ")  # type flags offset vaddr paddr filesz ..
-            self.shdr = struct.Struct(e + "IIQQQQIIQQ")
-            self.dyn = struct.Struct(e + "qQ")
-            self.sym_name = struct.Struct(e + "I20x")
+            self.ehdr = _Struct(e + "HHIQQQIHHHHHH")
+            self.phdr = _Struct(e + "IIQQQQQQ")  # type flags offset vaddr paddr filesz ..
+            self.shdr = _Struct(e + "IIQQQQIIQQ")
+            self.dyn = _Struct(e + "qQ")
+            self.sym_name = _Struct(e + "I20x")
         else:
-            self.ehdr = struct.Struct(e + "HHIIIIIHHHHHH")
-            self.phdr = struct.Struct(e + "IIIIIIII")  # type offset vaddr paddr filesz memsz ..
-            self.shdr = struct.Struct(e + "IIIIIIIIII")
-            self.dyn = struct.Struct(e + "iI")
-            self.sym_name = struct.Struct(e + "I12x")
+            self.ehdr = _Struct(e + "HHIIIIIHHHHHH")
+            self.phdr = _Struct(e + "IIIIIIII")  # type offset vaddr paddr filesz memsz ..
+            self.shdr = _Struct(e + "IIIIIIIIII")
+            self.dyn = _Struct(e + "iI")
+            self.sym_name = _Struct(e + "I12x")
 
 
 class _Header:
@@ -507,8 +544,9 @@ def _unsafe_reason(f: _File, info: ElfInfo, hdr: _Header, lo: int, hi: int) -> s
             if entsize < sym_name.size:
                 raise ElfError(f"{f.path}: corrupt: .dynsym entry size {entsize}")
             data = f.read(offset, size - size % entsize, ".dynsym")
-            for j in range(len(data) // entsize):
-                (st_name,) = sym_name.unpack_from(data, j * entsize)
+            order = sym_name.order
+            for j in range(0, len(data), entsize):  # st_name is each entry's first word
+                st_name = int.from_bytes(data[j : j + 4], order)
                 if shared(st_name):
                     return f"symbol name {name(st_name)!r} shares bytes with {info.tag_name}"
         elif sh_type in (SHT_GNU_VERDEF, SHT_GNU_VERNEED):
@@ -529,8 +567,8 @@ def _version_names(
     verdef = sh_type == SHT_GNU_VERDEF
     # Elf_Verdef: version, flags, ndx, cnt, hash, aux, next; Elf_Verdaux: name, next.
     # Elf_Verneed: version, cnt, file, aux, next; Elf_Vernaux: hash, flags, other, name, next.
-    head = struct.Struct(endian + ("HHHHIII" if verdef else "HHIII"))
-    aux = struct.Struct(endian + ("II" if verdef else "IHHII"))
+    head = _Struct(endian + ("HHHHIII" if verdef else "HHIII"))
+    aux = _Struct(endian + ("II" if verdef else "IHHII"))
     pos = 0
     for _ in range(count or 0xFFFF):
         if pos + head.size > len(data):

@@ -8,9 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+# What glibc's loader says for a library it did not find anywhere; reported as ldd does.
+_LOADER_NOT_FOUND = "cannot open shared object file: No such file or directory"
+
 
 def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
-    """One line per library of ``path`` that the loader will not find at run time.
+    """One line per library of ``path`` that the loader will not find at run time:
+    ``libfoo.so.1: not found``, ``libb.so (needed by /x/liba.so): not found``, or the
+    loader's own reason when it is another (a library of the wrong class, ...). The lines do
+    not name ``path`` itself: the caller does.
 
     The output is judged as it will start: without the build's
     LD_LIBRARY_PATH or LD_PRELOAD, since those are rarely set at run time.
@@ -31,8 +37,10 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
         if edge.missing or edge.fatal:
             by = edge.needed_by
             where = "" if by in (None, result.file) else f" (needed by {by})"
-            reason = edge.error or "not found"
-            problems.append(f"{result.file}: {edge.name}{where}: {reason}")
+            reason = edge.error
+            if reason is None or reason == _LOADER_NOT_FOUND:
+                reason = "not found"
+            problems.append(f"{edge.name}{where}: {reason}")
     if result.fatal and not problems:
-        problems.append(f"{result.file}: {result.fatal}")
+        problems.append(result.fatal)
     return problems

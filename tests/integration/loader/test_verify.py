@@ -21,8 +21,7 @@ def test_missing_library_is_named(build: Builder) -> None:
     lib = build.lib("l/libmiss.so")
     exe = build.exe("bin/exe", deps=[lib])
     problems = verify_output(str(exe), {"LD_LIBRARY_PATH": f"{r}/l"})
-    assert problems == [f"{exe}: libmiss.so: cannot open shared object file: "
-                        "No such file or directory"]
+    assert problems == ["libmiss.so: not found"]
     assert real_loader(exe).returncode == 127
     assert verify_output(str(exe), {"LDWRAP_VERIFY_LD_LIBRARY_PATH": f"{r}/l"}) == []
 
@@ -32,9 +31,7 @@ def test_indirect_miss_names_requester(build: Builder) -> None:
     libb = build.lib("b/libb.so")
     liba = build.lib("a/liba.so", deps=[libb])
     exe = build.exe("bin/exe", deps=[liba], runpath=f"{r}/a:{r}/b")
-    assert verify_output(str(exe), {}) == [
-        f"{exe}: libb.so (needed by {r}/a/liba.so): cannot open shared object file: "
-        "No such file or directory"]
+    assert verify_output(str(exe), {}) == [f"libb.so (needed by {r}/a/liba.so): not found"]
 
 
 def test_non_dynamic_outputs_pass(build: Builder) -> None:

@@ -293,3 +293,38 @@ def test_stdin_and_stdout_are_the_real_linkers(tmp_path: Path) -> None:
     p = subprocess.run([str(shims / "ld"), "-o", "x"], input="from stdin\n", capture_output=True,
                        text=True, env=env, timeout=60)
     assert p.stdout == "from stdin\nargs:-o x\n"
+
+
+# --- LDWRAP_SHRINK: what the plan leaves for the post-link trim ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "args", "trims"),
+    [
+        (None, ["--as-needed", "-lfoo"], True),  # on by default
+        ("1", ["--as-needed", "-lfoo"], True),
+        ("0", ["--as-needed", "-lfoo"], False),
+        (None, ["-lfoo"], False),  # without --as-needed every library stays needed
+        (None, ["--as-needed", "-lfoo", "-rpath", "LIB"], False),  # the caller's entry
+        (None, ["-r", "--as-needed", "-lfoo"], False),
+    ],
+)
+def test_shrink_candidates_in_the_plan(setup: Setup, monkeypatch: pytest.MonkeyPatch,
+                                       value: str | None, args: list[str], trims: bool) -> None:
+    from ldwrap.link.plan import prepare
+
+    lib, _sysbin = setup
+    if value is not None:
+        monkeypatch.setenv("LDWRAP_SHRINK", value)
+    argv = ["-o", "out", "main.o", "-L", str(lib), *(a.replace("LIB", str(lib)) for a in args)]
+    inv = prepare("/shims/ld.lld", argv, os.environ, "/")
+    assert inv.shrink == ([str(lib)] if trims else [])
+    assert inv.config.warnings == []
+
+
+def test_shrink_value_other_than_0_or_1_warns() -> None:
+    from ldwrap.link.config import SHRINK_DEFAULT, Config
+
+    cfg = Config.from_env({"LDWRAP_SHRINK": "yes"})
+    assert cfg.warnings == ["ignoring LDWRAP_SHRINK='yes': use 1 or 0"]
+    assert cfg.shrink is SHRINK_DEFAULT
