@@ -42,8 +42,8 @@ from _timing import Command, check_ok  # noqa: E402
 
 from ldwrap.link.shrink import SHRUNK, UNCHANGED, plan_shrink, shrink_output  # noqa: E402
 
-# The hook is on by default when one link pays less than this for it (median, on the machine
-# the default was chosen on); the benchmark reports how this machine compares.
+# The hook would be on by default if one link paid less than this for it (median); it costs
+# more (see ldwrap.link.config.SHRINK_DEFAULT). The benchmark reports how this machine compares.
 DEFAULT_BUDGET_MS = 2.0
 
 MAIN_C = r"""
@@ -273,9 +273,10 @@ def main() -> None:
             print(f"{label + ', ' + kind:39} {link[k + '_exec']:7.2f}ms "
                   f"{link[k + '_shrink']:7.2f}ms {link[k + '_diff']:9.2f}ms "
                   f"({link[k + '_q1']:.2f} .. {link[k + '_q3']:.2f}ms)")
-    cost = link["gcc_cpu_diff"]
+    cost = max(link["gcc_wall_diff"], link["gcc_cpu_diff"])
     verdict = "within" if cost < DEFAULT_BUDGET_MS else "OVER"
-    print(f"default-on budget {DEFAULT_BUDGET_MS:.1f}ms per link (gcc, CPU): {verdict}")
+    print(f"budget for a default-on hook: {DEFAULT_BUDGET_MS:.1f}ms per gcc link (wall and CPU): "
+          f"{verdict}")
     print(f"program: {size} bytes, RUNPATH {len(entries)} entries, "
           f"kept {len(before.kept)}, removed {len(before.removed)}")  # fmt: skip
     print(f"{'step':42} {'median':>10} {'p90':>10}")

@@ -55,7 +55,7 @@ def test_the_entry_of_a_dropped_library_is_trimmed(
     libs = ["-Wl,-rpath,$ORIGIN/../lib", f"-Wl,-rpath,{caller}", "-Wl,--as-needed",
             f"-L{store.foo}", f"-L{store.unused}", "-lfoo", "-lunused"]
     proc, out = _link(tmp_path, dropins, linker, libs, NIX_STORE=str(store.root),
-                      LDWRAP_DEBUG="1", LDWRAP_VERIFY="error")
+                      LDWRAP_SHRINK="1", LDWRAP_DEBUG="1", LDWRAP_VERIFY="error")
     assert proc.returncode == 0, proc.stderr
     assert which_linker(out) == linker
     assert "libunused.so" not in read_needed(out)
@@ -67,10 +67,14 @@ def test_the_entry_of_a_dropped_library_is_trimmed(
     assert run_program(out).stdout == "foo ok\n"
 
 
-def test_shrink_0_keeps_every_entry(tmp_path: Path, store: BuiltStore, dropins: Path) -> None:
+@pytest.mark.parametrize("shrink", ["0", None])  # off unless LDWRAP_SHRINK=1
+def test_without_shrink_1_every_entry_stays(
+    tmp_path: Path, store: BuiltStore, dropins: Path, shrink: str | None
+) -> None:
     libs = ["-Wl,--as-needed", f"-L{store.foo}", f"-L{store.unused}", "-lfoo", "-lunused"]
+    env = {"LDWRAP_SHRINK": shrink} if shrink is not None else {}
     proc, out = _link(tmp_path, dropins, "lld", libs, NIX_STORE=str(store.root),
-                      LDWRAP_DEBUG="1", LDWRAP_SHRINK="0")
+                      LDWRAP_DEBUG="1", **env)
     assert proc.returncode == 0, proc.stderr
     assert read_runpath(out) == [str(store.foo), str(store.unused)]
     assert _shrink_lines(proc.stderr) == []
@@ -82,7 +86,7 @@ def test_without_as_needed_nothing_runs_after_the_link(
     # --no-as-needed after gcc's own --as-needed: every library is needed, nothing to trim.
     libs = ["-Wl,--no-as-needed", f"-L{store.foo}", f"-L{store.unused}", "-lfoo", "-lunused"]
     proc, out = _link(tmp_path, dropins, "bfd", libs, NIX_STORE=str(store.root),
-                      LDWRAP_DEBUG="1")
+                      LDWRAP_SHRINK="1", LDWRAP_DEBUG="1")
     assert proc.returncode == 0, proc.stderr
     assert "libunused.so.1" in read_needed(out)
     assert read_runpath(out) == [str(store.foo), str(store.unused)]
@@ -101,7 +105,7 @@ def test_a_shared_string_tail_leaves_the_output_as_it_is(
     compile_c("int tail_value(void) { return 1; }\n", tail / "libtail.so", "-shared", "-fPIC")
     libs = ["-Wl,--as-needed", f"-L{store.foo}", f"-L{tail}", "-lfoo", "-ltail"]
     proc, out = _link(tmp_path, dropins, "bfd", libs, NIX_STORE=str(store.root),
-                      LDWRAP_DEBUG=debug)
+                      LDWRAP_SHRINK="1", LDWRAP_DEBUG=debug)
     assert proc.returncode == 0, proc.stderr
     assert read_needed(out) == ["libfoo.so.1", "libc.so.6"]
     assert read_runpath(out) == [str(store.foo), str(tail)]
@@ -119,13 +123,15 @@ def test_a_shared_string_tail_leaves_the_output_as_it_is(
 @pytest.mark.parametrize(
     ("args", "env", "events"),
     [
-        (["--as-needed", "-lfoo"], {}, ["os.posix_spawn", "open"]),
-        (["--push-state", "--as-needed", "-lfoo", "--pop-state"], {},
+        (["--as-needed", "-lfoo"], {"LDWRAP_SHRINK": "1"}, ["os.posix_spawn", "open"]),
+        (["--push-state", "--as-needed", "-lfoo", "--pop-state"], {"LDWRAP_SHRINK": "1"},
          ["os.posix_spawn", "open"]),
-        (["-lfoo"], {}, ["os.exec"]),
-        (["--as-needed", "--no-as-needed", "-lfoo"], {}, ["os.exec"]),
+        (["-lfoo"], {"LDWRAP_SHRINK": "1"}, ["os.exec"]),
+        (["--as-needed", "--no-as-needed", "-lfoo"], {"LDWRAP_SHRINK": "1"}, ["os.exec"]),
+        (["--as-needed", "-lfoo", "-rpath", "LIB"], {"LDWRAP_SHRINK": "1"},
+         ["os.exec"]),  # the caller's own entry
         (["--as-needed", "-lfoo"], {"LDWRAP_SHRINK": "0"}, ["os.exec"]),
-        (["--as-needed", "-lfoo", "-rpath", "LIB"], {}, ["os.exec"]),  # the caller's own
+        (["--as-needed", "-lfoo"], {}, ["os.exec"]),  # off by default
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )

@@ -16,8 +16,10 @@ MODE_NIX = "nix"  # $NIX_STORE or /nix/store
 MODE_PREFIXES = "prefixes"  # LDWRAP_RPATH_PREFIXES
 MODE_NONDEFAULT = "nondefault"  # any directory the loader does not search by itself
 
-# Whether the post-link RUNPATH trim runs when LDWRAP_SHRINK is not set.
-SHRINK_DEFAULT = True
+# Whether the post-link RUNPATH trim runs when LDWRAP_SHRINK is not set. Off: the trim makes
+# the link run as a child (no exec) and costs about 2 ms per link that may need it
+# (benchmarks/bench_shrink.py), over the 2 ms a default-on hook may cost.
+SHRINK_DEFAULT = False
 
 
 def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:

@@ -235,4 +235,5 @@ class Invocation:
             "prefixes": list(self.config.prefixes),
             "mode": self.config.mode,
             "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
+            "shrink": list(self.shrink),
         }

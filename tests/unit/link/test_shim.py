@@ -301,12 +301,13 @@ def test_stdin_and_stdout_are_the_real_linkers(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("value", "args", "trims"),
     [
-        (None, ["--as-needed", "-lfoo"], True),  # on by default
-        ("1", ["--as-needed", "-lfoo"], True),
+        (None, ["--as-needed", "-lfoo"], False),  # off by default
+        ("", ["--as-needed", "-lfoo"], False),
         ("0", ["--as-needed", "-lfoo"], False),
-        (None, ["-lfoo"], False),  # without --as-needed every library stays needed
-        (None, ["--as-needed", "-lfoo", "-rpath", "LIB"], False),  # the caller's entry
-        (None, ["-r", "--as-needed", "-lfoo"], False),
+        ("1", ["--as-needed", "-lfoo"], True),
+        ("1", ["-lfoo"], False),  # without --as-needed every library stays needed
+        ("1", ["--as-needed", "-lfoo", "-rpath", "LIB"], False),  # the caller's entry
+        ("1", ["-r", "--as-needed", "-lfoo"], False),
     ],
 )
 def test_shrink_candidates_in_the_plan(setup: Setup, monkeypatch: pytest.MonkeyPatch,
