@@ -191,6 +191,7 @@ def test_non_utf8_argv_and_environment(tree: Path, recorder: Path, shims: Path) 
      "LDWRAP_RPATH_PREFIXES: relative prefixes ignored: rel", True),
     ({"NIX_DEBUG": "lots"}, None, True),
     ({"LDWRAP_VERIFY": "maybe"}, "ignoring LDWRAP_VERIFY='maybe': use warn or error", True),
+    ({"LDWRAP_SHRINK": "yes"}, "ignoring LDWRAP_SHRINK='yes': use 1 or 0", True),
 ])
 def test_malformed_variables(extra: dict[str, str], warning: str | None, adds: bool,
                              tree: Path, recorder: Path, shims: Path) -> None:

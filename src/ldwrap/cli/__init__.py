@@ -28,11 +28,13 @@ def _register() -> None:
     from .doctor import doctor
     from .dry_run import dry_run
     from .explain import explain
+    from .fixup import fixup_cmd
     from .install import install_cmd
     from .rustup import rustup
     from .uninstall import uninstall_cmd
 
-    for cmd in (dry_run, explain, install_cmd, uninstall_cmd, demo_cmd, check, rustup, doctor):
+    for cmd in (dry_run, explain, install_cmd, uninstall_cmd, demo_cmd, check, fixup_cmd,
+                rustup, doctor):
         cli.add_command(cmd)
 
 

@@ -24,7 +24,8 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
     if flavour == LLD and lld_flavor(args) is not None:
         start = 2
     static = False
-    stack: list[bool] = []
+    as_needed = False
+    stack: list[tuple[bool, bool]] = []  # --push-state saves both
     saw_static = False
     saw_pie = False
     no_interp = False
@@ -41,6 +42,8 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
             inputs += 1
             if is_shared_name(value) and value[:1] != "-":
                 req.lib_files.append(value)
+                if as_needed:
+                    req.as_needed.add(value.rsplit("/", 1)[-1])
             continue
         if name == "library-path":
             if value is not None:
@@ -49,7 +52,10 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
                 req.lib_dirs.append(value)
         elif name == "library":
             if value:
-                req.libs.append(LibRequest(value, static))
+                lib = LibRequest(value, static)
+                req.libs.append(lib)
+                if as_needed and not static:
+                    req.as_needed.update(lib.filenames())
         elif name == "Bstatic":
             static = True
         elif name == "Bdynamic":
@@ -63,11 +69,15 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
             req.link_type = STATIC_PIE
         elif name == "a" and flavour == BFD:
             static = value == "archive"
+        elif name == "as-needed":
+            as_needed = True
+        elif name == "no-as-needed":
+            as_needed = False
         elif name == "push-state":
-            stack.append(static)
+            stack.append((static, as_needed))
         elif name == "pop-state":
             if stack:
-                static = stack.pop()
+                static, as_needed = stack.pop()
         elif name == "relocatable":
             req.relocatable = True
         elif name == "pie":

@@ -16,6 +16,11 @@ MODE_NIX = "nix"  # $NIX_STORE or /nix/store
 MODE_PREFIXES = "prefixes"  # LDWRAP_RPATH_PREFIXES
 MODE_NONDEFAULT = "nondefault"  # any directory the loader does not search by itself
 
+# Whether the post-link RUNPATH trim runs when LDWRAP_SHRINK is not set. Off: the trim makes
+# the link run as a child (no exec) and costs about 2 ms per link that may need it
+# (benchmarks/bench_shrink.py), over the 2 ms a default-on hook may cost.
+SHRINK_DEFAULT = False
+
 
 def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:
     """A switch that is on only for the exact value 1, like nixpkgs' own switches (but for
@@ -61,6 +66,7 @@ class Config:
         "nix_debug",
         "prefixes",
         "run_path",
+        "shrink",
         "verify",
         "warnings",
     )
@@ -78,6 +84,7 @@ class Config:
         self.dynamic_linker_m32: str | None = None
         self.build_id_style = "sha1"
         self.verify: str | None = None
+        self.shrink = SHRINK_DEFAULT  # LDWRAP_SHRINK: trim unused added RUNPATH entries
         self.dtags: str | None = None  # "runpath" or "rpath": LDWRAP_DTAGS
         self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
         self.nix_debug = 0
@@ -132,6 +139,11 @@ class Config:
             w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
             verify = None
         s.verify = verify
+        shrink = env.get("LDWRAP_SHRINK") or ""
+        if shrink in ("0", "1"):
+            s.shrink = shrink == "1"
+        elif shrink:
+            w.append(f"ignoring LDWRAP_SHRINK={shrink!r}: use 1 or 0")
         dtags = env.get("LDWRAP_DTAGS") or None
         if dtags not in (None, "runpath", "rpath"):
             w.append(f"ignoring LDWRAP_DTAGS={dtags!r}: use runpath or rpath")

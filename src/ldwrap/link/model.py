@@ -48,6 +48,7 @@ class LinkRequest:
     """What the shim needs to know about one link."""
 
     __slots__ = (
+        "as_needed",
         "dashdash",
         "emulation",
         "lib_dirs",
@@ -75,6 +76,9 @@ class LinkRequest:
         self.no_interp = False  # --no-dynamic-linker: the output gets no PT_INTERP
         self.query = False  # --version / --help: pass through untouched
         self.dashdash = False  # a top-level `--` (bfd drops what follows it)
+        # Shared-library file names asked for (by -l or by path) while --as-needed was in
+        # effect: the linker may leave them out of DT_NEEDED.
+        self.as_needed: set[str] = set()
 
     @property
     def is_32bit(self) -> bool:
@@ -176,6 +180,7 @@ class Invocation:
         "real",
         "request",
         "rsp_spans",
+        "shrink",
         "warnings",
     )
 
@@ -197,6 +202,7 @@ class Invocation:
         notes: list[str] | None = None,
         rsp_spans: list[tuple[int, int]] | None = None,
         warnings: list[str] | None = None,
+        shrink: list[str] | None = None,
     ) -> None:
         self.name = name
         self.args = args  # the caller's, untouched
@@ -217,6 +223,9 @@ class Invocation:
         self.notes = notes or []  # purity's "skipping impure path X", for NIX_DEBUG
         self.rsp_spans = rsp_spans or []  # argv runs to write back into @files (purity)
         self.warnings = config.warnings if warnings is None else warnings  # to print
+        # Added rpath entries the post-link trim may remove (LDWRAP_SHRINK); empty: no trim,
+        # and the linker can be exec'd.
+        self.shrink = shrink or []
 
     @property
     def added_before(self) -> list[str]:
@@ -237,4 +246,5 @@ class Invocation:
             "prefixes": list(self.config.prefixes),
             "mode": self.config.mode,
             "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
+            "shrink": list(self.shrink),
         }

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 F_OK = 0
 X_OK = 1
 O_RDONLY = posix.O_RDONLY
+O_RDWR = posix.O_RDWR
 O_NONBLOCK = posix.O_NONBLOCK
 O_CLOEXEC = getattr(posix, "O_CLOEXEC", 0)
 error = OSError
@@ -32,6 +33,7 @@ access = posix.access
 readlink = posix.readlink
 uname = posix.uname
 getpid = posix.getpid
+_exit = posix._exit
 getppid = posix.getppid
 kill = posix.kill
 waitpid = posix.waitpid
@@ -41,6 +43,8 @@ open = posix.open
 close = posix.close
 fstat = posix.fstat
 read = posix.read
+pread = posix.pread
+pwrite = posix.pwrite
 WIFSIGNALED = posix.WIFSIGNALED
 WTERMSIG = posix.WTERMSIG
 WIFEXITED = posix.WIFEXITED
@@ -75,6 +79,14 @@ def execve(path: str, argv: list[str], env: Mapping[str, str]) -> NoReturn:
         os.execve(path, argv, env)  # type: ignore[attr-defined]
     posix.execve(path, argv, env)
     raise AssertionError("execve returned")  # pragma: no cover
+
+
+def fsencode(name: str) -> bytes:
+    return name.encode(_FS_ENCODING, "surrogateescape")
+
+
+def fsdecode(name: bytes) -> str:
+    return name.decode(_FS_ENCODING, "surrogateescape")
 
 
 def write_all(fd: int, data: bytes) -> None:

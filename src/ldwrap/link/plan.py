@@ -29,7 +29,7 @@ from .linkers import (
 )
 from .model import Invocation
 from .nixflags import compose, ldflags_words, read_nix
-from .rpath import decide
+from .rpath import decide, shrink_candidates
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -192,11 +192,15 @@ def prepare(
 
         checker = default_dir_checker()
     lead = 2 if lld_flavor(args) is not None else 0  # lld's `-flavor X` stays first
-    plan = decide(_as_linked(flavour, req, expanded, nix, lead), config, fs or FsView(), cwd,
-                  checker, disabled=disabled)
-    extras = compose(req, config, nix, plan.args(), flavour=flavour,
-                     run_path=pure.run_path if pure is not None else None,
+    linked = _as_linked(flavour, req, expanded, nix, lead)
+    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled)
+    run_path = pure.run_path if pure is not None else None
+    extras = compose(req, config, nix, plan.args(), flavour=flavour, run_path=run_path,
                      copy_args=plan.copy_args())
+    shrink: list[str] = []
+    if config.shrink:
+        shrink = shrink_candidates(linked, plan, [*extras.before, *extras.after],
+                                   config.run_path if run_path is None else run_path)
 
     # Assemble: [linker] [head] [-flavor X] [before] caller's [after] [-- and what follows]
     rest = pure.args if pure is not None else args
@@ -219,7 +223,7 @@ def prepare(
         "" if extras.before or extras.after else "nothing to add",
         request=req, plan=plan, extras=extras, added_at=added_at,
         linker_args=pure.args if pure is not None else None,
-        notes=pure.notes if pure is not None else None, rsp_spans=spans,
+        notes=pure.notes if pure is not None else None, rsp_spans=spans, shrink=shrink,
     )
 
 

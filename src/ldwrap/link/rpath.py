@@ -220,3 +220,38 @@ def decide(
         consider(given, target, found)
     return plan
 
+
+
+def shrink_candidates(req: LinkRequest, plan: RpathPlan, added: list[str],
+                      also_given: list[str]) -> list[str]:
+    """The rpath entries the post-link trim (LDWRAP_SHRINK) may remove: directories this plan
+    added for a library asked for under --as-needed, which the linker may then have left out
+    of DT_NEEDED. Pure.
+
+    req: the request as linked (NIX_LDFLAGS* included); added: the flags ldwrap adds, where
+    each entry must appear exactly once as `-rpath DIR` (else another source passed it too);
+    also_given: directories that came from elsewhere (LD_RUN_PATH) and stay. The caller's own
+    -rpath/-R entries, relative entries and entries with `$` tokens always stay.
+    """
+    if not req.as_needed or not plan.dirs:
+        return []
+    wanted = {d.path for d in plan.decisions
+              if d.verdict in (ADDED, DUPLICATE) and not req.as_needed.isdisjoint(d.libraries)}
+    if not wanted:
+        return []
+    keep = set(also_given)
+    for r in req.rpaths:
+        keep.update(r.split(":"))
+    count: dict[str, int] = {}
+    for i, word in enumerate(added):
+        if word in ("-rpath", "--rpath", "-R") and i + 1 < len(added):
+            value = added[i + 1]
+        elif word.startswith(("-rpath=", "--rpath=")):
+            value = word.partition("=")[2]
+        else:
+            continue
+        for part in value.split(":"):
+            count[part] = count.get(part, 0) + 1
+    return [d for d in plan.dirs
+            if d in wanted and d not in keep and count.get(d) == 1
+            and d[:1] == "/" and "$" not in d]

@@ -2,8 +2,9 @@
 
 The linker is exec'd (the process becomes it) unless the shim has work left for afterwards:
 temporary response files to remove (NIX_ENFORCE_PURITY rewrote an @file; the command was too
-long for the kernel) or a post-link hook (LDWRAP_VERIFY). Then it runs as a child, and the
-shim ends the way the child ended: same exit status, or same signal.
+long for the kernel) or a post-link hook (LDWRAP_SHRINK when the plan left entries it may trim,
+LDWRAP_VERIFY). Then it runs as a child, and the shim ends the way the child ended: same exit
+status, or same signal; or with status 1 when LDWRAP_VERIFY=error finds a problem.
 """
 
 from __future__ import annotations
@@ -40,7 +41,7 @@ def run(inv: Invocation) -> NoReturn:
     argv = inv.argv
     if inv.rsp_spans:
         argv = files.replace_spans(argv, inv.rsp_spans)
-    if not files.paths and not inv.config.verify:
+    if not files.paths and not inv.config.verify and not inv.shrink:
         exec_argv(inv.real.path, argv, inv.env, inv)
     _spawn_and_finish(inv, argv, files, retry=True)
 
@@ -102,6 +103,8 @@ def _spawn_and_finish(inv: Invocation, argv: list[str], files: _TempFiles, retry
                 status = spawn_and_wait(inv.real.path, argv, inv.env)
             except OSError as e2:
                 _cannot_run(inv.real.path, e2)
+        if status == 0 and inv.shrink:
+            _shrink(inv)
         if status == 0 and inv.config.verify:
             _verify(inv)
     finally:
@@ -126,8 +129,34 @@ def _with_additions_in_files(inv: Invocation, argv: list[str], files: _TempFiles
     return response_file_argv(inv, (paths[0], paths[1]), argv)
 
 
+def _shrink(inv: Invocation) -> None:
+    """LDWRAP_SHRINK: remove from the output's RUNPATH the entries ldwrap added (inv.shrink)
+    that provide none of its needed libraries. Never fails the link: when the edit is not
+    provably safe, or the output is no dynamic ELF file, it stays as the linker wrote it."""
+    req = inv.request
+    if req is None or req.relocatable:
+        return
+    from . import shrink  # only links that --as-needed may have left with unused entries
+
+    output = req.output or "a.out"
+    result = shrink.shrink_output(output, inv.shrink)
+    if not inv.config.debug:
+        return
+    if result.status == shrink.SHRUNK:
+        what = f"removed {', '.join(result.removed)} from {result.tag}"
+    elif result.status == shrink.UNCHANGED:
+        what = "every entry provides a needed library"
+    elif result.status == shrink.REFUSED:
+        what = f"left as it is: {result.reason} (would remove {', '.join(result.removed)})"
+    else:
+        what = f"nothing to trim: {result.reason}"
+    print(f"ldwrap: shrink: {output}: {what}", file=sys.stderr)
+
+
 def _verify(inv: Invocation) -> None:
-    """LDWRAP_VERIFY: check that the output will find its libraries; exit 1 for `error`."""
+    """LDWRAP_VERIFY: check that the output will find its libraries. For `error`, a problem
+    fails the link and removes the output, as a failing linker does, so that make or ninja
+    do not take it for up to date."""
     req = inv.request
     if req is None or req.relocatable:
         return
@@ -135,9 +164,14 @@ def _verify(inv: Invocation) -> None:
 
     output = req.output or "a.out"
     problems = verify_output(output, inv.env)
+    level = "error" if inv.config.verify == "error" else "warning"
     for p in problems:
-        print(f"ldwrap: {inv.config.verify}: {output}: {p}", file=sys.stderr)
-    if problems and inv.config.verify == "error":
+        print(f"ldwrap: {level}: {output}: {p}", file=sys.stderr)
+    if problems and level == "error":
+        try:
+            os.unlink(output)
+        except OSError as e:
+            print(f"ldwrap: error: cannot remove {output}: {e.strerror}", file=sys.stderr)
         sys.exit(1)
 
 
@@ -200,7 +234,19 @@ def exit_like(status: int) -> NoReturn:
             pass  # SIGKILL and SIGSTOP: always their default
         os.kill(os.getpid(), sig)
         sys.exit(128 + sig)  # reached only for signals that do not end a process
-    sys.exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+    _exit_now(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
+
+
+def _exit_now(code: int) -> NoReturn:
+    """Exit without the interpreter's tear-down, as the exec'd linker would have: our output
+    flushed, nothing else left to do. The tear-down alone costs about 2 ms, more than the
+    post-link hooks themselves."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (AttributeError, OSError, ValueError):
+            pass
+    os._exit(code)
 
 
 def response_file_argv(

@@ -8,10 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+# What glibc's loader says for a library it did not find anywhere; reported as ldd does.
+_LOADER_NOT_FOUND = "cannot open shared object file: No such file or directory"
+
 
 def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
-    """One line per library of ``path`` that the loader will not find at run time, and per
-    object with an empty RUNPATH/RPATH element.
+    """One line per library of ``path`` that the loader will not find at run time:
+    ``libfoo.so.1: not found``, ``libb.so (needed by /x/liba.so): not found``, or the
+    loader's own reason when it is another (a library of the wrong class, found only through
+    LD_LIBRARY_PATH, ...); and one per object with an empty RUNPATH/RPATH element. The lines
+    about libraries do not name ``path`` itself: the caller does.
 
     The rule is ``ldwrap check``'s (loader.startup): the output is judged as it will start,
     without the build's LD_LIBRARY_PATH or LD_PRELOAD; a library found only through them is
@@ -37,9 +43,11 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
             by = edge.needed_by
             where = "" if by in (None, result.file) else f" (needed by {by})"
             finding = verdict.finding_for(i)
-            reason = finding.reason if finding and finding.fails else (edge.error or "not found")
-            problems.append(f"{result.file}: {edge.name}{where}: {reason}")
+            reason = finding.reason if finding is not None and finding.fails else edge.error
+            if reason is None or reason == _LOADER_NOT_FOUND:
+                reason = "not found"
+            problems.append(f"{edge.name}{where}: {reason}")
     if result.fatal and not problems:
-        problems.append(f"{result.file}: {result.fatal}")
+        problems.append(result.fatal)
     problems += [f.message for f in verdict.findings if f.fails and f.index is None]
     return problems

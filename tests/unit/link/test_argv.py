@@ -388,3 +388,35 @@ def test_short_version_flag_with_inputs_is_a_link(flavour: str, flag: str) -> No
     # `gcc -v` passes -v to the linker of a real link: it prints the version and links.
     assert parse(flavour, [flag, "-o", "a.out", "m.o", "-lfoo"]).query is False
     assert parse(flavour, [flag, "-lfoo"]).query is False
+
+
+# --- --as-needed: the libraries the linker may leave out of DT_NEEDED -----------------------
+
+AS_NEEDED_CASES = [
+    (ALL, ["-la", "--as-needed", "-lb"], {"libb.so"}),
+    (ALL, ["-as-needed", "-la"], {"liba.so"}),
+    (ALL, ["--as-needed", "-la", "--no-as-needed", "-lb"], {"liba.so"}),
+    (ALL, ["--as-needed", "-no-as-needed", "-la"], set()),
+    (ALL, ["-la", "-lb"], set()),
+    # The shared libraries named by path count by their file name; archives do not.
+    (ALL, ["--as-needed", "/x/libz.so.1", "/x/libq.a", "-l:libc.so.6"],
+     {"libz.so.1", "libc.so.6"}),
+    # A library asked for in static mode never becomes DT_NEEDED.
+    (ALL, ["--as-needed", "-Bstatic", "-la", "-Bdynamic", "-lb"], {"libb.so"}),
+    # --push-state / --pop-state save and restore it (Debian's gcc around -lgcc_s).
+    (ALL, ["--push-state", "--as-needed", "-lgcc_s", "--pop-state", "-lc"], {"libgcc_s.so"}),
+    (ALL, ["--as-needed", "--push-state", "--no-as-needed", "-la", "--pop-state", "-lb"],
+     {"libb.so"}),
+    (ALL, ["--pop-state", "--as-needed", "-la"], {"liba.so"}),  # an unbalanced pop: no change
+    # An option's value is no flag.
+    (ALL, ["-o", "--as-needed", "-la"], set()),
+]
+
+
+@pytest.mark.parametrize(
+    ("flavour", "args", "names"),
+    [(f, a, n) for fl, a, n in AS_NEEDED_CASES for f in fl],
+    ids=_id,
+)
+def test_as_needed_state(flavour: str, args: list[str], names: set[str]) -> None:
+    assert parse(flavour, args).as_needed == names

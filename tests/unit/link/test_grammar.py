@@ -312,6 +312,8 @@ def test_single_letter_joined_value(
         *[(f, [sp], (st, None, 1)) for f in FLAVOURS
           for sp in ("--push-state", "-push-state", "--pop-state", "-pop-state")
           for st in [sp.lstrip("-")]],
+        *[(f, [sp], (sp.lstrip("-"), None, 1)) for f in FLAVOURS
+          for sp in ("--as-needed", "-as-needed", "--no-as-needed", "-no-as-needed")],
         (BFD, ["-a", "archive"], ("a", "archive", 2)),
         (BFD, ["-ashared"], ("a", "shared", 1)),
         # Relocatable.

@@ -479,3 +479,64 @@ def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
     p = plan(args, tree.env())
     assert p.dirs == [other, d + "/sub", d]
     assert p.decisions[-1].libraries == ("libl7.so",)
+
+
+# --- which added entries the post-link trim may remove (LDWRAP_SHRINK) ----------------------
+
+
+def candidates(tree: Tree, args: list[str], added: list[str] | None = None,
+               also: list[str] | None = None, flavour: str = LLD) -> list[str]:
+    req = parse(flavour, args)
+    p = decide(req, Config.from_env(tree.env(), nix_store_exists=False), FsView(), "/")
+    return policy.shrink_candidates(req, p, p.args() if added is None else added, also or [])
+
+
+def test_shrink_candidates_are_the_added_dirs_of_as_needed_libraries(tree: Tree) -> None:
+    a = tree.lib("a", "liba.so")
+    b = tree.lib("b", "libb.so")
+    c = tree.lib("c", "libc2.so")
+    args = [f"-L{a}", f"-L{b}", f"-L{c}", "-la", "--as-needed", "-lb", "-lc2"]
+    # a was asked for before --as-needed: it stays in DT_NEEDED, so in the rpath.
+    assert candidates(tree, args) == [b, c]
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--as-needed", "-lb"], ["B"]),
+        (["--as-needed", "--no-as-needed", "-lb"], []),  # not asked for under --as-needed
+        (["-rpath", "B", "--as-needed", "-lb"], []),  # the caller's own entry
+        (["-R", "B", "--as-needed", "-lb"], []),
+        (["-rpath", "/x:B", "--as-needed", "-lb"], []),  # inside a caller's colon list
+    ],
+    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
+)
+def test_shrink_candidates_never_the_callers(tree: Tree, args: list[str],
+                                              expected: list[str]) -> None:
+    b = tree.lib("b", "libb.so")
+    got = candidates(tree, [f"-L{b}", *(a.replace("B", b) for a in args)])
+    assert got == [b for _ in expected]
+
+
+def test_shrink_candidates_need_the_entry_once_among_the_added_flags(tree: Tree) -> None:
+    b = tree.lib("b", "libb.so")
+    args = [f"-L{b}", "--as-needed", "-lb"]
+    assert candidates(tree, args, added=["-rpath", b]) == [b]
+    # Another source added it too (NIX_LDFLAGS' own -rpath): it stays.
+    assert candidates(tree, args, added=["-rpath", b, f"-rpath={b}"]) == []
+    # LD_RUN_PATH's directories, passed on by ldwrap, stay.
+    assert candidates(tree, args, added=["-rpath", b], also=[b]) == []
+    # Not in the command at all (ldwrap did not add it after all).
+    assert candidates(tree, args, added=[]) == []
+
+
+def test_shrink_candidates_none_for_static_or_relocatable_links(tree: Tree) -> None:
+    b = tree.lib("b", "libb.so", "libb.a")
+    for args in (["-r"], ["-static"], ["-Bstatic"], ["-static-pie"]):
+        assert candidates(tree, [*args, f"-L{b}", "--as-needed", "-lb"]) == [], args
+
+
+def test_shrink_candidates_of_a_library_named_by_path(tree: Tree) -> None:
+    b = tree.lib("b", "libb.so.1")
+    assert candidates(tree, ["--as-needed", f"{b}/libb.so.1"]) == [b]
+    assert candidates(tree, [f"{b}/libb.so.1", "--as-needed"]) == []

@@ -314,3 +314,39 @@ def test_any_dry_run_value_but_empty_and_0_links_nothing(
     assert ran.exists() == links
     assert "warning" not in p.stderr
     assert (f"ldwrap: {tmp_path}/sys/ld -o x a.o" in p.stderr) == (not links)
+
+
+# --- LDWRAP_SHRINK: what the plan leaves for the post-link trim ------------------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "args", "trims"),
+    [
+        (None, ["--as-needed", "-lfoo"], False),  # off by default
+        ("", ["--as-needed", "-lfoo"], False),
+        ("0", ["--as-needed", "-lfoo"], False),
+        ("1", ["--as-needed", "-lfoo"], True),
+        ("1", ["-lfoo"], False),  # without --as-needed every library stays needed
+        ("1", ["--as-needed", "-lfoo", "-rpath", "LIB"], False),  # the caller's entry
+        ("1", ["-r", "--as-needed", "-lfoo"], False),
+    ],
+)
+def test_shrink_candidates_in_the_plan(setup: Setup, monkeypatch: pytest.MonkeyPatch,
+                                       value: str | None, args: list[str], trims: bool) -> None:
+    from ldwrap.link.plan import prepare
+
+    lib, _sysbin = setup
+    if value is not None:
+        monkeypatch.setenv("LDWRAP_SHRINK", value)
+    argv = ["-o", "out", "main.o", "-L", str(lib), *(a.replace("LIB", str(lib)) for a in args)]
+    inv = prepare("/shims/ld.lld", argv, os.environ, "/")
+    assert inv.shrink == ([str(lib)] if trims else [])
+    assert inv.config.warnings == []
+
+
+def test_shrink_value_other_than_0_or_1_warns() -> None:
+    from ldwrap.link.config import SHRINK_DEFAULT, Config
+
+    cfg = Config.from_env({"LDWRAP_SHRINK": "yes"})
+    assert cfg.warnings == ["ignoring LDWRAP_SHRINK='yes': use 1 or 0"]
+    assert cfg.shrink is SHRINK_DEFAULT
