@@ -4,20 +4,18 @@ Pure: no file system access but the response-file reader, which `parse` is hande
 expanded arguments by the caller.
 """
 
-from __future__ import annotations
-
 from .grammar import BFD, GOLD, LLD, MOLD, classify
 from .model import STATIC, STATIC_PIE, LibRequest, LinkRequest, is_shared_name
 
 
-def lld_flavor(args: list[str]) -> str | None:
+def lld_flavor(args: "list[str]") -> "str | None":
     """lld's `-flavor X`, which must come first; returns X or None."""
     if len(args) >= 2 and args[0] == "-flavor":
         return args[1]
     return None
 
 
-def parse(flavour: str, args: list[str]) -> LinkRequest:
+def parse(flavour: str, args: "list[str]") -> "LinkRequest":
     """Parse expanded linker arguments (no `@file` left) for one flavour."""
     req = LinkRequest()
     start = 0
@@ -123,7 +121,7 @@ def parse(flavour: str, args: list[str]) -> LinkRequest:
     return req
 
 
-def _sysroot_dir(flavour: str, d: str, sysroot: str | None) -> str:
+def _sysroot_dir(flavour: str, d: str, sysroot: "str | None") -> str:
     """-L=dir and -L$SYSROOT/dir, as the linker expands them."""
     if d[:1] == "=":
         rest = d[1:]

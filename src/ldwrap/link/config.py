@@ -5,8 +5,6 @@ wrapper variables, whose names depend on the link's target, are read by nixenv f
 `Config.env`; the real linker's search reads PATH from it.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -22,7 +20,7 @@ MODE_NONDEFAULT = "nondefault"  # any directory the loader does not search by it
 SHRINK_DEFAULT = False
 
 
-def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:
+def _flag(env: "Mapping[str, str]", name: str, warnings: "list[str]") -> bool:
     """A switch that is on only for the exact value 1, like nixpkgs' own switches (but for
     LDWRAP_DRY_RUN: see dry_run_on)."""
     value = env.get(name)
@@ -34,7 +32,7 @@ def _flag(env: Mapping[str, str], name: str, warnings: list[str]) -> bool:
     return False
 
 
-def dry_run_on(env: Mapping[str, str]) -> bool:
+def dry_run_on(env: "Mapping[str, str]") -> bool:
     """LDWRAP_DRY_RUN is a safety switch: any value but "" and "0" turns it on, so that a
     misspelt "yes" never links for real."""
     return env.get("LDWRAP_DRY_RUN") not in (None, "", "0")
@@ -98,7 +96,7 @@ class Config:
         object.__setattr__(self, name, value)
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str], nix_store_exists: bool | None = None) -> Config:
+    def from_env(cls, env: "Mapping[str, str]", nix_store_exists: "bool | None" = None) -> "Config":
         """Read env; nix_store_exists None looks at the file system when it matters."""
         s = cls()
         s.env = env

@@ -9,8 +9,6 @@ target. ldwrap must skip the same candidates, or it adds an rpath to a directory
 the loader then trips over at run time.
 """
 
-from __future__ import annotations
-
 from . import oslite as os
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -26,7 +24,7 @@ ENTRIES_PER_PROBE = 8
 DIRENT_BYTES = 32
 LIST_ALWAYS = 4096
 
-_UNSEEN: tuple[list[str], frozenset[str]] = ([], frozenset())
+_UNSEEN: "tuple[list[str], frozenset[str]]" = ([], frozenset())
 _UNASKED = "?"
 # What a build tree holds: CMake's cache, Meson's private directory, autoconf's config.status,
 # Ninja's and make's build files. A directory at or below one of these is a build directory.
@@ -53,7 +51,7 @@ class FsView:
         self._targets: dict[str, tuple[int, int, int] | None] = {}
         self._markers: dict[str, str | None] = {}
 
-    def present(self, directory: str, names: list[str], count: int) -> list[str]:
+    def present(self, directory: str, names: "list[str]", count: int) -> "list[str]":
         """The names (of count wanted) that exist in directory, in the order given.
 
         Each directory is read once, by probing the names or by listing it, whichever the
@@ -93,8 +91,8 @@ class FsView:
         return LIST_BASE_PROBES + entries // ENTRIES_PER_PROBE < count
 
     def _read(
-        self, directory: str, names: list[str], index: dict[str, int]
-    ) -> tuple[list[str], frozenset[str]] | None:
+        self, directory: str, names: "list[str]", index: "dict[str, int]"
+    ) -> "tuple[list[str], frozenset[str]] | None":
         try:
             listing = os.listdir(directory)
         except OSError:
@@ -113,7 +111,7 @@ class FsView:
             hit = self._probed[path] = os.access(path, os.F_OK)
         return hit
 
-    def _index(self, names: list[str]) -> tuple[dict[str, int], list[str]]:
+    def _index(self, names: "list[str]") -> "tuple[dict[str, int], list[str]]":
         """Each name's position, and the names with a slash; kept for the list the policy
         passes for every directory, so that no directory costs a pass over all names."""
         if self._order is None or self._order[0] is not names:
@@ -121,7 +119,7 @@ class FsView:
             self._order = (names, index, [n for n in names if "/" in n])
         return self._order[1], self._order[2]
 
-    def build_tree(self, directory: str, top: str = "/") -> str | None:
+    def build_tree(self, directory: str, top: str = "/") -> "str | None":
         """The marker that puts directory inside a build tree (itself or an ancestor up to
         top holds it; a libtool `.libs` directory is one itself), or None. Each directory is
         asked once."""
@@ -140,7 +138,7 @@ class FsView:
                 return None
             d = d.rsplit("/", 1)[0] or "/"
 
-    def target(self, path: str) -> tuple[int, int, int] | None:
+    def target(self, path: str) -> "tuple[int, int, int] | None":
         """The ELF target a library file is for (see targets.of_bytes); read once."""
         if path not in self._targets:
             self._targets[path] = file_target(path)
@@ -203,7 +201,7 @@ def _match_slowly(name: str, pattern: str) -> bool:
     return (head == "?" or head == name[0]) and _match_slowly(name[1:], pattern[1:])
 
 
-def expand_include(pattern: str) -> list[str]:
+def expand_include(pattern: str) -> "list[str]":
     """The files an ld.so.conf `include` pattern names, sorted, as glob would find them."""
     directory, base = os.path.split(pattern)
     if "[" in pattern or any(c in directory for c in "*?"):
@@ -225,7 +223,7 @@ def expand_include(pattern: str) -> list[str]:
     )
 
 
-def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> list[str]:
+def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> "list[str]":
     """The directories listed in ld.so.conf, following `include` patterns."""
     out: list[str] = []
     data = os.read_file(path, _CONF_BYTES)
@@ -250,7 +248,7 @@ def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> list[str]:
     return out
 
 
-def _identity(path: str) -> tuple[int, int] | None:
+def _identity(path: str) -> "tuple[int, int] | None":
     try:
         st = os.stat(path)
     except (OSError, ValueError):
@@ -258,7 +256,7 @@ def _identity(path: str) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def default_dir_checker(conf: str = "/etc/ld.so.conf") -> Callable[[str], bool]:
+def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]":
     """Whether a directory is one the loader searches by itself (or a compiler's own).
 
     glibc's built-in directories are known by name (their symlinked spellings are in the
@@ -345,7 +343,7 @@ _BFD_TARGETS = {
 _SCRIPT_BYTES = 4096  # glibc's libc.so names its format in the first few hundred bytes
 
 
-def of_link(emulation: str | None, machine: str | None = None) -> tuple[int, int, int] | None:
+def of_link(emulation: "str | None", machine: "str | None" = None) -> "tuple[int, int, int] | None":
     """The target of a link: its `-m` emulation, else this machine; None when unknown (then
     nothing is skipped)."""
     if emulation:
@@ -353,7 +351,7 @@ def of_link(emulation: str | None, machine: str | None = None) -> tuple[int, int
     return _MACHINES.get(machine if machine is not None else os.uname().machine)
 
 
-def of_bytes(head: bytes) -> tuple[int, int, int] | None:
+def of_bytes(head: bytes) -> "tuple[int, int, int] | None":
     """The target a library file is for, from its first bytes; None when it does not say
     (a linker script without OUTPUT_FORMAT, an unknown format name, not a library at all)."""
     if head[:4] == b"\x7fELF":
@@ -372,19 +370,19 @@ def of_bytes(head: bytes) -> tuple[int, int, int] | None:
     return _BFD_TARGETS.get(name.decode("ascii", "replace"))
 
 
-def file_target(path: str) -> tuple[int, int, int] | None:
+def file_target(path: str) -> "tuple[int, int, int] | None":
     head = os.read_file(path, _SCRIPT_BYTES)
     return None if head is None else of_bytes(head)
 
 
-def fits(file_kind: tuple[int, int, int] | None, link: tuple[int, int, int] | None) -> bool:
+def fits(file_kind: "tuple[int, int, int] | None", link: "tuple[int, int, int] | None") -> bool:
     """Whether the linker would take a file of file_kind for a link to link."""
     return file_kind is None or link is None or file_kind == link
 
 
 # (e_machine, EI_CLASS) -> (Debian multiarch triplet, default loader, accepted ld.so.cache
 # flags): one table for the loader emulation and the default mode's list of system directories.
-DEBIAN_ARCH: dict[tuple[int, int], tuple[str, str, tuple[int, ...]]] = {
+DEBIAN_ARCH: "dict[tuple[int, int], tuple[str, str, tuple[int, ...]]]" = {
     (62, 2): ("x86_64-linux-gnu", "/lib64/ld-linux-x86-64.so.2", (0x0303,)),
     (62, 1): ("x86_64-linux-gnux32", "/libx32/ld-linux-x32.so.2", (0x0803,)),
     (3, 1): ("i386-linux-gnu", "/lib/ld-linux.so.2", (0x0001, 0x0003)),

@@ -6,8 +6,6 @@ options the shim acts on get canonical names; every other option is still consum
 so that its value is never read as an input, a `-L` or a `-l`.
 """
 
-from __future__ import annotations
-
 from ._grammar_data import BFD_LONG_NAMES, SEPARATE_ONE_DASH, SEPARATE_TWO_DASHES
 
 BFD = "bfd"
@@ -112,7 +110,7 @@ _TRACKED_FLAGS = frozenset(
 
 
 _SEP1, _SEP2 = SEPARATE_ONE_DASH, SEPARATE_TWO_DASHES
-_BFD_NAMES: tuple[str, ...] | None = None
+_BFD_NAMES: "tuple[str, ...] | None" = None
 # bfd's two-dash-only names: getopt_long_only matches abbreviations against the others first,
 # so `--out F` is `--out-implib F`, not an ambiguous `--out`.
 _BFD_TWO_DASH = (_SEP2[BFD] - _SEP1[BFD]) | {"omagic", "no-omagic"}
@@ -132,7 +130,7 @@ def _known(flavour: str, name: str, dashes: int) -> bool:
     return excluded is None or name not in excluded[dashes - 1]
 
 
-def _bfd_names() -> tuple[str, ...]:
+def _bfd_names() -> "tuple[str, ...]":
     # Built on first use: only bfd abbreviations need it.
     global _BFD_NAMES
     if _BFD_NAMES is None:
@@ -143,7 +141,7 @@ def _bfd_names() -> tuple[str, ...]:
     return _BFD_NAMES
 
 
-def _bfd_expand(name: str, dashes: int = 2) -> str | None:
+def _bfd_expand(name: str, dashes: int = 2) -> "str | None":
     """getopt_long_only: an exact name, else the unique name it abbreviates; UNKNOWN when
     the abbreviation is ambiguous. One-dash-capable names are tried first; a single-dash
     token never matches a two-dash-only name (bfd then reads it as short options)."""
@@ -162,7 +160,7 @@ def _bfd_expand(name: str, dashes: int = 2) -> str | None:
 Classified = tuple["str | None", "str | None", int]
 
 
-def classify(flavour: str, args: list[str], i: int) -> tuple[str | None, str | None, int]:
+def classify(flavour: str, args: "list[str]", i: int) -> "tuple[str | None, str | None, int]":
     """Classify args[i]: (option name or None for an input, value, elements used)."""
     tok = args[i]
     if len(tok) < 2 or tok[0] != "-":
@@ -193,7 +191,7 @@ def classify(flavour: str, args: list[str], i: int) -> tuple[str | None, str | N
     return _short(flavour, args, i, body)
 
 
-def _long(flavour: str, args: list[str], i: int, body: str, dashes: int) -> Classified:
+def _long(flavour: str, args: "list[str]", i: int, body: str, dashes: int) -> "Classified":
     name, eq, value = body.partition("=")
     if flavour == BFD and name not in _SEP2[BFD] and name not in _TRACKED_FLAGS:
         full = _bfd_expand(name, dashes)
@@ -215,7 +213,7 @@ def _long(flavour: str, args: list[str], i: int, body: str, dashes: int) -> Clas
     return (name if flavour == BFD and name in _bfd_names() else UNKNOWN), None, 1
 
 
-def _short(flavour: str, args: list[str], i: int, body: str) -> Classified:
+def _short(flavour: str, args: "list[str]", i: int, body: str) -> "Classified":
     letter = body[0]
     if letter == "G" and flavour in (BFD, GOLD):
         # bfd: -G N is the small-data size only when N starts with a digit; else --shared.
@@ -246,7 +244,7 @@ def _short(flavour: str, args: list[str], i: int, body: str) -> Classified:
     return UNKNOWN, None, 1
 
 
-def _take(letter: str, args: list[str], i: int, joined: str) -> Classified:
+def _take(letter: str, args: "list[str]", i: int, joined: str) -> "Classified":
     canon = _LETTER_NAMES.get(letter, letter)
     if joined:
         return canon, joined, 1

@@ -1,7 +1,5 @@
 """Which linker the shim stands for, and where the real one is."""
 
-from __future__ import annotations
-
 from . import oslite as os
 from .grammar import BFD, GOLD, LLD, MOLD
 from .model import RealLinker
@@ -82,7 +80,7 @@ class LinkerError(Exception):
     """The real linker cannot be found or would be the shim itself."""
 
 
-def linker_name(invoked: str) -> str | None:
+def linker_name(invoked: str) -> "str | None":
     """The linker name in an invoked basename: `x86_64-linux-gnu-ld.bfd` -> `ld.bfd`."""
     if invoked in NAMES:
         return invoked
@@ -127,15 +125,18 @@ def _same(a: str, b: str) -> bool:
         return False
 
 
-def path_dirs(env: Mapping[str, str]) -> list[str]:
+def path_dirs(env: "Mapping[str, str]") -> "list[str]":
     """PATH's absolute entries: empty and relative ones are never searched, so that a hostile
     working directory cannot plant a program."""
     return [d for d in env.get("PATH", "").split(":") if d[:1] == "/"]
 
 
 def search_path(
-    name: str, env: Mapping[str, str], skip: tuple[str, ...] = (), self_path: str | None = None
-) -> str | None:
+    name: str,
+    env: "Mapping[str, str]",
+    skip: "tuple[str, ...]" = (),
+    self_path: "str | None" = None,
+) -> "str | None":
     """The first executable `name` on PATH that is not a shim and not in skip.
 
     Empty and relative PATH entries are never searched (see path_dirs).
@@ -155,10 +156,10 @@ def search_path(
 def find(
     name: str,
     invoked_path: str,
-    env: Mapping[str, str],
-    explicit: str | None,
-    chain: Chain | None = None,
-) -> RealLinker:
+    env: "Mapping[str, str]",
+    explicit: "str | None",
+    chain: "Chain | None" = None,
+) -> "RealLinker":
     """Find the real linker the shim invoked as invoked_path stands for."""
     if chain is None:
         chain = Chain(env.get(CHAIN_VAR, ""))
@@ -201,7 +202,7 @@ def find(
     )
 
 
-def _with_flavor(path: str) -> RealLinker:
+def _with_flavor(path: str) -> "RealLinker":
     """The multi-flavour lld binaries need `-flavor gnu` unless their name says ld."""
     base = os.path.basename(path)
     if base in ("rust-lld", "lld") or base.startswith(("rust-lld", "lld-")):

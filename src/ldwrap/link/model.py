@@ -4,8 +4,6 @@ Plain classes with __slots__ and no behaviour beyond describing themselves; this
 nothing of ldwrap's, so every other module can use it.
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from .config import Config  # the type only: no import at run time
@@ -32,7 +30,7 @@ class LibRequest:
         self.static = static
         self.exact = spec[:1] == ":"
 
-    def filenames(self) -> tuple[str, ...]:
+    def filenames(self) -> "tuple[str, ...]":
         """The shared-library file names that would satisfy this request."""
         if self.exact:
             name = self.spec[1:]
@@ -92,13 +90,13 @@ class DirDecision:
 
     __slots__ = ("given", "libraries", "path", "verdict")
 
-    def __init__(self, given: str, path: str, verdict: str, libraries: tuple[str, ...] = ()):
+    def __init__(self, given: str, path: str, verdict: str, libraries: "tuple[str, ...]" = ()):
         self.given = given  # as the caller wrote it
         self.path = path  # normalised; what goes into the rpath
         self.verdict = verdict
         self.libraries = libraries  # the requested files found there
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> "dict[str, object]":
         return {
             "given": self.given,
             "path": self.path,
@@ -121,14 +119,14 @@ class RpathPlan:
         self.copies: list[str] = []
         self.decisions: list[DirDecision] = []
 
-    def args(self) -> list[str]:
+    def args(self) -> "list[str]":
         return _rpath_args(self.dirs)
 
-    def copy_args(self) -> list[str]:
+    def copy_args(self) -> "list[str]":
         return _rpath_args(self.copies)
 
 
-def _rpath_args(dirs: list[str]) -> list[str]:
+def _rpath_args(dirs: "list[str]") -> "list[str]":
     out: list[str] = []
     for d in dirs:
         out += ("-rpath", d)
@@ -141,7 +139,7 @@ class RealLinker:
 
     __slots__ = ("path", "prefix")
 
-    def __init__(self, path: str, prefix: tuple[str, ...] = ()) -> None:
+    def __init__(self, path: str, prefix: "tuple[str, ...]" = ()) -> None:
         self.path = path
         self.prefix = prefix
 
@@ -187,22 +185,22 @@ class Invocation:
     def __init__(
         self,
         name: str,
-        args: list[str],
-        config: Config,
-        real: RealLinker,
+        args: "list[str]",
+        config: "Config",
+        real: "RealLinker",
         flavour: str,
-        argv: list[str],
-        env: dict[str, str],
+        argv: "list[str]",
+        env: "dict[str, str]",
         note: str = "",
-        request: LinkRequest | None = None,
-        plan: RpathPlan | None = None,
-        extras: Extras | None = None,
-        added_at: tuple[int, int] = (1, 1),
-        linker_args: list[str] | None = None,
-        notes: list[str] | None = None,
-        rsp_spans: list[tuple[int, int]] | None = None,
-        warnings: list[str] | None = None,
-        shrink: list[str] | None = None,
+        request: "LinkRequest | None" = None,
+        plan: "RpathPlan | None" = None,
+        extras: "Extras | None" = None,
+        added_at: "tuple[int, int]" = (1, 1),
+        linker_args: "list[str] | None" = None,
+        notes: "list[str] | None" = None,
+        rsp_spans: "list[tuple[int, int]] | None" = None,
+        warnings: "list[str] | None" = None,
+        shrink: "list[str] | None" = None,
     ) -> None:
         self.name = name
         self.args = args  # the caller's, untouched
@@ -228,14 +226,14 @@ class Invocation:
         self.shrink = shrink or []
 
     @property
-    def added_before(self) -> list[str]:
+    def added_before(self) -> "list[str]":
         return self.extras.before if self.extras is not None else []
 
     @property
-    def added_after(self) -> list[str]:
+    def added_after(self) -> "list[str]":
         return self.extras.after if self.extras is not None else []
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self) -> "dict[str, object]":
         return {
             "argv": self.argv,
             "linker": self.real.path,

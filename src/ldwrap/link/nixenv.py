@@ -20,8 +20,6 @@ twice. Two generations of that signal exist:
 Pure: reads only the mapping it is given (and the machine name it is given).
 """
 
-from __future__ import annotations
-
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -60,7 +58,7 @@ _ARCH_FAMILY = {
 }
 
 
-def target_arch(emulation: str | None, machine: str) -> str:
+def target_arch(emulation: "str | None", machine: str) -> str:
     """The arch of the link's target: from its emulation, else this machine's."""
     if emulation:
         arch = _EMULATION_ARCH.get(emulation)
@@ -83,7 +81,7 @@ def _salt_matches(salt: str, arch: str) -> bool:
     return False
 
 
-def pick_salt(env: Mapping[str, str], arch: str) -> tuple[str, tuple[str, ...]]:
+def pick_salt(env: "Mapping[str, str]", arch: str) -> "tuple[str, tuple[str, ...]]":
     """The suffix salt for a link to arch, and the role suffixes whose plain names it reads.
 
     Outside a Nix shell (no wrapper markers at all) the plain names are read, so that a user
@@ -111,7 +109,7 @@ def pick_salt(env: Mapping[str, str], arch: str) -> tuple[str, tuple[str, ...]]:
     return salt, tuple(suffix for role, suffix in _ROLES if role in roles)
 
 
-def split_words(value: str) -> list[str]:
+def split_words(value: str) -> "list[str]":
     """Split like bash's default IFS (space, tab, newline); no quote removal, no globbing."""
     return [w for w in value.replace("\t", " ").replace("\n", " ").split(" ") if w]
 
@@ -147,14 +145,14 @@ class NixEnv:
         self.ignore_ld_through_gcc = False
 
 
-def read(env: Mapping[str, str], emulation: str | None, machine: str) -> NixEnv:
+def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "NixEnv":
     """The settings for a link with this emulation (None: the default) on this machine."""
     nix = NixEnv()
     if env.get("NIX_WRAPPER_VERSION") == "2" and env.get("NIX_WRAPPER_OPERATION") == "link":
         nix.protocol = "v2"
         nix.cc_applied = bool(env.get("wrapper_NIX_LINK_TYPE"))
 
-        def names(name: str) -> list[str]:
+        def names(name: str) -> "list[str]":
             return ["wrapper_" + name]
 
     else:
@@ -162,11 +160,11 @@ def read(env: Mapping[str, str], emulation: str | None, machine: str) -> NixEnv:
         nix.cc_applied = bool(env.get("NIX_LINK_TYPE_" + nix.salt))
         gathered = bool(env.get("NIX_BINTOOLS_WRAPPER_FLAGS_SET_" + nix.salt))
 
-        def names(name: str) -> list[str]:
+        def names(name: str) -> "list[str]":
             own = [f"{name}_{nix.salt}"]
             return own if gathered else own + [name + r for r in roles]
 
-    def words(name: str) -> list[str]:
+    def words(name: str) -> "list[str]":
         out: list[str] = []
         for n in names(name):
             out += split_words(env.get(n, ""))

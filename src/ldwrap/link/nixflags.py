@@ -9,8 +9,6 @@ The final order is nixpkgs' own:
 lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 """
 
-from __future__ import annotations
-
 from . import nixenv
 from . import oslite as os
 from .grammar import BFD
@@ -30,11 +28,11 @@ def machine() -> str:
     return os.uname().machine
 
 
-def read_nix(env: Mapping[str, str], req: LinkRequest) -> nixenv.NixEnv:
+def read_nix(env: "Mapping[str, str]", req: "LinkRequest") -> "nixenv.NixEnv":
     return nixenv.read(env, req.emulation, machine())
 
 
-def _drop_rpaths(words: list[str]) -> list[str]:
+def _drop_rpaths(words: "list[str]") -> "list[str]":
     """nixpkgs' filterRpathFlags for static-pie links (glibc wants no rpath there), for
     every spelling of the option."""
     out: list[str] = []
@@ -49,11 +47,11 @@ def _drop_rpaths(words: list[str]) -> list[str]:
     return out
 
 
-def _has_rpath(words: list[str]) -> bool:
+def _has_rpath(words: "list[str]") -> bool:
     return any(w in ("-rpath", "--rpath") or w.startswith(("-rpath=", "--rpath=")) for w in words)
 
 
-def ldflags_words(req: LinkRequest, nix: nixenv.NixEnv) -> tuple[list[str], list[str]]:
+def ldflags_words(req: "LinkRequest", nix: "nixenv.NixEnv") -> "tuple[list[str], list[str]]":
     """The NIX_LDFLAGS* words this link gets before and after the caller's arguments (a
     cc-wrapper that already passed NIX_LDFLAGS_BEFORE and NIX_LDFLAGS leaves only
     NIX_LDFLAGS_AFTER). Their -L and -l take part in the rpath decision like the caller's."""
@@ -64,15 +62,15 @@ def ldflags_words(req: LinkRequest, nix: nixenv.NixEnv) -> tuple[list[str], list
 
 
 def compose(
-    req: LinkRequest,
-    settings: Config,
-    nix: nixenv.NixEnv,
-    rpath_args: list[str],
+    req: "LinkRequest",
+    settings: "Config",
+    nix: "nixenv.NixEnv",
+    rpath_args: "list[str]",
     *,
     flavour: str = BFD,
-    run_path: list[str] | None = None,
-    copy_args: list[str] | None = None,
-) -> Extras:
+    run_path: "list[str] | None" = None,
+    copy_args: "list[str] | None" = None,
+) -> "Extras":
     """The flags to add for this link. rpath_args go after the caller's arguments, copy_args
     (copies of the caller's own rpath entries) last before them. run_path: LD_RUN_PATH's
     directories as they may be used (purity-filtered); None: the config's."""

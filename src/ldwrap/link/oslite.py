@@ -7,8 +7,6 @@ str paths they use. When `os` is already loaded (the CLI, tests, an embedding pr
 environment and exec go through it, so that changes made through `os` are seen.
 """
 
-from __future__ import annotations
-
 import posix
 import sys
 
@@ -57,11 +55,11 @@ _S_IFREG = 0o100000
 _S_IFLNK = 0o120000
 
 
-def _os() -> object | None:
+def _os() -> "object | None":
     return sys.modules.get("os")
 
 
-def environ() -> Mapping[str, str]:
+def environ() -> "Mapping[str, str]":
     """The process environment (os.environ when os is loaded, else decoded from posix)."""
     os = _os()
     if os is not None:
@@ -73,7 +71,7 @@ def environ() -> Mapping[str, str]:
     }
 
 
-def execve(path: str, argv: list[str], env: Mapping[str, str]) -> NoReturn:
+def execve(path: str, argv: "list[str]", env: "Mapping[str, str]") -> "NoReturn":
     os = _os()
     if os is not None:
         os.execve(path, argv, env)  # type: ignore[attr-defined]
@@ -116,7 +114,7 @@ def read_upto(fd: int, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def read_file(path: str, limit: int) -> bytes | None:
+def read_file(path: str, limit: int) -> "bytes | None":
     """Up to limit bytes of a file, None when it cannot be read: without the io module's
     buffered and text layers, which cost more than the read itself for small files."""
     try:
@@ -154,7 +152,7 @@ class path:
         return out
 
     @staticmethod
-    def split(p: str) -> tuple[str, str]:
+    def split(p: str) -> "tuple[str, str]":
         i = p.rfind("/") + 1
         head, tail = p[:i], p[i:]
         if head and head != "/" * len(head):
@@ -226,7 +224,7 @@ class path:
         return path.abspath(resolved)
 
 
-def _join_real(base: str, rest: str, seen: dict[str, str | None]) -> tuple[str, bool]:
+def _join_real(base: str, rest: str, seen: "dict[str, str | None]") -> "tuple[str, bool]":
     """posixpath's own walk: rest's components onto base, each symlink followed once."""
     if rest[:1] == "/":
         rest, base = rest[1:], "/"

@@ -9,8 +9,6 @@ unchanged) and a note saying why. `prepare` is the one code path behind the shim
 `ldwrap dry-run` and `ldwrap explain`: what they print is what the shim runs.
 """
 
-from __future__ import annotations
-
 from . import oslite as os
 from . import rsp
 from .argv import lld_flavor, parse
@@ -48,7 +46,7 @@ class ShimError(Exception):
         self.status = status
 
 
-def identify(argv0: str, explicit: str | None) -> str | None:
+def identify(argv0: str, explicit: "str | None") -> "str | None":
     """The linker name the shim stands for: its own name, else LDWRAP_LINKER's."""
     name = linker_name(os.path.basename(argv0))
     if name is None and explicit:
@@ -56,13 +54,13 @@ def identify(argv0: str, explicit: str | None) -> str | None:
     return name
 
 
-def head_args(real: RealLinker, args: list[str]) -> list[str]:
+def head_args(real: "RealLinker", args: "list[str]") -> "list[str]":
     """What goes before the caller's arguments: rust-lld's `-flavor gnu`, unless the caller
     already starts with its own `-flavor X`, which must stay first."""
     return [] if args[:1] == ["-flavor"] else list(real.prefix)
 
 
-def _name(argv0: str, config: Config) -> str:
+def _name(argv0: str, config: "Config") -> str:
     name = identify(argv0, config.linker)
     if name is None:
         raise ShimError(
@@ -73,7 +71,7 @@ def _name(argv0: str, config: Config) -> str:
     return name
 
 
-def _real_linker(name: str, argv0: str, config: Config, chain: Chain) -> RealLinker:
+def _real_linker(name: str, argv0: str, config: "Config", chain: "Chain") -> "RealLinker":
     if len(chain.paths) >= MAX_DEPTH:
         raise ShimError(
             f"the real linker leads back to ldwrap ({len(chain.paths)} nested calls: "
@@ -86,7 +84,7 @@ def _real_linker(name: str, argv0: str, config: Config, chain: Chain) -> RealLin
         raise ShimError(str(e), 127) from None
 
 
-def _flavour(name: str, real: RealLinker) -> str:
+def _flavour(name: str, real: "RealLinker") -> str:
     """The grammar to read the arguments with: the real linker's, when `ld` is another."""
     if real.prefix:
         return LLD
@@ -94,7 +92,7 @@ def _flavour(name: str, real: RealLinker) -> str:
     return flavour_from_path(real.path, flavour) if name == "ld" else flavour
 
 
-def _not_a_link(flavour: str, args: list[str], chain: Chain) -> str | None:
+def _not_a_link(flavour: str, args: "list[str]", chain: "Chain") -> "str | None":
     """Why this call is passed through before its arguments are read, or None."""
     if flavour == MOLD and args[:1] in (["-run"], ["--run"]):
         # `mold -run CMD ARGS` runs CMD with mold as its linker: nothing here is a link
@@ -109,8 +107,8 @@ def _not_a_link(flavour: str, args: list[str], chain: Chain) -> str | None:
 
 
 def _linker_env(
-    config: Config, chain: Chain, real: RealLinker, nix: NixEnv | None
-) -> dict[str, str]:
+    config: "Config", chain: "Chain", real: "RealLinker", nix: "NixEnv | None"
+) -> "dict[str, str]":
     env = dict(config.env)
     env[CHAIN_VAR] = chain.extended(real.path)
     if nix is not None and nix.protocol == "v2":
@@ -122,8 +120,8 @@ def _linker_env(
 
 
 def _enforce_purity(
-    flavour: str, args: list[str], cwd: str, config: Config, nix: NixEnv
-) -> Filtered | None:
+    flavour: str, args: "list[str]", cwd: str, config: "Config", nix: "NixEnv"
+) -> "Filtered | None":
     if not config.enforce_purity:
         return None
     from . import purity  # only Nix builds with purity enforced pay for it
@@ -135,8 +133,8 @@ def _enforce_purity(
 
 
 def _as_linked(
-    flavour: str, req: LinkRequest, body: list[str], nix: NixEnv, lead: int
-) -> LinkRequest:
+    flavour: str, req: "LinkRequest", body: "list[str]", nix: "NixEnv", lead: int
+) -> "LinkRequest":
     """The request as the linker will see it, NIX_LDFLAGS* included: their -L and -l count
     like the caller's, at the place the command gets them."""
     pre, post = ldflags_words(req, nix)
@@ -148,8 +146,8 @@ def _as_linked(
 
 
 def prepare(
-    argv0: str, args: list[str], env: Mapping[str, str], cwd: str, fs: FsView | None = None
-) -> Invocation:
+    argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str, fs: "FsView | None" = None
+) -> "Invocation":
     """Decide the full command for a link invoked as argv0 with args."""
     config = Config.from_env(env)
     name = _name(argv0, config)
@@ -158,7 +156,7 @@ def prepare(
     flavour = _flavour(name, real)
     head = head_args(real, args)
 
-    def passed_through(note: str, linker_env: dict[str, str], **extra: object) -> Invocation:
+    def passed_through(note: str, linker_env: "dict[str, str]", **extra: object) -> "Invocation":
         return Invocation(name, args, config, real, flavour, [real.path, *head, *args],
                           linker_env, note, **extra)  # type: ignore[arg-type]
 
@@ -227,7 +225,7 @@ def prepare(
     )
 
 
-def unchanged(argv0: str, args: list[str], env: Mapping[str, str]) -> tuple[str, list[str]]:
+def unchanged(argv0: str, args: "list[str]", env: "Mapping[str, str]") -> "tuple[str, list[str]]":
     """The real linker and its argv with the caller's arguments and nothing else: the link
     as it would be without ldwrap. Raises LinkerError when there is no real linker."""
     explicit = env.get("LDWRAP_LINKER") or None

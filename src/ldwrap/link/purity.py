@@ -13,8 +13,6 @@ and when the shim runs the link (run.py) they are written to a new temporary res
 which is removed once the linker has finished. This module only returns data.
 """
 
-from __future__ import annotations
-
 from . import oslite as os
 from . import rsp
 from .grammar import LLD, classify
@@ -40,7 +38,7 @@ class ImpurePathError(Exception):
         self.path = path
 
 
-def enabled(env: Mapping[str, str]) -> bool:
+def enabled(env: "Mapping[str, str]") -> bool:
     """Purity is enforced, as in nixpkgs, only with NIX_ENFORCE_PURITY=1 and a NIX_STORE."""
     return env.get("NIX_ENFORCE_PURITY") == "1" and bool(env.get("NIX_STORE"))
 
@@ -50,7 +48,7 @@ def _norm(path: str) -> str:
     return "/" + p.lstrip("/") if p[:1] == "/" else p
 
 
-def roots(env: Mapping[str, str]) -> tuple[str, ...]:
+def roots(env: "Mapping[str, str]") -> "tuple[str, ...]":
     """The directories a pure link may use: the store, the build directory (when set: an
     unset NIX_BUILD_TOP is simply not a root) and the temporary directories."""
     found = [env.get("NIX_STORE") or "", env.get("NIX_BUILD_TOP") or "", "/tmp"]
@@ -58,7 +56,7 @@ def roots(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(_norm(r) for r in found if r[:1] == "/"))
 
 
-def is_pure(path: str, allowed: tuple[str, ...]) -> bool:
+def is_pure(path: str, allowed: "tuple[str, ...]") -> bool:
     if path[:1] != "/":
         return True  # relative to the build directory
     p = _norm(path)
@@ -72,7 +70,7 @@ class Filtered:
 
     __slots__ = ("args", "changed", "expanded", "notes", "run_path", "spans")
 
-    def __init__(self, args: list[str], expanded: list[str]) -> None:
+    def __init__(self, args: "list[str]", expanded: "list[str]") -> None:
         self.args = args  # what the linker gets (changed response files inlined)
         self.expanded = expanded  # the same with every response file expanded, for parsing
         self.changed = False
@@ -82,8 +80,8 @@ class Filtered:
 
 
 def filter_args(
-    flavour: str, args: list[str], cwd: str, allowed: tuple[str, ...]
-) -> Filtered:
+    flavour: str, args: "list[str]", cwd: str, allowed: "tuple[str, ...]"
+) -> "Filtered":
     """Drop impure search paths from args; raise ImpurePathError for other impure paths."""
     start = 2 if flavour == LLD and args[:1] == ["-flavor"] and len(args) > 1 else 0
     flat: list[str] = []
@@ -134,14 +132,14 @@ def filter_args(
 
 
 def _drop(
-    flat: list[str],
-    out: list[str | None],
+    flat: "list[str]",
+    out: "list[str | None]",
     i: int,
     used: int,
     name: str,
     value: str,
-    allowed: tuple[str, ...],
-    notes: list[str],
+    allowed: "tuple[str, ...]",
+    notes: "list[str]",
 ) -> None:
     """Remove the impure part of the option at flat[i] (used elements) in out."""
     parts = value.split(":") if name in _LISTS else [value]
@@ -162,8 +160,8 @@ def _drop(
 
 
 def apply(
-    flavour: str, args: list[str], cwd: str, config: Config, nix: NixEnv
-) -> Filtered | None:
+    flavour: str, args: "list[str]", cwd: str, config: "Config", nix: "NixEnv"
+) -> "Filtered | None":
     """Filter args when purity is enforced for this link; None when it is not. As in
     nixpkgs, a link a cc-wrapper already filtered is left alone with NIX_IGNORE_LD_THROUGH_GCC."""
     if not enabled(config.env) or (nix.ignore_ld_through_gcc and nix.cc_applied):
@@ -179,8 +177,8 @@ def apply(
 
 
 def argv_spans(
-    spans: list[tuple[int, int]], skip: int, base: int, cut: int, gap: int
-) -> list[tuple[int, int]]:
+    spans: "list[tuple[int, int]]", skip: int, base: int, cut: int, gap: int
+) -> "list[tuple[int, int]]":
     """Spans in the filtered args -> spans in argv, where args[skip:] starts at argv[base]
     and args[skip + cut:] (after a `--`) is moved `gap` further. A span that straddles the
     cut stays inline: the same arguments, only not in a file."""

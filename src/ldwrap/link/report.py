@@ -1,7 +1,5 @@
 """What ldwrap prints: shell quoting, the command line of a dry run, the NIX_DEBUG report."""
 
-from __future__ import annotations
-
 import sys
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -18,11 +16,11 @@ def shell_quote(arg: str) -> str:
     return "'" + arg.replace("'", "'\\''") + "'"
 
 
-def format_command(argv: list[str]) -> str:
+def format_command(argv: "list[str]") -> str:
     return " ".join(shell_quote(a) for a in argv)
 
 
-def print_command(argv: list[str], prefix: str = "ldwrap: ") -> None:
+def print_command(argv: "list[str]", prefix: str = "ldwrap: ") -> None:
     """The command on stderr with its bytes as they are, so the dry run shows exactly what
     runs even for arguments that are not UTF-8."""
     line = f"{prefix}{format_command(argv)}\n"
@@ -35,7 +33,7 @@ def print_command(argv: list[str], prefix: str = "ldwrap: ") -> None:
     sys.stderr.buffer.flush()
 
 
-def debug_report(inv: Invocation) -> str:
+def debug_report(inv: "Invocation") -> str:
     """NIX_DEBUG >= 1: nixpkgs' three-part report (extra flags before, original flags, extra
     flags after), one argument a line, shell-quoted."""
     lines = list(inv.notes)

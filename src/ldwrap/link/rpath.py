@@ -14,8 +14,6 @@ A directory inside a build tree gets nothing: its build system sets that rpath i
 build directory must not ride along into an installed file.
 """
 
-from __future__ import annotations
-
 from . import oslite as os
 from .config import MODE_NIX, MODE_NONDEFAULT
 from .model import STATIC_PIE, DirDecision, RpathPlan, is_shared_name
@@ -45,7 +43,7 @@ STORE_ROOT = "the store itself, not a path in it"
 INCOMPATIBLE = "requested libraries here are for another target"
 
 
-def normalise(path: str, cwd: str, fs: FsView) -> str:
+def normalise(path: str, cwd: str, fs: "FsView") -> str:
     """An absolute path naming the directory the linker really searched."""
     p = path if path[:1] == "/" else os.path.join(cwd, path)
     if "/." not in p and "//" not in p and p[-1:] != "/":
@@ -58,13 +56,13 @@ def normalise(path: str, cwd: str, fs: FsView) -> str:
 
 
 def decide(
-    req: LinkRequest,
-    settings: Config,
-    fs: FsView,
+    req: "LinkRequest",
+    settings: "Config",
+    fs: "FsView",
     cwd: str,
-    is_default_dir: Callable[[str], bool] | None = None,
-    disabled: bool | None = None,
-) -> RpathPlan:
+    is_default_dir: "Callable[[str], bool] | None" = None,
+    disabled: "bool | None" = None,
+) -> "RpathPlan":
     """The rpath directories for this link, with a decision for every candidate. disabled
     None: as the config says (NIX_DONT_SET_RPATH comes with the Nix environment, later)."""
     plan = RpathPlan()
@@ -96,7 +94,7 @@ def decide(
     seen: set[str] = set()  # ldwrap's own entries
     store_mode = settings.mode == MODE_NIX  # store paths are never build trees
 
-    def allowed(path: str) -> str | None:
+    def allowed(path: str) -> "str | None":
         """The path to put in the rpath if the directory may be added, else None."""
         if settings.mode == MODE_NIX and path in settings.prefixes:
             return None  # $NIX_STORE itself holds store paths, not libraries
@@ -117,14 +115,14 @@ def decide(
         inside = [p for p in settings.prefixes if path == p or path.startswith(p + "/")]
         return max(inside, key=len) if inside else "/"
 
-    def shadows(path: str, found: list[str]) -> bool:
+    def shadows(path: str, found: "list[str]") -> bool:
         """Whether an earlier element of the caller's rpath holds one of these libraries."""
         for earlier in caller_order[: caller[path]]:
             if earlier != path and fs.present(earlier, found, len(found)):
                 return True
         return False
 
-    def consider(given: str, path: str, found: list[str]) -> None:
+    def consider(given: str, path: str, found: "list[str]") -> None:
         libs = tuple(found)
         if path in seen:
             plan.decisions.append(DirDecision(given, path, DUPLICATE, libs))
@@ -145,7 +143,7 @@ def decide(
             plan.copies.append(spelled)
             plan.decisions.append(DirDecision(given, path, COPY, libs))
 
-    def gate(given: str, path: str) -> str | None:
+    def gate(given: str, path: str) -> "str | None":
         """The directory to look in, or None after recording why there is none."""
         target = None if off else allowed(path)
         if target is None:
@@ -162,7 +160,7 @@ def decide(
 
     link_target: list[tuple[int, int, int] | None] = []  # worked out on first use
 
-    def fitting(directory: str, found: list[str]) -> list[str]:
+    def fitting(directory: str, found: "list[str]") -> "list[str]":
         """The found files the linker would take: not built for another target."""
         if not link_target:
             from .dirs import of_link
@@ -222,8 +220,8 @@ def decide(
 
 
 
-def shrink_candidates(req: LinkRequest, plan: RpathPlan, added: list[str],
-                      also_given: list[str]) -> list[str]:
+def shrink_candidates(req: "LinkRequest", plan: "RpathPlan", added: "list[str]",
+                      also_given: "list[str]") -> "list[str]":
     """The rpath entries the post-link trim (LDWRAP_SHRINK) may remove: directories this plan
     added for a library asked for under --as-needed, which the linker may then have left out
     of DT_NEEDED. Pure.

@@ -13,8 +13,6 @@ MAX_FILES files, MAX_BYTES bytes or MAX_ARGS arguments in total, so a hostile or
 costs at most a fraction of a second and a few tens of MB.
 """
 
-from __future__ import annotations
-
 from . import oslite as os
 
 MAX_FILES = 2000  # distinct file reads, far above any real build
@@ -39,7 +37,7 @@ class _Budget:
         self.args = MAX_ARGS
 
 
-def expand(args: list[str], cwd: str | None = None) -> list[str]:
+def expand(args: "list[str]", cwd: "str | None" = None) -> "list[str]":
     """Return args with every readable `@file` replaced by its tokens, recursively."""
     if not any(a[:1] == "@" for a in args):
         return args
@@ -49,7 +47,11 @@ def expand(args: list[str], cwd: str | None = None) -> list[str]:
 
 
 def _expand_into(
-    args: list[str], out: list[str], chain: tuple[str, ...], cwd: str | None, budget: _Budget
+    args: "list[str]",
+    out: "list[str]",
+    chain: "tuple[str, ...]",
+    cwd: "str | None",
+    budget: "_Budget",
 ) -> None:
     for arg in args:
         if arg[:1] != "@" or len(arg) == 1:
@@ -72,7 +74,7 @@ def _expand_into(
         _expand_into(tokens, out, (*chain, key), cwd, budget)
 
 
-def _read(arg: str, path: str, budget: _Budget) -> bytes | None:
+def _read(arg: str, path: str, budget: "_Budget") -> "bytes | None":
     """The bytes of a regular file, None when it cannot be read (a literal argument)."""
     try:
         st = os.stat(path)  # before any open(): opening a FIFO would block
@@ -112,7 +114,7 @@ def _too_big(arg: str) -> str:
 _SPECIAL = (b"'", b'"', b"\\", b"\0")
 
 
-def tokenize(data: bytes, limit: int = MAX_ARGS) -> list[str]:
+def tokenize(data: bytes, limit: int = MAX_ARGS) -> "list[str]":
     """Split response-file bytes into arguments (GNU quoting); undecodable bytes survive.
 
     Raises ResponseFileError beyond `limit` arguments."""
@@ -122,7 +124,7 @@ def tokenize(data: bytes, limit: int = MAX_ARGS) -> list[str]:
     return [t.decode("utf-8", "surrogateescape") for t in _tokenize_quoted(data, limit)]
 
 
-def _split_plain(data: bytes, limit: int) -> list[str]:
+def _split_plain(data: bytes, limit: int) -> "list[str]":
     out: list[str] = []
     pos, n = 0, len(data)
     while pos < n:
@@ -148,7 +150,7 @@ def _split_plain(data: bytes, limit: int) -> list[str]:
 _SEG = rb"""[^\s'"\\]+|\\[\s\S]?|'(?:[^'\\]|\\[\s\S]?)*'?|"(?:[^"\\]|\\[\s\S]?)*"?"""
 
 
-def _tokenize_quoted(data: bytes, limit: int) -> list[bytes]:
+def _tokenize_quoted(data: bytes, limit: int) -> "list[bytes]":
     import re  # only response files with quotes or backslashes pay for it
 
     seg = re.compile(_SEG)

@@ -7,8 +7,6 @@ LDWRAP_VERIFY). Then it runs as a child, and the shim ends the way the child end
 status, or same signal; or with status 1 when LDWRAP_VERIFY=error finds a problem.
 """
 
-from __future__ import annotations
-
 import sys
 
 from . import oslite as os
@@ -36,7 +34,7 @@ _FORWARDED = tuple(
 )
 
 
-def run(inv: Invocation) -> NoReturn:
+def run(inv: "Invocation") -> "NoReturn":
     files = _TempFiles(inv.env)
     argv = inv.argv
     if inv.rsp_spans:
@@ -49,13 +47,13 @@ def run(inv: Invocation) -> NoReturn:
 class _TempFiles:
     """Temporary response files of one link, in $TMPDIR (else /tmp), removed at the end."""
 
-    def __init__(self, env: Mapping[str, str]) -> None:
+    def __init__(self, env: "Mapping[str, str]") -> None:
         # $TMPDIR as given, else /tmp: tempfile's own search would write a probe file first.
         tmpdir = env.get("TMPDIR") or ""
         self.dir = tmpdir if os.path.isdir(tmpdir) else "/tmp"
         self.paths: list[str] = []
 
-    def write(self, args: list[str]) -> str:
+    def write(self, args: "list[str]") -> str:
         """A new response file holding args; raises OSError."""
         import tempfile  # only the rare links that need a file pay for it
 
@@ -67,7 +65,7 @@ class _TempFiles:
             os.close(fd)
         return path
 
-    def replace_spans(self, argv: list[str], spans: list[tuple[int, int]]) -> list[str]:
+    def replace_spans(self, argv: "list[str]", spans: "list[tuple[int, int]]") -> "list[str]":
         """argv with each span moved into a file of its own: the caller's @files that purity
         changed. If a file cannot be written, the arguments stay inline: to the linker they
         mean the same, only the command is longer."""
@@ -89,7 +87,9 @@ class _TempFiles:
         self.paths = []
 
 
-def _spawn_and_finish(inv: Invocation, argv: list[str], files: _TempFiles, retry: bool) -> NoReturn:
+def _spawn_and_finish(
+    inv: "Invocation", argv: "list[str]", files: "_TempFiles", retry: bool
+) -> "NoReturn":
     """Run the linker as a child, then the post-link hooks; remove the temporary files and
     end like the child. retry: on E2BIG, move our additions into files and try once more."""
     try:
@@ -112,7 +112,9 @@ def _spawn_and_finish(inv: Invocation, argv: list[str], files: _TempFiles, retry
     exit_like(status)
 
 
-def _with_additions_in_files(inv: Invocation, argv: list[str], files: _TempFiles) -> list[str]:
+def _with_additions_in_files(
+    inv: "Invocation", argv: "list[str]", files: "_TempFiles"
+) -> "list[str]":
     paths = ["", ""]
     try:
         for i, added in enumerate((inv.added_before, inv.added_after)):
@@ -129,7 +131,7 @@ def _with_additions_in_files(inv: Invocation, argv: list[str], files: _TempFiles
     return response_file_argv(inv, (paths[0], paths[1]), argv)
 
 
-def _shrink(inv: Invocation) -> None:
+def _shrink(inv: "Invocation") -> None:
     """LDWRAP_SHRINK: remove from the output's RUNPATH the entries ldwrap added (inv.shrink)
     that provide none of its needed libraries. Never fails the link: when the edit is not
     provably safe, or the output is no dynamic ELF file, it stays as the linker wrote it."""
@@ -153,7 +155,7 @@ def _shrink(inv: Invocation) -> None:
     print(f"ldwrap: shrink: {output}: {what}", file=sys.stderr)
 
 
-def _verify(inv: Invocation) -> None:
+def _verify(inv: "Invocation") -> None:
     """LDWRAP_VERIFY: check that the output will find its libraries. For `error`, a problem
     fails the link and removes the output, as a failing linker does, so that make or ninja
     do not take it for up to date."""
@@ -176,8 +178,8 @@ def _verify(inv: Invocation) -> None:
 
 
 def exec_argv(
-    path: str, argv: list[str], env: Mapping[str, str], inv: Invocation | None = None
-) -> NoReturn:
+    path: str, argv: "list[str]", env: "Mapping[str, str]", inv: "Invocation | None" = None
+) -> "NoReturn":
     """Replace this process by path. With inv, an E2BIG retries with our additions moved to
     a response file."""
     for sig in _PYTHON_IGNORED:
@@ -191,13 +193,13 @@ def exec_argv(
         _cannot_run(path, e)
 
 
-def _cannot_run(path: str, e: OSError) -> NoReturn:
+def _cannot_run(path: str, e: "OSError") -> "NoReturn":
     """The shell's convention: 126 found but not runnable, 127 not found."""
     print(f"ldwrap: cannot run {path}: {e.strerror}", file=sys.stderr)
     sys.exit(126 if e.errno in (13, 8, E2BIG) else 127)
 
 
-def spawn_and_wait(path: str, argv: list[str], env: Mapping[str, str]) -> int:
+def spawn_and_wait(path: str, argv: "list[str]", env: "Mapping[str, str]") -> int:
     """Run a child to completion; the raw wait status. The shim ignores SIGINT meanwhile so
     the child, which gets it from the terminal too, decides how the link ends; SIGTERM, SIGHUP
     and SIGQUIT sent to the shim alone are passed on to the child."""
@@ -224,7 +226,7 @@ def spawn_and_wait(path: str, argv: list[str], env: Mapping[str, str]) -> int:
     return status
 
 
-def exit_like(status: int) -> NoReturn:
+def exit_like(status: int) -> "NoReturn":
     """End this process the way the child ended: same exit code, or same signal."""
     if os.WIFSIGNALED(status):
         sig = os.WTERMSIG(status)
@@ -237,7 +239,7 @@ def exit_like(status: int) -> NoReturn:
     _exit_now(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 
-def _exit_now(code: int) -> NoReturn:
+def _exit_now(code: int) -> "NoReturn":
     """Exit without the interpreter's tear-down, as the exec'd linker would have: our output
     flushed, nothing else left to do. The tear-down alone costs about 2 ms, more than the
     post-link hooks themselves."""
@@ -250,8 +252,8 @@ def _exit_now(code: int) -> NoReturn:
 
 
 def response_file_argv(
-    inv: Invocation, paths: tuple[str, str], argv: list[str] | None = None
-) -> list[str]:
+    inv: "Invocation", paths: "tuple[str, str]", argv: "list[str] | None" = None
+) -> "list[str]":
     """argv (inv.argv by default) with the added runs replaced by `@paths[0]` and `@paths[1]`
     (pure).
 
@@ -267,5 +269,5 @@ def response_file_argv(
     return [*argv[:start], *before, *argv[start + nb : end - na], *after, *argv[end:]]
 
 
-def response_file_text(added: list[str]) -> str:
+def response_file_text(added: "list[str]") -> str:
     return "".join(quote(a) + "\n" for a in added)

@@ -4,8 +4,6 @@ Imports stay light: the standard library's C-level modules and ldwrap's link/ pa
 (no click, no pyelftools, no typing); a test checks it in every prefix mode.
 """
 
-from __future__ import annotations
-
 import sys
 
 from . import oslite as os
@@ -19,14 +17,14 @@ if TYPE_CHECKING:
     from typing import NoReturn
 
 
-def _cwd(env: Mapping[str, str]) -> str:
+def _cwd(env: "Mapping[str, str]") -> str:
     try:
         return os.getcwd()
     except OSError:
         return env.get("PWD", "/")
 
 
-def _run_unchanged(argv0: str, args: list[str], why: str) -> NoReturn:
+def _run_unchanged(argv0: str, args: "list[str]", why: str) -> "NoReturn":
     """An internal error must not lose the link: one line, then the link without ldwrap."""
     env = dict(os.environ())
     try:
@@ -46,7 +44,7 @@ def _run_unchanged(argv0: str, args: list[str], why: str) -> NoReturn:
     exec_argv(path, argv, env)
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: "list[str] | None" = None) -> None:
     """Entry point in shim mode: never returns."""
     argv = sys.argv if argv is None else argv
     env = os.environ()

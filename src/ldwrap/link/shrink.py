@@ -21,8 +21,6 @@ the hot path's own modules: `os` comes from oslite, fields are read with int.fro
 `struct` module would load a shared library), no typing at run time, no pyelftools.
 """
 
-from __future__ import annotations
-
 from . import oslite as os
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -131,7 +129,7 @@ class ElfInfo:
         return STRING_TAGS.get(self.runpath_tag, "")
 
     @property
-    def entries(self) -> list[str]:
+    def entries(self) -> "list[str]":
         return self.runpath.split(":") if self.runpath is not None else []
 
     def __repr__(self) -> str:
@@ -189,7 +187,7 @@ class _Struct:
         self.fields = tuple(fields)
         self.size = pos
 
-    def unpack_from(self, data: bytes, offset: int = 0) -> tuple[int, ...]:
+    def unpack_from(self, data: bytes, offset: int = 0) -> "tuple[int, ...]":
         if offset < 0 or offset + self.size > len(data):
             raise ElfError(f"corrupt: a record of {self.size} bytes at {offset} lies outside "
                            f"its data ({len(data)} bytes)")
@@ -197,7 +195,7 @@ class _Struct:
         return tuple(int.from_bytes(data[offset + p : offset + p + n], order, signed=sg)
                      for p, n, sg in self.fields)
 
-    def unpack(self, data: bytes) -> tuple[int, ...]:
+    def unpack(self, data: bytes) -> "tuple[int, ...]":
         return self.unpack_from(data)
 
 
@@ -224,7 +222,7 @@ class _Layout:
 class _Header:
     __slots__ = ("layout", "phentsize", "phnum", "phoff", "shentsize", "shnum", "shoff")
 
-    def __init__(self, layout: _Layout) -> None:
+    def __init__(self, layout: "_Layout") -> None:
         self.layout = layout
         self.phoff = self.shoff = self.phentsize = self.phnum = self.shentsize = self.shnum = 0
 
@@ -236,7 +234,7 @@ def _string(data: bytes, offset: int, path: str) -> str:
     return os.fsdecode(data[offset:end])
 
 
-def _read_header(f: _File) -> tuple[ElfInfo, _Header] | str:
+def _read_header(f: "_File") -> "tuple[ElfInfo, _Header] | str":
     """The ELF header, or a reason the file is not one."""
     if f.size < 4 or os.pread(f.fd, 4, 0) != ELFMAG:
         return NOT_ELF
@@ -266,7 +264,7 @@ def _read_header(f: _File) -> tuple[ElfInfo, _Header] | str:
     return info, hdr
 
 
-def _read_dynamic(f: _File, info: ElfInfo, hdr: _Header) -> str | None:
+def _read_dynamic(f: "_File", info: "ElfInfo", hdr: "_Header") -> "str | None":
     """Fill info from the dynamic section; a reason when there is nothing to read."""
     if info.type not in (ET_EXEC, ET_DYN):
         return _TYPE_NAMES.get(info.type, f"ELF type {info.type}")
@@ -334,7 +332,7 @@ def _read_dynamic(f: _File, info: ElfInfo, hdr: _Header) -> str | None:
     return None
 
 
-def _read_fd(fd: int, path: str) -> tuple[ElfInfo, _Header] | str:
+def _read_fd(fd: int, path: str) -> "tuple[ElfInfo, _Header] | str":
     f = _File(fd, path)
     head = _read_header(f)
     if isinstance(head, str):
@@ -343,7 +341,7 @@ def _read_fd(fd: int, path: str) -> tuple[ElfInfo, _Header] | str:
     return reason if reason is not None else head
 
 
-def read_elf(path: str) -> ElfInfo | None:
+def read_elf(path: str) -> "ElfInfo | None":
     """The dynamic facts of path; None for a non-ELF file, a relocatable object, a core file
     or a static executable. Raises ElfError for a truncated or corrupt ELF file, OSError when
     the file cannot be read."""
@@ -370,13 +368,13 @@ def removable_kind(entry: str) -> bool:
 
 
 def entries_to_keep(
-    entries: Sequence[str],
-    needed: Iterable[str],
-    removable: Collection[str],
-    provides: Callable[[str, str], bool],
-    needed_of: Callable[[str, str], Iterable[str]] | None = None,
+    entries: "Sequence[str]",
+    needed: "Iterable[str]",
+    removable: "Collection[str]",
+    provides: "Callable[[str, str], bool]",
+    needed_of: "Callable[[str, str], Iterable[str]] | None" = None,
     max_depth: int = MAX_DEPTH,
-) -> list[str]:
+) -> "list[str]":
     """The entries to keep, in their order. Pure but for the callbacks.
 
     An entry is removed only when it is in `removable`, is absolute without `$` tokens, and
@@ -428,13 +426,13 @@ class FileProvider:
 
     __slots__ = ("_cache", "elf_class", "machine", "origin")
 
-    def __init__(self, elf_class: int, machine: int, origin: str | None = None) -> None:
+    def __init__(self, elf_class: int, machine: int, origin: "str | None" = None) -> None:
         self.elf_class = elf_class
         self.machine = machine
         self.origin = origin
         self._cache: dict[tuple[str, str], bool] = {}
 
-    def directory(self, entry: str) -> str | None:
+    def directory(self, entry: str) -> "str | None":
         if "$" in entry:
             if self.origin is None:
                 return None
@@ -477,7 +475,7 @@ class FileProvider:
         machine = int.from_bytes(head[18:20], "little" if head[5] == ELFDATA2LSB else "big")
         return machine == self.machine
 
-    def needed_of(self, entry: str, name: str) -> tuple[str, ...]:
+    def needed_of(self, entry: str, name: str) -> "tuple[str, ...]":
         """DT_NEEDED of the library `name` in `entry`; () when it cannot be read."""
         d = self.directory(entry)
         if d is None:
@@ -493,7 +491,7 @@ class FileProvider:
 # Safety of the edit
 
 
-def _section_headers(f: _File, hdr: _Header) -> list[tuple[int, ...]]:
+def _section_headers(f: "_File", hdr: "_Header") -> "list[tuple[int, ...]]":
     shdr = hdr.layout.shdr
     if hdr.shentsize < shdr.size:
         raise ElfError(f"{f.path}: corrupt: e_shentsize {hdr.shentsize} too small")
@@ -506,7 +504,7 @@ def _section_headers(f: _File, hdr: _Header) -> list[tuple[int, ...]]:
     return out
 
 
-def _unsafe_reason(f: _File, info: ElfInfo, hdr: _Header, lo: int, hi: int) -> str | None:
+def _unsafe_reason(f: "_File", info: "ElfInfo", hdr: "_Header", lo: int, hi: int) -> "str | None":
     """Why rewriting the bytes that strings starting at dynstr offsets lo..hi-1 read would
     change some other string; None when nothing else points there."""
 
@@ -561,7 +559,7 @@ def _unsafe_reason(f: _File, info: ElfInfo, hdr: _Header, lo: int, hi: int) -> s
 
 def _version_names(
     data: bytes, sh_type: int, count: int, endian: str, path: str
-) -> list[tuple[str, int]]:
+) -> "list[tuple[str, int]]":
     """(kind, dynstr offset) of every name in a GNU version definition or need section."""
     out: list[tuple[str, int]] = []
     verdef = sh_type == SHT_GNU_VERDEF
@@ -613,7 +611,7 @@ class ShrinkResult:
 
     __slots__ = ("kept", "new", "offset", "old", "path", "reason", "removed", "status", "tag")
 
-    def __init__(self, path: str, status: str, reason: str | None = None) -> None:
+    def __init__(self, path: str, status: str, reason: "str | None" = None) -> None:
         self.path = path
         self.status = status
         self.reason = reason
@@ -643,9 +641,9 @@ class ShrinkResult:
 def _plan_fd(
     fd: int,
     path: str,
-    removable: Collection[str] | None,
-    provides: Callable[[str, str], bool] | None,
-) -> ShrinkResult:
+    removable: "Collection[str] | None",
+    provides: "Callable[[str, str], bool] | None",
+) -> "ShrinkResult":
     f = _File(fd, path)
     head = _read_header(f)
     if isinstance(head, str):
@@ -692,9 +690,9 @@ def _plan_fd(
 
 def plan_shrink(
     path: str,
-    removable: Collection[str] | None = None,
-    provides: Callable[[str, str], bool] | None = None,
-) -> ShrinkResult:
+    removable: "Collection[str] | None" = None,
+    provides: "Callable[[str, str], bool] | None" = None,
+) -> "ShrinkResult":
     """Decide what shrinking path would do, without changing it.
 
     `removable`: the entries that may go (None: every absolute entry). `provides`: overrides
@@ -717,10 +715,10 @@ def plan_shrink(
 
 def shrink_output(
     path: str,
-    removable_entries: Collection[str],
+    removable_entries: "Collection[str]",
     dry_run: bool = False,
-    provides: Callable[[str, str], bool] | None = None,
-) -> ShrinkResult:
+    provides: "Callable[[str, str], bool] | None" = None,
+) -> "ShrinkResult":
     """After a successful link: remove from path's RUNPATH/RPATH the `removable_entries` that
     provide none of its needed libraries, in place (only the string's bytes are written).
 

@@ -86,7 +86,7 @@ def test_explain_names_each_verdict(tmp_path: Path) -> None:
     assert f"- {static}: {policy.STATIC_ONLY} [libsta.so]" in lines
     assert f"- {added}/libgone.so -> {added}: {policy.MISSING}" in lines
     assert f"adds after:  -rpath {added}" in lines
-    assert not any(ln.startswith("adds before") for ln in lines)  # nothing to say: no line
+    assert f"adds before: -rpath {caller}/" in lines  # the copy of the caller's entry
 
 
 def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None:
@@ -237,3 +237,12 @@ def test_version_is_the_package_version() -> None:
     assert p.returncode == 0, p.stderr
     assert p.stdout == f"ldwrap, version {__version__}\n"
     assert version("ldwrap") == __version__
+
+
+def test_explain_prints_no_empty_adds_line(tmp_path: Path) -> None:
+    t = Tree(tmp_path)
+    added = t.lib("added", "libfoo.so")
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    lines = explain(["-L", added, "-lfoo"], env).splitlines()
+    assert f"adds after:  -rpath {added}" in lines
+    assert not any(ln.startswith("adds before") for ln in lines)  # nothing there: no line
