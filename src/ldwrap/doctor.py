@@ -416,8 +416,8 @@ def _policy(env: Mapping[str, str]) -> tuple[str, list[Finding]]:
         text = f"rpath for library dirs under {':'.join(s.prefixes)} (LDWRAP_RPATH_PREFIXES)"
     else:
         text = "rpath for any library dir the loader does not search by itself (no /nix/store)"
-    from .link.nixenv import read as read_nix
-    from .link.nixflags import machine
+    from .link.nix import machine
+    from .link.nix import read as read_nix
 
     if s.disable_rpath or read_nix(env, None, machine()).dont_set_rpath:
         found.append(Finding(True, "rpaths are turned off (NIX_DONT_SET_RPATH or LDWRAP_DISABLE)",

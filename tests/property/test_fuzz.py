@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from helpers.libiberty import buildargv
 from ldwrap.link import rsp
 from ldwrap.link.argv import parse
@@ -29,13 +30,13 @@ NASTY = b" \t\n\r\v\f'\"\\ab@-\x00\xff#=$"
 rsp_bytes = st.one_of(_bytes_from(NASTY), st.binary(max_size=60))
 
 
-@settings(max_examples=3000, deadline=None)
+@settings(max_examples=examples(3000), deadline=None)
 @given(rsp_bytes)
 def test_tokenize_matches_libiberty(data: bytes) -> None:
     assert rsp.tokenize(data) == [os.fsdecode(t) for t in buildargv(data)]
 
 
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=examples(1500), deadline=None)
 @given(st.text(max_size=30).map(lambda s: os.fsdecode(os.fsencode(s)) if "\0" not in s else ""))
 def test_quote_round_trips(arg: str) -> None:
     """What the E2BIG path writes reads back as the same one argument."""
@@ -55,7 +56,7 @@ parser_args = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8),
                                  st.sampled_from(WORDS).map(lambda w: w + "x")), max_size=25)
 
 
-@settings(max_examples=2500, deadline=None)
+@settings(max_examples=examples(2500), deadline=None)
 @given(flavour=st.sampled_from(FLAVOURS), args=parser_args)
 def test_parser_total(flavour: str, args: list[str]) -> None:
     """Every element is consumed exactly once, and parse never raises."""
@@ -75,7 +76,7 @@ file_body = st.lists(st.one_of(names.map(lambda n: "@" + n), st.sampled_from(["-
                                names.map(lambda n: f"@{n}/")), max_size=6).map(" ".join)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(400), deadline=None)
 @given(files=st.dictionaries(names, file_body, max_size=4), top=st.lists(
     names.map(lambda n: "@" + n), min_size=1, max_size=3))
 def test_expand_terminates(tmp_path_factory: pytest.TempPathFactory,

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from ldwrap.loader.elf import (
     ELFCLASS64,
     ELFDATA2LSB,
@@ -53,7 +54,7 @@ def _assert_sane(cache: LdCache, data: bytes) -> None:
         assert isinstance(e.flags, int)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.sampled_from([b"", NEW_MAGIC + b"1.1", OLD_MAGIC + b"\0"]), st.binary(max_size=400))
 def test_parse_cache_on_garbage(prefix: bytes, body: bytes) -> None:
     data = prefix + body
@@ -66,7 +67,7 @@ def test_parse_cache_on_garbage(prefix: bytes, body: bytes) -> None:
     assert data.startswith((NEW_MAGIC, OLD_MAGIC))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(data=st.data(), patch=st.binary(min_size=1, max_size=8))
 def test_parse_cache_on_corrupted_system_cache(system_cache: bytes, data: st.DataObject,
                                                patch: bytes) -> None:
@@ -90,7 +91,7 @@ def _elf_like() -> st.SearchStrategy[bytes]:
                      st.binary(max_size=121).map(lambda b: b"\x7fELF\x02\x01\x01" + b))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(_elf_like())
 def test_check_ident_total(data: bytes) -> None:
     res = check_ident(data, X64)
@@ -108,7 +109,7 @@ def test_check_ident_total(data: bytes) -> None:
         assert struct.unpack_from("<H", data, 54)[0] == 56  # Elf64_Phdr
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(st.integers(0, 4095), st.binary(min_size=1, max_size=16))
 def test_read_elf_on_corrupted_headers(true_binary: bytes, offset: int, patch: bytes) -> None:
     data = true_binary[:offset] + patch + true_binary[offset + len(patch):]

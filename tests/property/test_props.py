@@ -16,6 +16,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from helpers.records import clean_env, fsencode_all, read_record, run
 from ldwrap.link.linkers import CHAIN_VAR
 from ldwrap.link.model import Invocation
@@ -68,7 +69,7 @@ def _check_additions(inv: Invocation, env: dict[str, str], root: str) -> None:
     assert len(rpaths) == len(set(rpaths)), "an rpath added twice"
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=_case, libs=trees, name=st.sampled_from(LINKER_NAMES))
 def test_prepare_keeps_args_and_adds_only_allowed(
     recorder: Path, wrappers: Path, data: st.DataObject, libs: dict[str, set[str]], name: str
@@ -94,7 +95,7 @@ def test_prepare_keeps_args_and_adds_only_allowed(
         assert not inner.added_before and not inner.added_after
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow,
                                                                   HealthCheck.function_scoped_fixture])
 @given(data=_case, libs=trees, name=st.sampled_from(LINKER_NAMES))
 def test_launcher_runs_what_prepare_and_dry_run_say(

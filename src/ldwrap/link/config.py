@@ -1,7 +1,7 @@
 """Everything a link reads from the environment, read once into one value: `Config`.
 
 Pure but for one probe (does /nix/store exist?), made only when no prefix is set. The Nix
-wrapper variables, whose names depend on the link's target, are read by nixenv from
+wrapper variables, whose names depend on the link's target, are read by nix.py from
 `Config.env`; the real linker's search reads PATH from it.
 """
 
@@ -120,7 +120,7 @@ class Config:
                 s.prefixes = tuple(p for p in s.prefixes if p[:1] == "/")
         elif nix_store_exists:
             s.mode, s.prefixes = MODE_NIX, ("/nix/store",)
-        # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nixenv);
+        # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nix.py);
         # here only their values are checked, so that a wrong one is reported once.
         _flag(env, "NIX_DONT_SET_RPATH", w)
         _flag(env, "NIX_SET_BUILD_ID", w)

@@ -10,7 +10,6 @@ unchanged) and a note saying why. `prepare` is the one code path behind the shim
 """
 
 from . import oslite as os
-from . import rsp
 from .argv import lld_flavor, parse
 from .config import MODE_NONDEFAULT, Config
 from .dirs import FsView
@@ -26,7 +25,7 @@ from .linkers import (
     linker_name,
 )
 from .model import Invocation
-from .nixflags import compose, ldflags_words, read_nix
+from .nix import compose, ldflags_words, read_nix
 from .rpath import decide, shrink_candidates
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -34,7 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .model import LinkRequest, RealLinker
-    from .nixenv import NixEnv
+    from .nix import NixEnv
     from .purity import Filtered
 
 
@@ -165,8 +164,12 @@ def prepare(
         # mold -run gets the environment as it is: the guard must not reach CMD's links.
         run_env = dict(env) if note.startswith("mold") else _linker_env(config, chain, real, None)
         return passed_through(note, run_env)
+    expanded = args
     try:
-        expanded = rsp.expand(args, cwd)
+        if any(a[:1] == "@" for a in args):
+            from . import rsp  # only links with response files pay for the reader
+
+            expanded = rsp.expand(args, cwd)
     except rsp.ResponseFileError as e:
         # The real linker reads its @files itself and reports what is wrong with them.
         note = f"{e}: running the linker with the arguments unchanged"

@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .config import Config
-    from .nixenv import NixEnv
+    from .nix import NixEnv
 
 # Options whose impure value is dropped (with the option) rather than refused.
 _DROPPED = frozenset({"library-path", "rpath", "R", "rpath-link", "dynamic-linker", "sysroot"})

@@ -10,7 +10,6 @@ status, or same signal; or with status 1 when LDWRAP_VERIFY=error finds a proble
 import sys
 
 from . import oslite as os
-from .rsp import quote
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -270,4 +269,6 @@ def response_file_argv(
 
 
 def response_file_text(added: "list[str]") -> str:
+    from .rsp import quote  # only links that write a response file pay for it
+
     return "".join(quote(a) + "\n" for a in added)

@@ -6,6 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from helpers import examples
 from ldwrap.link.argv import lld_flavor, parse
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.model import DYNAMIC, STATIC, STATIC_PIE, LibRequest
@@ -367,7 +368,7 @@ _VOCAB = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.sampled_from(FLAVOURS),
     st.lists(st.one_of(st.sampled_from(_VOCAB), st.text(max_size=6)), max_size=12),

@@ -1,12 +1,13 @@
-"""Read the NIX_* variables that nixpkgs' ld-wrapper honours, the way it reads them.
+"""nixpkgs' ld-wrapper in ldwrap: reading the NIX_* variables the way the wrapper reads them,
+and composing the flags it adds, in its order.
 
-nixpkgs keys every wrapper's variables by a "suffix salt": the wrapper's target triple with
-`-` and `.` turned into `_` (`x86_64-unknown-linux-gnu` -> `x86_64_unknown_linux_gnu`). A value
-is gathered from `NAME_<salt>` and then, for each role the wrapper serves in the current
-shell, from `NAME` (host role), `NAME_FOR_BUILD` or `NAME_FOR_TARGET`. The roles are marked by
-`NIX_BINTOOLS_WRAPPER_TARGET_{HOST,BUILD,TARGET}_<salt>=1`. ldwrap picks the salt from the
-link's own target (its `-m` emulation, else this machine), so an aarch64 link in a cross shell
-reads the aarch64 wrapper's variables.
+Reading. nixpkgs keys every wrapper's variables by a "suffix salt": the wrapper's target
+triple with `-` and `.` turned into `_` (`x86_64-unknown-linux-gnu` ->
+`x86_64_unknown_linux_gnu`). A value is gathered from `NAME_<salt>` and then, for each role
+the wrapper serves in the current shell, from `NAME` (host role), `NAME_FOR_BUILD` or
+`NAME_FOR_TARGET`. The roles are marked by `NIX_BINTOOLS_WRAPPER_TARGET_{HOST,BUILD,TARGET}_
+<salt>=1`. ldwrap picks the salt from the link's own target (its `-m` emulation, else this
+machine), so an aarch64 link in a cross shell reads the aarch64 wrapper's variables.
 
 A nixpkgs cc-wrapper that called the linker has already passed NIX_LDFLAGS_BEFORE, NIX_LDFLAGS
 and NIX_DYNAMIC_LINKER (as `-Wl,` flags); it says so in the environment and they are not added
@@ -17,12 +18,26 @@ twice. Two generations of that signal exist:
   `NIX_BINTOOLS_WRAPPER_FLAGS_SET_<salt>=1` means `NAME_<salt>` already holds the gathered
   values (the roles are not read again).
 
-Pure: reads only the mapping it is given (and the machine name it is given).
+Composing. The final order is nixpkgs' own:
+  hardening (`-z relro`, `-z now`), [ldwrap's `--enable/--disable-new-dtags`],
+  NIX_LDFLAGS_BEFORE, `-dynamic-linker $NIX_DYNAMIC_LINKER`, [ldwrap's copies of the
+  caller's own rpath entries],
+  the caller's arguments,
+  NIX_LDFLAGS, NIX_LDFLAGS_AFTER, the 32-bit `-dynamic-linker`, [LD_RUN_PATH's `-rpath`s],
+  the `-rpath`s, `--build-id`.
+lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 """
+
+from . import oslite as os
+from .grammar import BFD
+from .model import DYNAMIC, STATIC_PIE, Extras
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Mapping
+
+    from .config import Config
+    from .model import LinkRequest
 
 _MARKER = "NIX_BINTOOLS_WRAPPER_TARGET_"
 # Marker role -> the suffix of the plain variable names that role reads.
@@ -184,3 +199,101 @@ def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "Ni
     nix.set_build_id = flag("NIX_SET_BUILD_ID")
     nix.dont_set_rpath = flag("NIX_DONT_SET_RPATH")
     return nix
+
+
+_HARDENING = {"relro": ("-z", "relro"), "bindnow": ("-z", "now")}
+
+
+def machine() -> str:
+    return os.uname().machine
+
+
+def read_nix(env: "Mapping[str, str]", req: "LinkRequest") -> "NixEnv":
+    return read(env, req.emulation, machine())
+
+
+def _drop_rpaths(words: "list[str]") -> "list[str]":
+    """nixpkgs' filterRpathFlags for static-pie links (glibc wants no rpath there), for
+    every spelling of the option."""
+    out: list[str] = []
+    skip = False
+    for w in words:
+        if skip:
+            skip = False
+        elif w in ("-rpath", "--rpath"):
+            skip = True
+        elif not w.startswith(("-rpath=", "--rpath=")):
+            out.append(w)
+    return out
+
+
+def _has_rpath(words: "list[str]") -> bool:
+    return any(w in ("-rpath", "--rpath") or w.startswith(("-rpath=", "--rpath=")) for w in words)
+
+
+def ldflags_words(req: "LinkRequest", nix: "NixEnv") -> "tuple[list[str], list[str]]":
+    """The NIX_LDFLAGS* words this link gets before and after the caller's arguments (a
+    cc-wrapper that already passed NIX_LDFLAGS_BEFORE and NIX_LDFLAGS leaves only
+    NIX_LDFLAGS_AFTER). Their -L and -l take part in the rpath decision like the caller's."""
+    words = _drop_rpaths if req.link_type == STATIC_PIE else list
+    if nix.cc_applied:
+        return [], words(nix.ldflags_after)
+    return words(nix.ldflags_before), words(nix.ldflags) + words(nix.ldflags_after)
+
+
+def compose(
+    req: "LinkRequest",
+    settings: "Config",
+    nix: "NixEnv",
+    rpath_args: "list[str]",
+    *,
+    flavour: str = BFD,
+    run_path: "list[str] | None" = None,
+    copy_args: "list[str] | None" = None,
+) -> "Extras":
+    """The flags to add for this link. rpath_args go after the caller's arguments, copy_args
+    (copies of the caller's own rpath entries) last before them. run_path: LD_RUN_PATH's
+    directories as they may be used (purity-filtered); None: the config's."""
+    ex = Extras()
+    final = not req.relocatable
+    dynamic = req.link_type == DYNAMIC and final  # has (or may have) a PT_INTERP
+
+    for name in nix.hardening:
+        ex.before += _HARDENING[name]
+    if settings.dtags and final:
+        ex.before.append("--enable-new-dtags" if settings.dtags == "runpath" else
+                         "--disable-new-dtags")
+    before, after = ldflags_words(req, nix)
+    # The caller's --no-dynamic-linker asks for no PT_INTERP: no loader path of ours either.
+    interp = dynamic and not req.no_interp
+    if not nix.cc_applied:
+        ex.before += before
+        if nix.dynamic_linker and interp:
+            ex.before += ("-dynamic-linker", nix.dynamic_linker)
+    ex.after += after
+    if copy_args:
+        ex.before += copy_args
+
+    if req.is_32bit and settings.dynamic_linker_m32 and interp:
+        ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)
+
+    dirs = settings.run_path if run_path is None else run_path
+    if dirs and dynamic and not req.rpaths:
+        # GNU ld uses LD_RUN_PATH when the link has no -rpath of its own; any -rpath ldwrap
+        # adds would silently switch that off, so ldwrap then passes it on itself. The other
+        # linkers ignore LD_RUN_PATH unless LDWRAP_LD_RUN_PATH is on (the default).
+        ours = bool(rpath_args) or _has_rpath(ex.before) or _has_rpath(ex.after)
+        if ours if flavour == BFD else settings.ld_run_path:
+            seen = set(dirs)
+            for d in dirs:
+                ex.after += ("-rpath", d)
+            kept: list[str] = []
+            for i in range(0, len(rpath_args) - 1, 2):
+                if rpath_args[i + 1] not in seen:
+                    kept += rpath_args[i : i + 2]
+            rpath_args = kept
+    ex.after += rpath_args
+
+    if nix.set_build_id and final:
+        ex.after.append("--build-id=" + settings.build_id_style)
+    return ex

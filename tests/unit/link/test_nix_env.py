@@ -1,11 +1,11 @@
-"""Reading nixpkgs' variables under their plain and host-suffixed names (nixenv.read is pure:
+"""Reading nixpkgs' variables under their plain and host-suffixed names (nix.read is pure:
 the environment and the machine name are passed in)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ldwrap.link.nixenv import pick_salt, read, split_words, target_arch
+from ldwrap.link.nix import pick_salt, read, split_words, target_arch
 
 X86 = "x86_64_unknown_linux_gnu"
 ARM = "aarch64_unknown_linux_gnu"
