@@ -274,9 +274,9 @@ def c_program(work: str, store: str, n_files: int, funcs: int = 40) -> tuple[lis
 
 
 def runpath(path: str) -> str:
-    """The binary's DT_RUNPATH/DT_RPATH, read with readelf (binutils)."""
-    out = subprocess.run(["readelf", "-d", path], capture_output=True, text=True).stdout
-    for line in out.splitlines():
-        if "(RUNPATH)" in line or "(RPATH)" in line:
-            return line.split("[", 1)[1].rstrip("]")
-    return ""
+    """The binary's DT_RUNPATH (else DT_RPATH), read as `ldwrap check` reads it."""
+    from ldwrap.loader.elf import read_elf
+
+    with open(path, "rb") as f:
+        info = read_elf(f)
+    return info.runpath or info.rpath or ""
