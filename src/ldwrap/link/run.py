@@ -47,10 +47,14 @@ class _TempFiles:
     """Temporary response files of one link, in $TMPDIR (else /tmp), removed at the end."""
 
     def __init__(self, env: "Mapping[str, str]") -> None:
-        # $TMPDIR as given, else /tmp: tempfile's own search would write a probe file first.
-        tmpdir = env.get("TMPDIR") or ""
-        self.dir = tmpdir if os.path.isdir(tmpdir) else "/tmp"
+        self.env = env
         self.paths: list[str] = []
+
+    @property
+    def dir(self) -> str:
+        # $TMPDIR as given, else /tmp: tempfile's own search would write a probe file first.
+        tmpdir = self.env.get("TMPDIR") or ""
+        return tmpdir if os.path.isdir(tmpdir) else "/tmp"
 
     def write(self, args: "list[str]") -> str:
         """A new response file holding args; raises OSError."""
