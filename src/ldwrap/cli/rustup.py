@@ -11,8 +11,9 @@ import click
 from .. import rustup as ru
 
 _UPDATE_NOTE = (
-    "note: `rustup update` puts a new ld.lld in place of the launcher; run "
-    "`ldwrap rustup wrap --all` again after each update (`ldwrap rustup status` tells)"
+    "note: cargo does not relink because the linker changed: run `cargo clean -p CRATE` once; "
+    "`rustup update` puts a new ld.lld in place of the launcher: run `ldwrap rustup wrap` "
+    "again after each update (`ldwrap rustup status` tells)"
 )
 
 
