@@ -128,8 +128,12 @@ def test_a_shared_string_tail_leaves_the_output_as_it_is(
          ["os.posix_spawn", "open"]),
         (["-lfoo"], {"LDWRAP_SHRINK": "1"}, ["os.exec"]),
         (["--as-needed", "--no-as-needed", "-lfoo"], {"LDWRAP_SHRINK": "1"}, ["os.exec"]),
+        # The caller's own entry stays, but ldwrap's copy of it (LIB/) may go.
         (["--as-needed", "-lfoo", "-rpath", "LIB"], {"LDWRAP_SHRINK": "1"},
-         ["os.exec"]),  # the caller's own entry
+         ["os.posix_spawn", "open"]),
+        (["--as-needed", "-lfoo", "-rpath", "/elsewhere"], {"LDWRAP_SHRINK": "1"},
+         ["os.posix_spawn", "open"]),
+        (["--no-as-needed", "-lfoo", "-rpath", "LIB"], {"LDWRAP_SHRINK": "1"}, ["os.exec"]),
         (["--as-needed", "-lfoo"], {"LDWRAP_SHRINK": "0"}, ["os.exec"]),
         (["--as-needed", "-lfoo"], {}, ["os.exec"]),  # off by default
     ],

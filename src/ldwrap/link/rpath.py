@@ -224,17 +224,18 @@ def shrink_candidates(req: "LinkRequest", plan: "RpathPlan", added: "list[str]",
                       also_given: "list[str]") -> "list[str]":
     """The rpath entries the post-link trim (LDWRAP_SHRINK) may remove: directories this plan
     added for a library asked for under --as-needed, which the linker may then have left out
-    of DT_NEEDED. Pure.
+    of DT_NEEDED, and ldwrap's copies (`DIR/`) of such directories the caller passes too (the
+    caller's own spelling stays; CMake and Meson pass one for every linked directory). Pure.
 
     req: the request as linked (NIX_LDFLAGS* included); added: the flags ldwrap adds, where
     each entry must appear exactly once as `-rpath DIR` (else another source passed it too);
     also_given: directories that came from elsewhere (LD_RUN_PATH) and stay. The caller's own
     -rpath/-R entries, relative entries and entries with `$` tokens always stay.
     """
-    if not req.as_needed or not plan.dirs:
+    if not req.as_needed or not (plan.dirs or plan.copies):
         return []
-    wanted = {d.path for d in plan.decisions
-              if d.verdict in (ADDED, DUPLICATE) and not req.as_needed.isdisjoint(d.libraries)}
+    wanted = {d.path for d in plan.decisions if d.verdict in (ADDED, COPY, DUPLICATE)
+              and not req.as_needed.isdisjoint(d.libraries)}
     if not wanted:
         return []
     keep = set(also_given)
@@ -250,6 +251,7 @@ def shrink_candidates(req: "LinkRequest", plan: "RpathPlan", added: "list[str]",
             continue
         for part in value.split(":"):
             count[part] = count.get(part, 0) + 1
-    return [d for d in plan.dirs
-            if d in wanted and d not in keep and count.get(d) == 1
-            and d[:1] == "/" and "$" not in d]
+    # A copy is its directory spelled with trailing slashes: the same directory to the loader.
+    return [e for e in [*plan.copies, *plan.dirs]
+            if (e.rstrip("/") or "/") in wanted and e not in keep and count.get(e) == 1
+            and e[:1] == "/" and "$" not in e]

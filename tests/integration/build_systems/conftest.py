@@ -3,17 +3,22 @@
 - the `integration` marker is registered here (`pytest -m integration` selects these tests,
   `-m "not integration"` leaves them out);
 - `greet` (session): libgreet.so.1 installed once per mode, in `<tmp>/opt/greet` (default
-  mode) and in a fake store `<tmp>/nix/store/<hash>-greet-1.0` (store mode, NIX_STORE set);
+  mode) and in a fake store `<tmp>/nix/store/<hash>-greet-1.0` (store mode, NIX_STORE set),
+  with libunused.so.1 beside it in a prefix of its own;
 - `bs_dropins` (session): ldwrap's drop-ins, written by `ldwrap install`;
 - `autotools_generated` (session): the autotools projects after one `autoreconf -fi`;
-- `built` (session): builds a case once per (case, linker, mode, with or without ldwrap) and
-  hands the same installed tree to every test that asks for it.
+- `built` (session): builds a case once per (case, linker, mode, with or without ldwrap,
+  with or without LDWRAP_SHRINK=1) and hands the same installed tree to every test that
+  asks for it.
+
+At the end of a session that ran test_shrink.py, a summary section gives its counts (files
+checked, entries ldwrap added and LDWRAP_SHRINK trimmed, fixup against patchelf).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 import pytest
 
@@ -22,7 +27,19 @@ from ldwrap.launcher import install
 from . import helpers
 from .helpers import Build, Greet, Installed
 
-Built = Callable[[str, str, str, bool], Installed]
+
+class Built(Protocol):
+    def __call__(self, case: str, linker: str, mode: str, with_ldwrap: bool,
+                 shrink: bool = False) -> Installed: ...
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """The numbers test_shrink.py gathered, when it ran."""
+    lines = helpers.TALLY.lines()
+    if lines:
+        terminalreporter.section("RUNPATH trimming (LDWRAP_SHRINK, fixup --shrink)")
+        for line in lines:
+            terminalreporter.write_line(line)
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -60,14 +77,16 @@ def built(
     greet: dict[str, Greet],
     bs_dropins: Path,
 ) -> Built:
-    cache: dict[tuple[str, str, str, bool], Installed | BaseException] = {}
+    cache: dict[tuple[str, str, str, bool, bool], Installed | BaseException] = {}
 
-    def get(case: str, linker: str, mode: str, with_ldwrap: bool) -> Installed:
-        key = (case, linker, mode, with_ldwrap)
+    def get(case: str, linker: str, mode: str, with_ldwrap: bool,
+            shrink: bool = False) -> Installed:
+        assert with_ldwrap or not shrink, "LDWRAP_SHRINK means nothing without ldwrap"
+        key = (case, linker, mode, with_ldwrap, shrink)
         if key not in cache:
-            work = tmp_path_factory.mktemp(
-                f"{case}-{linker}-{mode}-{'with' if with_ldwrap else 'without'}")
-            b = Build(greet[mode], linker, with_ldwrap, bs_dropins, work)
+            how = "shrink" if shrink else "with" if with_ldwrap else "without"
+            work = tmp_path_factory.mktemp(f"{case}-{linker}-{mode}-{how}")
+            b = Build(greet[mode], linker, with_ldwrap, bs_dropins, work, shrink)
             try:
                 if case.startswith("cmake-"):
                     cache[key] = helpers.build_cmake(b, case.removeprefix("cmake-"))

@@ -10,8 +10,9 @@ What a case must show, with ldwrap in front:
   LD_LIBRARY_PATH, in a working directory that holds nothing;
 - every installed ELF file's RUNPATH is exactly libgreet's directory plus what the build
   system itself installs (compared with trailing slashes stripped: ldwrap may spell its own
-  copy of a directory the caller also passed as `/x/lib/`), with no empty element and no
-  directory of a build tree;
+  copy of a directory the caller also passed as `/x/lib/`), plus libunused's directory for
+  the programs that link it (--as-needed drops the library, not the directory) unless
+  LDWRAP_SHRINK=1 trimmed it, with no empty element and no directory of a build tree;
 and without ldwrap: the same RUNPATH minus libgreet's directory, and a program that does not
 start ("cannot open shared object file"), unless the build system's own rpath covers it.
 """
@@ -23,7 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -60,11 +61,12 @@ def store_hash(name: str) -> str:
 
 @dataclass(frozen=True)
 class Greet:
-    """libgreet.so.1 installed in one prefix, for one mode."""
+    """libgreet.so.1 installed in one prefix, for one mode, and libunused.so.1 in another."""
 
     mode: str  # "default": <tmp>/opt/greet; "store": <tmp>/nix/store/<hash>-greet-1.0
     prefix: Path
     store: Path | None  # NIX_STORE for the store mode
+    unused_prefix: Path  # <tmp>/opt/unused, or <tmp>/nix/store/<hash>-unused-1.0
 
     @property
     def libdir(self) -> Path:
@@ -74,34 +76,55 @@ class Greet:
     def pkgconfig(self) -> Path:
         return self.prefix / "lib" / "pkgconfig"
 
+    @property
+    def unused_libdir(self) -> Path:
+        return self.unused_prefix / "lib"
+
+    @property
+    def pkg_config_path(self) -> str:
+        return f"{self.pkgconfig}:{self.unused_prefix / 'lib' / 'pkgconfig'}"
+
 
 def install_greet(root: Path, mode: str) -> Greet:
     """Build libgreet.so.1 (SONAME libgreet.so.1, plus libgreet.so and greet.pc) into a
-    prefix under root: outside the loader's default directories, or in a fake Nix store."""
-    if mode == "store":
-        store = root / "nix" / "store"
-        prefix = store / f"{store_hash('greet-1.0')}-greet-1.0"
+    prefix under root: outside the loader's default directories, or in a fake Nix store.
+    Beside it, libunused.so.1 (and unused.pc) in a prefix of its own: the programs link it
+    and call nothing in it, so --as-needed drops it and only its directory can be left over
+    on RUNPATH."""
+    store = root / "nix" / "store" if mode == "store" else None
+    prefix = _install_lib(root, store, "greet", "the external test library",
+                          PROJECTS / "greet" / "greet.c", PROJECTS / "greet" / "greet.h")
+    unused = _install_lib(root, store, "unused", "a library the programs link and never call",
+                          PROJECTS / "unused" / "unused.c", None)
+    return Greet(mode, prefix, store, unused)
+
+
+def _install_lib(root: Path, store: Path | None, name: str, description: str, source: Path,
+                 header: Path | None) -> Path:
+    """lib<name>.so.1 (and lib<name>.so, <name>.pc) in <root>/opt/<name> or in the store."""
+    if store is not None:
+        prefix = store / f"{store_hash(f'{name}-1.0')}-{name}-1.0"
     else:
-        store = None
-        prefix = root / "opt" / "greet"
+        prefix = root / "opt" / name
     lib, inc, pc = prefix / "lib", prefix / "include", prefix / "lib" / "pkgconfig"
     for d in (lib, inc, pc):
         d.mkdir(parents=True, exist_ok=True)
-    shutil.copy(PROJECTS / "greet" / "greet.h", inc / "greet.h")
+    if header is not None:
+        shutil.copy(header, inc / header.name)
     subprocess.run(
-        ["gcc", "-shared", "-fPIC", "-O1", "-Wl,-soname,libgreet.so.1", f"-I{inc}",
-         "-o", str(lib / "libgreet.so.1"), str(PROJECTS / "greet" / "greet.c")],
+        ["gcc", "-shared", "-fPIC", "-O1", f"-Wl,-soname,lib{name}.so.1", f"-I{inc}",
+         "-o", str(lib / f"lib{name}.so.1"), str(source)],
         check=True, env=clean_env(),
     )
-    (lib / "libgreet.so").symlink_to("libgreet.so.1")
-    (pc / "greet.pc").write_text(
+    (lib / f"lib{name}.so").symlink_to(f"lib{name}.so.1")
+    (pc / f"{name}.pc").write_text(
         f"prefix={prefix}\n"
         "libdir=${prefix}/lib\n"
         "includedir=${prefix}/include\n\n"
-        "Name: greet\nDescription: the external test library\nVersion: 1.0\n"
-        "Libs: -L${libdir} -lgreet\nCflags: -I${includedir}\n"
+        f"Name: {name}\nDescription: {description}\nVersion: 1.0\n"
+        f"Libs: -L${{libdir}} -l{name}\nCflags: -I${{includedir}}\n"
     )
-    return Greet(mode, prefix, store)
+    return prefix
 
 
 # ---------------------------------------------------------------------------------------------
@@ -131,6 +154,7 @@ class Build:
     ldwrap: bool  # drop-ins first on PATH, or not on PATH at all
     dropins: Path
     work: Path  # a fresh directory for sources, build trees, install prefixes, temp files
+    shrink: bool = False  # LDWRAP_SHRINK=1: ldwrap trims the entries it added that go unused
 
     def env(self, **extra: str) -> dict[str, str]:
         tmp = self.work / "tmp"
@@ -138,7 +162,7 @@ class Build:
         path = system_path()
         env = clean_env(
             PATH=f"{self.dropins}:{path}" if self.ldwrap else path,
-            PKG_CONFIG_PATH=str(self.greet.pkgconfig),
+            PKG_CONFIG_PATH=self.greet.pkg_config_path,
             TMPDIR=str(tmp),
             XDG_CACHE_HOME=str(self.work / "cache"),
             PIP_NO_CACHE_DIR="1",
@@ -150,6 +174,8 @@ class Build:
         )
         if self.greet.store is not None:
             env["NIX_STORE"] = str(self.greet.store)
+        if self.shrink:
+            env["LDWRAP_SHRINK"] = "1"
         env.update(extra)
         return env
 
@@ -192,6 +218,7 @@ class Output:
     starts: bool = True  # False: by the build system's design it cannot start there
     stdout: str = ""  # what it prints when it starts (exe), or the import prints (pyext)
     why_not: str = ""  # why it cannot start, when starts is False
+    unused: bool = False  # links libunused.so, which --as-needed leaves out of DT_NEEDED
 
 
 @dataclass
@@ -201,6 +228,9 @@ class Installed:
     roots: list[Path]  # the install prefixes
     outputs: list[Output]
     build_trees: list[Path] = field(default_factory=list)
+    # Directories the build system itself passes with -rpath at build time, as it spells them
+    # (those inside its build trees and those with `$` tokens aside): never ldwrap's.
+    build_rpath: tuple[str, ...] = ()
 
 
 def is_elf(path: Path) -> bool:
@@ -308,11 +338,15 @@ def empty_dir(base: Path, name: str = "empty-cwd") -> Path:
 # The checks
 
 
-def expected_runpath(out: Output, greet: Greet, with_ldwrap: bool) -> list[str]:
+def expected_runpath(out: Output, greet: Greet, with_ldwrap: bool,
+                     shrink: bool = False) -> list[str]:
+    """own, plus with ldwrap libgreet's directory and, unless LDWRAP_SHRINK trimmed it,
+    libunused's (which --as-needed left out of DT_NEEDED)."""
     want = [e.rstrip("/") or e for e in out.own]
-    g = str(greet.libdir)
-    if with_ldwrap and g not in want:
-        want.append(g)
+    if with_ldwrap:
+        want.append(str(greet.libdir))
+        if out.unused and not shrink:
+            want.append(str(greet.unused_libdir))
     return sorted(set(want))
 
 
@@ -336,7 +370,7 @@ def runpath_problems(inst: Installed, with_ldwrap: bool) -> list[str]:
             if any(e == t or e.startswith(t + "/") for t in trees):
                 problems.append(f"{out.path.name}: RUNPATH {rp!r} names a build tree: {e}")
         got = sorted(set(normalised(rp)) - {""})
-        want = expected_runpath(out, inst.build.greet, with_ldwrap)
+        want = expected_runpath(out, inst.build.greet, with_ldwrap, inst.build.shrink)
         if got != want:
             problems.append(f"{out.path.name}: RUNPATH {rp!r}: directories {got} != {want}")
     return problems
@@ -406,6 +440,163 @@ def describe(inst: Installed) -> list[str]:
 
 
 # ---------------------------------------------------------------------------------------------
+# LDWRAP_SHRINK and `ldwrap fixup --shrink`
+
+
+@dataclass
+class ShrinkTally:
+    """Counts over a session, printed at its end (see conftest.pytest_terminal_summary)."""
+
+    outputs: int = 0  # ELF files with RUNPATH checked in LDWRAP_SHRINK=1 builds
+    installed: int = 0  # of those, installed ones
+    added: int = 0  # entries ldwrap added in the same files, built without LDWRAP_SHRINK
+    trimmed: int = 0  # of those, the entries LDWRAP_SHRINK=1 took out again
+    compared: int = 0  # installed files given to both `fixup --shrink` and patchelf
+    fixup_removed: int = 0  # entries `ldwrap fixup --shrink` removed from them
+    patchelf_removed: int = 0  # entries `patchelf --shrink-rpath` removed from them
+    identical: int = 0  # files both left with the same RUNPATH
+    later_providers: int = 0  # entries patchelf removed and fixup kept by design (see below)
+    rpath_files: int = 0  # files with DT_RPATH rather than DT_RUNPATH
+
+    def lines(self) -> list[str]:
+        out = []
+        if self.outputs:
+            out += [
+                f"LDWRAP_SHRINK=1 builds: {self.outputs} ELF files with RUNPATH checked "
+                f"({self.installed} installed), none with an unneeded entry of ldwrap's",
+                f"  the same files without LDWRAP_SHRINK: {self.added} RUNPATH entries added "
+                f"by ldwrap, of which LDWRAP_SHRINK=1 trimmed {self.trimmed}",
+            ]
+        if self.compared:
+            out += [
+                f"fixup --shrink vs patchelf --shrink-rpath: {self.compared} installed files, "
+                f"{self.identical} with the same RUNPATH; removed {self.fixup_removed} "
+                f"entries (fixup) and {self.patchelf_removed} (patchelf); "
+                f"{self.later_providers} later directories that provide only libraries an "
+                f"earlier one provides kept by fixup, removed by patchelf",
+            ]
+        if out:
+            out.append(f"files with DT_RPATH rather than DT_RUNPATH: {self.rpath_files}")
+        return out
+
+
+TALLY = ShrinkTally()
+
+
+def search_path(path: Path) -> tuple[str, list[str]]:
+    """("DT_RUNPATH" or "DT_RPATH", its entries) as glibc reads them (DT_RPATH only without
+    DT_RUNPATH); ("", []) when the file has neither."""
+    for tag in ("DT_RUNPATH", "DT_RPATH"):
+        values = dynamic_strings(path, tag)
+        if values:
+            return tag, values[0].split(":")
+    return "", []
+
+
+def provided(entry: str, names: Iterable[str]) -> list[str]:
+    """The names a loader would find in entry (an absolute directory)."""
+    return [n for n in names if "/" not in n and os.path.isfile(os.path.join(entry, n))]
+
+
+def needed_through(path: Path, tag: str, entries: Sequence[str]) -> set[str]:
+    """The libraries the loader looks for through path's entries: its DT_NEEDED and, for
+    DT_RPATH (which also serves the libraries those load), what they need in turn."""
+    names = set(needed(path))
+    todo = list(names) if tag == "DT_RPATH" else []
+    while todo:
+        name = todo.pop()
+        for e in entries:
+            if e[:1] == "/" and provided(e, [name]):
+                for n in needed(Path(e) / name):
+                    if n not in names:
+                        names.add(n)
+                        todo.append(n)
+                break
+    return names
+
+
+def added_by_ldwrap(inst: Installed, entries: Sequence[str]) -> list[str]:
+    """The entries ldwrap added: absolute, no `$` token, outside the build trees (ldwrap never
+    adds those), and not spelled as the build system spells its own (its build rpath and the
+    outputs' install rpath; where ldwrap copies such a directory it spells it `DIR/`)."""
+    own = set(inst.build_rpath)
+    for o in inst.outputs:
+        own.update(o.own)
+    trees = [str(t) for t in inst.build_trees]
+    return [e for e in entries
+            if e[:1] == "/" and "$" not in e and e not in own
+            and not any(e == t or e.startswith(t + "/") for t in trees)]
+
+
+def dynamic_files(inst: Installed) -> list[Path]:
+    """Every ELF file with a RUNPATH or RPATH, installed or in a build tree."""
+    return [f for root in [*inst.roots, *inst.build_trees] for f in elf_files(root)
+            if search_path(f)[0]]
+
+
+def unneeded_added(inst: Installed) -> list[tuple[Path, str]]:
+    """(file, entry) for each entry ldwrap added that provides none of the libraries the file
+    looks for through it."""
+    out = []
+    for f in dynamic_files(inst):
+        tag, entries = search_path(f)
+        names = needed_through(f, tag, entries)
+        out += [(f, e) for e in added_by_ldwrap(inst, entries) if not provided(e, names)]
+    return out
+
+
+def count_trimmed(plain: Installed, shrunk: Installed) -> None:
+    """Add to TALLY the entries ldwrap added to each file of `plain` (built without
+    LDWRAP_SHRINK) and how many of them the same file of `shrunk` no longer has."""
+    for f in dynamic_files(shrunk):
+        rel = f.relative_to(shrunk.build.work)
+        before = plain.build.work / rel
+        if not before.exists():
+            continue
+        TALLY.outputs += 1
+        TALLY.installed += any(f.is_relative_to(r) for r in shrunk.roots)
+        TALLY.rpath_files += search_path(f)[0] == "DT_RPATH"
+        n_before = len(added_by_ldwrap(plain, search_path(before)[1]))
+        n_after = len(added_by_ldwrap(shrunk, search_path(f)[1]))
+        TALLY.added += n_before
+        TALLY.trimmed += n_before - n_after
+
+
+def patchelf_differences(original: Path, fixed: Path, patched: Path) -> tuple[list[str], int]:
+    """How `ldwrap fixup --shrink` (fixed) and `patchelf --shrink-rpath` (patched) left the
+    same file: problems, and the number of entries patchelf removed and fixup kept by design.
+
+    Both keep relative and `$ORIGIN` entries and keep an absolute one when it holds a needed
+    library; both test `DIR + "/" + name`, so a trailing slash changes nothing and the entries
+    are compared as written. patchelf also removes a directory whose libraries an earlier
+    entry already provides (the loader takes the first); fixup keeps every providing
+    directory. For DT_RPATH, fixup also counts what the needed libraries need in turn."""
+    tag, entries = search_path(original)
+    tag_f, kept_f = search_path(fixed)
+    tag_p, kept_p = search_path(patched)
+    problems = []
+    if (tag_f, tag_p) != (tag, tag):
+        problems.append(f"dynamic tag {tag} became {tag_f} (fixup) and {tag_p} (patchelf)")
+    names = needed_through(original, tag, entries) if tag == "DT_RPATH" else set(needed(original))
+    found: set[str] = set()
+    later = 0
+    j = 0
+    for e in kept_f:
+        libs = set(provided(e, names)) if e[:1] == "/" else set()
+        if j < len(kept_p) and kept_p[j] == e:
+            j += 1
+        elif libs and libs <= found:
+            later += 1
+        else:
+            problems.append(f"fixup kept {e!r} (provides {sorted(libs - found)} first), "
+                            f"patchelf removed it")
+        found |= libs
+    if j < len(kept_p):
+        problems.append(f"patchelf kept {kept_p[j:]} beyond what fixup kept")
+    return problems, later
+
+
+# ---------------------------------------------------------------------------------------------
 # The build systems
 
 APP_OUT = "greet 1.0: hello, libhello\ngreet 1.0: hello, greet-app\n"
@@ -430,20 +621,24 @@ def build_cmake(b: Build, variant: str) -> Installed:
          "-DCMAKE_INSTALL_LIBDIR=lib", *flags, *CMAKE_VARIANTS[variant]], env)
     run(["cmake", "--build", build, "-j2"], env)
     run(["cmake", "--install", build], env)
-    g = str(b.greet.libdir)
+    g, u = str(b.greet.libdir), str(b.greet.unused_libdir)
     own: tuple[str, ...] = ()
+    own_prog: tuple[str, ...] = ()
     app_starts = False
     if variant == "use-link-path":
-        own = (g,)  # CMake's own install rpath: the linked directories outside the build tree
+        # CMake's own install rpath: the linked directories outside the build tree.
+        own, own_prog = (g,), (g, u)
     elif variant == "origin":
-        own = ("$ORIGIN/../lib",)
+        own = own_prog = ("$ORIGIN/../lib",)
         app_starts = True
+    # CMake's build rpath: the build directory and every linked directory.
+    build_rpath = () if variant == "skip-build-rpath" else (g, u)
     return Installed(f"cmake-{variant}", b, [prefix], [
         Output(prefix / "lib" / "libhello.so.1.0", "lib", own),
-        Output(prefix / "bin" / "greet-app", "exe", own, app_starts, APP_OUT,
-               "" if app_starts else NO_OWN_RPATH),
-        Output(prefix / "bin" / "greet-direct", "exe", own, True, DIRECT_OUT),
-    ], [src, build])
+        Output(prefix / "bin" / "greet-app", "exe", own_prog, app_starts, APP_OUT,
+               "" if app_starts else NO_OWN_RPATH, unused=True),
+        Output(prefix / "bin" / "greet-direct", "exe", own_prog, True, DIRECT_OUT, unused=True),
+    ], [src, build], build_rpath)
 
 
 def build_meson(b: Build) -> Installed:
@@ -454,11 +649,14 @@ def build_meson(b: Build) -> Installed:
          "--buildtype=plain"], env)
     run(["meson", "compile", "-C", build, "-j", "2"], env)
     run(["meson", "install", "-C", build, "--no-rebuild"], env)
+    # Meson's build rpath: every linked directory (removed again at install).
+    build_rpath = (str(b.greet.libdir), str(b.greet.unused_libdir))
     return Installed("meson", b, [prefix], [
         Output(prefix / "lib" / "libhello.so.1.0", "lib"),
-        Output(prefix / "bin" / "greet-app", "exe", (), False, APP_OUT, NO_OWN_RPATH),
-        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT),
-    ], [src, build])
+        Output(prefix / "bin" / "greet-app", "exe", (), False, APP_OUT, NO_OWN_RPATH,
+               unused=True),
+        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
+    ], [src, build], build_rpath)
 
 
 def build_autotools(b: Build, generated: Path, consumer_generated: Path) -> Installed:
@@ -489,12 +687,12 @@ def build_autotools(b: Build, generated: Path, consumer_generated: Path) -> Inst
         Output(prefix / "lib" / "libgreetbase.so.1.0.0", "lib"),
         Output(prefix / "lib" / "libhello.so.1.0.0", "lib", (lib,)),
         Output(prefix / "bin" / "greet-app", "exe", (lib,), True,
-               "greet 1.0: hello, libhello via libgreetbase\n" + APP_OUT),
-        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT),
+               "greet 1.0: hello, libhello via libgreetbase\n" + APP_OUT, unused=True),
+        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
         Output(cprefix / "bin" / "greet-consumer", "exe", (lib,), True,
                "greet 1.0: hello, libhello via libgreetbase\ngreet 1.0: hello, libhello\n"
                "greet 1.0: hello, greet-consumer\n"),
-    ], [src, csrc])
+    ], [src, csrc], (lib,))  # libtool's -rpath <prefix>/lib
 
 
 def autoreconf(name: str, dest: Path) -> Path:
@@ -513,8 +711,9 @@ def build_make(b: Build) -> Installed:
     run(["make", "-s", "install", f"PREFIX={prefix}"], env, cwd=src)
     return Installed("make", b, [prefix], [
         Output(prefix / "lib" / "libhello.so.1", "lib"),
-        Output(prefix / "bin" / "greet-app", "exe", ("$ORIGIN/../lib",), True, APP_OUT),
-        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT),
+        Output(prefix / "bin" / "greet-app", "exe", ("$ORIGIN/../lib",), True, APP_OUT,
+               unused=True),
+        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
     ], [src])
 
 

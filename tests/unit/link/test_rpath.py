@@ -488,7 +488,8 @@ def candidates(tree: Tree, args: list[str], added: list[str] | None = None,
                also: list[str] | None = None, flavour: str = LLD) -> list[str]:
     req = parse(flavour, args)
     p = decide(req, Config.from_env(tree.env(), nix_store_exists=False), FsView(), "/")
-    return policy.shrink_candidates(req, p, p.args() if added is None else added, also or [])
+    added = [*p.copy_args(), *p.args()] if added is None else added
+    return policy.shrink_candidates(req, p, added, also or [])
 
 
 def test_shrink_candidates_are_the_added_dirs_of_as_needed_libraries(tree: Tree) -> None:
@@ -505,9 +506,10 @@ def test_shrink_candidates_are_the_added_dirs_of_as_needed_libraries(tree: Tree)
     [
         (["--as-needed", "-lb"], ["B"]),
         (["--as-needed", "--no-as-needed", "-lb"], []),  # not asked for under --as-needed
-        (["-rpath", "B", "--as-needed", "-lb"], []),  # the caller's own entry
-        (["-R", "B", "--as-needed", "-lb"], []),
-        (["-rpath", "/x:B", "--as-needed", "-lb"], []),  # inside a caller's colon list
+        # The caller's own entry stays; only ldwrap's copy of it (B/) may go.
+        (["-rpath", "B", "--as-needed", "-lb"], ["B/"]),
+        (["-R", "B", "--as-needed", "-lb"], ["B/"]),
+        (["-rpath", "/x:B", "--as-needed", "-lb"], ["B/"]),  # inside a caller's colon list
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )
@@ -515,7 +517,7 @@ def test_shrink_candidates_never_the_callers(tree: Tree, args: list[str],
                                               expected: list[str]) -> None:
     b = tree.lib("b", "libb.so")
     got = candidates(tree, [f"-L{b}", *(a.replace("B", b) for a in args)])
-    assert got == [b for _ in expected]
+    assert got == [e.replace("B", b) for e in expected]
 
 
 def test_shrink_candidates_need_the_entry_once_among_the_added_flags(tree: Tree) -> None:
@@ -528,6 +530,22 @@ def test_shrink_candidates_need_the_entry_once_among_the_added_flags(tree: Tree)
     assert candidates(tree, args, added=["-rpath", b], also=[b]) == []
     # Not in the command at all (ldwrap did not add it after all).
     assert candidates(tree, args, added=[]) == []
+
+
+@pytest.mark.parametrize(
+    ("rpath", "copy"),
+    [("{b}", "{b}/"), ("{b}/", "{b}//"), ("/x:{b}:", "{b}/")],
+)
+def test_shrink_candidates_include_the_copy_not_the_callers_spelling(
+    tree: Tree, rpath: str, copy: str
+) -> None:
+    # CMake and Meson pass -rpath for every linked directory; ldwrap's copy (DIR/) is its own
+    # entry, and may go when --as-needed dropped the library; the caller's spelling stays.
+    b = tree.lib("b", "libb.so")
+    args = [f"-L{b}", "-rpath", rpath.format(b=b), "--as-needed", "-lb"]
+    assert candidates(tree, args) == [copy.format(b=b)]
+    # Not asked for under --as-needed: the library stays in DT_NEEDED, and so does the copy.
+    assert candidates(tree, [f"-L{b}", "-rpath", rpath.format(b=b), "-lb"]) == []
 
 
 def test_shrink_candidates_none_for_static_or_relocatable_links(tree: Tree) -> None:

@@ -322,17 +322,19 @@ def test_any_dry_run_value_but_empty_and_0_links_nothing(
 @pytest.mark.parametrize(
     ("value", "args", "trims"),
     [
-        (None, ["--as-needed", "-lfoo"], False),  # off by default
-        ("", ["--as-needed", "-lfoo"], False),
-        ("0", ["--as-needed", "-lfoo"], False),
-        ("1", ["--as-needed", "-lfoo"], True),
-        ("1", ["-lfoo"], False),  # without --as-needed every library stays needed
-        ("1", ["--as-needed", "-lfoo", "-rpath", "LIB"], False),  # the caller's entry
-        ("1", ["-r", "--as-needed", "-lfoo"], False),
+        (None, ["--as-needed", "-lfoo"], []),  # off by default
+        ("", ["--as-needed", "-lfoo"], []),
+        ("0", ["--as-needed", "-lfoo"], []),
+        ("1", ["--as-needed", "-lfoo"], ["LIB"]),
+        ("1", ["-lfoo"], []),  # without --as-needed every library stays needed
+        # The caller's entry stays; ldwrap's copy of it may go.
+        ("1", ["--as-needed", "-lfoo", "-rpath", "LIB"], ["LIB/"]),
+        ("1", ["-r", "--as-needed", "-lfoo"], []),
     ],
 )
 def test_shrink_candidates_in_the_plan(setup: Setup, monkeypatch: pytest.MonkeyPatch,
-                                       value: str | None, args: list[str], trims: bool) -> None:
+                                       value: str | None, args: list[str],
+                                       trims: list[str]) -> None:
     from ldwrap.link.plan import prepare
 
     lib, _sysbin = setup
@@ -340,7 +342,7 @@ def test_shrink_candidates_in_the_plan(setup: Setup, monkeypatch: pytest.MonkeyP
         monkeypatch.setenv("LDWRAP_SHRINK", value)
     argv = ["-o", "out", "main.o", "-L", str(lib), *(a.replace("LIB", str(lib)) for a in args)]
     inv = prepare("/shims/ld.lld", argv, os.environ, "/")
-    assert inv.shrink == ([str(lib)] if trims else [])
+    assert inv.shrink == [t.replace("LIB", str(lib)) for t in trims]
     assert inv.config.warnings == []
 
 
