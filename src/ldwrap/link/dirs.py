@@ -371,7 +371,10 @@ def of_bytes(head: bytes) -> "tuple[int, int, int] | None":
 
 
 def file_target(path: str) -> "tuple[int, int, int] | None":
-    head = os.read_file(path, _SCRIPT_BYTES)
+    # An ELF header says it all in 20 bytes; only a script (rare) is read further.
+    head = os.read_file(path, 64)
+    if head is not None and head[:4] != b"\x7fELF" and len(head) == 64:
+        head = os.read_file(path, _SCRIPT_BYTES)
     return None if head is None else of_bytes(head)
 
 

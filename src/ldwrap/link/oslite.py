@@ -122,7 +122,8 @@ def read_file(path: str, limit: int) -> "bytes | None":
     except (OSError, ValueError):
         return None
     try:
-        return read_upto(fd, limit)
+        data = posix.read(fd, limit)  # one call for a small read, as a rule
+        return data if len(data) in (0, limit) else data + read_upto(fd, limit - len(data))
     except OSError:
         return None
     finally:
