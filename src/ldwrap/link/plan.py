@@ -32,7 +32,7 @@ TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this 
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from .model import LinkRequest, RealLinker
+    from .model import Extras, LinkRequest, RealLinker
     from .nix import NixEnv
     from .purity import Filtered
 
@@ -144,6 +144,48 @@ def _as_linked(
     return parse(flavour, [*first, *pre, *body[:cut], *post, *body[cut:]])
 
 
+def _expand(args: "list[str]", cwd: str) -> "tuple[list[str], str | None]":
+    """The arguments with their @files read, or the reason they cannot be (then the real
+    linker reads them itself and reports what is wrong with them)."""
+    if not any(a[:1] == "@" for a in args):
+        return args, None
+    from . import rsp  # only links with response files pay for the reader
+
+    try:
+        return rsp.expand(args, cwd), None
+    except rsp.ResponseFileError as e:
+        return args, f"{e}: running the linker with the arguments unchanged"
+
+
+def _assemble(
+    linker: str,
+    head: "list[str]",
+    lead: int,
+    req: "LinkRequest",
+    pure: "Filtered | None",
+    args: "list[str]",
+    extras: "Extras",
+) -> "tuple[list[str], tuple[int, int], list[tuple[int, int]]]":
+    """[linker] [head] [-flavor X] [before] the caller's [after] [`--` and what follows]; where
+    ldwrap's runs start and end; the runs purity moves back into @files."""
+    rest = pure.args if pure is not None else args
+    flavor_head, rest = rest[:lead], rest[lead:]
+    tail: list[str] = []
+    if req.dashdash and "--" in rest:
+        # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
+        cut = rest.index("--")
+        rest, tail = rest[:cut], rest[cut:]
+    argv = [linker, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
+    added_at = (1 + len(head) + len(flavor_head), len(argv) - len(tail))
+    spans: list[tuple[int, int]] = []
+    if pure is not None and pure.spans:
+        from .purity import argv_spans
+
+        spans = argv_spans(pure.spans, len(flavor_head), added_at[0] + len(extras.before),
+                           len(rest), len(extras.after))
+    return argv, added_at, spans
+
+
 def prepare(
     argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str, fs: "FsView | None" = None
 ) -> "Invocation":
@@ -164,15 +206,8 @@ def prepare(
         # mold -run gets the environment as it is: the guard must not reach CMD's links.
         run_env = dict(env) if note.startswith("mold") else _linker_env(config, chain, real, None)
         return passed_through(note, run_env)
-    expanded = args
-    try:
-        if any(a[:1] == "@" for a in args):
-            from . import rsp  # only links with response files pay for the reader
-
-            expanded = rsp.expand(args, cwd)
-    except rsp.ResponseFileError as e:
-        # The real linker reads its @files itself and reports what is wrong with them.
-        note = f"{e}: running the linker with the arguments unchanged"
+    expanded, note = _expand(args, cwd)
+    if note is not None:
         return passed_through(note, _linker_env(config, chain, real, None),
                               warnings=[*config.warnings, note])
     req = parse(flavour, expanded)
@@ -203,22 +238,7 @@ def prepare(
         shrink = shrink_candidates(linked, plan, [*extras.before, *extras.after],
                                    config.run_path if run_path is None else run_path)
 
-    # Assemble: [linker] [head] [-flavor X] [before] caller's [after] [-- and what follows]
-    rest = pure.args if pure is not None else args
-    flavor_head, rest = rest[:lead], rest[lead:]
-    tail: list[str] = []
-    if req.dashdash and "--" in rest:
-        # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
-        cut = rest.index("--")
-        rest, tail = rest[:cut], rest[cut:]
-    argv = [real.path, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
-    added_at = (1 + len(head) + len(flavor_head), len(argv) - len(tail))
-    spans: list[tuple[int, int]] = []
-    if pure is not None and pure.spans:
-        from .purity import argv_spans
-
-        spans = argv_spans(pure.spans, len(flavor_head), added_at[0] + len(extras.before),
-                           len(rest), len(extras.after))
+    argv, added_at, spans = _assemble(real.path, head, lead, req, pure, args, extras)
     return Invocation(
         name, args, config, real, flavour, argv, linker_env,
         "" if extras.before or extras.after else "nothing to add",

@@ -28,6 +28,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helpers import which_linker
+
 HERE = Path(__file__).resolve().parent
 PROJECTS = HERE / "projects"
 
@@ -273,23 +275,6 @@ def raw_runpath(path: Path) -> str | None:
 
 def needed(path: Path) -> list[str]:
     return dynamic_strings(path, "DT_NEEDED")
-
-
-def which_linker(path: Path) -> str:
-    """bfd, gold, lld or mold: from the marks each leaves (lld and mold in .comment)."""
-    from elftools.elf.elffile import ELFFile
-
-    with open(path, "rb") as f:
-        elf = ELFFile(f)
-        if elf.get_section_by_name(".note.gnu.gold-version") is not None:
-            return "gold"
-        comment = elf.get_section_by_name(".comment")
-        text = comment.data() if comment is not None else b""
-    if b"LLD" in text:
-        return "lld"
-    if b"mold" in text:
-        return "mold"
-    return "bfd"
 
 
 def empty_elements(runpath: str) -> bool:
