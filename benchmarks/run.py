@@ -29,8 +29,8 @@ import _fixtures as fx
 from _timing import Command, Result, build_runner, check_ok, measure
 
 # nixpkgs' ld-wrapper in front of a linker that exits at once (modern / classic wrapper),
-# from /work/shared/reference/nix-ld-wrapper.md, measured on another 2-core machine. Reference
-# figures only: the benchmark cannot run nixpkgs' wrapper here.
+# measured on another 2-core machine. Reference figures only: the benchmark cannot run nixpkgs'
+# wrapper here.
 NIX_REFERENCE_MS = {
     10: (19.0, 9.0), 100: (127.0, 16.0), 1000: (1400.0, 110.0), 5000: (8100.0, 720.0)
 }

@@ -1,9 +1,9 @@
 """Option grammar of GNU ld (bfd), gold, lld and mold, kept as data.
 
 Which options take a separate value decides which argv element is a value and which is an
-input, a `-L` or a `-l`. The table comes from running each linker on every spelling (see the
-project's grammar reference); a cell lists the dash counts with which `-name VALUE` consumes
-the next element ("1": `-name`, "2": `--name`).
+input, a `-L` or a `-l`. The table comes from running each linker on every spelling; a cell
+lists the dash counts with which `-name VALUE` consumes the next element ("1": `-name`, "2":
+`--name`).
 """
 
 # name                                  bfd gold lld mold

@@ -1,12 +1,12 @@
 """ldwrap's entries survive the build systems' install-time rewriting of RUNPATH.
 
-Build systems pass an rpath of their own and rewrite it when they install (measured facts in
-the project's build-systems reference): CMake replaces its own string by position (and drops
-the separator before it only when its string is last), Meson removes every element equal to
-a value it passed, GNU ld drops an `-rpath` value it already has. These tests take the
-command `prepare` builds, compute the RUNPATH each linker writes from it, apply the
-rewriters as specified, and check what an installed file keeps. The real build systems run
-in tests/integration/build_systems/.
+Build systems pass an rpath of their own and rewrite it when they install (measured with
+CMake 3.25 and Meson 1.0.1; see docs/build-systems.md): CMake replaces its own string by
+position (and drops the separator before it only when its string is last), Meson removes
+every element equal to a value it passed, GNU ld drops an `-rpath` value it already has.
+These tests take the command `prepare` builds, compute the RUNPATH each linker writes from
+it, apply the rewriters as specified, and check what an installed file keeps. The real build
+systems run in tests/integration/build_systems/.
 """
 
 from __future__ import annotations
