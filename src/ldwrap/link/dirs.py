@@ -378,11 +378,6 @@ def file_target(path: str) -> "tuple[int, int, int] | None":
     return None if head is None else of_bytes(head)
 
 
-def fits(file_kind: "tuple[int, int, int] | None", link: "tuple[int, int, int] | None") -> bool:
-    """Whether the linker would take a file of file_kind for a link to link."""
-    return file_kind is None or link is None or file_kind == link
-
-
 # (e_machine, EI_CLASS) -> (Debian multiarch triplet, default loader, accepted ld.so.cache
 # flags): one table for the loader emulation and the default mode's list of system directories.
 DEBIAN_ARCH: "dict[tuple[int, int], tuple[str, str, tuple[int, ...]]]" = {

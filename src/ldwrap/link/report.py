@@ -20,10 +20,10 @@ def format_command(argv: "list[str]") -> str:
     return " ".join(shell_quote(a) for a in argv)
 
 
-def print_command(argv: "list[str]", prefix: str = "ldwrap: ") -> None:
+def print_command(argv: "list[str]") -> None:
     """The command on stderr with its bytes as they are, so the dry run shows exactly what
     runs even for arguments that are not UTF-8."""
-    line = f"{prefix}{format_command(argv)}\n"
+    line = f"ldwrap: {format_command(argv)}\n"
     try:
         data = line.encode("utf-8", "surrogateescape")
     except UnicodeEncodeError:
