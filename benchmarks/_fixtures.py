@@ -20,7 +20,7 @@ LINKER_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
 _ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"  # Nix's base-32 alphabet
 
 # Records its argv (NUL-separated) into $LDWRAP_BENCH_RECORD, then exits like a linker would.
-_RECORDER = "#!/bin/sh\nprintf '%s\\0' \"$@\" > \"$LDWRAP_BENCH_RECORD\"\n"
+_RECORDER = '#!/bin/sh\nprintf \'%s\\0\' "$@" > "$LDWRAP_BENCH_RECORD"\n'
 
 
 def sh(argv: list[str], cwd: str | None = None, env: dict[str, str] | None = None) -> None:
@@ -79,8 +79,14 @@ class Mode:
     """One way ldwrap chooses the directories that get an rpath, and the environment that
     selects it. `extra` is None when this machine cannot offer the mode."""
 
-    def __init__(self, key: str, label: str, config_mode: str,
-                 extra: dict[str, str] | None, why_not: str = "") -> None:
+    def __init__(
+        self,
+        key: str,
+        label: str,
+        config_mode: str,
+        extra: dict[str, str] | None,
+        why_not: str = "",
+    ) -> None:
         self.key = key
         self.label = label
         self.config_mode = config_mode  # ldwrap.link.config's name for it
@@ -96,13 +102,21 @@ def prefix_modes(store: str) -> list[Mode]:
     default_ok = not os.path.isdir("/nix/store")
     return [
         Mode("nix", "Nix store (NIX_STORE)", MODE_NIX, {"NIX_STORE": store}),
-        Mode("prefixes", "prefixes (LDWRAP_RPATH_PREFIXES)", MODE_PREFIXES,
-             {"LDWRAP_RPATH_PREFIXES": store}),
+        Mode(
+            "prefixes",
+            "prefixes (LDWRAP_RPATH_PREFIXES)",
+            MODE_PREFIXES,
+            {"LDWRAP_RPATH_PREFIXES": store},
+        ),
         # Neither variable and no /nix/store: ldwrap reads /etc/ld.so.conf to learn the
         # loader's own directories; with /nix/store present it would be the Nix mode again.
-        Mode("default", "default (/etc/ld.so.conf)", MODE_NONDEFAULT,
-             {} if default_ok else None,
-             "" if default_ok else "not measurable here: /nix/store exists"),
+        Mode(
+            "default",
+            "default (/etc/ld.so.conf)",
+            MODE_NONDEFAULT,
+            {} if default_ok else None,
+            "" if default_ok else "not measurable here: /nix/store exists",
+        ),
     ]
 
 
@@ -200,9 +214,21 @@ def rust_link(work: str) -> RustLink | None:
     os.chmod(rec, 0o755)
     # The pre-1.90 flow: rustc runs cc, cc runs the linker it finds; objects are kept.
     sh(
-        [rustc, "-O", "-C", "save-temps", "-C", f"linker={rec}",
-         "-C", "link-self-contained=-linker", "-C", "linker-features=-lld",
-         "main.rs", "-o", "main"],
+        [
+            rustc,
+            "-O",
+            "-C",
+            "save-temps",
+            "-C",
+            f"linker={rec}",
+            "-C",
+            "link-self-contained=-linker",
+            "-C",
+            "linker-features=-lld",
+            "main.rs",
+            "-o",
+            "main",
+        ],
         cwd=d,
         env={**os.environ, "PATH": os.environ.get("PATH", "/usr/bin:/bin")},
     )
@@ -223,7 +249,7 @@ def _c_file(i: int, n_files: int, funcs: int) -> str:
             f"int f{i}_{j}(int x) {{\n"
             f"  char buf[64]; int acc = table{i}[(x + {j}) & 511];\n"
             f"  if (x <= 0) return acc;\n"
-            f"  snprintf(buf, sizeof buf, \"%d-{i}-{j}\", x);\n"
+            f'  snprintf(buf, sizeof buf, "%d-{i}-{j}", x);\n'
             f"  for (size_t k = 0; k < strlen(buf); k++) acc = acc * 33 + buf[k];\n"
             f"  return acc ^ {call};\n}}"
         )
@@ -263,8 +289,10 @@ def c_program(work: str, store: str, n_files: int, funcs: int = 40) -> tuple[lis
         with open(src, "w") as f:
             decls = "".join(f"int bench{k}_value(int);\n" for k in range(4))
             calls = " + ".join(f"bench{k}_value(argc)" for k in range(4))
-            f.write(f"{decls}int f0_0(int);\nint main(int argc, char **argv) {{\n"
-                    f"  (void)argv; return (f0_0(argc) + {calls}) & 1;\n}}\n")
+            f.write(
+                f"{decls}int f0_0(int);\nint main(int argc, char **argv) {{\n"
+                f"  (void)argv; return (f0_0(argc) + {calls}) & 1;\n}}\n"
+            )
         jobs.append(["gcc", "-O1", "-g", "-fPIE", "-c", src, "-o", main_obj])
     with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
         list(pool.map(sh, jobs))

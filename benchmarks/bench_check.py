@@ -78,12 +78,16 @@ def main() -> None:
     cache_s, _, _ = run(files, "cache")
     fresh_s, _, _ = run(files, "fresh")
     n = len(files)
-    print(f"{n} ELF files under {' '.join(args.dirs)} (scan {scan:.2f} s); "
-          f"{missing} with unresolved libraries, {bad} not checkable (ET_REL, malformed)")
+    print(
+        f"{n} ELF files under {' '.join(args.dirs)} (scan {scan:.2f} s); "
+        f"{missing} with unresolved libraries, {bad} not checkable (ET_REL, malformed)"
+    )
     print(f"{'mode':44} {'seconds':>8} {'files/s':>8} {'ms/file':>8}")
-    for label, secs in (("shared resolver, ld.so.cache parsed once", shared_s),
-                        ("shared resolver, ld.so.cache parsed per file", cache_s),
-                        ("fresh resolver per file (nothing shared)", fresh_s)):
+    for label, secs in (
+        ("shared resolver, ld.so.cache parsed once", shared_s),
+        ("shared resolver, ld.so.cache parsed per file", cache_s),
+        ("fresh resolver per file (nothing shared)", fresh_s),
+    ):
         print(f"{label:44} {secs:8.2f} {n / secs:8.1f} {secs / n * 1000:8.2f}")
     print(f"{'one ld.so.cache parse':44} {'':8} {'':8} {cache_ms:8.2f}")
 

@@ -90,14 +90,24 @@ def link_case(work: Path) -> tuple[list[str], str, Path, list[str]]:
     main_o = work / "linkmain.o"
     src = work / "linkmain.c"
     used = [lib for _, lib in pairs[:2]]
-    src.write_text("".join(f"int {u}_value(void);\n" for u in used)
-                   + "int main(void) { return " + " + ".join(f"{u}_value()" for u in used)
-                   + " - 2; }\n")
+    src.write_text(
+        "".join(f"int {u}_value(void);\n" for u in used)
+        + "int main(void) { return "
+        + " + ".join(f"{u}_value()" for u in used)
+        + " - 2; }\n"
+    )
     fx.sh(["gcc", "-c", str(src), "-o", str(main_o)])
     shims = fx.install_dropins(str(work))
     out = work / "linked"
-    argv = ["gcc", f"-B{shims}", str(main_o), "-o", str(out),
-            *(f"-L{d}" for d, _ in pairs), *(f"-l{lib}" for _, lib in pairs)]
+    argv = [
+        "gcc",
+        f"-B{shims}",
+        str(main_o),
+        "-o",
+        str(out),
+        *(f"-L{d}" for d, _ in pairs),
+        *(f"-l{lib}" for _, lib in pairs),
+    ]
     return argv, store, out, [d for d, _ in pairs[2:]]
 
 
@@ -263,20 +273,26 @@ def main() -> None:
     finally:
         if args.work is None:
             shutil.rmtree(work, ignore_errors=True)
-    print(f"One link, 5 -L/-l (3 dropped by --as-needed), {link['runs']:.0f} runs each way, "
-          "interleaved:")
+    print(
+        f"One link, 5 -L/-l (3 dropped by --as-needed), {link['runs']:.0f} runs each way, "
+        "interleaved:"
+    )
     print(f"{'':39} {'SHRINK=0':>9} {'SHRINK=1':>9} {'cost: paired median (quartiles)':>34}")
     for key, label in (("gcc", "gcc through the drop-ins"),
                        ("fast", "drop-in ld, linker exits at once")):  # fmt: skip
         for kind in ("wall", "cpu"):
             k = f"{key}_{kind}"
-            print(f"{label + ', ' + kind:39} {link[k + '_exec']:7.2f}ms "
-                  f"{link[k + '_shrink']:7.2f}ms {link[k + '_diff']:9.2f}ms "
-                  f"({link[k + '_q1']:.2f} .. {link[k + '_q3']:.2f}ms)")
+            print(
+                f"{label + ', ' + kind:39} {link[k + '_exec']:7.2f}ms "
+                f"{link[k + '_shrink']:7.2f}ms {link[k + '_diff']:9.2f}ms "
+                f"({link[k + '_q1']:.2f} .. {link[k + '_q3']:.2f}ms)"
+            )
     cost = max(link["gcc_wall_diff"], link["gcc_cpu_diff"])
     verdict = "within" if cost < DEFAULT_BUDGET_MS else "OVER"
-    print(f"budget for a default-on hook: {DEFAULT_BUDGET_MS:.1f}ms per gcc link (wall and CPU): "
-          f"{verdict}")
+    print(
+        f"budget for a default-on hook: {DEFAULT_BUDGET_MS:.1f}ms per gcc link (wall and CPU): "
+        f"{verdict}"
+    )
     print(f"program: {size} bytes, RUNPATH {len(entries)} entries, "
           f"kept {len(before.kept)}, removed {len(before.removed)}")  # fmt: skip
     print(f"{'step':42} {'median':>10} {'p90':>10}")

@@ -56,20 +56,33 @@ def main(argv: list[str] | None = None) -> int:
         print(f"runs: {args.repeat} each, interleaved; linker: a static program that exits 0")
         for r in (py, sh):
             q = statistics.quantiles(r.times, n=10)
-            print(f"{r.label:14} median {r.median * 1e3:.3f} ms  p10 {q[0] * 1e3:.3f}"
-                  f"  p90 {q[-1] * 1e3:.3f}")
-        print(f"sh - python    median of paired differences {statistics.median(diffs) * 1e3:.3f}"
-              f" ms; difference of medians {(sh.median - py.median) * 1e3:.3f} ms")
+            print(
+                f"{r.label:14} median {r.median * 1e3:.3f} ms  p10 {q[0] * 1e3:.3f}"
+                f"  p90 {q[-1] * 1e3:.3f}"
+            )
+        print(
+            f"sh - python    median of paired differences {statistics.median(diffs) * 1e3:.3f}"
+            f" ms; difference of medians {(sh.median - py.median) * 1e3:.3f} ms"
+        )
         linker = os.path.join(fastbin, "ld.lld")
-        hop = write(os.path.join(work, "hop"),
-                    f'#!/bin/sh\n[ -x {linker} ] || {{ echo gone >&2; exit 127; }}\n'
-                    f'exec {linker} "$@"\n')
-        alone, via_sh = measure([Command("alone", [linker, *link], env, work),
-                                 Command("via sh", [hop, *link], env, work)], args.repeat, 5)
+        hop = write(
+            os.path.join(work, "hop"),
+            f'#!/bin/sh\n[ -x {linker} ] || {{ echo gone >&2; exit 127; }}\nexec {linker} "$@"\n',
+        )
+        alone, via_sh = measure(
+            [
+                Command("alone", [linker, *link], env, work),
+                Command("via sh", [hop, *link], env, work),
+            ],
+            args.repeat,
+            5,
+        )
         hops = [b - a for a, b in zip(alone.times, via_sh.times)]
-        print(f"the sh hop alone: linker {alone.median * 1e3:.3f} ms, sh + exec linker "
-              f"{via_sh.median * 1e3:.3f} ms, median of paired differences "
-              f"{statistics.median(hops) * 1e3:.3f} ms")
+        print(
+            f"the sh hop alone: linker {alone.median * 1e3:.3f} ms, sh + exec linker "
+            f"{via_sh.median * 1e3:.3f} ms, median of paired differences "
+            f"{statistics.median(hops) * 1e3:.3f} ms"
+        )
     return 0
 
 

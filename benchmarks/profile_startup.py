@@ -40,7 +40,7 @@ def import_times(argv: list[str], env: dict[str, str], runs: int) -> dict[str, t
         for line in proc.stderr.splitlines():
             if not line.startswith("import time:") or "imported package" in line:
                 continue
-            self_us, cum_us, name = line[len("import time:"):].split("|")
+            self_us, cum_us, name = line[len("import time:") :].split("|")
             mod = name.strip()
             now = (int(self_us), int(cum_us))
             old = best.get(mod)
@@ -100,10 +100,12 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
     # Wall times, interleaved, without -X importtime and its own cost; medians.
     py_imports = [sys.executable, "-I", "-S", imports_only(launcher, work), *args]
     quick_exit = [*FLOOR[:-1], "import posix; posix._exit(0)", *args]
-    cmds = [Command("floor", [*FLOOR, *args], floor_env),
-            Command("floor-exit", quick_exit, floor_env),
-            Command("imports", py_imports, floor_env),
-            Command("alone", [os.path.join(fastbin, "ld.lld"), *args], floor_env)]
+    cmds = [
+        Command("floor", [*FLOOR, *args], floor_env),
+        Command("floor-exit", quick_exit, floor_env),
+        Command("imports", py_imports, floor_env),
+        Command("alone", [os.path.join(fastbin, "ld.lld"), *args], floor_env),
+    ]
     cmds += [Command(m.key, [launcher, *args], envs[m.key]) for m in modes]
     res = measure(cmds, rounds, 2)
     wall = {r.label: r.median for r in res}
@@ -119,19 +121,29 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
     rows = []
     for mod in ranked[:top]:
         first = per_mode[keys[0]].get(mod)
-        rows.append([
-            f"`{mod}`", *(_us(self_us(k, mod)) for k in keys),
-            _us(first[1] if first else None), "yes" if mod in floor_mods else "",
-        ])
+        rows.append(
+            [
+                f"`{mod}`",
+                *(_us(self_us(k, mod)) for k in keys),
+                _us(first[1] if first else None),
+                "yes" if mod in floor_mods else "",
+            ]
+        )
     lines = [f"### Imports of the drop-in (least of {runs} runs each, µs)", "", _table(head, rows)]
     lines += ["", f"### Where the time goes (ms, medians of {rounds} interleaved rounds)", ""]
     floor, imports, alone = wall["floor"], wall["imports"], wall["alone"]
     rows = [
         ["`python -I -S -c pass`", _ms(floor), ""],
-        ["the same, leaving by `posix._exit(0)` (no shutdown, as a drop-in that execs)",
-         _ms(wall["floor-exit"]), _ms(wall["floor-exit"] - floor)],
-        ["launcher up to `main()` (ldwrap's imports), leaving by `posix._exit(0)`",
-         _ms(imports), _ms(imports - wall["floor-exit"])],
+        [
+            "the same, leaving by `posix._exit(0)` (no shutdown, as a drop-in that execs)",
+            _ms(wall["floor-exit"]),
+            _ms(wall["floor-exit"] - floor),
+        ],
+        [
+            "launcher up to `main()` (ldwrap's imports), leaving by `posix._exit(0)`",
+            _ms(imports),
+            _ms(imports - wall["floor-exit"]),
+        ],
         ["linker alone", _ms(alone), ""],
     ]
     for k in keys:
@@ -139,10 +151,13 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
     lines.append(_table(["", "ms", "more than the row it builds on"], rows))
     floor_sum = sum(v[0] for v in floor_mods.values()) / 1000
     shim_sum = sum(v[0] for m, v in per_mode[keys[0]].items() if m not in floor_mods) / 1000
-    lines += ["", f"Under -X importtime, the imports the floor does not make add up to "
-              f"{shim_sum:.2f} ms ({keys[0]}); the floor's own to {floor_sum:.2f} ms. "
-              "The whole drop-in's extra over the launcher up to `main()` is `main()`'s work "
-              "plus the linker's exec (see the linker alone)."]
+    lines += [
+        "",
+        f"Under -X importtime, the imports the floor does not make add up to "
+        f"{shim_sum:.2f} ms ({keys[0]}); the floor's own to {floor_sum:.2f} ms. "
+        "The whole drop-in's extra over the launcher up to `main()` is `main()`'s work "
+        "plus the linker's exec (see the linker alone).",
+    ]
     return "\n".join(lines)
 
 

@@ -32,7 +32,10 @@ from _timing import Command, Result, build_runner, check_ok, measure
 # measured on another 2-core machine. Reference figures only: the benchmark cannot run nixpkgs'
 # wrapper here.
 NIX_REFERENCE_MS = {
-    10: (19.0, 9.0), 100: (127.0, 16.0), 1000: (1400.0, 110.0), 5000: (8100.0, 720.0)
+    10: (19.0, 9.0),
+    100: (127.0, 16.0),
+    1000: (1400.0, 110.0),
+    5000: (8100.0, 720.0),
 }
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -91,8 +94,14 @@ class Bench:
         self.peak_floor_kib = 0  # the interpreter's own peak with that case's argv
 
     # -- one case: the same argv to the linker alone and through the drop-in ----------------
-    def pair(self, label: str, args: list[str], repeat: int, with_floor: bool = False,
-             cwd: str | None = None) -> tuple[Result, Result, Result | None]:
+    def pair(
+        self,
+        label: str,
+        args: list[str],
+        repeat: int,
+        with_floor: bool = False,
+        cwd: str | None = None,
+    ) -> tuple[Result, Result, Result | None]:
         """The linker alone, the drop-in and (with_floor) the bare interpreter given the
         same arguments: what any Python program pays to start with this argv."""
         alone = Command("alone", [os.path.join(self.fastbin, "ld.lld"), *args], self.env_fast, cwd)
@@ -123,11 +132,17 @@ class Bench:
             alone, shim, floor = self.pair(label, args, self.sizes.repeat_fast, with_floor=True)
             assert floor is not None
             over = shim.median - alone.median
-            rows.append([
-                f"{label}: {len(args)} args, {n_l} -L, {n_lib} -l",
-                ms(alone.median), ms(floor.median), ms(shim.median), ms(over),
-                f"{over / floor.median:.2f}x", mib(shim.maxrss_kib),
-            ])
+            rows.append(
+                [
+                    f"{label}: {len(args)} args, {n_l} -L, {n_lib} -l",
+                    ms(alone.median),
+                    ms(floor.median),
+                    ms(shim.median),
+                    ms(over),
+                    f"{over / floor.median:.2f}x",
+                    mib(shim.maxrss_kib),
+                ]
+            )
 
     def startup_modes(self) -> None:
         """The gcc-style argv through the drop-in in every prefix mode, interleaved in one run
@@ -154,17 +169,24 @@ class Bench:
         for m in modes:
             shim = res.get(m.key)
             if shim is None:
-                rows.append([m.label, ms(floor.median), ms(alone.median), m.why_not,
-                             "", "", "", "n/a"])
+                rows.append(
+                    [m.label, ms(floor.median), ms(alone.median), m.why_not, "", "", "", "n/a"]
+                )
                 self.mode_checks.append((m.label, None))
                 continue
             ratio = paired_ratio(shim, floor, alone)
-            rows.append([
-                m.label, ms(floor.median), ms(alone.median), ms(shim.median),
-                ms(shim.median - alone.median), f"{ratio:.2f}x",
-                f"{paired_ratio(shim, floor):.2f}x",
-                "yes" if ratio <= FLOOR_OVERHEAD_RATIO else "**no**",
-            ])
+            rows.append(
+                [
+                    m.label,
+                    ms(floor.median),
+                    ms(alone.median),
+                    ms(shim.median),
+                    ms(shim.median - alone.median),
+                    f"{ratio:.2f}x",
+                    f"{paired_ratio(shim, floor):.2f}x",
+                    "yes" if ratio <= FLOOR_OVERHEAD_RATIO else "**no**",
+                ]
+            )
             self.mode_checks.append((m.label, ratio))
 
     def _check_mode(self, mode: fx.Mode, cmd: Command) -> None:
@@ -175,8 +197,9 @@ class Bench:
         got = Config.from_env(cmd.env).mode
         if got != mode.config_mode:
             raise RuntimeError(f"{mode.label}: the environment selects mode {got!r}")
-        dry = subprocess.run(cmd.argv, env={**cmd.env, "LDWRAP_DRY_RUN": "1"},
-                             capture_output=True, text=True)
+        dry = subprocess.run(
+            cmd.argv, env={**cmd.env, "LDWRAP_DRY_RUN": "1"}, capture_output=True, text=True
+        )
         if dry.returncode != 0 or f"-rpath {self.store}/" not in dry.stderr:
             raise RuntimeError(f"{mode.label}: the shim set no rpath:\n{dry.stderr[-2000:]}")
 
@@ -194,49 +217,72 @@ class Bench:
             self.scaling[n] = over
             self.scaling_floor[n] = (floor.median, floor.maxrss_kib)
             nix = NIX_REFERENCE_MS.get(n)
-            rows.append([
-                f"{n:,} -L (10 files each) + {n:,} -l", ms(alone.median),
-                f"{ms(floor.median)} / {mib(floor.maxrss_kib)}", ms(shim.median),
-                ms(over), mib(shim.maxrss_kib),
-                f"{nix[0]:g} / {nix[1]:g}" if nix else "",
-            ])
+            rows.append(
+                [
+                    f"{n:,} -L (10 files each) + {n:,} -l",
+                    ms(alone.median),
+                    f"{ms(floor.median)} / {mib(floor.maxrss_kib)}",
+                    ms(shim.median),
+                    ms(over),
+                    mib(shim.maxrss_kib),
+                    f"{nix[0]:g} / {nix[1]:g}" if nix else "",
+                ]
+            )
         files = self.sizes.big_dir_files
         big = fx.make_store_dirs(self.store, f"f{files}x", 10, files)
         for n_lib in self.sizes.big_dir_libs:
             # The 10 libraries that are there, and others that are not (as gcc's -lc, -lm).
             libs = [lib for _, lib in big] + [f"absent{k}" for k in range(n_lib - 10)]
             args = [*base, *(f"-L{d}" for d, _ in big), *(f"-l{lib}" for lib in libs)]
-            alone, shim, floor = self.pair(f"big dirs {n_lib}", args, self.sizes.repeat_fast,
-                                           with_floor=True)
+            alone, shim, floor = self.pair(
+                f"big dirs {n_lib}", args, self.sizes.repeat_fast, with_floor=True
+            )
             assert floor is not None
-            rows.append([
-                f"10 -L ({files:,} files each) + {n_lib:,} -l", ms(alone.median),
-                f"{ms(floor.median)} / {mib(floor.maxrss_kib)}", ms(shim.median),
-                ms(shim.median - alone.median), mib(shim.maxrss_kib), "",
-            ])
+            rows.append(
+                [
+                    f"10 -L ({files:,} files each) + {n_lib:,} -l",
+                    ms(alone.median),
+                    f"{ms(floor.median)} / {mib(floor.maxrss_kib)}",
+                    ms(shim.median),
+                    ms(shim.median - alone.median),
+                    mib(shim.maxrss_kib),
+                    "",
+                ]
+            )
         # A response file: gcc writes one when the command line is long.
         rsp = os.path.join(self.work, f"link-{self.sizes.rsp_args}.rsp")
         n_objs = self.sizes.rsp_args - len(base)
         with open(rsp, "w") as f:
             f.write("\n".join([*base, *(f"obj/unit{i}.o" for i in range(n_objs))]) + "\n")
-        alone, shim, floor = self.pair("rsp", ["@" + rsp], self.sizes.repeat_slow,
-                                       with_floor=True)
+        alone, shim, floor = self.pair("rsp", ["@" + rsp], self.sizes.repeat_slow, with_floor=True)
         assert floor is not None
-        rows.append([
-            f"@file with {self.sizes.rsp_args:,} arguments", ms(alone.median),
-            f"{ms(floor.median)} / {mib(floor.maxrss_kib)}", ms(shim.median),
-            ms(shim.median - alone.median), mib(shim.maxrss_kib), "",
-        ])
+        rows.append(
+            [
+                f"@file with {self.sizes.rsp_args:,} arguments",
+                ms(alone.median),
+                f"{ms(floor.median)} / {mib(floor.maxrss_kib)}",
+                ms(shim.median),
+                ms(shim.median - alone.median),
+                mib(shim.maxrss_kib),
+                "",
+            ]
+        )
 
     def real_links(self) -> None:
         rows = self.rows.setdefault("real", [])
         obj_args, cdir, size = fx.c_program(self.work, self.store, self.sizes.c_files)
         gcc = shutil.which("gcc") or "/usr/bin/gcc"
-        cases = [(f"C: {self.sizes.c_files + 1} objects, {size / 2**20:.1f} MiB, 4 store libs",
-                  [gcc, *obj_args], cdir)]
+        cases = [
+            (
+                f"C: {self.sizes.c_files + 1} objects, {size / 2**20:.1f} MiB, 4 store libs",
+                [gcc, *obj_args],
+                cdir,
+            )
+        ]
         if self._rust is not None:
-            cases.append(("Rust: std + a small program", [gcc, *self._rust.cc_args],
-                          self._rust.cwd))
+            cases.append(
+                ("Rust: std + a small program", [gcc, *self._rust.cc_args], self._rust.cwd)
+            )
         plain = fx.clean_env("/usr/bin:/bin", NIX_STORE=self.store)
         shimmed = fx.clean_env(f"{self.shims}:/usr/bin:/bin", NIX_STORE=self.store)
         for label, cc, cwd in cases:
@@ -259,52 +305,70 @@ class Bench:
             bfd, lld, shim = res["bfd"], res["lld"], res["shim+lld"]
             self.peak_kib = max(self.peak_kib, 0)  # peak of a real link is the linker's own
             mold = res.get("shim+mold")
-            rows.append([
-                label, ms(bfd.median), ms(lld.median), ms(shim.median),
-                ms(mold.median) if mold else "",
-                ms(shim.median - lld.median), f"{shim.median / bfd.median:.2f}x",
-            ])
-            self.checks.append((f"{label}: ldwrap + lld beats plain GNU ld",
-                                f"{ms(shim.median)} ms vs {ms(bfd.median)} ms",
-                                shim.median < bfd.median))
+            rows.append(
+                [
+                    label,
+                    ms(bfd.median),
+                    ms(lld.median),
+                    ms(shim.median),
+                    ms(mold.median) if mold else "",
+                    ms(shim.median - lld.median),
+                    f"{shim.median / bfd.median:.2f}x",
+                ]
+            )
+            self.checks.append(
+                (
+                    f"{label}: ldwrap + lld beats plain GNU ld",
+                    f"{ms(shim.median)} ms vs {ms(bfd.median)} ms",
+                    shim.median < bfd.median,
+                )
+            )
 
     def _has_store_lib(self, cc: list[str]) -> bool:
         return any(a.startswith("-L" + self.store) for a in cc)
 
     def floors(self) -> None:
         for label, ratio in self.mode_checks:
-            self.checks.append((
-                f"gcc-style overhead <= {FLOOR_OVERHEAD_RATIO}x interpreter start-up, {label}",
-                "not measurable on this machine" if ratio is None else f"{ratio:.2f}x",
-                None if ratio is None else ratio <= FLOOR_OVERHEAD_RATIO,
-            ))
+            self.checks.append(
+                (
+                    f"gcc-style overhead <= {FLOOR_OVERHEAD_RATIO}x interpreter start-up, {label}",
+                    "not measurable on this machine" if ratio is None else f"{ratio:.2f}x",
+                    None if ratio is None else ratio <= FLOOR_OVERHEAD_RATIO,
+                )
+            )
         ns = sorted(self.scaling)
         if len(ns) >= 2:
             lo, hi = ns[-2], ns[-1]
             per = (self.scaling[hi] - self.scaling[lo]) / (hi - lo) * 1e6
             py = (self.scaling_floor[hi][0] - self.scaling_floor[lo][0]) / (hi - lo) * 1e6
-            self.checks.append((
-                f"cost per extra -L dir (and -l) < {FLOOR_PER_DIR_US:g} µs",
-                f"{per:.1f} µs (from {lo:,} to {hi:,}); of which {py:.1f} µs is the "
-                "interpreter's own start-up with the longer argv", per < FLOOR_PER_DIR_US,
-            ))
+            self.checks.append(
+                (
+                    f"cost per extra -L dir (and -l) < {FLOOR_PER_DIR_US:g} µs",
+                    f"{per:.1f} µs (from {lo:,} to {hi:,}); of which {py:.1f} µs is the "
+                    "interpreter's own start-up with the longer argv",
+                    per < FLOOR_PER_DIR_US,
+                )
+            )
         if 10000 in self.scaling:
             t = self.scaling[10000]
-            self.checks.append((f"10,000 -L dirs < {FLOOR_10K_S:g} s", f"{t:.3f} s overhead",
-                                t < FLOOR_10K_S))
-        self.checks.append((f"peak memory < {FLOOR_RSS_MIB:g} MiB",
-                            f"{mib(self.peak_kib)} MiB (largest case; the bare interpreter "
-                            f"given the same argv: {mib(self.peak_floor_kib)} MiB)",
-                            self.peak_kib / 1024 < FLOOR_RSS_MIB))
+            self.checks.append(
+                (f"10,000 -L dirs < {FLOOR_10K_S:g} s", f"{t:.3f} s overhead", t < FLOOR_10K_S)
+            )
+        self.checks.append(
+            (
+                f"peak memory < {FLOOR_RSS_MIB:g} MiB",
+                f"{mib(self.peak_kib)} MiB (largest case; the bare interpreter "
+                f"given the same argv: {mib(self.peak_floor_kib)} MiB)",
+                self.peak_kib / 1024 < FLOOR_RSS_MIB,
+            )
+        )
 
 
 def paired_ratio(num: Result, den: Result, minus: Result | None = None) -> float:
     """The median over rounds of (num - minus) / den, each round's runs taken together: a
     slow moment of the machine that hits one round moves its ratio less than its times."""
     subtract = minus.times if minus else [0.0] * len(num.times)
-    return statistics.median(
-        (n - m) / d for n, m, d in zip(num.times, subtract, den.times)
-    )
+    return statistics.median((n - m) / d for n, m, d in zip(num.times, subtract, den.times))
 
 
 def table(head: list[str], rows: list[list[str]]) -> str:
@@ -325,8 +389,10 @@ def cpu_model() -> str:
 
 
 def machine() -> str:
-    return (f"{os.cpu_count()} CPUs ({cpu_model()}), Linux {platform.release()}, "
-            f"Python {platform.python_version()}")
+    return (
+        f"{os.cpu_count()} CPUs ({cpu_model()}), Linux {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def first_line(argv: list[str]) -> str:
@@ -341,21 +407,24 @@ def first_line(argv: list[str]) -> str:
 def ldwrap_revision() -> str:
     """The checkout's commit, and whether src/ differs from it."""
     git = ["git", "-C", ROOT]
-    head = subprocess.run([*git, "rev-parse", "--short=12", "HEAD"], capture_output=True,
-                          text=True)
+    head = subprocess.run([*git, "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True)
     if head.returncode != 0:
         return "not a git checkout"
-    dirty = subprocess.run([*git, "status", "--porcelain", "--", "src"], capture_output=True,
-                           text=True).stdout.strip()
+    dirty = subprocess.run(
+        [*git, "status", "--porcelain", "--", "src"], capture_output=True, text=True
+    ).stdout.strip()
     return f"commit {head.stdout.strip()}" + (" with uncommitted changes in src/" if dirty else "")
 
 
 def header(quick: bool, started: datetime.datetime, load: tuple[float, float, float]) -> str:
     """When and where the run took place: what its numbers depend on."""
     tools = [
-        ("gcc", ["gcc", "--version"]), ("GNU ld", ["ld.bfd", "--version"]),
-        ("gold", ["ld.gold", "--version"]), ("lld", ["ld.lld", "--version"]),
-        ("mold", ["mold", "--version"]), ("rustc", ["rustc", "--version"]),
+        ("gcc", ["gcc", "--version"]),
+        ("GNU ld", ["ld.bfd", "--version"]),
+        ("gold", ["ld.gold", "--version"]),
+        ("lld", ["ld.lld", "--version"]),
+        ("mold", ["mold", "--version"]),
+        ("rustc", ["rustc", "--version"]),
     ]
     lines = [
         "# ldwrap benchmark results",
@@ -380,32 +449,90 @@ def header(quick: bool, started: datetime.datetime, load: tuple[float, float, fl
 
 
 def report(b: Bench) -> str:
-    out = ["### Start-up by prefix mode: the gcc-style argv, a linker that exits at once "
-           "(ms, medians)", ""]
-    out.append(table(["mode", "`python -I -S -c pass`", "linker alone", "ldwrap drop-in",
-                      "ldwrap overhead", "overhead / python", "drop-in / python",
-                      f"met (overhead <= {FLOOR_OVERHEAD_RATIO}x python)"],
-                     b.rows.get("modes", [])))
-    out += ["", f"All five commands in one interleaved run of {b.sizes.repeat_modes} rounds, in "
-            "the same small environment. Overhead = drop-in minus linker alone; the ratios are "
-            "the median of each round's own ratio. The drop-in is the launcher `ldwrap install` "
-            "writes, and the run checks that each mode is the one ldwrap chose and that it "
-            "added the rpath.", ""]
-    out += ["### Start-up: a linker that exits at once, alone and behind the `ldwrap install` "
-            "drop-in, NIX_STORE set (ms, medians)", ""]
-    out.append(table(["argv", "linker alone", "`python -I -S -c pass`", "ldwrap drop-in",
-                      "ldwrap overhead", "overhead / python", "peak RSS MiB"],
-                     b.rows.get("overhead", [])))
+    out = [
+        "### Start-up by prefix mode: the gcc-style argv, a linker that exits at once "
+        "(ms, medians)",
+        "",
+    ]
+    out.append(
+        table(
+            [
+                "mode",
+                "`python -I -S -c pass`",
+                "linker alone",
+                "ldwrap drop-in",
+                "ldwrap overhead",
+                "overhead / python",
+                "drop-in / python",
+                f"met (overhead <= {FLOOR_OVERHEAD_RATIO}x python)",
+            ],
+            b.rows.get("modes", []),
+        )
+    )
+    out += [
+        "",
+        f"All five commands in one interleaved run of {b.sizes.repeat_modes} rounds, in "
+        "the same small environment. Overhead = drop-in minus linker alone; the ratios are "
+        "the median of each round's own ratio. The drop-in is the launcher `ldwrap install` "
+        "writes, and the run checks that each mode is the one ldwrap chose and that it "
+        "added the rpath.",
+        "",
+    ]
+    out += [
+        "### Start-up: a linker that exits at once, alone and behind the `ldwrap install` "
+        "drop-in, NIX_STORE set (ms, medians)",
+        "",
+    ]
+    out.append(
+        table(
+            [
+                "argv",
+                "linker alone",
+                "`python -I -S -c pass`",
+                "ldwrap drop-in",
+                "ldwrap overhead",
+                "overhead / python",
+                "peak RSS MiB",
+            ],
+            b.rows.get("overhead", []),
+        )
+    )
     out += ["", "### Scaling (ms, medians; overhead = drop-in minus linker alone)", ""]
-    out.append(table(["case", "linker alone", "python, same argv (ms / MiB)",
-                      "ldwrap drop-in", "ldwrap overhead",
-                      "peak RSS MiB", "nixpkgs wrapper, modern / classic (reference figures)"],
-                     b.rows.get("scaling", [])))
-    out += ["", "nixpkgs figures are quoted from its measurement on another 2-core machine "
-            "(10, 100, 1,000 and 5,000 dirs); they were not measured by this run.", ""]
+    out.append(
+        table(
+            [
+                "case",
+                "linker alone",
+                "python, same argv (ms / MiB)",
+                "ldwrap drop-in",
+                "ldwrap overhead",
+                "peak RSS MiB",
+                "nixpkgs wrapper, modern / classic (reference figures)",
+            ],
+            b.rows.get("scaling", []),
+        )
+    )
+    out += [
+        "",
+        "nixpkgs figures are quoted from its measurement on another 2-core machine "
+        "(10, 100, 1,000 and 5,000 dirs); they were not measured by this run.",
+        "",
+    ]
     out += ["### Real links through gcc (ms, medians)", ""]
-    out.append(table(["link", "GNU ld", "lld", "ldwrap + lld", "ldwrap + mold",
-                      "ldwrap cost", "ldwrap + lld / GNU ld"], b.rows.get("real", [])))
+    out.append(
+        table(
+            [
+                "link",
+                "GNU ld",
+                "lld",
+                "ldwrap + lld",
+                "ldwrap + mold",
+                "ldwrap cost",
+                "ldwrap + lld / GNU ld",
+            ],
+            b.rows.get("real", []),
+        )
+    )
     out += ["", "### Floors", ""]
     met = {True: "yes", False: "**no**", None: "n/a"}
     out.append(table(["floor", "this run", "met"], [[n, v, met[ok]] for n, v, ok in b.checks]))
@@ -423,8 +550,11 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0] if __doc__ else None)
     p.add_argument("--quick", action="store_true", help="tiny sizes, few repetitions (smoke)")
     p.add_argument("--work", help="work directory to build in and keep (default: temporary)")
-    p.add_argument("--out", help="write the report here (default: docs/performance-results.md "
-                   "for a full run, nowhere for --quick)")
+    p.add_argument(
+        "--out",
+        help="write the report here (default: docs/performance-results.md "
+        "for a full run, nowhere for --quick)",
+    )
     opts = p.parse_args(argv)
     sizes = Sizes(opts.quick)
     started = datetime.datetime.now(datetime.timezone.utc)

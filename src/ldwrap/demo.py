@@ -69,8 +69,15 @@ def _demo(cc: str, tmp: str) -> int:
     with open(main, "w") as f:
         f.write(MAIN_C)
     subprocess.run(
-        [cc, "-shared", "-fPIC", "-Wl,-soname,libgreet.so.1", "-o",
-         os.path.join(libdir, "libgreet.so.1"), src],
+        [
+            cc,
+            "-shared",
+            "-fPIC",
+            "-Wl,-soname,libgreet.so.1",
+            "-o",
+            os.path.join(libdir, "libgreet.so.1"),
+            src,
+        ],
         check=True,
     )
     os.symlink("libgreet.so.1", os.path.join(libdir, "libgreet.so"))

@@ -116,7 +116,7 @@ class RustcInfo:
         value = None
         for a in self.linker_args:
             if a.startswith(prefix):
-                value = a[len(prefix):]
+                value = a[len(prefix) :]
         return value
 
 
@@ -172,8 +172,11 @@ def _on_path(
             entry.resolves_to = " ".join((real.path, *real.prefix))
         except LinkerError as e:
             if linker_ok:  # else the one finding about LDWRAP_LINKER says it
-                found.append(Finding(True, f"{entry.path}: {e}", "install the real linker or "
-                                     "set LDWRAP_LINKER"))
+                found.append(
+                    Finding(
+                        True, f"{entry.path}: {e}", "install the real linker or set LDWRAP_LINKER"
+                    )
+                )
     else:
         entry.resolves_to = os.path.realpath(entry.path)
         if _is_nix_wrapper(entry.path):
@@ -225,7 +228,7 @@ def _parse_probe(cc: Compiler, lc: LinkerChoice, output: str) -> None:
     if cc.kind == "clang":
         for line in lines:
             if line.startswith("Target: "):
-                cc.triple = line[len("Target: "):].strip()
+                cc.triple = line[len("Target: ") :].strip()
         commands = [ln for ln in lines if ln.startswith(' "')]
         if commands:
             try:
@@ -257,9 +260,15 @@ def probe_compilers(compilers: list[Compiler], env: Mapping[str, str]) -> None:
                 cc.linkers.append(lc)
                 try:
                     proc: subprocess.Popen[str] | None = subprocess.Popen(
-                        _probe_argv(cc, choice, obj), cwd=tmp, env=child_env, text=True,
-                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                        stderr=subprocess.STDOUT, errors="replace")
+                        _probe_argv(cc, choice, obj),
+                        cwd=tmp,
+                        env=child_env,
+                        text=True,
+                        stdin=subprocess.DEVNULL,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT,
+                        errors="replace",
+                    )
                 except OSError as e:
                     lc.note, proc = f"cannot run {cc.path}: {e.strerror}", None
                 running.append((cc, lc, proc))
@@ -321,8 +330,11 @@ def _compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str]
                 problem = launcher_problem(lc.path)
                 if problem and lc.path not in flagged:
                     flagged.add(lc.path)
-                    found.append(Finding(True, problem, "run `ldwrap install "
-                                         f"{os.path.dirname(lc.path)}` again"))
+                    found.append(
+                        Finding(
+                            True, problem, f"run `ldwrap install {os.path.dirname(lc.path)}` again"
+                        )
+                    )
                 continue
             if cc.kind == "gcc" and lc.path in flagged:
                 continue
@@ -330,8 +342,13 @@ def _compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str]
             groups.setdefault(key, []).append(lc)
         for advice, misses in groups.items():
             runs = ", ".join(f"{lc.path} ({lc.option})" for lc in misses)
-            found.append(Finding(True, f"{cc.name} runs {runs}, not ldwrap",
-                                 advice or _clang_fix(report, cc, misses)))
+            found.append(
+                Finding(
+                    True,
+                    f"{cc.name} runs {runs}, not ldwrap",
+                    advice or _clang_fix(report, cc, misses),
+                )
+            )
     return found
 
 
@@ -355,9 +372,11 @@ def _clang_fix(report: Report, cc: Compiler, misses: list[LinkerChoice]) -> str:
     else:
         prefixed = f"{triple}-{names[0]} and the like"
         ld_path = f"{dropins}/NAME (NAME: {', '.join(names)})"
-    return (f"run `ldwrap install --target {triple} {dropins}` (it writes {prefixed}, which "
-            f"clang takes before its own) with {dropins} first on PATH, or pass "
-            f"--ld-path={ld_path}")
+    return (
+        f"run `ldwrap install --target {triple} {dropins}` (it writes {prefixed}, which "
+        f"clang takes before its own) with {dropins} first on PATH, or pass "
+        f"--ld-path={ld_path}"
+    )
 
 
 def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
@@ -370,8 +389,15 @@ def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
 
     def run(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess[str] | None:
         try:
-            return subprocess.run([program, *args], capture_output=True, text=True, cwd=cwd,
-                                  env=dict(env), timeout=120, check=False)
+            return subprocess.run(
+                [program, *args],
+                capture_output=True,
+                text=True,
+                cwd=cwd,
+                env=dict(env),
+                timeout=120,
+                check=False,
+            )
         except (OSError, subprocess.TimeoutExpired):
             return None
 
@@ -420,8 +446,13 @@ def _policy(env: Mapping[str, str]) -> tuple[str, list[Finding]]:
     from .link.nix import read as read_nix
 
     if s.disable_rpath or read_nix(env, None, machine()).dont_set_rpath:
-        found.append(Finding(True, "rpaths are turned off (NIX_DONT_SET_RPATH or LDWRAP_DISABLE)",
-                             "unset NIX_DONT_SET_RPATH and LDWRAP_DISABLE"))
+        found.append(
+            Finding(
+                True,
+                "rpaths are turned off (NIX_DONT_SET_RPATH or LDWRAP_DISABLE)",
+                "unset NIX_DONT_SET_RPATH and LDWRAP_DISABLE",
+            )
+        )
     return text, found
 
 
@@ -433,15 +464,23 @@ def _linker_setting(env: Mapping[str, str]) -> Finding | None:
     path = value if "/" in value else search_path(value, env)
     if path is None or not (os.path.isfile(path) and os.access(path, os.X_OK)):
         where = "no executable file there" if "/" in value else "not on PATH"
-        return Finding(True, f"LDWRAP_LINKER={value} points nowhere ({where}): every drop-in "
-                       "would fail", "unset LDWRAP_LINKER, or point it at a linker "
-                       "(e.g. /usr/bin/ld.lld)")
+        return Finding(
+            True,
+            f"LDWRAP_LINKER={value} points nowhere ({where}): every drop-in would fail",
+            "unset LDWRAP_LINKER, or point it at a linker (e.g. /usr/bin/ld.lld)",
+        )
     if is_shim(path):
-        return Finding(True, f"LDWRAP_LINKER={value} is one of ldwrap's own launchers, not a "
-                       "linker", "unset LDWRAP_LINKER, or point it at the real linker")
-    return Finding(False, f"LDWRAP_LINKER={value}: every drop-in runs {path}, whatever "
-                   "-fuse-ld= asked for (ld.mold and a wrapped toolchain's ld.lld too)",
-                   "unset LDWRAP_LINKER to let -fuse-ld= choose the linker")
+        return Finding(
+            True,
+            f"LDWRAP_LINKER={value} is one of ldwrap's own launchers, not a linker",
+            "unset LDWRAP_LINKER, or point it at the real linker",
+        )
+    return Finding(
+        False,
+        f"LDWRAP_LINKER={value}: every drop-in runs {path}, whatever "
+        "-fuse-ld= asked for (ld.mold and a wrapped toolchain's ld.lld too)",
+        "unset LDWRAP_LINKER to let -fuse-ld= choose the linker",
+    )
 
 
 def _is_rustup_proxy(path: str) -> bool:
@@ -470,13 +509,23 @@ def _cargo_finding(report: Report, env: Mapping[str, str]) -> Finding | None:
     if cargo is None or not _is_rustup_proxy(cargo):
         return None
     own = os.path.join(active, "bin", "cargo")
-    fix = (f"run {own} (or put {active}/bin first on PATH, or `rustup toolchain link NAME "
-           f"{active}` and `cargo +NAME build`)")
+    fix = (
+        f"run {own} (or put {active}/bin first on PATH, or `rustup toolchain link NAME "
+        f"{active}` and `cargo +NAME build`)"
+    )
     if env.get("RUSTC"):
-        return Finding(False, f"`cargo` on PATH ({cargo}) is rustup's proxy: it uses the wrapped "
-                       f"{active} only while RUSTC={env['RUSTC']} is set", fix)
-    return Finding(True, f"`cargo` on PATH ({cargo}) is rustup's proxy: it builds with a rustup "
-                   f"toolchain, not the wrapped {active}", fix)
+        return Finding(
+            False,
+            f"`cargo` on PATH ({cargo}) is rustup's proxy: it uses the wrapped "
+            f"{active} only while RUSTC={env['RUSTC']} is set",
+            fix,
+        )
+    return Finding(
+        True,
+        f"`cargo` on PATH ({cargo}) is rustup's proxy: it builds with a rustup "
+        f"toolchain, not the wrapped {active}",
+        fix,
+    )
 
 
 def _toolchains(
@@ -509,28 +558,46 @@ def _rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding
         return [Finding(False, text)], False
     found = []
     if rc.probe_error:
-        found.append(Finding(True, f"a test link with {rc.program} failed: {rc.probe_error}",
-                             "run `rustc --print=link-args` on a small program to see why"))
+        found.append(
+            Finding(
+                True,
+                f"a test link with {rc.program} failed: {rc.probe_error}",
+                "run `rustc --print=link-args` on a small program to see why",
+            )
+        )
     if rc.own_lld:
         slot = os.path.join(rc.gcc_ld_dir or "", "ld.lld")
-        rows = [r for r in report.toolchains if r[1].path == slot or
-                os.path.realpath(r[1].path) == os.path.realpath(slot)]
+        rows = [
+            r
+            for r in report.toolchains
+            if r[1].path == slot or os.path.realpath(r[1].path) == os.path.realpath(slot)
+        ]
         if not rows:
             return found, False
         tc, st, _ = rows[0]
         if st.state == ru.WRAPPED and st.healthy:
             return found, True
         if st.state in (ru.UNWRAPPED, ru.REPLACED):
-            found.append(Finding(True, f"rustc links with its own rust-lld and {tc.name} is "
-                                 f"{st.state}: binaries get no rpath",
-                                 f"run `ldwrap rustup wrap {_sysroot_option(tc, env)}`"))
+            found.append(
+                Finding(
+                    True,
+                    f"rustc links with its own rust-lld and {tc.name} is "
+                    f"{st.state}: binaries get no rpath",
+                    f"run `ldwrap rustup wrap {_sysroot_option(tc, env)}`",
+                )
+            )
         return found, False
     # cc (or clang) finds the linker through --ld-path, its -B dirs, then PATH.
     if rc.ld_path:
         ok = is_shim(rc.ld_path)
         if not ok:
-            found.append(Finding(True, f"rustc's linker driver uses --ld-path={rc.ld_path}, "
-                                 "which is not ldwrap", "point --ld-path at ldwrap's ld.lld"))
+            found.append(
+                Finding(
+                    True,
+                    f"rustc's linker driver uses --ld-path={rc.ld_path}, which is not ldwrap",
+                    "point --ld-path at ldwrap's ld.lld",
+                )
+            )
         return found, ok
     fuse = rc.fuse_ld
     name = "ld" if fuse is None else (fuse if "/" in fuse else f"ld.{fuse}")
@@ -540,10 +607,14 @@ def _rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding
         return found, True
     if target and _is_nix_wrapper(target):
         return found, True
-    found.append(Finding(True, f"rustc links with cc using {name}, which resolves to "
-                         f"{target or 'nothing'}, not ldwrap",
-                         f"put ldwrap's drop-ins first on PATH (`ldwrap install DIR`) so {name} "
-                         "is ldwrap's"))
+    found.append(
+        Finding(
+            True,
+            f"rustc links with cc using {name}, which resolves to "
+            f"{target or 'nothing'}, not ldwrap",
+            f"put ldwrap's drop-ins first on PATH (`ldwrap install DIR`) so {name} is ldwrap's",
+        )
+    )
     return found, False
 
 
@@ -552,8 +623,7 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
     report = Report()
     dirs = path_dirs(env)
     report.ldwrap_dirs = [
-        d for d in dict.fromkeys(dirs)
-        if any(is_shim(os.path.join(d, n)) for n in DROP_IN_NAMES)
+        d for d in dict.fromkeys(dirs) if any(is_shim(os.path.join(d, n)) for n in DROP_IN_NAMES)
     ]
     setting = _linker_setting(env)
     if setting is not None:
@@ -566,9 +636,13 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
         shadowed = [d for d in report.ldwrap_dirs if is_shim(os.path.join(d, name))]
         if shadowed and not entry.is_ldwrap and entry.path:
             flagged.add(entry.path)
-            report.findings.append(Finding(
-                True, f"{entry.path} comes before ldwrap's {shadowed[0]}/{name} on PATH",
-                f"put {shadowed[0]} before {os.path.dirname(entry.path)} on PATH"))
+            report.findings.append(
+                Finding(
+                    True,
+                    f"{entry.path} comes before ldwrap's {shadowed[0]}/{name} on PATH",
+                    f"put {shadowed[0]} before {os.path.dirname(entry.path)} on PATH",
+                )
+            )
         elif entry.is_ldwrap and found:
             flagged.add(entry.path or "")
     if compilers:
@@ -580,8 +654,11 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
     report.toolchains = _toolchains(env, active)
     for tc, st, _ in report.toolchains:
         for p in st.problems:
-            report.findings.append(Finding(True, f"{tc.name}: {p}",
-                                           f"run `ldwrap rustup wrap {_sysroot_option(tc, env)}`"))
+            report.findings.append(
+                Finding(
+                    True, f"{tc.name}: {p}", f"run `ldwrap rustup wrap {_sysroot_option(tc, env)}`"
+                )
+            )
     rust_found, rust_ok = _rust_findings(report, env)
     report.findings += rust_found
     cargo = _cargo_finding(report, env)
@@ -589,13 +666,18 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
         report.findings.append(cargo)
     if not report.ldwrap_dirs:
         # Linking Rust through a wrapped toolchain needs no drop-ins: then this is a note.
-        rust_only = rust_ok or any(st.state == ru.WRAPPED and st.healthy
-                                   for _, st, _ in report.toolchains)
-        report.findings.append(Finding(
-            not rust_only, "none of ldwrap's drop-ins (ld, ld.lld, ld.mold, ...) is on PATH"
-            + (" (a wrapped Rust toolchain needs none)" if rust_only else ""),
-            f"run `ldwrap install {DEFAULT_DROPINS}` and put that first on PATH"
-            + (", to link C and C++ through ldwrap too" if rust_only else "")))
+        rust_only = rust_ok or any(
+            st.state == ru.WRAPPED and st.healthy for _, st, _ in report.toolchains
+        )
+        report.findings.append(
+            Finding(
+                not rust_only,
+                "none of ldwrap's drop-ins (ld, ld.lld, ld.mold, ...) is on PATH"
+                + (" (a wrapped Rust toolchain needs none)" if rust_only else ""),
+                f"run `ldwrap install {DEFAULT_DROPINS}` and put that first on PATH"
+                + (", to link C and C++ through ldwrap too" if rust_only else ""),
+            )
+        )
     report.policy, found = _policy(env)
     report.findings += found
     return report

@@ -53,8 +53,12 @@ def launcher_text(
         + "except ImportError as e:\n"
         + "    a = sys.argv[0]\n"
         + f"    sys.stderr.write('ldwrap: ' + a + ': cannot load ldwrap from ' + {parent!r}"
-        + " + ' (' + str(e) + '); " + _REINSTALL[0] + "' + (a.rpartition('/')[0] or '.')"
-        + " + '" + _REINSTALL[1] + "\\n')\n"
+        + " + ' (' + str(e) + '); "
+        + _REINSTALL[0]
+        + "' + (a.rpartition('/')[0] or '.')"
+        + " + '"
+        + _REINSTALL[1]
+        + "\\n')\n"
         + "    sys.exit(127)\n"
         + "main()\n"
     )
@@ -72,10 +76,10 @@ def _shell_head(python: str) -> str:
         f"ldwrap: %s: its Python (%s) no longer exists; {_REINSTALL[0]}%s{_REINSTALL[1]}\\n"
     )
     return (
-        "\'\'\':\'\n"
+        "''':'\n"
         f'[ -x {q} ] || {{ printf {fmt} "$0" {q} "${{0%/*}}" >&2; exit 127; }}\n'
         f'exec {q} -I -S "$0" "$@"\n'
-        "\'\'\'\n"
+        "'''\n"
     )
 
 
@@ -258,8 +262,14 @@ def clang_triples(env: Mapping[str, str]) -> tuple[str, ...]:
                 continue
             seen.add(real)
             try:
-                out = subprocess.run([path, "-dumpmachine"], capture_output=True, text=True,
-                                     env=dict(env), timeout=30, check=False)
+                out = subprocess.run(
+                    [path, "-dumpmachine"],
+                    capture_output=True,
+                    text=True,
+                    env=dict(env),
+                    timeout=30,
+                    check=False,
+                )
             except (OSError, subprocess.TimeoutExpired):
                 continue
             triple = out.stdout.strip()

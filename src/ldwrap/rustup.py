@@ -93,9 +93,7 @@ def find_toolchain(env: Mapping[str, str], name: str) -> Toolchain:
     if len(matches) == 1:
         return matches[0]
     known = ", ".join(tc.name for tc in toolchains) or "none"
-    raise RustupError(
-        f"no rustup toolchain {name!r} under {rustup_home(env)} (installed: {known})"
-    )
+    raise RustupError(f"no rustup toolchain {name!r} under {rustup_home(env)} (installed: {known})")
 
 
 def toolchain_at(sysroot: str) -> Toolchain:
@@ -136,8 +134,9 @@ def inspect(slot: str, env: Mapping[str, str] | None = None) -> SlotStatus:
             st.problems.append(problem)
         try:
             # LDWRAP_LINKER would override the toolchain's own rust-lld for every link.
-            real = find("ld.lld", slot, {k: v for k, v in env.items() if k != "LDWRAP_LINKER"},
-                        None)
+            real = find(
+                "ld.lld", slot, {k: v for k, v in env.items() if k != "LDWRAP_LINKER"}, None
+            )
             st.real_linker = real.path
         except LinkerError as e:
             st.problems.append(str(e))
@@ -252,7 +251,11 @@ def active_sysroot(env: Mapping[str, str]) -> str | None:
     try:
         out = subprocess.run(
             [rustc_program(env), "--print", "sysroot"],
-            capture_output=True, text=True, env=dict(env), timeout=60, check=False,
+            capture_output=True,
+            text=True,
+            env=dict(env),
+            timeout=60,
+            check=False,
         )
     except (OSError, subprocess.TimeoutExpired):
         return None
@@ -261,7 +264,10 @@ def active_sysroot(env: Mapping[str, str]) -> str | None:
 
 
 def select(
-    env: Mapping[str, str], name: str | None, sysroot: str | None, everything: bool,
+    env: Mapping[str, str],
+    name: str | None,
+    sysroot: str | None,
+    everything: bool,
 ) -> list[Toolchain]:
     """The toolchains a command acts on: one named, one sysroot, all, or rustc's active one."""
     if sum(bool(x) for x in (name, sysroot, everything)) > 1:

@@ -25,8 +25,14 @@ from pathlib import Path
 HASH_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 
 # Variables that change what ldwrap, gcc or the loader do; removed from every child's env.
-_STEERING = ("LD_LIBRARY_PATH", "LD_PRELOAD", "LD_RUN_PATH", "LIBRARY_PATH", "COMPILER_PATH",
-             "GCC_EXEC_PREFIX")
+_STEERING = (
+    "LD_LIBRARY_PATH",
+    "LD_PRELOAD",
+    "LD_RUN_PATH",
+    "LIBRARY_PATH",
+    "COMPILER_PATH",
+    "GCC_EXEC_PREFIX",
+)
 _STEERING_PREFIXES = ("LDWRAP_", "NIX_")
 
 

@@ -102,15 +102,24 @@ class Builder:
         return out
 
 
-def real_loader(exe: Path, env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None
-                ) -> RealRun:
+def real_loader(
+    exe: Path, env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None
+) -> RealRun:
     """Start ``exe`` for real, once in trace mode (the kernel starts it, so
     $ORIGIN is what the real loader uses) and once normally."""
     base = {"PATH": "/usr/bin:/bin", **(env or {})}
-    trace = subprocess.run([str(exe)], env={**base, "LD_TRACE_LOADED_OBJECTS": "1"}, cwd=cwd,
-                           capture_output=True, text=True, timeout=30, check=False)
-    run = subprocess.run([str(exe)], env=base, cwd=cwd, capture_output=True, text=True,
-                         timeout=30, check=False)
+    trace = subprocess.run(
+        [str(exe)],
+        env={**base, "LD_TRACE_LOADED_OBJECTS": "1"},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    run = subprocess.run(
+        [str(exe)], env=base, cwd=cwd, capture_output=True, text=True, timeout=30, check=False
+    )
     pairs = parse_ldd(trace.stdout) or []
     return RealRun(pairs, trace.stderr, run.returncode, run.stderr)
 

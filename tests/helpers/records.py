@@ -23,8 +23,10 @@ def fsencode_all(args: list[str]) -> list[bytes]:
     return [os.fsencode(a) for a in args]
 
 
-def run(argv: list[str | bytes | Path], env: dict[str, str] | dict[bytes, bytes], cwd: Path,
-        timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        argv, env=env, cwd=cwd, capture_output=True, timeout=timeout, check=False
-    )
+def run(
+    argv: list[str | bytes | Path],
+    env: dict[str, str] | dict[bytes, bytes],
+    cwd: Path,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, timeout=timeout, check=False)

@@ -20,8 +20,9 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="session")
 def triple() -> str:
     """clang's target (`clang -dumpmachine`): the prefix of the linker names it looks for."""
-    return subprocess.run(["clang", "-dumpmachine"], capture_output=True, text=True,
-                          check=True).stdout.strip()
+    return subprocess.run(
+        ["clang", "-dumpmachine"], capture_output=True, text=True, check=True
+    ).stdout.strip()
 
 
 @pytest.fixture(scope="session")

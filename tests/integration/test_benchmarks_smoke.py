@@ -36,20 +36,40 @@ def test_quick_benchmark_prints_every_table(tmp_path: Path) -> None:
     out_file = tmp_path / "results.md"
     before = _stamp(RESULTS)
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--quick", "--work", str(work),
-         "--out", str(out_file)],
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "run.py"),
+            "--quick",
+            "--work",
+            str(work),
+            "--out",
+            str(out_file),
+        ],
         capture_output=True,
         text=True,
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
-    for heading in ("# ldwrap benchmark results", "### Start-up by prefix mode",
-                    "### Start-up:", "### Scaling", "### Real links", "### Floors"):
+    for heading in (
+        "# ldwrap benchmark results",
+        "### Start-up by prefix mode",
+        "### Start-up:",
+        "### Scaling",
+        "### Real links",
+        "### Floors",
+    ):
         assert heading in out
     # The header says when and where the numbers were taken.
-    for line in ("Written by `benchmarks/run.py --quick` on ", "- CPU: ", "- Python: CPython ",
-                 "- ldwrap: ", "- GNU ld: GNU ld", "- lld: ", "- mold: mold"):
+    for line in (
+        "Written by `benchmarks/run.py --quick` on ",
+        "- CPU: ",
+        "- Python: CPython ",
+        "- ldwrap: ",
+        "- GNU ld: GNU ld",
+        "- lld: ",
+        "- mold: mold",
+    ):
         assert line in out
     for mode in MODES:
         assert f"| {mode} | " in out
@@ -78,8 +98,12 @@ def test_launcher_benchmark_runs() -> None:
         timeout=300,
     )
     assert proc.returncode == 0, proc.stderr
-    for label in ("#!python -IS   median", "#!/bin/sh      median", "sh - python",
-                  "the sh hop alone"):
+    for label in (
+        "#!python -IS   median",
+        "#!/bin/sh      median",
+        "sh - python",
+        "the sh hop alone",
+    ):
         assert label in proc.stdout
 
 
@@ -98,8 +122,18 @@ def test_report_destination(quick: bool, out: str | None, expected: str | None) 
 
 def test_profile_lists_the_shim_imports(tmp_path: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, str(ROOT / "benchmarks" / "profile_startup.py"), "--runs", "1",
-         "--top", "40", "--rounds", "2", "--work", str(tmp_path)],
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "profile_startup.py"),
+            "--runs",
+            "1",
+            "--top",
+            "40",
+            "--rounds",
+            "2",
+            "--work",
+            str(tmp_path),
+        ],
         capture_output=True,
         text=True,
         timeout=300,

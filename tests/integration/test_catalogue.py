@@ -33,12 +33,22 @@ def tree(tmp_path: Path) -> Path:
 
 
 def _env(tree: Path, recorder: Path, shims: Path, **extra: str) -> dict[str, str]:
-    return clean_env(PATH=f"{shims}:{recorder}", NIX_STORE=str(tree / "store"),
-                     RECORD=str(tree / "record"), **extra)
+    return clean_env(
+        PATH=f"{shims}:{recorder}",
+        NIX_STORE=str(tree / "store"),
+        RECORD=str(tree / "record"),
+        **extra,
+    )
 
 
-def _shim(shims: Path, tree: Path, env: dict[str, str], *args: str | bytes,
-          name: str = "ld.lld", timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
+def _shim(
+    shims: Path,
+    tree: Path,
+    env: dict[str, str],
+    *args: str | bytes,
+    name: str = "ld.lld",
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[bytes]:
     return run([shims / name, *args], env, tree / "work", timeout=timeout)
 
 
@@ -53,8 +63,11 @@ RPATH_ARGS = ["-rpath"]  # what the shim adds before each directory
 
 RSP_CASES = {
     "self-including": ({"self.rsp": "-lfoo @self.rsp"}, "@self.rsp", "includes itself"),
-    "mutually including": ({"a.rsp": "@b.rsp", "b.rsp": "-lfoo @a.rsp"}, "@a.rsp",
-                           "includes itself"),
+    "mutually including": (
+        {"a.rsp": "@b.rsp", "b.rsp": "-lfoo @a.rsp"},
+        "@a.rsp",
+        "includes itself",
+    ),
     "a directory": ({"dir.rsp/": ""}, "@dir.rsp", "is a directory"),
     "a device": ({}, "@/dev/null", "is not a regular file"),
 }
@@ -100,8 +113,12 @@ def test_fifo_response_file_is_not_read(tree: Path, recorder: Path, shims: Path)
     the linker's data."""
     fifo = tree / "work/p.rsp"
     os.mkfifo(fifo)
-    proc = subprocess.Popen([shims / "ld.lld", "@p.rsp"], env=_env(tree, recorder, shims),
-                            cwd=tree / "work", stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [shims / "ld.lld", "@p.rsp"],
+        env=_env(tree, recorder, shims),
+        cwd=tree / "work",
+        stderr=subprocess.PIPE,
+    )
     with open(fifo, "wb") as w:  # opens once the linker opens the read end
         w.write(b"-lfoo\n")
     _, err = proc.communicate(timeout=20)
@@ -115,8 +132,7 @@ def _limited(mib: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sparse 400 MB", "24 MiB of short arguments"])
-def test_huge_response_file_is_bounded(kind: str, tree: Path, recorder: Path,
-                                       shims: Path) -> None:
+def test_huge_response_file_is_bounded(kind: str, tree: Path, recorder: Path, shims: Path) -> None:
     """Refused after at most MAX_BYTES read or MAX_ARGS arguments: time and memory bounded
     (the shim runs under a 300 MB address-space limit)."""
     big = tree / "work/big.rsp"
@@ -127,8 +143,14 @@ def test_huge_response_file_is_bounded(kind: str, tree: Path, recorder: Path,
         big.write_bytes(b"-la " * (6 << 20))
     env = _env(tree, recorder, shims)
     start = time.monotonic()
-    proc = subprocess.run([shims / "ld.lld", "@big.rsp"], env=env, cwd=tree / "work",
-                          capture_output=True, timeout=60, preexec_fn=lambda: _limited(300))
+    proc = subprocess.run(
+        [shims / "ld.lld", "@big.rsp"],
+        env=env,
+        cwd=tree / "work",
+        capture_output=True,
+        timeout=60,
+        preexec_fn=lambda: _limited(300),
+    )
     elapsed = time.monotonic() - start
     assert proc.returncode == 0, proc.stderr
     assert read_record(tree / "record") == [b"@big.rsp"]
@@ -148,8 +170,16 @@ def test_odd_library_directories_are_skipped(tree: Path, recorder: Path, shims: 
     (locked / "libfoo.so").write_bytes(b"")
     locked.chmod(0)
     good = tree / "store/p/lib"
-    args = ["-L", str(tree / "store/missing"), "-Lloop", "-L", str(locked), "-L", str(good),
-            "-lfoo"]
+    args = [
+        "-L",
+        str(tree / "store/missing"),
+        "-Lloop",
+        "-L",
+        str(locked),
+        "-L",
+        str(good),
+        "-lfoo",
+    ]
     env = _env(tree, recorder, shims)
     try:
         proc = _shim(shims, tree, env, *args)
@@ -157,7 +187,7 @@ def test_odd_library_directories_are_skipped(tree: Path, recorder: Path, shims: 
     finally:
         locked.chmod(0o755)
     assert proc.returncode == 0, proc.stderr
-    added = read_record(tree / "record")[len(args):]
+    added = read_record(tree / "record")[len(args) :]
     # Root reads a mode-0 directory anyway; anyone else gets nothing from it.
     expected = [str(locked), str(good)] if os.geteuid() == 0 else [str(good)]
     assert added == [x for d in expected for x in (b"-rpath", os.fsencode(d))]
@@ -179,22 +209,39 @@ def test_non_utf8_argv_and_environment(tree: Path, recorder: Path, shims: Path) 
     proc = run([shims / "ld.lld", *args], env, tree / "work")
     assert proc.returncode == 0, proc.stderr
     assert read_record(Path(os.fsdecode(record))) == [
-        *args, b"-rpath", os.fsencode(tree / "store/p/lib")]
+        *args,
+        b"-rpath",
+        os.fsencode(tree / "store/p/lib"),
+    ]
 
 
-@pytest.mark.parametrize(("extra", "warning", "adds"), [
-    ({"NIX_DONT_SET_RPATH": "yes"}, "ignoring NIX_DONT_SET_RPATH='yes': only 1 turns it on", True),
-    ({"NIX_DONT_SET_RPATH": "1"}, None, False),
-    ({"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "::{store}::"},
-     "LDWRAP_RPATH_PREFIXES has empty parts; they are ignored", True),
-    ({"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "rel:{store}"},
-     "LDWRAP_RPATH_PREFIXES: relative prefixes ignored: rel", True),
-    ({"NIX_DEBUG": "lots"}, None, True),
-    ({"LDWRAP_VERIFY": "maybe"}, "ignoring LDWRAP_VERIFY='maybe': use warn or error", True),
-    ({"LDWRAP_SHRINK": "yes"}, "ignoring LDWRAP_SHRINK='yes': use 1 or 0", True),
-])
-def test_malformed_variables(extra: dict[str, str], warning: str | None, adds: bool,
-                             tree: Path, recorder: Path, shims: Path) -> None:
+@pytest.mark.parametrize(
+    ("extra", "warning", "adds"),
+    [
+        (
+            {"NIX_DONT_SET_RPATH": "yes"},
+            "ignoring NIX_DONT_SET_RPATH='yes': only 1 turns it on",
+            True,
+        ),
+        ({"NIX_DONT_SET_RPATH": "1"}, None, False),
+        (
+            {"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "::{store}::"},
+            "LDWRAP_RPATH_PREFIXES has empty parts; they are ignored",
+            True,
+        ),
+        (
+            {"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "rel:{store}"},
+            "LDWRAP_RPATH_PREFIXES: relative prefixes ignored: rel",
+            True,
+        ),
+        ({"NIX_DEBUG": "lots"}, None, True),
+        ({"LDWRAP_VERIFY": "maybe"}, "ignoring LDWRAP_VERIFY='maybe': use warn or error", True),
+        ({"LDWRAP_SHRINK": "yes"}, "ignoring LDWRAP_SHRINK='yes': use 1 or 0", True),
+    ],
+)
+def test_malformed_variables(
+    extra: dict[str, str], warning: str | None, adds: bool, tree: Path, recorder: Path, shims: Path
+) -> None:
     env = _env(tree, recorder, shims)
     env.update({k: v.format(store=tree / "store") for k, v in extra.items()})
     args = ["-L", str(tree / "store/p/lib"), "-lfoo"]
@@ -202,7 +249,7 @@ def test_malformed_variables(extra: dict[str, str], warning: str | None, adds: b
     assert proc.returncode == 0
     lines = _lines(proc.stderr)
     assert lines == ([f"ldwrap: warning: {warning}"] if warning else [])
-    added = read_record(tree / "record")[len(args):]
+    added = read_record(tree / "record")[len(args) :]
     assert added == ([b"-rpath", os.fsencode(tree / "store/p/lib")] if adds else [])
 
 
@@ -212,8 +259,9 @@ def test_malformed_variables(extra: dict[str, str], warning: str | None, adds: b
 def _fits(argv0: str, args: list[str], env: dict[str, str]) -> bool:
     """Whether the kernel starts argv0 with args (the shim in dry-run mode: it links nothing)."""
     try:
-        subprocess.run([argv0, *args], env={**env, "LDWRAP_DRY_RUN": "1"}, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [argv0, *args], env={**env, "LDWRAP_DRY_RUN": "1"}, check=True, capture_output=True
+        )
     except OSError as e:
         assert e.errno == 7
         return False
@@ -242,22 +290,44 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     reach the real ld.lld through a response file, which is removed afterwards."""
     lib = tmp_path / "store" / ("d" * 60) / "lib"
     lib.mkdir(parents=True)
-    subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(lib / "libfoo.so"), "-x", "c",
-                    "-"], input=b"int foo(void){return 1;}\n", check=True)
+    subprocess.run(
+        ["gcc", "-shared", "-fPIC", "-o", str(lib / "libfoo.so"), "-x", "c", "-"],
+        input=b"int foo(void){return 1;}\n",
+        check=True,
+    )
     (tmp_path / "main.c").write_text("int foo(void);\nint main(void){return foo()-1;}\n")
-    subprocess.run(["gcc", "-c", "-o", str(tmp_path / "main.o"), str(tmp_path / "main.c")],
-                   check=True)
-    crt = subprocess.run(["gcc", "-print-file-name=crt1.o"], capture_output=True, text=True,
-                         check=True).stdout.strip()
+    subprocess.run(
+        ["gcc", "-c", "-o", str(tmp_path / "main.o"), str(tmp_path / "main.c")], check=True
+    )
+    crt = subprocess.run(
+        ["gcc", "-print-file-name=crt1.o"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     crtdir = os.path.dirname(crt)
     tmpdir = Path(tempfile.mkdtemp(dir="/tmp"))  # short: the file's name goes into argv
-    env = clean_env(PATH=f"{shims}:/usr/bin:/bin", NIX_STORE=str(tmp_path / "store"),
-                    TMPDIR=str(tmpdir))
-    gccdir = os.path.dirname(subprocess.run(["gcc", "-print-libgcc-file-name"],
-                                            capture_output=True, text=True).stdout.strip())
-    head = ["-o", str(tmp_path / "prog"), "-dynamic-linker", "/lib64/ld-linux-x86-64.so.2",
-            f"{crtdir}/crt1.o", f"{crtdir}/crti.o", str(tmp_path / "main.o"),
-            "-L", str(lib), "-lfoo", f"-L{gccdir}", f"-L{crtdir}", "-lc", f"{crtdir}/crtn.o"]
+    env = clean_env(
+        PATH=f"{shims}:/usr/bin:/bin", NIX_STORE=str(tmp_path / "store"), TMPDIR=str(tmpdir)
+    )
+    gccdir = os.path.dirname(
+        subprocess.run(
+            ["gcc", "-print-libgcc-file-name"], capture_output=True, text=True
+        ).stdout.strip()
+    )
+    head = [
+        "-o",
+        str(tmp_path / "prog"),
+        "-dynamic-linker",
+        "/lib64/ld-linux-x86-64.so.2",
+        f"{crtdir}/crt1.o",
+        f"{crtdir}/crti.o",
+        str(tmp_path / "main.o"),
+        "-L",
+        str(lib),
+        "-lfoo",
+        f"-L{gccdir}",
+        f"-L{crtdir}",
+        "-lc",
+        f"{crtdir}/crtn.o",
+    ]
     argv0 = str(shims / "ld.lld")
     args = _at_the_limit(argv0, head, env)
     inv = prepare(argv0, args, env, str(tmp_path))
@@ -267,8 +337,9 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     proc = run([argv0, *args], env, tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert proc.stderr == b""
-    out = subprocess.run(["readelf", "-d", str(tmp_path / "prog")], capture_output=True,
-                         text=True, check=True).stdout
+    out = subprocess.run(
+        ["readelf", "-d", str(tmp_path / "prog")], capture_output=True, text=True, check=True
+    ).stdout
     assert f"Library runpath: [{lib}]" in out
     assert subprocess.run([str(tmp_path / "prog")], env=clean_env()).returncode == 0
     assert list(tmpdir.iterdir()) == []  # the response file is gone
@@ -278,7 +349,8 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     shutil.copy(recorder / "ld.lld", short / "ld.lld")
     renv = {**env, "PATH": f"{shims}:{short}", "RECORD": str(tmp_path / "rec")}
     grown = sum(len(k) + len(v) + 2 for k, v in renv.items()) - sum(
-        len(k) + len(v) + 2 for k, v in env.items())
+        len(k) + len(v) + 2 for k, v in env.items()
+    )
     args[-1] = args[-1][: len(args[-1]) - grown - 64]  # as before, less the longer path
     proc = run([argv0, *args], renv, tmp_path, timeout=120)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -308,12 +380,16 @@ def test_real_linker_missing(tree: Path, shims: Path) -> None:
     assert line.startswith("ldwrap: cannot find the real ld.lld: searched PATH")
 
 
-@pytest.mark.parametrize(("body", "mode", "status", "message"), [
-    ("not a program\n", 0o644, 127, "is not an executable file"),
-    ("\x00\x01 not a program\n", 0o755, 126, "Exec format error"),
-])
-def test_real_linker_not_executable(body: str, mode: int, status: int, message: str,
-                                    tree: Path, shims: Path) -> None:
+@pytest.mark.parametrize(
+    ("body", "mode", "status", "message"),
+    [
+        ("not a program\n", 0o644, 127, "is not an executable file"),
+        ("\x00\x01 not a program\n", 0o755, 126, "Exec format error"),
+    ],
+)
+def test_real_linker_not_executable(
+    body: str, mode: int, status: int, message: str, tree: Path, shims: Path
+) -> None:
     bad = tree / "bad-ld"
     bad.write_text(body)
     bad.chmod(mode)
@@ -344,7 +420,7 @@ def test_exit_status_passes_through(verify: str, tree: Path, recorder: Path, shi
 def test_python_ignored_signals_are_restored(tree: Path, shims: Path) -> None:
     """Python ignores SIGPIPE and SIGXFSZ, and exec keeps an ignored signal ignored; the linker
     must see the dispositions it would have had without the shim."""
-    fake = _script(tree / "ld.lld", "#!/bin/sh\n/bin/grep SigIgn /proc/self/status > \"$OUT\"\n")
+    fake = _script(tree / "ld.lld", '#!/bin/sh\n/bin/grep SigIgn /proc/self/status > "$OUT"\n')
     for verify, out in (("", "a"), ("warn", "b")):
         env = clean_env(PATH=f"{shims}:{tree}", OUT=str(tree / out), LDWRAP_VERIFY=verify)
         assert _shim(shims, tree, env, "-o", "x").returncode == 0
@@ -390,18 +466,21 @@ def test_shims_calling_each_other_end(tree: Path, shims: Path, tmp_path: Path) -
 
 def test_internal_error_runs_the_link_unchanged(tree: Path, recorder: Path, shims: Path) -> None:
     """A bug in the shim (injected here: the parser raises) costs one line, not the link."""
-    code = ("import sys; import ldwrap.link.plan as p; from ldwrap.link.shim import main\n"
-            "def broken(*a): raise RuntimeError('injected')\n"
-            "p.parse = broken\n"
-            "main([sys.argv[1], *sys.argv[2:]])\n")
+    code = (
+        "import sys; import ldwrap.link.plan as p; from ldwrap.link.shim import main\n"
+        "def broken(*a): raise RuntimeError('injected')\n"
+        "p.parse = broken\n"
+        "main([sys.argv[1], *sys.argv[2:]])\n"
+    )
     args = ["-L", str(tree / "store/p/lib"), "-lfoo", "x y"]
     env = _env(tree, recorder, shims)
     proc = run([sys.executable, "-c", code, str(shims / "ld.lld"), *args], env, tree / "work")
     assert proc.returncode == 0, proc.stderr
     assert read_record(tree / "record") == fsencode_all(args)
     [line] = _lines(proc.stderr)
-    assert line == (f"ldwrap: internal error (RuntimeError: injected); running "
-                    f"{recorder / 'ld.lld'} unchanged")
+    assert line == (
+        f"ldwrap: internal error (RuntimeError: injected); running {recorder / 'ld.lld'} unchanged"
+    )
 
 
 def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
@@ -415,8 +494,16 @@ def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
     (locked / "libfoo.so").write_bytes(b"")
     locked.chmod(0)
     args = ["@secret.rsp", "-L", str(locked), "-L", str(tree / "store/p/lib"), "-lfoo"]
-    drop = ["/usr/bin/setpriv", "--inh-caps=-dac_override,-dac_read_search",
-            "--bounding-set=-dac_override,-dac_read_search", "--"] if os.geteuid() == 0 else []
+    drop = (
+        [
+            "/usr/bin/setpriv",
+            "--inh-caps=-dac_override,-dac_read_search",
+            "--bounding-set=-dac_override,-dac_read_search",
+            "--",
+        ]
+        if os.geteuid() == 0
+        else []
+    )
     try:
         proc = run([*drop, shims / "ld.lld", *args], _env(tree, recorder, shims), work)
     finally:
@@ -424,4 +511,5 @@ def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == b""
     assert read_record(tree / "record") == fsencode_all(
-        [*args, "-rpath", str(tree / "store/p/lib")])
+        [*args, "-rpath", str(tree / "store/p/lib")]
+    )

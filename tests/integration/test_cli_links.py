@@ -26,12 +26,30 @@ def test_dry_run_argv_is_what_the_shim_execs(
     real = dumping_linker(tmp_path / "sys" / name)
     dump = tmp_path / "dump"
     (tmp_path / "more.rsp").write_text(f"-L '{store.bar}' -lbar\n")
-    args = ["-o", "prog", "main.o", f"-L{store.foo}", "-L", str(store.unused), "-lfoo",
-            "@more.rsp", "-soname", "lib x.so", "-rpath", "/keep"]
+    args = [
+        "-o",
+        "prog",
+        "main.o",
+        f"-L{store.foo}",
+        "-L",
+        str(store.unused),
+        "-lfoo",
+        "@more.rsp",
+        "-soname",
+        "lib x.so",
+        "-rpath",
+        "/keep",
+    ]
     env = base_env(PATH=f"{real.parent}:{SYS_PATH}", NIX_STORE=str(store.root), DUMP=str(dump))
 
-    p = subprocess.run([str(dropins / name), *args], env=env, cwd=tmp_path, timeout=60,
-                       capture_output=True, text=True)
+    p = subprocess.run(
+        [str(dropins / name), *args],
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        capture_output=True,
+        text=True,
+    )
     assert p.returncode == 0, p.stderr
     execd = dump.read_text().splitlines()
 
@@ -66,8 +84,7 @@ def test_dry_run_json_lists_every_directory_with_its_verdict(
 
 def test_dry_run_links_nothing(store: BuiltStore, tmp_path: Path) -> None:
     env = base_env(PATH=SYS_PATH, NIX_STORE=str(store.root))
-    p = ldwrap(["dry-run", "--as", "ld.lld", "--", "-o", str(tmp_path / "out"), "nonexist.o"],
-               env)
+    p = ldwrap(["dry-run", "--as", "ld.lld", "--", "-o", str(tmp_path / "out"), "nonexist.o"], env)
     assert p.returncode == 0
     assert not (tmp_path / "out").exists()
 
@@ -75,10 +92,20 @@ def test_dry_run_links_nothing(store: BuiltStore, tmp_path: Path) -> None:
 def test_installed_launcher_runs_the_real_linker(tmp_path: Path) -> None:
     d = tmp_path / "bin"
     CliRunner().invoke(cli, ["install", str(d)])
-    for n, word in (("ld", "GNU ld"), ("ld.gold", "GNU gold"), ("ld.lld", "LLD"),
-                    ("ld.mold", "mold"), ("mold", "mold")):
-        p = subprocess.run([str(d / n), "--version"], capture_output=True, text=True,
-                           env=base_env(PATH=f"{d}:{SYS_PATH}"), timeout=60)
+    for n, word in (
+        ("ld", "GNU ld"),
+        ("ld.gold", "GNU gold"),
+        ("ld.lld", "LLD"),
+        ("ld.mold", "mold"),
+        ("mold", "mold"),
+    ):
+        p = subprocess.run(
+            [str(d / n), "--version"],
+            capture_output=True,
+            text=True,
+            env=base_env(PATH=f"{d}:{SYS_PATH}"),
+            timeout=60,
+        )
         assert p.returncode == 0 and word in p.stdout, (n, p.stderr)
 
 
@@ -96,8 +123,12 @@ def test_demo_runs_with_every_linker() -> None:
 def test_demo_works_after_the_recommended_set_up(dropins: Path) -> None:
     # The drop-ins first on PATH (as the README says), and settings of the user's own that
     # would change the example: the demo's plain link must still be plain.
-    env = base_env(PATH=f"{dropins}:{SYS_PATH}", LDWRAP_DISABLE="1", LDWRAP_LINKER="ld.bfd",
-                   NIX_DONT_SET_RPATH="1")
+    env = base_env(
+        PATH=f"{dropins}:{SYS_PATH}",
+        LDWRAP_DISABLE="1",
+        LDWRAP_LINKER="ld.bfd",
+        NIX_DONT_SET_RPATH="1",
+    )
     p = ldwrap(["demo"], env)
     assert p.returncode == 0, p.stdout + p.stderr
     assert p.stdout.count(" without ldwrap: fails") == 4
@@ -105,7 +136,9 @@ def test_demo_works_after_the_recommended_set_up(dropins: Path) -> None:
 
 
 def test_demo_reports_a_program_that_does_not_start(
-    fp: FakeProcess, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    fp: FakeProcess,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     # pytest-subprocess fakes one thing only: the start of the lld program linked through
@@ -114,8 +147,11 @@ def test_demo_reports_a_program_that_does_not_start(
     work = tmp_path / "demo"
     work.mkdir()
     monkeypatch.setattr("tempfile.mkdtemp", lambda prefix="": str(work))
-    fp.register([str(work / "ldwrap-lld")], returncode=127,
-                stderr="error while loading shared libraries: libgreet.so.1\n")
+    fp.register(
+        [str(work / "ldwrap-lld")],
+        returncode=127,
+        stderr="error while loading shared libraries: libgreet.so.1\n",
+    )
     from ldwrap.demo import run_demo
 
     assert run_demo() == 1

@@ -18,8 +18,12 @@ CHOICES = ("", "lld", "mold")
 
 def _env(tmp_path: Path, path: str) -> dict[str, str]:
     # No rustc here: the compilers are the subject (tests/integration/rust has the rest).
-    return base_env(PATH=path, RUSTC=str(tmp_path / "no-rustc"),
-                    RUSTUP_HOME=str(tmp_path / "no-rustup"), NIX_STORE=str(tmp_path / "store"))
+    return base_env(
+        PATH=path,
+        RUSTC=str(tmp_path / "no-rustc"),
+        RUSTUP_HOME=str(tmp_path / "no-rustup"),
+        NIX_STORE=str(tmp_path / "store"),
+    )
 
 
 def _by_kind(report: doctor.Report) -> dict[str, doctor.Compiler]:
@@ -45,11 +49,21 @@ def _by_kind(report: doctor.Report) -> dict[str, doctor.Compiler]:
     ],
 )
 def test_each_compiler_and_choice(
-    tmp_path: Path, dropins: Path, with_targets: Path, triple: str, layout: str,
-    gcc_ldwrap: bool, clang_ldwrap: bool, compiler_problems: list[str],
+    tmp_path: Path,
+    dropins: Path,
+    with_targets: Path,
+    triple: str,
+    layout: str,
+    gcc_ldwrap: bool,
+    clang_ldwrap: bool,
+    compiler_problems: list[str],
 ) -> None:
-    path = {"plain first": f"{dropins}:{SYSTEM}", "targets first": f"{with_targets}:{SYSTEM}",
-            "system first": f"{SYSTEM}:{dropins}", "none": SYSTEM}[layout]
+    path = {
+        "plain first": f"{dropins}:{SYSTEM}",
+        "targets first": f"{with_targets}:{SYSTEM}",
+        "system first": f"{SYSTEM}:{dropins}",
+        "none": SYSTEM,
+    }[layout]
     report = doctor.diagnose(_env(tmp_path, path))
     kinds = _by_kind(report)
     for kind, expected in (("gcc", gcc_ldwrap), ("clang", clang_ldwrap)):
@@ -66,23 +80,30 @@ def test_each_compiler_and_choice(
     if layout == "plain first":
         [f] = about
         assert f.problem
-        assert f.text == (f"{kinds['clang'].name} runs /usr/bin/ld (default), /usr/bin/ld.lld "
-                          "(-fuse-ld=lld), /usr/bin/ld.mold (-fuse-ld=mold), not ldwrap")
-        assert f.advice.startswith(f"run `ldwrap install --target {triple} {dropins}` (it "
-                                   f"writes {triple}-ld and the like")
+        assert f.text == (
+            f"{kinds['clang'].name} runs /usr/bin/ld (default), /usr/bin/ld.lld "
+            "(-fuse-ld=lld), /usr/bin/ld.mold (-fuse-ld=mold), not ldwrap"
+        )
+        assert f.advice.startswith(
+            f"run `ldwrap install --target {triple} {dropins}` (it writes {triple}-ld and the like"
+        )
         assert f"--ld-path={dropins}/NAME (NAME: ld, ld.lld, ld.mold)" in f.advice
     if layout == "targets first":
         assert report.ok, doctor.render(report)
 
 
 def test_the_report_as_printed(tmp_path: Path, dropins: Path, triple: str) -> None:
-    p = subprocess.run([sys.executable, "-m", "ldwrap", "doctor"],
-                       env=_env(tmp_path, f"{dropins}:{SYSTEM}"), capture_output=True,
-                       text=True, timeout=120)
+    p = subprocess.run(
+        [sys.executable, "-m", "ldwrap", "doctor"],
+        env=_env(tmp_path, f"{dropins}:{SYSTEM}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert p.returncode == 1
     lines = p.stdout.splitlines()
     gcc = next(i for i, ln in enumerate(lines) if ln.startswith("  gcc ("))
-    assert lines[gcc + 1:gcc + 4] == [
+    assert lines[gcc + 1 : gcc + 4] == [
         f"    default        {dropins}/ld (ldwrap) -> /usr/bin/ld",
         f"    -fuse-ld=lld   {dropins}/ld.lld (ldwrap) -> /usr/bin/ld.lld",
         f"    -fuse-ld=mold  {dropins}/ld.mold (ldwrap) -> /usr/bin/ld.mold",
@@ -106,8 +127,11 @@ def test_gcc_own_directory_before_path_gets_the_b_fix(tmp_path: Path, dropins: P
     Path(gcc.path).write_text(f'#!/bin/sh\nexec /usr/bin/gcc -B{own}/ "$@"\n')
     Path(gcc.path).chmod(0o755)
     doctor.probe_compilers([gcc], env)
-    assert [lc.path for lc in gcc.linkers] == [f"{dropins}/ld", f"{own}/ld.lld",
-                                              f"{dropins}/ld.mold"]
+    assert [lc.path for lc in gcc.linkers] == [
+        f"{dropins}/ld",
+        f"{own}/ld.lld",
+        f"{dropins}/ld.mold",
+    ]
     [f] = doctor._compiler_findings(report, env, set())
     assert f.text == f"gcc runs {own}/ld.lld (-fuse-ld=lld), not ldwrap"
     assert f.advice == f"pass -B{dropins} to gcc: it finds {own}'s linkers before PATH"
@@ -116,7 +140,11 @@ def test_gcc_own_directory_before_path_gets_the_b_fix(tmp_path: Path, dropins: P
 @pytest.mark.parametrize("how", ["install --target", "--ld-path"])
 @pytest.mark.parametrize("choice", CHOICES)
 def test_following_the_clang_fix_gives_the_rpath(
-    tmp_path: Path, store: BuiltStore, dropins: Path, with_targets: Path, how: str,
+    tmp_path: Path,
+    store: BuiltStore,
+    dropins: Path,
+    with_targets: Path,
+    how: str,
     choice: str,
 ) -> None:
     """Both fixes doctor names for clang make a real clang link go through the shim."""
@@ -130,6 +158,10 @@ def test_following_the_clang_fix_gives_the_rpath(
     src.write_text("int foo_value(void);\nint main(void) { return foo_value(); }\n")
     out = tmp_path / "app"
     env = base_env(PATH=path, NIX_STORE=str(store.root))
-    subprocess.run(["clang", *fuse, *extra, "-o", str(out), str(src), f"-L{store.foo}", "-lfoo"],
-                   env=env, check=True, timeout=120)
+    subprocess.run(
+        ["clang", *fuse, *extra, "-o", str(out), str(src), f"-L{store.foo}", "-lfoo"],
+        env=env,
+        check=True,
+        timeout=120,
+    )
     assert str(store.foo) in read_runpath(out)

@@ -19,16 +19,23 @@ from ldwrap.launcher import launcher_text
 
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 LDWRAP = str(Path(sys.executable).parent / "ldwrap")
-MAIN = ('#include <stdio.h>\nint foo_value(void);\n'
-        'int main(void) { printf("runs %d\\n", foo_value()); return 0; }\n')
+MAIN = (
+    "#include <stdio.h>\nint foo_value(void);\n"
+    'int main(void) { printf("runs %d\\n", foo_value()); return 0; }\n'
+)
 
 
 @pytest.fixture(scope="module")
 def default_install(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """`ldwrap install DIR` as a user runs it: the real command, the system's PATH."""
     d = tmp_path_factory.mktemp("install") / "bin"
-    p = subprocess.run([LDWRAP, "install", str(d)], capture_output=True, text=True,
-                       env=base_env(PATH=SYS_PATH), timeout=120)
+    p = subprocess.run(
+        [LDWRAP, "install", str(d)],
+        capture_output=True,
+        text=True,
+        env=base_env(PATH=SYS_PATH),
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     return d
 
@@ -42,8 +49,9 @@ def link(
     cmd: list[str], path: str, store: BuiltStore, out: Path
 ) -> subprocess.CompletedProcess[str]:
     env = base_env(PATH=path, NIX_STORE=str(store.root))
-    return subprocess.run([*cmd, "-o", str(out)], capture_output=True, text=True, env=env,
-                          timeout=120)
+    return subprocess.run(
+        [*cmd, "-o", str(out)], capture_output=True, text=True, env=env, timeout=120
+    )
 
 
 COMPILERS = {
@@ -78,17 +86,25 @@ def test_default_install_on_path(
 
 def test_only_keeps_clang_plain_ld_away(store: BuiltStore, main_o: Path, tmp_path: Path) -> None:
     d = tmp_path / "bin"
-    p = subprocess.run([LDWRAP, "install", "--only", "ld.lld", str(d)], capture_output=True,
-                       text=True, env=base_env(PATH=SYS_PATH), timeout=120)
+    p = subprocess.run(
+        [LDWRAP, "install", "--only", "ld.lld", str(d)],
+        capture_output=True,
+        text=True,
+        env=base_env(PATH=SYS_PATH),
+        timeout=120,
+    )
     assert p.returncode == 0, p.stderr
     path = f"{d}:{SYS_PATH}"
     lld = tmp_path / "lld"
-    assert link(["clang", "-fuse-ld=lld", str(main_o), f"-L{store.foo}", "-lfoo"], path, store,
-                lld).returncode == 0
+    assert (
+        link(
+            ["clang", "-fuse-ld=lld", str(main_o), f"-L{store.foo}", "-lfoo"], path, store, lld
+        ).returncode
+        == 0
+    )
     assert read_runpath(lld) == [str(store.foo)]
     bfd = tmp_path / "bfd"
-    assert link(["clang", str(main_o), f"-L{store.foo}", "-lfoo"], path, store,
-                bfd).returncode == 0
+    assert link(["clang", str(main_o), f"-L{store.foo}", "-lfoo"], path, store, bfd).returncode == 0
     assert read_runpath(bfd) is None
 
 
@@ -103,8 +119,14 @@ def test_gcc_through_a_launcher_whose_package_is_gone(
     gone = tmp_path / "venv" / "site-packages"
     (d / "ld").write_text(launcher_text(package_parent=str(gone)))
     (d / "ld").chmod(0o755)
-    p = link(["gcc", f"-B{d}", str(main_o), f"-L{store.foo}", "-lfoo"], SYS_PATH, store,
-             tmp_path / "prog")
+    p = link(
+        ["gcc", f"-B{d}", str(main_o), f"-L{store.foo}", "-lfoo"],
+        SYS_PATH,
+        store,
+        tmp_path / "prog",
+    )
     assert p.returncode != 0
-    assert (f"ldwrap: {d}/ld: cannot load ldwrap from {gone} (No module named 'ldwrap'); "
-            f"reinstall ldwrap, then run `ldwrap install {d}` again\n") in p.stderr
+    assert (
+        f"ldwrap: {d}/ld: cannot load ldwrap from {gone} (No module named 'ldwrap'); "
+        f"reinstall ldwrap, then run `ldwrap install {d}` again\n"
+    ) in p.stderr

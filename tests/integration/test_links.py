@@ -89,29 +89,49 @@ WAYS: dict[str, Way] = {
     "gcc via PATH (bfd)": lambda d, s: (["gcc"], f"{d}:{SYS_PATH}" if s else SYS_PATH),
     "gcc -B": lambda d, s: (["gcc", f"-B{d}"] if s else ["gcc"], SYS_PATH),
     "gcc -fuse-ld=lld via PATH": lambda d, s: (
-        ["gcc", "-fuse-ld=lld"], f"{d}:{SYS_PATH}" if s else SYS_PATH),
+        ["gcc", "-fuse-ld=lld"],
+        f"{d}:{SYS_PATH}" if s else SYS_PATH,
+    ),
     "gcc -fuse-ld=mold via PATH": lambda d, s: (
-        ["gcc", "-fuse-ld=mold"], f"{d}:{SYS_PATH}" if s else SYS_PATH),
+        ["gcc", "-fuse-ld=mold"],
+        f"{d}:{SYS_PATH}" if s else SYS_PATH,
+    ),
     "gcc -fuse-ld=gold via PATH": lambda d, s: (
-        ["gcc", "-fuse-ld=gold"], f"{d}:{SYS_PATH}" if s else SYS_PATH),
+        ["gcc", "-fuse-ld=gold"],
+        f"{d}:{SYS_PATH}" if s else SYS_PATH,
+    ),
     "gcc -B -fuse-ld=lld": lambda d, s: (
-        ["gcc", f"-B{d}", "-fuse-ld=lld"] if s else ["gcc", "-fuse-ld=lld"], SYS_PATH),
+        ["gcc", f"-B{d}", "-fuse-ld=lld"] if s else ["gcc", "-fuse-ld=lld"],
+        SYS_PATH,
+    ),
     "clang --ld-path": lambda d, s: (
-        ["clang", f"--ld-path={d if s else '/usr/bin'}/ld.lld"], SYS_PATH),
+        ["clang", f"--ld-path={d if s else '/usr/bin'}/ld.lld"],
+        SYS_PATH,
+    ),
     "clang -fuse-ld=/abs/ld.lld": lambda d, s: (
-        ["clang", f"-fuse-ld={d if s else '/usr/bin'}/ld.lld"], SYS_PATH),
+        ["clang", f"-fuse-ld={d if s else '/usr/bin'}/ld.lld"],
+        SYS_PATH,
+    ),
     "clang -B -fuse-ld=lld": lambda d, s: (
-        ["clang", f"-B{d}", "-fuse-ld=lld"] if s else ["clang", "-fuse-ld=lld"], SYS_PATH),
+        ["clang", f"-B{d}", "-fuse-ld=lld"] if s else ["clang", "-fuse-ld=lld"],
+        SYS_PATH,
+    ),
     "clang -B (ld)": lambda d, s: (["clang", f"-B{d}"] if s else ["clang"], SYS_PATH),
 }
 
 
 # The linker each way ends in.
 WAY_LINKER = {
-    "gcc via PATH (bfd)": "bfd", "gcc -B": "bfd", "gcc -fuse-ld=lld via PATH": "lld",
-    "gcc -fuse-ld=mold via PATH": "mold", "gcc -fuse-ld=gold via PATH": "gold",
-    "gcc -B -fuse-ld=lld": "lld", "clang --ld-path": "lld", "clang -fuse-ld=/abs/ld.lld": "lld",
-    "clang -B -fuse-ld=lld": "lld", "clang -B (ld)": "bfd",
+    "gcc via PATH (bfd)": "bfd",
+    "gcc -B": "bfd",
+    "gcc -fuse-ld=lld via PATH": "lld",
+    "gcc -fuse-ld=mold via PATH": "mold",
+    "gcc -fuse-ld=gold via PATH": "gold",
+    "gcc -B -fuse-ld=lld": "lld",
+    "clang --ld-path": "lld",
+    "clang -fuse-ld=/abs/ld.lld": "lld",
+    "clang -B -fuse-ld=lld": "lld",
+    "clang -B (ld)": "bfd",
 }
 
 
@@ -163,8 +183,11 @@ def test_linker_response_file_via_wl(
 ) -> None:
     prog = tmp_path / "prog"
     (tmp_path / "ld.rsp").write_text(f"-L '{store.foo}' -lfoo\n")
-    link([*gcc(linker, dropins), str(objs.foo), "-Wl,@ld.rsp", "-o", str(prog)],
-         store_env(store), cwd=tmp_path)
+    link(
+        [*gcc(linker, dropins), str(objs.foo), "-Wl,@ld.rsp", "-o", str(prog)],
+        store_env(store),
+        cwd=tmp_path,
+    )
     assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, linker)
 
@@ -174,8 +197,10 @@ def test_l_colon_exact_file_name(
     linker: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
 ) -> None:
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foo), f"-L{store.foo}", "-l:libfoo.so.1", "-o",
-          str(prog)], store_env(store))
+    link(
+        [*gcc(linker, dropins), str(objs.foo), f"-L{store.foo}", "-l:libfoo.so.1", "-o", str(prog)],
+        store_env(store),
+    )
     assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, linker)
 
@@ -185,8 +210,17 @@ def test_wl_split_l_and_l(
     linker: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
 ) -> None:
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foo), f"-Wl,-L,{store.foo}", "-Wl,-l,foo", "-o",
-          str(prog)], store_env(store))
+    link(
+        [
+            *gcc(linker, dropins),
+            str(objs.foo),
+            f"-Wl,-L,{store.foo}",
+            "-Wl,-l,foo",
+            "-o",
+            str(prog),
+        ],
+        store_env(store),
+    )
     assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, linker)
 
@@ -196,8 +230,19 @@ def test_unused_store_directories_are_not_added(
     linker: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
 ) -> None:
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foo), f"-L{store.unused}", f"-L{store.bar}",
-          f"-L{store.foo}", "-lfoo", "-o", str(prog)], store_env(store))
+    link(
+        [
+            *gcc(linker, dropins),
+            str(objs.foo),
+            f"-L{store.unused}",
+            f"-L{store.bar}",
+            f"-L{store.foo}",
+            "-lfoo",
+            "-o",
+            str(prog),
+        ],
+        store_env(store),
+    )
     assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, linker)
 
@@ -208,8 +253,10 @@ def test_library_given_by_full_path(
     linker: str, name: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
 ) -> None:
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foo), str(store.foo / name), "-o", str(prog)],
-         store_env(store))
+    link(
+        [*gcc(linker, dropins), str(objs.foo), str(store.foo / name), "-o", str(prog)],
+        store_env(store),
+    )
     assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, linker)
 
@@ -219,8 +266,10 @@ def test_static_only_library_gets_no_rpath(
     linker: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
 ) -> None:
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.sta), f"-L{store.sta}", "-lsta", "-o", str(prog)],
-         store_env(store))
+    link(
+        [*gcc(linker, dropins), str(objs.sta), f"-L{store.sta}", "-lsta", "-o", str(prog)],
+        store_env(store),
+    )
     assert read_runpath(prog) is None
     assert_runs(prog, linker)
 
@@ -232,8 +281,18 @@ def test_callers_own_rpath_gets_one_copy_in_front(
     # The copy is spelled with a trailing slash, so that GNU ld keeps it and an install-time
     # rewrite of the caller's entry (CMake, Meson) leaves it in place.
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foo), f"-Wl,-rpath,{store.foo}", f"-L{store.foo}",
-          "-lfoo", "-o", str(prog)], store_env(store))
+    link(
+        [
+            *gcc(linker, dropins),
+            str(objs.foo),
+            f"-Wl,-rpath,{store.foo}",
+            f"-L{store.foo}",
+            "-lfoo",
+            "-o",
+            str(prog),
+        ],
+        store_env(store),
+    )
     assert read_runpath(prog) == [f"{store.foo}/", str(store.foo)]
     assert_runs(prog, linker)
 
@@ -241,13 +300,27 @@ def test_callers_own_rpath_gets_one_copy_in_front(
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("bar_first", [True, False], ids=["bar-first", "foo-first"])
 def test_two_libraries_in_two_store_dirs_keep_l_order(
-    linker: str, bar_first: bool, store: BuiltStore, dropins: Path, objs: Objects,
+    linker: str,
+    bar_first: bool,
+    store: BuiltStore,
+    dropins: Path,
+    objs: Objects,
     tmp_path: Path,
 ) -> None:
     dirs = [store.bar, store.foo] if bar_first else [store.foo, store.bar]
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foobar), *(f"-L{d}" for d in dirs), "-lfoo", "-lbar",
-          "-o", str(prog)], store_env(store))
+    link(
+        [
+            *gcc(linker, dropins),
+            str(objs.foobar),
+            *(f"-L{d}" for d in dirs),
+            "-lfoo",
+            "-lbar",
+            "-o",
+            str(prog),
+        ],
+        store_env(store),
+    )
     assert read_runpath(prog) == [str(d) for d in dirs]
     assert_runs(prog, linker)
 
@@ -284,15 +357,30 @@ def test_shared_library_linked_through_the_shim_finds_its_own_dependency(
     src = "int foo_value(void);\nint mid_value(void) { return foo_value(); }\n"
     (tmp_path / "mid.c").write_text(src)
     env = store_env(store)
-    link([*gcc("lld", dropins), "-shared", "-fPIC", str(tmp_path / "mid.c"), f"-L{store.foo}",
-          "-lfoo", "-o", str(mid)], env)
+    link(
+        [
+            *gcc("lld", dropins),
+            "-shared",
+            "-fPIC",
+            str(tmp_path / "mid.c"),
+            f"-L{store.foo}",
+            "-lfoo",
+            "-o",
+            str(mid),
+        ],
+        env,
+    )
     assert read_runpath(mid) == [str(store.foo)]
     main = tmp_path / "main.c"
-    main.write_text('#include <stdio.h>\nint mid_value(void);\n'
-                    'int main(void) { printf("runs %d\\n", mid_value()); return 0; }\n')
+    main.write_text(
+        "#include <stdio.h>\nint mid_value(void);\n"
+        'int main(void) { printf("runs %d\\n", mid_value()); return 0; }\n'
+    )
     prog = tmp_path / "prog"
-    link(["gcc", str(main), f"-L{libdir}", "-lmid", f"-Wl,-rpath,{libdir}", "-o", str(prog)],
-         base_env(PATH=SYS_PATH))
+    link(
+        ["gcc", str(main), f"-L{libdir}", "-lmid", f"-Wl,-rpath,{libdir}", "-o", str(prog)],
+        base_env(PATH=SYS_PATH),
+    )
     assert_runs(prog)
 
 
@@ -306,8 +394,10 @@ def test_outside_nix_any_non_default_directory_gets_an_rpath(
     opt.mkdir(parents=True)
     compile_c("int foo_value(void) { return 1; }\n", opt / "libfoo.so", "-shared", "-fPIC")
     prog = tmp_path / "prog"
-    link([*gcc(linker, dropins), str(objs.foo), f"-L{opt}", "-lfoo", "-o", str(prog)],
-         base_env(PATH=SYS_PATH))
+    link(
+        [*gcc(linker, dropins), str(objs.foo), f"-L{opt}", "-lfoo", "-o", str(prog)],
+        base_env(PATH=SYS_PATH),
+    )
     if Path("/nix/store").is_dir():  # then /nix/store is the only prefix
         assert read_runpath(prog) is None
     else:
@@ -326,20 +416,24 @@ def test_clang_through_path_needs_the_target_prefixed_names(
     prefixed = tmp_path / "prefixed"
     proc = subprocess.run(
         [sys.executable, "-m", "ldwrap", "install", "--target", triple, str(prefixed)],
-        capture_output=True, text=True, env=base_env(),
+        capture_output=True,
+        text=True,
+        env=base_env(),
     )
     assert proc.returncode == 0, proc.stderr
     assert (prefixed / f"{triple}-ld.lld").exists()
     cmd = ["clang", "-fuse-ld=lld", str(objs.foo), f"-L{store.foo}", "-lfoo"]
     # Plain names first on PATH are not enough for clang: no rpath.
     plain = tmp_path / "plain"
-    link([*cmd, "-o", str(plain)], base_env(PATH=f"{dropins}:{SYS_PATH}",
-                                            NIX_STORE=str(store.root)))
+    link(
+        [*cmd, "-o", str(plain)], base_env(PATH=f"{dropins}:{SYS_PATH}", NIX_STORE=str(store.root))
+    )
     assert read_runpath(plain) is None
     assert_does_not_start(plain)
     # The prefixed names are.
     prog = tmp_path / "prog"
-    link([*cmd, "-o", str(prog)], base_env(PATH=f"{prefixed}:{SYS_PATH}",
-                                           NIX_STORE=str(store.root)))
+    link(
+        [*cmd, "-o", str(prog)], base_env(PATH=f"{prefixed}:{SYS_PATH}", NIX_STORE=str(store.root))
+    )
     assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, "lld")

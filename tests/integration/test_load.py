@@ -18,12 +18,16 @@ def test_parallel_links(tmp_path: Path, shims: Path) -> None:
     for k in range(4):  # four libraries, each link uses one: outputs must not mix them up
         d = store / f"{k:032d}-lib{k}" / "lib"
         d.mkdir(parents=True)
-        subprocess.run(["gcc", "-shared", "-fPIC", "-o", str(d / f"libv{k}.so"), "-x", "c", "-"],
-                       input=f"int v(void){{return {k};}}\n".encode(), check=True)
+        subprocess.run(
+            ["gcc", "-shared", "-fPIC", "-o", str(d / f"libv{k}.so"), "-x", "c", "-"],
+            input=f"int v(void){{return {k};}}\n".encode(),
+            check=True,
+        )
         libdirs.append(d)
     (tmp_path / "main.c").write_text("int v(void);\nint main(void){return v();}\n")
-    subprocess.run(["gcc", "-c", "-o", str(tmp_path / "main.o"), str(tmp_path / "main.c")],
-                   check=True)
+    subprocess.run(
+        ["gcc", "-c", "-o", str(tmp_path / "main.o"), str(tmp_path / "main.c")], check=True
+    )
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     env = clean_env(PATH=f"{shims}:/usr/bin:/bin", NIX_STORE=str(store), TMPDIR=str(tmpdir))
@@ -32,12 +36,27 @@ def test_parallel_links(tmp_path: Path, shims: Path) -> None:
         k, linker = i % 4, ("lld", "bfd")[i % 2]
         out = tmp_path / f"prog{i}"
         proc = subprocess.run(
-            ["gcc", "-B", str(shims), f"-fuse-ld={linker}", "-o", str(out),
-             str(tmp_path / "main.o"), "-L", str(libdirs[k]), f"-lv{k}"],
-            env=env, capture_output=True, text=True, timeout=300)
+            [
+                "gcc",
+                "-B",
+                str(shims),
+                f"-fuse-ld={linker}",
+                "-o",
+                str(out),
+                str(tmp_path / "main.o"),
+                "-L",
+                str(libdirs[k]),
+                f"-lv{k}",
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert proc.returncode == 0, proc.stderr
-        dyn = subprocess.run(["readelf", "-d", str(out)], capture_output=True, text=True,
-                             check=True).stdout
+        dyn = subprocess.run(
+            ["readelf", "-d", str(out)], capture_output=True, text=True, check=True
+        ).stdout
         runpath = next(ln for ln in dyn.splitlines() if "runpath" in ln.lower())
         ran = subprocess.run([str(out)], env=clean_env(), timeout=30).returncode
         return k, runpath, ran

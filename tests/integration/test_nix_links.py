@@ -24,8 +24,7 @@ def _main_o(tmp_path: Path) -> Path:
 def link(dropins: Path, tmp_path: Path, name: str, args: list[str], **env: str) -> Path:
     """Call the drop-in as a build would call the linker: a dynamic executable of m.o."""
     out = tmp_path / "out"
-    cmd = [str(dropins / name), str(_main_o(tmp_path)), LIBC, "-e", "main", "-o", str(out),
-           *args]
+    cmd = [str(dropins / name), str(_main_o(tmp_path)), LIBC, "-e", "main", "-o", str(out), *args]
     r = subprocess.run(cmd, env=base_env(**env), capture_output=True, text=True)
     assert r.returncode == 0, r.stderr
     return out
@@ -81,8 +80,9 @@ def test_relro_first_so_the_caller_wins(dropins: Path, tmp_path: Path, name: str
 def test_build_id(dropins: Path, tmp_path: Path, name: str) -> None:
     assert build_id(link(dropins, tmp_path, name, [])) is None
     sha1 = build_id(link(dropins, tmp_path, name, [], NIX_SET_BUILD_ID="1"))
-    md5 = build_id(link(dropins, tmp_path, name, [], NIX_SET_BUILD_ID="1",
-                        NIX_BUILD_ID_STYLE="md5"))
+    md5 = build_id(
+        link(dropins, tmp_path, name, [], NIX_SET_BUILD_ID="1", NIX_BUILD_ID_STYLE="md5")
+    )
     assert sha1 is not None and md5 is not None and (len(sha1), len(md5)) == (20, 16)
 
 
@@ -94,17 +94,34 @@ def test_nix_dynamic_linker(dropins: Path, tmp_path: Path, name: str) -> None:
 
 @pytest.mark.parametrize("name", LINKERS)
 @pytest.mark.parametrize(("dtags", "tag"), [("rpath", "DT_RPATH"), ("runpath", "DT_RUNPATH")])
-def test_dtags(dropins: Path, tmp_path: Path, store: BuiltStore, name: str, dtags: str,
-               tag: str) -> None:
+def test_dtags(
+    dropins: Path, tmp_path: Path, store: BuiltStore, name: str, dtags: str, tag: str
+) -> None:
     prog = tmp_path / "prog"
     src = "int foo_value(void); int main(void){return foo_value() == 42 ? 0 : 1;}\n"
     (tmp_path / "p.c").write_text(src)
-    subprocess.run(["gcc", f"-B{dropins}", f"-fuse-ld={FUSE[name]}", str(tmp_path / "p.c"),
-                    "-L", str(store.foo), "-lfoo", "-o", str(prog)], check=True,
-                   env=base_env(NIX_STORE=str(store.root), LDWRAP_DTAGS=dtags))
+    subprocess.run(
+        [
+            "gcc",
+            f"-B{dropins}",
+            f"-fuse-ld={FUSE[name]}",
+            str(tmp_path / "p.c"),
+            "-L",
+            str(store.foo),
+            "-lfoo",
+            "-o",
+            str(prog),
+        ],
+        check=True,
+        env=base_env(NIX_STORE=str(store.root), LDWRAP_DTAGS=dtags),
+    )
     with open(prog, "rb") as f:
-        tags = {t.entry.d_tag for s in ELFFile(f).iter_sections()
-                if isinstance(s, DynamicSection) for t in s.iter_tags()}
+        tags = {
+            t.entry.d_tag
+            for s in ELFFile(f).iter_sections()
+            if isinstance(s, DynamicSection)
+            for t in s.iter_tags()
+        }
     other = "DT_RUNPATH" if tag == "DT_RPATH" else "DT_RPATH"
     assert tag in tags and other not in tags
     assert read_runpath(prog) == [str(store.foo)]
@@ -114,11 +131,23 @@ def test_dtags(dropins: Path, tmp_path: Path, store: BuiltStore, name: str, dtag
 @pytest.mark.parametrize("name", LINKERS)
 def test_ld_run_path_parity(dropins: Path, tmp_path: Path, store: BuiltStore, name: str) -> None:
     # GNU ld's rule for every linker, and bfd keeps it although ldwrap adds its own -rpath.
-    out = link(dropins, tmp_path, name, ["-L", str(store.foo), "-lfoo"],
-               NIX_STORE=str(store.root), LD_RUN_PATH="/opt/run")
+    out = link(
+        dropins,
+        tmp_path,
+        name,
+        ["-L", str(store.foo), "-lfoo"],
+        NIX_STORE=str(store.root),
+        LD_RUN_PATH="/opt/run",
+    )
     assert read_runpath(out) == ["/opt/run", str(store.foo)]
-    out = link(dropins, tmp_path, name, ["-L", str(store.foo), "-lfoo", "-rpath", "/own"],
-               NIX_STORE=str(store.root), LD_RUN_PATH="/opt/run")
+    out = link(
+        dropins,
+        tmp_path,
+        name,
+        ["-L", str(store.foo), "-lfoo", "-rpath", "/own"],
+        NIX_STORE=str(store.root),
+        LD_RUN_PATH="/opt/run",
+    )
     assert read_runpath(out) == ["/own", str(store.foo)]
 
 
@@ -129,8 +158,18 @@ def test_m32_dynamic_linker(dropins: Path, tmp_path: Path, name: str) -> None:
     loader.symlink_to("/lib/ld-linux.so.2")
     prog = tmp_path / "prog32"
     (tmp_path / "p.c").write_text("int main(void){return 3;}\n")
-    subprocess.run(["gcc", "-m32", f"-B{dropins}", f"-fuse-ld={FUSE[name]}",
-                    str(tmp_path / "p.c"), "-o", str(prog)], check=True,
-                   env=base_env(LDWRAP_DYNAMIC_LINKER_M32=str(loader)))
+    subprocess.run(
+        [
+            "gcc",
+            "-m32",
+            f"-B{dropins}",
+            f"-fuse-ld={FUSE[name]}",
+            str(tmp_path / "p.c"),
+            "-o",
+            str(prog),
+        ],
+        check=True,
+        env=base_env(LDWRAP_DYNAMIC_LINKER_M32=str(loader)),
+    )
     assert segments(prog)["PT_INTERP"] == str(loader)
     assert run_program(prog).returncode == 3

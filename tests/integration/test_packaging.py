@@ -24,10 +24,12 @@ ROOT = Path(__file__).resolve().parents[2]
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 
-def sh(cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
-       timeout: int = 600) -> subprocess.CompletedProcess[str]:
-    p = subprocess.run(cmd, capture_output=True, text=True, env=env or base_env(), cwd=cwd,
-                       timeout=timeout)
+def sh(
+    cmd: list[str], env: dict[str, str] | None = None, cwd: Path | None = None, timeout: int = 600
+) -> subprocess.CompletedProcess[str]:
+    p = subprocess.run(
+        cmd, capture_output=True, text=True, env=env or base_env(), cwd=cwd, timeout=timeout
+    )
     assert p.returncode == 0, f"{cmd}\n{p.stdout}\n{p.stderr}"
     return p
 
@@ -37,8 +39,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The wheel, built from a copy of the sources (the build writes next to them)."""
     work = tmp_path_factory.mktemp("build")
     src = work / "src"
-    shutil.copytree(ROOT / "src", src / "src",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
+    shutil.copytree(
+        ROOT / "src", src / "src", ignore=shutil.ignore_patterns("__pycache__", "*.egg-info")
+    )
     for name in ("pyproject.toml", "README.md", "LICENSE"):
         if (ROOT / name).exists():
             shutil.copy(ROOT / name, src / name)
@@ -94,10 +97,13 @@ def test_installed_drop_ins_link_from_the_pipx_venv(installed: Path, tmp_path: P
     (tmp_path / "foo.c").write_text("int foo(void) { return 42; }\n")
     sh(["gcc", "-shared", "-fPIC", "-o", str(lib / "libfoo.so"), str(tmp_path / "foo.c")])
     (tmp_path / "main.c").write_text(
-        '#include <stdio.h>\nint foo(void);\nint main(void) { printf("%d\\n", foo()); }\n')
+        '#include <stdio.h>\nint foo(void);\nint main(void) { printf("%d\\n", foo()); }\n'
+    )
     prog = tmp_path / "prog"
-    sh(["gcc", str(tmp_path / "main.c"), f"-L{lib}", "-lfoo", "-o", str(prog)],
-       env=base_env(PATH=f"{d}:{SYS_PATH}", NIX_STORE=str(store)))
+    sh(
+        ["gcc", str(tmp_path / "main.c"), f"-L{lib}", "-lfoo", "-o", str(prog)],
+        env=base_env(PATH=f"{d}:{SYS_PATH}", NIX_STORE=str(store)),
+    )
     assert read_runpath(prog) == [str(lib)]
     started = run_program(prog)
     assert started.returncode == 0, started.stderr

@@ -28,17 +28,21 @@ def _linker_tokens(linker: str, data: bytes, tmp: Path) -> list[bytes]:
     argv = [linker, "@f.rsp", "-o", "/dev/null"]
     if linker == "ld.lld":
         argv.insert(1, "--error-limit=0")
-    proc = subprocess.run(argv, cwd=tmp, capture_output=True, env=clean_env(LC_ALL="C"),
-                          timeout=30)
+    proc = subprocess.run(argv, cwd=tmp, capture_output=True, env=clean_env(LC_ALL="C"), timeout=30)
     verb = b"cannot find" if linker == "ld.bfd" else b"cannot open"
-    pat = (re.escape(linker.encode()) + rb"(?:: error)?: " + verb
-           + rb" (.*?): No such file or directory\n")
+    pat = (
+        re.escape(linker.encode())
+        + rb"(?:: error)?: "
+        + verb
+        + rb" (.*?): No such file or directory\n"
+    )
     return re.findall(pat, proc.stderr, re.S)
 
 
 @pytest.mark.parametrize("linker", ["ld.bfd", "ld.lld"])
-@settings(max_examples=120, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(data=_bytes_from(ORACLE, 40))
 def test_tokenize_matches_real_linker(linker: str, data: bytes, tmp_path: Path) -> None:
     data += b"\n"  # lld keeps a backslash at the very end of a file; bfd drops it
@@ -49,16 +53,21 @@ def test_tokenize_matches_real_linker(linker: str, data: bytes, tmp_path: Path) 
     assert ours == expected
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(arg=_bytes_from(ORACLE, 20).filter(lambda b: b.strip(WHITE) == b or b""))
 def test_quote_understood_by_mold(arg: bytes, tmp_path: Path) -> None:
     """mold 1.10 has its own tokenizer; a quote at the start of the token works there too."""
     text = rsp.quote(os.fsdecode(arg))
     (tmp_path / "f.rsp").write_bytes(os.fsencode(text) + b"\n")
-    proc = subprocess.run(["mold", "-m", "elf_x86_64", "@f.rsp", "-o", "/dev/null"],
-                          cwd=tmp_path, capture_output=True, env=clean_env(LC_ALL="C"),
-                          timeout=30)
+    proc = subprocess.run(
+        ["mold", "-m", "elf_x86_64", "@f.rsp", "-o", "/dev/null"],
+        cwd=tmp_path,
+        capture_output=True,
+        env=clean_env(LC_ALL="C"),
+        timeout=30,
+    )
     if arg == b"":
         return  # mold takes '' as an empty name; nothing in its error to compare
     assert b"cannot open " + arg + b": No such file or directory" in proc.stderr, proc.stderr

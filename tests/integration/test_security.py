@@ -16,8 +16,9 @@ PLANTED = '#!/bin/sh\necho planted > "$PWD/planted-ran"\n'
 
 
 @pytest.mark.parametrize("path_entries", [["", "."], ["."], ["bin", "./bin"], ["::"]])
-def test_relative_path_entries_are_never_searched(path_entries: list[str], tmp_path: Path,
-                                                  shims: Path) -> None:
+def test_relative_path_entries_are_never_searched(
+    path_entries: list[str], tmp_path: Path, shims: Path
+) -> None:
     work = tmp_path / "work"
     (work / "bin").mkdir(parents=True)
     for p in (work / "ld.lld", work / "bin" / "ld.lld"):
@@ -29,8 +30,7 @@ def test_relative_path_entries_are_never_searched(path_entries: list[str], tmp_p
     assert b"cannot find the real ld.lld" in proc.stderr
     assert not (work / "planted-ran").exists()
     # With the real linker later on PATH, that one runs, not the planted one.
-    proc = run([shims / "ld.lld", "--version"], {**env, "PATH": env["PATH"] + ":/usr/bin"},
-               work)
+    proc = run([shims / "ld.lld", "--version"], {**env, "PATH": env["PATH"] + ":/usr/bin"}, work)
     assert proc.returncode == 0 and b"LLD" in proc.stdout
     assert not (work / "planted-ran").exists()
 
@@ -62,18 +62,22 @@ def _events(log: Path) -> list[list[object]]:
 
 
 @pytest.mark.parametrize("verify", ["", "warn"])
-def test_no_shell_no_network_no_writes(verify: str, tmp_path: Path, recorder: Path,
-                                       shims: Path) -> None:
+def test_no_shell_no_network_no_writes(
+    verify: str, tmp_path: Path, recorder: Path, shims: Path
+) -> None:
     lib = tmp_path / "store/p/lib"
     lib.mkdir(parents=True)
     (lib / "libfoo.so").write_bytes(b"")
     (tmp_path / "a.rsp").write_text(f"-L {lib} -lfoo 'x y'")
-    env = clean_env(PATH=f"{shims}:{recorder}", NIX_STORE=str(tmp_path / "store"),
-                    RECORD=str(tmp_path / "record"), LDWRAP_VERIFY=verify)
+    env = clean_env(
+        PATH=f"{shims}:{recorder}",
+        NIX_STORE=str(tmp_path / "store"),
+        RECORD=str(tmp_path / "record"),
+        LDWRAP_VERIFY=verify,
+    )
     args = ["@a.rsp", "-o", "out", "a b"]
     log = tmp_path / "audit.log"
-    proc = run([sys.executable, "-c", AUDIT, str(log), str(shims / "ld.lld"), *args], env,
-               tmp_path)
+    proc = run([sys.executable, "-c", AUDIT, str(log), str(shims / "ld.lld"), *args], env, tmp_path)
     real = str(recorder / "ld.lld")
     argv = [real, *args, "-rpath", str(lib)]
     assert read_record(tmp_path / "record") == fsencode_all(argv[1:])
@@ -90,22 +94,33 @@ def test_no_shell_no_network_no_writes(verify: str, tmp_path: Path, recorder: Pa
 def test_e2big_writes_only_its_response_file(tmp_path: Path, recorder: Path, shims: Path) -> None:
     """Forced E2BIG (the exec is made to fail with it): the only file written is the
     temporary response file, in $TMPDIR, removed afterwards."""
-    code = AUDIT.replace("import ldwrap.link.shim\n", (
-        "import ldwrap.link.shim, os as _os, errno\n"
-        "_real = _os.execve\n"
-        "def _execve(*a):\n"
-        "    raise OSError(errno.E2BIG, 'Argument list too long')\n"
-        "_os.execve = _execve\n"))
+    code = AUDIT.replace(
+        "import ldwrap.link.shim\n",
+        (
+            "import ldwrap.link.shim, os as _os, errno\n"
+            "_real = _os.execve\n"
+            "def _execve(*a):\n"
+            "    raise OSError(errno.E2BIG, 'Argument list too long')\n"
+            "_os.execve = _execve\n"
+        ),
+    )
     lib = tmp_path / "store/p/lib"
     lib.mkdir(parents=True)
     (lib / "libfoo.so").write_bytes(b"")
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    env = clean_env(PATH=f"{shims}:{recorder}", NIX_STORE=str(tmp_path / "store"),
-                    RECORD=str(tmp_path / "record"), TMPDIR=str(tmpdir))
+    env = clean_env(
+        PATH=f"{shims}:{recorder}",
+        NIX_STORE=str(tmp_path / "store"),
+        RECORD=str(tmp_path / "record"),
+        TMPDIR=str(tmpdir),
+    )
     log = tmp_path / "audit.log"
-    proc = run([sys.executable, "-c", code, str(log), str(shims / "ld.lld"), "-L", str(lib),
-                "-lfoo"], env, tmp_path)
+    proc = run(
+        [sys.executable, "-c", code, str(log), str(shims / "ld.lld"), "-L", str(lib), "-lfoo"],
+        env,
+        tmp_path,
+    )
     assert proc.returncode == 0, proc.stderr
     events = _events(log)
     kinds = [e[0] for e in events]
@@ -114,6 +129,10 @@ def test_e2big_writes_only_its_response_file(tmp_path: Path, recorder: Path, shi
     assert kinds == ["open", "os.posix_spawn"], events
     rsp_path = str(events[0][1][0])
     assert os.path.dirname(rsp_path) == str(tmpdir)
-    assert read_record(tmp_path / "record") == [b"-L", os.fsencode(lib), b"-lfoo",
-                                                b"@" + os.fsencode(rsp_path)]
+    assert read_record(tmp_path / "record") == [
+        b"-L",
+        os.fsencode(lib),
+        b"-lfoo",
+        b"@" + os.fsencode(rsp_path),
+    ]
     assert list(tmpdir.iterdir()) == []

@@ -30,8 +30,13 @@ def test_error_mode_fails_a_link_whose_output_would_not_start(
 ) -> None:
     # The rpath is turned off, so the program cannot find libfoo.so.1 at run time.
     proc, out = _link(
-        tmp_path, store, dropins, linker,
-        NIX_STORE=str(store.root), NIX_DONT_SET_RPATH="1", LDWRAP_VERIFY="error",
+        tmp_path,
+        store,
+        dropins,
+        linker,
+        NIX_STORE=str(store.root),
+        NIX_DONT_SET_RPATH="1",
+        LDWRAP_VERIFY="error",
     )
     assert proc.returncode == 1
     assert proc.stderr.splitlines()[0] == f"ldwrap: error: {out}: libfoo.so.1: not found"
@@ -43,8 +48,13 @@ def test_warn_mode_reports_but_keeps_the_link(
     tmp_path: Path, store: BuiltStore, dropins: Path
 ) -> None:
     proc, out = _link(
-        tmp_path, store, dropins, "lld",
-        NIX_STORE=str(store.root), NIX_DONT_SET_RPATH="1", LDWRAP_VERIFY="warn",
+        tmp_path,
+        store,
+        dropins,
+        "lld",
+        NIX_STORE=str(store.root),
+        NIX_DONT_SET_RPATH="1",
+        LDWRAP_VERIFY="warn",
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr == f"ldwrap: warning: {out}: libfoo.so.1: not found\n"
@@ -71,7 +81,9 @@ def test_linker_failure_status_passes_through_in_verify_mode(
     obj = compile_c(MAIN, tmp_path / "main.o", "-c")
     proc = subprocess.run(
         ["gcc", f"-B{dropins}", "-fuse-ld=lld", str(obj), "-lnosuchlib", "-o", "p"],
-        capture_output=True, text=True, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
         env=base_env(NIX_STORE=str(store.root), LDWRAP_VERIFY="error"),
     )
     assert proc.returncode == 1

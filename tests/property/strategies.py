@@ -21,11 +21,51 @@ text_arg = st.text(
     alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=10
 )
 nasty_arg = st.sampled_from(
-    ["", " ", "a b", "\n", "'", '"', "\\", "-", "--", "@", "-L", "-l", "=", "-flavor", "gnu",
-     "-o", "-m", "elf_i386", "-rpath", "-soname", "-Bstatic", "-Bdynamic", "-static",
-     "-static-pie", "-r", "-shared", "--push-state", "--pop-state", "--as-needed", "-v",
-     "--version", "--help", "-lfoo", "-lbar", "-l:libbaz.so", "--library=foo", "-pie",
-     "--no-dynamic-linker", "--sysroot=/", "-L=", "--enable-new-dtags", "a.o", "-x"]
+    [
+        "",
+        " ",
+        "a b",
+        "\n",
+        "'",
+        '"',
+        "\\",
+        "-",
+        "--",
+        "@",
+        "-L",
+        "-l",
+        "=",
+        "-flavor",
+        "gnu",
+        "-o",
+        "-m",
+        "elf_i386",
+        "-rpath",
+        "-soname",
+        "-Bstatic",
+        "-Bdynamic",
+        "-static",
+        "-static-pie",
+        "-r",
+        "-shared",
+        "--push-state",
+        "--pop-state",
+        "--as-needed",
+        "-v",
+        "--version",
+        "--help",
+        "-lfoo",
+        "-lbar",
+        "-l:libbaz.so",
+        "--library=foo",
+        "-pie",
+        "--no-dynamic-linker",
+        "--sysroot=/",
+        "-L=",
+        "--enable-new-dtags",
+        "a.o",
+        "-x",
+    ]
 )
 
 
@@ -39,8 +79,9 @@ def tree_arg(root: str) -> st.SearchStrategy[str]:
         "store/p2/lib",  # relative to the working directory, which is root
     ]
     dir_args = st.sampled_from(dirs).flatmap(
-        lambda d: st.sampled_from([["-L", d], ["-L" + d], ["--library-path=" + d], [d],
-                                   ["-rpath", d], [d + "/libfoo.so"]])
+        lambda d: st.sampled_from(
+            [["-L", d], ["-L" + d], ["--library-path=" + d], [d], ["-rpath", d], [d + "/libfoo.so"]]
+        )
     )
     rsp = st.sampled_from(["@plain.rsp", "@self.rsp", "@adir", "@missing.rsp", f"@{root}/q.rsp"])
     return st.one_of(dir_args, rsp.map(lambda a: [a]))
@@ -48,38 +89,51 @@ def tree_arg(root: str) -> st.SearchStrategy[str]:
 
 def argv_lists(root: str) -> st.SearchStrategy[list[str]]:
     piece = st.one_of(
-        raw_arg.map(lambda a: [a]), text_arg.map(lambda a: [a]), nasty_arg.map(lambda a: [a]),
-        tree_arg(root), tree_arg(root),
+        raw_arg.map(lambda a: [a]),
+        text_arg.map(lambda a: [a]),
+        nasty_arg.map(lambda a: [a]),
+        tree_arg(root),
+        tree_arg(root),
     )
     body = st.lists(piece, max_size=14).map(lambda ps: [a for p in ps for a in p])
-    flavor = st.sampled_from([[], [], [], ["-flavor", "gnu"], ["-flavor", "darwin"],
-                              ["-flavor"]])
+    flavor = st.sampled_from([[], [], [], ["-flavor", "gnu"], ["-flavor", "darwin"], ["-flavor"]])
     return st.tuples(flavor, body).map(lambda t: t[0] + t[1])
 
 
 def environments(root: str) -> st.SearchStrategy[dict[str, str]]:
-    prefix = st.sampled_from([
-        {"NIX_STORE": f"{root}/store"},
-        {"NIX_STORE": f"{root}/store/"},
-        {"LDWRAP_RPATH_PREFIXES": f"{root}/store"},
-        {"LDWRAP_RPATH_PREFIXES": f"::{root}/store::rel:"},
-        {"LDWRAP_RPATH_PREFIXES": ":"},
-        {"LDWRAP_RPATH_PREFIXES": f"{root}/store:{root}/outside"},
-        {},
-    ])
+    prefix = st.sampled_from(
+        [
+            {"NIX_STORE": f"{root}/store"},
+            {"NIX_STORE": f"{root}/store/"},
+            {"LDWRAP_RPATH_PREFIXES": f"{root}/store"},
+            {"LDWRAP_RPATH_PREFIXES": f"::{root}/store::rel:"},
+            {"LDWRAP_RPATH_PREFIXES": ":"},
+            {"LDWRAP_RPATH_PREFIXES": f"{root}/store:{root}/outside"},
+            {},
+        ]
+    )
     optional = st.dictionaries(
-        st.sampled_from(["NIX_DONT_SET_RPATH", "LDWRAP_DISABLE", "NIX_SET_BUILD_ID",
-                         "LDWRAP_DYNAMIC_LINKER_M32", "NIX_BUILD_ID_STYLE", "NIX_DEBUG",
-                         "LDWRAP_VERIFY", "UNRELATED"]),
+        st.sampled_from(
+            [
+                "NIX_DONT_SET_RPATH",
+                "LDWRAP_DISABLE",
+                "NIX_SET_BUILD_ID",
+                "LDWRAP_DYNAMIC_LINKER_M32",
+                "NIX_BUILD_ID_STYLE",
+                "NIX_DEBUG",
+                "LDWRAP_VERIFY",
+                "UNRELATED",
+            ]
+        ),
         st.one_of(st.sampled_from(["1", "0", "", "yes", "2", "/lib/ld-linux.so.2"]), raw_arg),
         max_size=4,
     )
     return st.tuples(prefix, optional).map(lambda t: {**t[0], **t[1]})
 
 
-trees = st.fixed_dictionaries({
-    f"{where}": st.sets(st.sampled_from(LIBS)) for where in ("p0", "p1", "p2", "outside")
-})
+trees = st.fixed_dictionaries(
+    {f"{where}": st.sets(st.sampled_from(LIBS)) for where in ("p0", "p1", "p2", "outside")}
+)
 
 
 def make_tree(root: Path, libs: dict[str, set[str]]) -> None:

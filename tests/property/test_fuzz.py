@@ -45,15 +45,70 @@ def test_quote_round_trips(arg: str) -> None:
 
 # --- the argument parser ----------------------------------------------------------------
 
-WORDS = ["-L", "-l", "-o", "-m", "-rpath", "-R", "-soname", "-h", "-T", "-Bstatic", "-static",
-         "-Bdynamic", "--push-state", "--pop-state", "-r", "-i", "-Ur", "--", "-flavor", "gnu",
-         "--sysroot", "--sysroot=", "-L=", "-l:", "-a", "archive", "shared", "-G", "8",
-         "--library", "--library-path", "-z", "now", "-plugin", "-mllvm", "--version", "-v",
-         "=", "$SYSROOT", "libx.so", "libx.so.1", "-", "-static-pie", "--no-dynamic-linker",
-         "-pie", "-dynamic-linker", "--library=", "-lfoo", "-Lx", "--rpath=", "-E", "-sS",
-         "--export-dynamic", "--start-group", "--end-group", "--whole-archive"]
-parser_args = st.lists(st.one_of(st.sampled_from(WORDS), st.text(max_size=8),
-                                 st.sampled_from(WORDS).map(lambda w: w + "x")), max_size=25)
+WORDS = [
+    "-L",
+    "-l",
+    "-o",
+    "-m",
+    "-rpath",
+    "-R",
+    "-soname",
+    "-h",
+    "-T",
+    "-Bstatic",
+    "-static",
+    "-Bdynamic",
+    "--push-state",
+    "--pop-state",
+    "-r",
+    "-i",
+    "-Ur",
+    "--",
+    "-flavor",
+    "gnu",
+    "--sysroot",
+    "--sysroot=",
+    "-L=",
+    "-l:",
+    "-a",
+    "archive",
+    "shared",
+    "-G",
+    "8",
+    "--library",
+    "--library-path",
+    "-z",
+    "now",
+    "-plugin",
+    "-mllvm",
+    "--version",
+    "-v",
+    "=",
+    "$SYSROOT",
+    "libx.so",
+    "libx.so.1",
+    "-",
+    "-static-pie",
+    "--no-dynamic-linker",
+    "-pie",
+    "-dynamic-linker",
+    "--library=",
+    "-lfoo",
+    "-Lx",
+    "--rpath=",
+    "-E",
+    "-sS",
+    "--export-dynamic",
+    "--start-group",
+    "--end-group",
+    "--whole-archive",
+]
+parser_args = st.lists(
+    st.one_of(
+        st.sampled_from(WORDS), st.text(max_size=8), st.sampled_from(WORDS).map(lambda w: w + "x")
+    ),
+    max_size=25,
+)
 
 
 @settings(max_examples=examples(2500), deadline=None)
@@ -72,15 +127,24 @@ def test_parser_total(flavour: str, args: list[str]) -> None:
 # --- nested response files ---------------------------------------------------------------
 
 names = st.sampled_from(["a", "b", "c", "d"])
-file_body = st.lists(st.one_of(names.map(lambda n: "@" + n), st.sampled_from(["-lx", "y", "'@a'"]),
-                               names.map(lambda n: f"@{n}/")), max_size=6).map(" ".join)
+file_body = st.lists(
+    st.one_of(
+        names.map(lambda n: "@" + n),
+        st.sampled_from(["-lx", "y", "'@a'"]),
+        names.map(lambda n: f"@{n}/"),
+    ),
+    max_size=6,
+).map(" ".join)
 
 
 @settings(max_examples=examples(400), deadline=None)
-@given(files=st.dictionaries(names, file_body, max_size=4), top=st.lists(
-    names.map(lambda n: "@" + n), min_size=1, max_size=3))
-def test_expand_terminates(tmp_path_factory: pytest.TempPathFactory,
-                           files: dict[str, str], top: list[str]) -> None:
+@given(
+    files=st.dictionaries(names, file_body, max_size=4),
+    top=st.lists(names.map(lambda n: "@" + n), min_size=1, max_size=3),
+)
+def test_expand_terminates(
+    tmp_path_factory: pytest.TempPathFactory, files: dict[str, str], top: list[str]
+) -> None:
     """Any graph of response files: an expansion or ResponseFileError, never a hang."""
     d = tmp_path_factory.mktemp("rsp", numbered=True)
     for name, body in files.items():

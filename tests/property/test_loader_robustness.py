@@ -69,10 +69,11 @@ def test_parse_cache_on_garbage(prefix: bytes, body: bytes) -> None:
 
 @settings(max_examples=examples(200), deadline=None)
 @given(data=st.data(), patch=st.binary(min_size=1, max_size=8))
-def test_parse_cache_on_corrupted_system_cache(system_cache: bytes, data: st.DataObject,
-                                               patch: bytes) -> None:
+def test_parse_cache_on_corrupted_system_cache(
+    system_cache: bytes, data: st.DataObject, patch: bytes
+) -> None:
     offset = data.draw(st.integers(0, len(system_cache) - 1), label="offset")
-    corrupted = system_cache[:offset] + patch + system_cache[offset + len(patch):]
+    corrupted = system_cache[:offset] + patch + system_cache[offset + len(patch) :]
     try:
         cache = parse_cache(corrupted)
     except CacheFormatError:
@@ -86,9 +87,11 @@ def test_parse_cache_on_corrupted_system_cache(system_cache: bytes, data: st.Dat
 def _elf_like() -> st.SearchStrategy[bytes]:
     # Random bytes rarely start with the magic: half of the examples do, to reach the later
     # checks (class, data, version, OS ABI, machine, type, phentsize).
-    return st.one_of(st.binary(max_size=128),
-                     st.binary(max_size=124).map(lambda b: b"\x7fELF" + b),
-                     st.binary(max_size=121).map(lambda b: b"\x7fELF\x02\x01\x01" + b))
+    return st.one_of(
+        st.binary(max_size=128),
+        st.binary(max_size=124).map(lambda b: b"\x7fELF" + b),
+        st.binary(max_size=121).map(lambda b: b"\x7fELF\x02\x01\x01" + b),
+    )
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -112,7 +115,7 @@ def test_check_ident_total(data: bytes) -> None:
 @settings(max_examples=examples(150), deadline=None)
 @given(st.integers(0, 4095), st.binary(min_size=1, max_size=16))
 def test_read_elf_on_corrupted_headers(true_binary: bytes, offset: int, patch: bytes) -> None:
-    data = true_binary[:offset] + patch + true_binary[offset + len(patch):]
+    data = true_binary[:offset] + patch + true_binary[offset + len(patch) :]
     try:
         info = read_elf(io.BytesIO(data))
     except NotElfError:

@@ -24,8 +24,14 @@ from ldwrap.link.plan import prepare
 
 from .strategies import LINKER_NAMES, argv_lists, environments, make_tree, trees
 
-LOADER_DEFAULTS = ("/lib", "/usr/lib", "/lib64", "/usr/lib64", "/lib/x86_64-linux-gnu",
-                   "/usr/lib/x86_64-linux-gnu")
+LOADER_DEFAULTS = (
+    "/lib",
+    "/usr/lib",
+    "/lib64",
+    "/usr/lib64",
+    "/lib/x86_64-linux-gnu",
+    "/usr/lib/x86_64-linux-gnu",
+)
 
 _case = st.data()
 
@@ -95,12 +101,19 @@ def test_prepare_keeps_args_and_adds_only_allowed(
         assert not inner.added_before and not inner.added_after
 
 
-@settings(max_examples=examples(50), deadline=None, suppress_health_check=[HealthCheck.too_slow,
-                                                                  HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=examples(50),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
 @given(data=_case, libs=trees, name=st.sampled_from(LINKER_NAMES))
 def test_launcher_runs_what_prepare_and_dry_run_say(
-    recorder: Path, shims: Path, tmp_path: Path, data: st.DataObject,
-    libs: dict[str, set[str]], name: str
+    recorder: Path,
+    shims: Path,
+    tmp_path: Path,
+    data: st.DataObject,
+    libs: dict[str, set[str]],
+    name: str,
 ) -> None:
     """A real process: the installed launcher execs exactly prepare's argv, and the dry run
     prints exactly that command."""
@@ -115,12 +128,14 @@ def test_launcher_runs_what_prepare_and_dry_run_say(
         proc = run([shims / name, *fsencode_all(args)], env, Path(root))
         assert proc.returncode == 0, proc.stderr
         assert read_record(Path(env["RECORD"])) == fsencode_all(expected[1:])
-        dry = run([shims / name, *fsencode_all(args)], {**env, "LDWRAP_DRY_RUN": "1"},
-                  Path(root))
+        dry = run([shims / name, *fsencode_all(args)], {**env, "LDWRAP_DRY_RUN": "1"}, Path(root))
         assert dry.returncode == 0, dry.stderr
         lines = dry.stderr.split(b"\n")
-        at = next(i for i, ln in enumerate(lines)
-                  if ln.startswith(b"ldwrap: ") and not ln.startswith(b"ldwrap: warning: "))
+        at = next(
+            i
+            for i, ln in enumerate(lines)
+            if ln.startswith(b"ldwrap: ") and not ln.startswith(b"ldwrap: warning: ")
+        )
         command = b"\n".join(lines[at:])[len(b"ldwrap: ") : -1]
         # shlex reads the shell-quoted command back; bytes survive through surrogateescape.
         printed = shlex.split(os.fsdecode(command))

@@ -64,7 +64,8 @@ def _modules() -> dict[str, Path]:
 
 def _is_type_checking(test: ast.expr) -> bool:
     return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
-        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+    )
 
 
 def _resolve(name: str, known: set[str]) -> str:
@@ -96,8 +97,9 @@ def _imports(module: str, path: Path, known: set[str]) -> list[Import]:
         where = "function" if in_function else "module"
         if isinstance(node, ast.Import):
             for alias in node.names:
-                out.append(Import(module, _resolve(alias.name, known), node.lineno, where,
-                                  type_checking))
+                out.append(
+                    Import(module, _resolve(alias.name, known), node.lineno, where, type_checking)
+                )
         elif isinstance(node, ast.ImportFrom):
             if node.level:
                 base_parts = package.split(".")
@@ -190,7 +192,8 @@ def test_the_link_package_imports_no_cli_loader_click_or_elftools(
     imports: list[Import],
 ) -> None:
     bad = [
-        imp for imp in imports
+        imp
+        for imp in imports
         if _under(imp.importer, "ldwrap.link")
         and any(_under(imp.target, f) for f in FORBIDDEN_FOR_LINK)
         and (imp.importer, imp.target, imp.where) not in ALLOWED_LINK_EDGES
@@ -199,16 +202,21 @@ def test_the_link_package_imports_no_cli_loader_click_or_elftools(
 
 
 def test_the_allowed_hook_is_lazy_and_not_under_type_checking(imports: list[Import]) -> None:
-    hooks = [i for i in imports if i.importer == "ldwrap.link.run"
-             and _under(i.target, "ldwrap.loader")]
+    hooks = [
+        i for i in imports if i.importer == "ldwrap.link.run" and _under(i.target, "ldwrap.loader")
+    ]
     assert [(i.target, i.where, i.type_checking) for i in hooks] == [
-        ("ldwrap.loader.verify", "function", False)]
+        ("ldwrap.loader.verify", "function", False)
+    ]
 
 
 def test_the_model_imports_nothing_from_ldwrap(imports: list[Import]) -> None:
     # At run time: a name for a type annotation (under TYPE_CHECKING) is no import.
-    bad = [i for i in imports if i.importer == "ldwrap.link.model" and _under(i.target, "ldwrap")
-           and not i.type_checking]
+    bad = [
+        i
+        for i in imports
+        if i.importer == "ldwrap.link.model" and _under(i.target, "ldwrap") and not i.type_checking
+    ]
     assert [_fmt(i) for i in bad] == []
 
 
@@ -219,9 +227,25 @@ def test_only_the_cli_imports_click(imports: list[Import]) -> None:
 
 # --- (b) the hot path -------------------------------------------------------------------------
 
-HEAVY = ("click", "elftools", "typing", "re", "glob", "enum", "contextlib", "json", "subprocess",
-         "tempfile", "fnmatch", "dataclasses", "functools", "collections", "pathlib", "shutil",
-         "argparse")
+HEAVY = (
+    "click",
+    "elftools",
+    "typing",
+    "re",
+    "glob",
+    "enum",
+    "contextlib",
+    "json",
+    "subprocess",
+    "tempfile",
+    "fnmatch",
+    "dataclasses",
+    "functools",
+    "collections",
+    "pathlib",
+    "shutil",
+    "argparse",
+)
 
 # Run as `python -I -S -c CHILD OUT PACKAGE_PARENT ARGV0 ARGS...`: what an installed launcher
 # does (its package directory first on sys.path, then the shim's main), except that os.execve
@@ -244,15 +268,17 @@ main()
 
 
 def _bare_modules() -> set[str]:
-    out = subprocess.run([sys.executable, "-I", "-S", "-c",
-                          "import sys; print('\\n'.join(sys.modules))"],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", "import sys; print('\\n'.join(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return set(out.stdout.split())
 
 
 def _heavy(modules: list[str], bare: set[str]) -> list[str]:
-    return sorted(m for m in modules
-                  if any(_under(m, h) for h in HEAVY) and m not in bare)
+    return sorted(m for m in modules if any(_under(m, h) for h in HEAVY) and m not in bare)
 
 
 @pytest.mark.parametrize("mode", ["nix", "prefixes", "default"])
@@ -274,9 +300,24 @@ def test_the_hot_path_loads_nothing_heavy(mode: str, tmp_path: Path) -> None:
         env["LDWRAP_RPATH_PREFIXES"] = str(root)
     out = tmp_path / "record"
     args = ["-o", "prog", "main.o", "-L", str(lib), "-lfoo"]
-    proc = subprocess.run([sys.executable, "-I", "-S", "-c", CHILD, str(out), str(PACKAGE_PARENT),
-                           str(tmp_path / "dropins" / "ld.lld"), *args],
-                          env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            CHILD,
+            str(out),
+            str(PACKAGE_PARENT),
+            str(tmp_path / "dropins" / "ld.lld"),
+            *args,
+        ],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 0, proc.stderr
     assert out.exists(), f"the shim did not exec: {proc.stderr}"
     modules_text, _, argv_text = out.read_text().partition("\n\0\n")

@@ -31,17 +31,42 @@ InstalledDir: /usr/bin
     [
         ("gcc", GCC_OUTPUT.format(path="/usr/bin/ld"), "/usr/bin/ld", "", ""),
         ("gcc", GCC_OUTPUT.format(path="/d/ld.mold"), "/d/ld.mold", "", ""),
-        ("gcc", "collect2 version 12.2.0\n[cannot find ld] -plugin x.so probe.o\n"
-         "collect2: fatal error: cannot find 'ld'\n", None, "", "collect2: fatal error: "
-         "cannot find 'ld'"),
-        ("gcc", "gcc: error: unrecognized command-line option '-fuse-ld=mold'\n", None, "",
-         "gcc: error: unrecognized command-line option '-fuse-ld=mold'"),
-        ("clang", CLANG_OUTPUT.format(path="/d/x86_64-pc-linux-gnu-ld.lld"),
-         "/d/x86_64-pc-linux-gnu-ld.lld", "x86_64-pc-linux-gnu", ""),
-        ("clang", CLANG_OUTPUT.format(path="/usr/bin/ld"), "/usr/bin/ld",
-         "x86_64-pc-linux-gnu", ""),
-        ("clang", "clang: error: invalid linker name in argument '-fuse-ld=mold'\n", None, "",
-         "clang: error: invalid linker name in argument '-fuse-ld=mold'"),
+        (
+            "gcc",
+            "collect2 version 12.2.0\n[cannot find ld] -plugin x.so probe.o\n"
+            "collect2: fatal error: cannot find 'ld'\n",
+            None,
+            "",
+            "collect2: fatal error: cannot find 'ld'",
+        ),
+        (
+            "gcc",
+            "gcc: error: unrecognized command-line option '-fuse-ld=mold'\n",
+            None,
+            "",
+            "gcc: error: unrecognized command-line option '-fuse-ld=mold'",
+        ),
+        (
+            "clang",
+            CLANG_OUTPUT.format(path="/d/x86_64-pc-linux-gnu-ld.lld"),
+            "/d/x86_64-pc-linux-gnu-ld.lld",
+            "x86_64-pc-linux-gnu",
+            "",
+        ),
+        (
+            "clang",
+            CLANG_OUTPUT.format(path="/usr/bin/ld"),
+            "/usr/bin/ld",
+            "x86_64-pc-linux-gnu",
+            "",
+        ),
+        (
+            "clang",
+            "clang: error: invalid linker name in argument '-fuse-ld=mold'\n",
+            None,
+            "",
+            "clang: error: invalid linker name in argument '-fuse-ld=mold'",
+        ),
         ("clang", "", None, "", "cc finds no ld.mold"),
     ],
 )
@@ -71,14 +96,21 @@ def test_find_compilers_one_entry_per_program(tmp_path: Path) -> None:
     _exe(bin_ / "clang-tidy")  # not a compiler
     found = doctor.find_compilers({"PATH": f"{bin_}:relative:/nonexistent"})
     assert [(c.names, c.kind) for c in found] == [
-        (["gcc", "cc", "gcc-12"], "gcc"), (["clang", "clang-14"], "clang"),
-        (["clang-9"], "clang")]
+        (["gcc", "cc", "gcc-12"], "gcc"),
+        (["clang", "clang-14"], "clang"),
+        (["clang-9"], "clang"),
+    ]
 
 
 def _env(tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
-    return {"PATH": path, "RUSTC": str(tmp_path / "no-rustc"),
-            "RUSTUP_HOME": str(tmp_path / "no-rustup"), "NIX_STORE": str(tmp_path / "store"),
-            "HOME": str(tmp_path), **extra}
+    return {
+        "PATH": path,
+        "RUSTC": str(tmp_path / "no-rustc"),
+        "RUSTUP_HOME": str(tmp_path / "no-rustup"),
+        "NIX_STORE": str(tmp_path / "store"),
+        "HOME": str(tmp_path),
+        **extra,
+    }
 
 
 @pytest.fixture
@@ -100,18 +132,39 @@ def dropins(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(
     ("setting", "problem", "text", "advice"),
     [
-        ("/nope/ld", True, "LDWRAP_LINKER=/nope/ld points nowhere (no executable file there)",
-         "unset LDWRAP_LINKER, or point it at a linker"),
-        ("nope-ld", True, "LDWRAP_LINKER=nope-ld points nowhere (not on PATH)",
-         "unset LDWRAP_LINKER, or point it at a linker"),
-        ("{dropins}/ld.lld", True, "LDWRAP_LINKER={dropins}/ld.lld is one of ldwrap's own "
-         "launchers", "point it at the real linker"),
-        ("ld.lld", False, "LDWRAP_LINKER=ld.lld: every drop-in runs {sys}/ld.lld, whatever "
-         "-fuse-ld= asked for", "unset LDWRAP_LINKER to let -fuse-ld= choose the linker"),
+        (
+            "/nope/ld",
+            True,
+            "LDWRAP_LINKER=/nope/ld points nowhere (no executable file there)",
+            "unset LDWRAP_LINKER, or point it at a linker",
+        ),
+        (
+            "nope-ld",
+            True,
+            "LDWRAP_LINKER=nope-ld points nowhere (not on PATH)",
+            "unset LDWRAP_LINKER, or point it at a linker",
+        ),
+        (
+            "{dropins}/ld.lld",
+            True,
+            "LDWRAP_LINKER={dropins}/ld.lld is one of ldwrap's own launchers",
+            "point it at the real linker",
+        ),
+        (
+            "ld.lld",
+            False,
+            "LDWRAP_LINKER=ld.lld: every drop-in runs {sys}/ld.lld, whatever -fuse-ld= asked for",
+            "unset LDWRAP_LINKER to let -fuse-ld= choose the linker",
+        ),
     ],
 )
 def test_ldwrap_linker_is_one_finding(
-    tmp_path: Path, linkers: Path, dropins: Path, setting: str, problem: bool, text: str,
+    tmp_path: Path,
+    linkers: Path,
+    dropins: Path,
+    setting: str,
+    problem: bool,
+    text: str,
     advice: str,
 ) -> None:
     fill = {"dropins": dropins, "sys": linkers}
@@ -142,8 +195,13 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
     report = doctor.Report(ldwrap_dirs=[str(dropins)])
     own = tmp_path / "gcc-own"
     report.compilers = [
-        _compiler("/x/gcc", "gcc", ("", f"{dropins}/ld"), ("lld", f"{linkers}/ld.lld"),
-                  ("mold", f"{own}/ld.mold")),
+        _compiler(
+            "/x/gcc",
+            "gcc",
+            ("", f"{dropins}/ld"),
+            ("lld", f"{linkers}/ld.lld"),
+            ("mold", f"{own}/ld.mold"),
+        ),
         _compiler("/x/clang", "clang", ("", f"{linkers}/ld"), ("lld", f"{dropins}/ld.lld")),
     ]
     for cc in report.compilers:
@@ -151,14 +209,20 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
             doctor._describe(lc, env)
     found = doctor._compiler_findings(report, env, set())
     assert [(f.text, f.advice) for f in found] == [
-        (f"gcc runs {linkers}/ld.lld (-fuse-ld=lld), not ldwrap",
-         f"put {dropins} before {linkers} on PATH, or pass -B{dropins} to gcc"),
-        (f"gcc runs {own}/ld.mold (-fuse-ld=mold), not ldwrap",
-         f"pass -B{dropins} to gcc: it finds {own}'s linkers before PATH"),
-        (f"clang runs {linkers}/ld (default), not ldwrap",
-         f"run `ldwrap install --target x86_64-pc-linux-gnu {dropins}` (it writes "
-         "x86_64-pc-linux-gnu-ld, which clang takes before its own) with "
-         f"{dropins} first on PATH, or pass --ld-path={dropins}/ld"),
+        (
+            f"gcc runs {linkers}/ld.lld (-fuse-ld=lld), not ldwrap",
+            f"put {dropins} before {linkers} on PATH, or pass -B{dropins} to gcc",
+        ),
+        (
+            f"gcc runs {own}/ld.mold (-fuse-ld=mold), not ldwrap",
+            f"pass -B{dropins} to gcc: it finds {own}'s linkers before PATH",
+        ),
+        (
+            f"clang runs {linkers}/ld (default), not ldwrap",
+            f"run `ldwrap install --target x86_64-pc-linux-gnu {dropins}` (it writes "
+            "x86_64-pc-linux-gnu-ld, which clang takes before its own) with "
+            f"{dropins} first on PATH, or pass --ld-path={dropins}/ld",
+        ),
     ]
     # A path the PATH checks already flagged is not repeated for gcc.
     flagged = {f"{linkers}/ld.lld"}
@@ -169,13 +233,19 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
 
 
 def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) -> None:
-    cc = _compiler("/usr/bin/clang", "clang", ("", "/usr/bin/ld"),
-                   ("lld", f"{dropins}/x86_64-pc-linux-gnu-ld.lld"), ("mold", ""))
+    cc = _compiler(
+        "/usr/bin/clang",
+        "clang",
+        ("", "/usr/bin/ld"),
+        ("lld", f"{dropins}/x86_64-pc-linux-gnu-ld.lld"),
+        ("mold", ""),
+    )
     cc.names.append("clang-14")
     cc.linkers[1].is_ldwrap, cc.linkers[1].resolves_to = True, "/usr/bin/ld.lld"
     cc.linkers[2].path, cc.linkers[2].note = None, "clang: error: invalid linker name"
-    text = doctor.render(doctor.Report(compilers=[cc], findings=[
-        doctor.Finding(False, "a note", "a hint")]))
+    text = doctor.render(
+        doctor.Report(compilers=[cc], findings=[doctor.Finding(False, "a note", "a hint")])
+    )
     assert (
         "compilers:\n"
         "  clang (/usr/bin/clang; also clang-14) [x86_64-pc-linux-gnu]\n"

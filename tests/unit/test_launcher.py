@@ -27,8 +27,13 @@ def write(path: Path, text: str) -> Path:
 
 
 def run(path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([str(path), *args], capture_output=True, text=True, timeout=60,
-                          env=base_env(PATH="/usr/bin:/bin", **env))
+    return subprocess.run(
+        [str(path), *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=base_env(PATH="/usr/bin:/bin", **env),
+    )
 
 
 def python_link(tmp_path: Path, name: str) -> str:
@@ -57,8 +62,10 @@ def test_sh_launcher_names_a_missing_interpreter(tmp_path: Path, where: str) -> 
     ld = write(tmp_path / "bin" / "ld", launcher_text(python=py, shell=True))
     p = run(ld, "-o", "out")
     assert p.returncode == 127
-    assert p.stderr == (f"ldwrap: {ld}: its Python ({py}) no longer exists; reinstall ldwrap, "
-                        f"then run `ldwrap install {ld.parent}` again\n")
+    assert p.stderr == (
+        f"ldwrap: {ld}: its Python ({py}) no longer exists; reinstall ldwrap, "
+        f"then run `ldwrap install {ld.parent}` again\n"
+    )
     assert launcher_problem(str(ld)) == f"{ld} runs {py}, which no longer exists"
 
 
@@ -82,9 +89,11 @@ def test_a_missing_package_is_one_line(
     ld = write(tmp_path / "bin" / "ld.lld", launcher_text(package_parent=gone, shell=shell))
     p = run(ld, "-o", "out")
     assert p.returncode == 127
-    assert p.stderr == (f"ldwrap: {ld}: cannot load ldwrap from {gone} (No module named "
-                        f"'ldwrap'); reinstall ldwrap, then run `ldwrap install {ld.parent}` "
-                        "again\n")
+    assert p.stderr == (
+        f"ldwrap: {ld}: cannot load ldwrap from {gone} (No module named "
+        f"'ldwrap'); reinstall ldwrap, then run `ldwrap install {ld.parent}` "
+        "again\n"
+    )
     assert launcher_problem(str(ld)) == f"{ld} loads ldwrap from {gone}, which no longer holds it"
 
 

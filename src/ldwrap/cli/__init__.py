@@ -7,8 +7,7 @@ import click
 from .. import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]},
-             invoke_without_command=True)
+@click.group(context_settings={"help_option_names": ["-h", "--help"]}, invoke_without_command=True)
 @click.version_option(__version__, prog_name="ldwrap")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
@@ -33,8 +32,17 @@ def _register() -> None:
     from .rustup import rustup
     from .uninstall import uninstall_cmd
 
-    for cmd in (dry_run, explain, install_cmd, uninstall_cmd, demo_cmd, check, fixup_cmd,
-                rustup, doctor):
+    for cmd in (
+        dry_run,
+        explain,
+        install_cmd,
+        uninstall_cmd,
+        demo_cmd,
+        check,
+        fixup_cmd,
+        rustup,
+        doctor,
+    ):
         cli.add_command(cmd)
 
 

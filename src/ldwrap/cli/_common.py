@@ -33,14 +33,21 @@ _DRIVER = re.compile(r"(?:.+-)?(?:gcc|cc|c\+\+|g\+\+|clang|clang\+\+|ccache)(?:-
 def _check_linker_name(ctx: click.Context, param: click.Parameter, value: str) -> str:
     if linker_name(os.path.basename(value)) is None:
         names = ", ".join(sorted(NAMES))
-        raise click.BadParameter(f"{value!r} is not a linker name; use one of {names} "
-                                 "(maybe with a target prefix: aarch64-linux-gnu-ld)")
+        raise click.BadParameter(
+            f"{value!r} is not a linker name; use one of {names} "
+            "(maybe with a target prefix: aarch64-linux-gnu-ld)"
+        )
     return value
 
 
-AS_OPTION = click.option("--as", "name", default="ld", show_default=True,
-                         callback=_check_linker_name,
-                         help="Linker name to act as (ld, ld.lld, ld.mold, ...).")
+AS_OPTION = click.option(
+    "--as",
+    "name",
+    default="ld",
+    show_default=True,
+    callback=_check_linker_name,
+    help="Linker name to act as (ld, ld.lld, ld.mold, ...).",
+)
 
 
 def refuse_compiler_command(args: tuple[str, ...]) -> None:
@@ -48,9 +55,11 @@ def refuse_compiler_command(args: tuple[str, ...]) -> None:
     if not args or not _DRIVER.fullmatch(os.path.basename(args[0])):
         return
     cc = args[0]
-    click.echo(f"ldwrap: ARGS are the linker's arguments, not a command: drop {cc!r} and pass "
-               f"what {cc} passes to ld (see it with `{cc} -### ...`; -Wl,X reaches ld as X)",
-               err=True)
+    click.echo(
+        f"ldwrap: ARGS are the linker's arguments, not a command: drop {cc!r} and pass "
+        f"what {cc} passes to ld (see it with `{cc} -### ...`; -Wl,X reaches ld as X)",
+        err=True,
+    )
     sys.exit(2)
 
 

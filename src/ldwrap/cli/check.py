@@ -28,20 +28,42 @@ def _root_problem(root: str) -> Optional[str]:
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array (schema in docs).")
 @click.option("--tree", is_flag=True, help="Show the dependency tree like libtree.")
 @click.option("--all", "show_all", is_flag=True, help="Also show needs met by loaded objects.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Also list every path tried for a missing library.")
-@click.option("--root", type=click.Path(), default=None, metavar="DIR",
-              help="Emulate a system installed under DIR.")
-@click.option("--ld-library-path", "llp", default=None, metavar="P",
-              help="Judge the file as started with LD_LIBRARY_PATH=P.")
-@click.option("--env/--no-env", "honour_env", default=False,
-              help="Use LD_LIBRARY_PATH and LD_PRELOAD from the environment "
-                   "(default: ignore them, and say when they would change the answer).")
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Also list every path tried for a missing library."
+)
+@click.option(
+    "--root",
+    type=click.Path(),
+    default=None,
+    metavar="DIR",
+    help="Emulate a system installed under DIR.",
+)
+@click.option(
+    "--ld-library-path",
+    "llp",
+    default=None,
+    metavar="P",
+    help="Judge the file as started with LD_LIBRARY_PATH=P.",
+)
+@click.option(
+    "--env/--no-env",
+    "honour_env",
+    default=False,
+    help="Use LD_LIBRARY_PATH and LD_PRELOAD from the environment "
+    "(default: ignore them, and say when they would change the answer).",
+)
 @click.option("--secure", is_flag=True, help="Apply set-user-ID (AT_SECURE) rules.")
 @click.argument("files", nargs=-1, required=True)
 def check(
-    as_json: bool, tree: bool, show_all: bool, verbose: bool, root: Optional[str],
-    llp: Optional[str], honour_env: bool, secure: bool, files: tuple[str, ...]
+    as_json: bool,
+    tree: bool,
+    show_all: bool,
+    verbose: bool,
+    root: Optional[str],
+    llp: Optional[str],
+    honour_env: bool,
+    secure: bool,
+    files: tuple[str, ...],
 ) -> None:
     """Show where each needed library of FILE resolves, and why.
 
@@ -58,8 +80,7 @@ def check(
         if problem:
             click.echo(f"ldwrap check: error: --root {root}: {problem}", err=True)
             sys.exit(2)
-    opts, env_opts = startup_options(os.environ, llp, honour_env,
-                                     Options(secure=secure, root=root))
+    opts, env_opts = startup_options(os.environ, llp, honour_env, Options(secure=secure, root=root))
     fs = FileSystem(root)
     resolver = Resolver(opts, fs)
     env_resolver = Resolver(env_opts, fs) if env_opts is not None else None
@@ -68,7 +89,7 @@ def check(
     prefix = os.path.abspath(root) if root else None
     for file in files:
         if prefix and os.path.abspath(file).startswith(prefix + "/"):
-            file = os.path.abspath(file)[len(prefix):]  # host path into the root: make it inner
+            file = os.path.abspath(file)[len(prefix) :]  # host path into the root: make it inner
         try:
             verdict = judge(resolver, file, env_resolver)
         except InputError as exc:

@@ -11,10 +11,13 @@ from ..link.report import format_command
 from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
 
 
-@click.command("dry-run", context_settings=PASS_ARGS,
-               help="Print the command the shim would run for ARGS; link nothing.\n"
-               + ARGS_HELP.format(cmd="dry-run"),
-               short_help="Print the command the shim would run for ARGS; link nothing.")
+@click.command(
+    "dry-run",
+    context_settings=PASS_ARGS,
+    help="Print the command the shim would run for ARGS; link nothing.\n"
+    + ARGS_HELP.format(cmd="dry-run"),
+    short_help="Print the command the shim would run for ARGS; link nothing.",
+)
 @AS_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON object instead.")
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)

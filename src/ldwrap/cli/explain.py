@@ -22,10 +22,13 @@ def _verdict(d: DirDecision) -> str:
     return d.verdict
 
 
-@click.command("explain", context_settings=PASS_ARGS,
-               help="Say, for every library directory of ARGS, whether it gets an rpath and "
-               "why.\n" + ARGS_HELP.format(cmd="explain"),
-               short_help="Say, for every library directory of ARGS, whether it gets an rpath.")
+@click.command(
+    "explain",
+    context_settings=PASS_ARGS,
+    help="Say, for every library directory of ARGS, whether it gets an rpath and "
+    "why.\n" + ARGS_HELP.format(cmd="explain"),
+    short_help="Say, for every library directory of ARGS, whether it gets an rpath.",
+)
 @AS_OPTION
 @click.argument("args", nargs=-1, type=click.UNPROCESSED)
 def explain(name: str, args: tuple[str, ...]) -> None:

@@ -11,8 +11,11 @@ from ..fixup import fixup
 
 
 @click.command("fixup")
-@click.option("--shrink", is_flag=True,
-              help="Remove RUNPATH/RPATH entries that provide none of the file's libraries.")
+@click.option(
+    "--shrink",
+    is_flag=True,
+    help="Remove RUNPATH/RPATH entries that provide none of the file's libraries.",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would change; change nothing.")
 @click.argument("paths", nargs=-1, required=True)
 def fixup_cmd(shrink: bool, dry_run: bool, paths: tuple[str, ...]) -> None:

@@ -69,6 +69,8 @@ def advice(directory: str, only: tuple[str, ...], clang_found: bool) -> list[str
     if clang_found:
         first = f"put {directory} first on PATH: gcc and clang then link through ldwrap"
     else:
-        first = (f"put {directory} first on PATH: gcc then links through ldwrap "
-                 "(no clang on PATH, so none of its prefixed names was written)")
+        first = (
+            f"put {directory} first on PATH: gcc then links through ldwrap "
+            "(no clang on PATH, so none of its prefixed names was written)"
+        )
     return [first, f"or per command: gcc -B {directory}, clang --ld-path={directory}/{clang_ld}"]

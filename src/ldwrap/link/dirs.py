@@ -177,9 +177,7 @@ def _wildcard_match(name: str, pattern: str) -> bool:
     if len(parts) == 1:
         return name == pattern
     first, last = parts[0], parts[-1]
-    if len(name) < len(first) + len(last) or not (
-        name.startswith(first) and name.endswith(last)
-    ):
+    if len(name) < len(first) + len(last) or not (name.startswith(first) and name.endswith(last)):
         return False
     pos, end = len(first), len(name) - len(last)
     for middle in parts[1:-1]:

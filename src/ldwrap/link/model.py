@@ -19,7 +19,6 @@ def is_shared_name(name: str) -> bool:
     return base.endswith(".so") or ".so." in base
 
 
-
 class LibRequest:
     """One `-l`: the file names it matches, and whether it was asked for in static mode."""
 
@@ -39,7 +38,6 @@ class LibRequest:
 
     def __repr__(self) -> str:
         return f"LibRequest({self.spec!r}, static={self.static})"
-
 
 
 class LinkRequest:
@@ -81,8 +79,6 @@ class LinkRequest:
     @property
     def is_32bit(self) -> bool:
         return self.emulation == "elf_i386"  # the emulation that wants the 32-bit loader
-
-
 
 
 class DirDecision:
@@ -133,7 +129,6 @@ def _rpath_args(dirs: "list[str]") -> "list[str]":
     return out
 
 
-
 class RealLinker:
     """The program to exec, and arguments it needs first (rust-lld's `-flavor gnu`)."""
 
@@ -145,7 +140,6 @@ class RealLinker:
 
     def __repr__(self) -> str:
         return f"RealLinker({self.path!r}, {self.prefix!r})"
-
 
 
 class Extras:

@@ -261,8 +261,9 @@ def compose(
     for name in nix.hardening:
         ex.before += _HARDENING[name]
     if settings.dtags and final:
-        ex.before.append("--enable-new-dtags" if settings.dtags == "runpath" else
-                         "--disable-new-dtags")
+        ex.before.append(
+            "--enable-new-dtags" if settings.dtags == "runpath" else "--disable-new-dtags"
+        )
     before, after = ldflags_words(req, nix)
     # The caller's --no-dynamic-linker asks for no PT_INTERP: no loader path of ours either.
     interp = dynamic and not req.no_interp

@@ -181,8 +181,13 @@ def _assemble(
     if pure is not None and pure.spans:
         from .purity import argv_spans
 
-        spans = argv_spans(pure.spans, len(flavor_head), added_at[0] + len(extras.before),
-                           len(rest), len(extras.after))
+        spans = argv_spans(
+            pure.spans,
+            len(flavor_head),
+            added_at[0] + len(extras.before),
+            len(rest),
+            len(extras.after),
+        )
     return argv, added_at, spans
 
 
@@ -198,8 +203,8 @@ def prepare(
     head = head_args(real, args)
 
     def passed_through(note: str, linker_env: "dict[str, str]", **extra: object) -> "Invocation":
-        return Invocation(name, args, config, real, flavour, [real.path, *head, *args],
-                          linker_env, note, **extra)  # type: ignore[arg-type]
+        cmd = [real.path, *head, *args]
+        return Invocation(name, args, config, real, flavour, cmd, linker_env, note, **extra)  # type: ignore[arg-type]
 
     note = _not_a_link(flavour, args, chain)
     if note is not None:
@@ -208,12 +213,14 @@ def prepare(
         return passed_through(note, run_env)
     expanded, note = _expand(args, cwd)
     if note is not None:
-        return passed_through(note, _linker_env(config, chain, real, None),
-                              warnings=[*config.warnings, note])
+        return passed_through(
+            note, _linker_env(config, chain, real, None), warnings=[*config.warnings, note]
+        )
     req = parse(flavour, expanded)
     if req.query:
-        return passed_through("a version or help request",
-                              _linker_env(config, chain, real, None), request=req)
+        return passed_through(
+            "a version or help request", _linker_env(config, chain, real, None), request=req
+        )
 
     nix = read_nix(config.env, req)  # its host-suffixed names depend on the link's target
     linker_env = _linker_env(config, chain, real, nix)
@@ -231,20 +238,42 @@ def prepare(
     linked = _as_linked(flavour, req, expanded, nix, lead)
     plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled)
     run_path = pure.run_path if pure is not None else None
-    extras = compose(req, config, nix, plan.args(), flavour=flavour, run_path=run_path,
-                     copy_args=plan.copy_args())
+    extras = compose(
+        req,
+        config,
+        nix,
+        plan.args(),
+        flavour=flavour,
+        run_path=run_path,
+        copy_args=plan.copy_args(),
+    )
     shrink: list[str] = []
     if config.shrink:
-        shrink = shrink_candidates(linked, plan, [*extras.before, *extras.after],
-                                   config.run_path if run_path is None else run_path)
+        shrink = shrink_candidates(
+            linked,
+            plan,
+            [*extras.before, *extras.after],
+            config.run_path if run_path is None else run_path,
+        )
 
     argv, added_at, spans = _assemble(real.path, head, lead, req, pure, args, extras)
     return Invocation(
-        name, args, config, real, flavour, argv, linker_env,
+        name,
+        args,
+        config,
+        real,
+        flavour,
+        argv,
+        linker_env,
         "" if extras.before or extras.after else "nothing to add",
-        request=req, plan=plan, extras=extras, added_at=added_at,
+        request=req,
+        plan=plan,
+        extras=extras,
+        added_at=added_at,
         linker_args=pure.args if pure is not None else None,
-        notes=pure.notes if pure is not None else None, rsp_spans=spans, shrink=shrink,
+        notes=pure.notes if pure is not None else None,
+        rsp_spans=spans,
+        shrink=shrink,
     )
 
 

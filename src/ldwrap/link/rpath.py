@@ -219,9 +219,9 @@ def decide(
     return plan
 
 
-
-def shrink_candidates(req: "LinkRequest", plan: "RpathPlan", added: "list[str]",
-                      also_given: "list[str]") -> "list[str]":
+def shrink_candidates(
+    req: "LinkRequest", plan: "RpathPlan", added: "list[str]", also_given: "list[str]"
+) -> "list[str]":
     """The rpath entries the post-link trim (LDWRAP_SHRINK) may remove: directories this plan
     added for a library asked for under --as-needed, which the linker may then have left out
     of DT_NEEDED, and ldwrap's copies (`DIR/`) of such directories the caller passes too (the
@@ -234,8 +234,11 @@ def shrink_candidates(req: "LinkRequest", plan: "RpathPlan", added: "list[str]",
     """
     if not req.as_needed or not (plan.dirs or plan.copies):
         return []
-    wanted = {d.path for d in plan.decisions if d.verdict in (ADDED, COPY, DUPLICATE)
-              and not req.as_needed.isdisjoint(d.libraries)}
+    wanted = {
+        d.path
+        for d in plan.decisions
+        if d.verdict in (ADDED, COPY, DUPLICATE) and not req.as_needed.isdisjoint(d.libraries)
+    }
     if not wanted:
         return []
     keep = set(also_given)
@@ -252,6 +255,12 @@ def shrink_candidates(req: "LinkRequest", plan: "RpathPlan", added: "list[str]",
         for part in value.split(":"):
             count[part] = count.get(part, 0) + 1
     # A copy is its directory spelled with trailing slashes: the same directory to the loader.
-    return [e for e in [*plan.copies, *plan.dirs]
-            if (e.rstrip("/") or "/") in wanted and e not in keep and count.get(e) == 1
-            and e[:1] == "/" and "$" not in e]
+    return [
+        e
+        for e in [*plan.copies, *plan.dirs]
+        if (e.rstrip("/") or "/") in wanted
+        and e not in keep
+        and count.get(e) == 1
+        and e[:1] == "/"
+        and "$" not in e
+    ]

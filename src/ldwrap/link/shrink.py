@@ -189,11 +189,15 @@ class _Struct:
 
     def unpack_from(self, data: bytes, offset: int = 0) -> "tuple[int, ...]":
         if offset < 0 or offset + self.size > len(data):
-            raise ElfError(f"corrupt: a record of {self.size} bytes at {offset} lies outside "
-                           f"its data ({len(data)} bytes)")
+            raise ElfError(
+                f"corrupt: a record of {self.size} bytes at {offset} lies outside "
+                f"its data ({len(data)} bytes)"
+            )
         order = self.order
-        return tuple(int.from_bytes(data[offset + p : offset + p + n], order, signed=sg)
-                     for p, n, sg in self.fields)
+        return tuple(
+            int.from_bytes(data[offset + p : offset + p + n], order, signed=sg)
+            for p, n, sg in self.fields
+        )
 
     def unpack(self, data: bytes) -> "tuple[int, ...]":
         return self.unpack_from(data)

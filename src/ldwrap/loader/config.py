@@ -113,9 +113,7 @@ def _trusted_host_loader(path: str) -> bool:
 
 def _run(argv: list[str]) -> Optional[str]:
     try:
-        proc = subprocess.run(
-            argv, capture_output=True, text=True, timeout=10, env={}, check=False
-        )
+        proc = subprocess.run(argv, capture_output=True, text=True, timeout=10, env={}, check=False)
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -135,8 +133,11 @@ def _cpu_x86_isa() -> tuple[tuple[str, ...], int]:
     v2 = {"cx16", "lahf_lm", "popcnt", "sse4_1", "sse4_2", "ssse3"}
     v3 = v2 | {"avx", "avx2", "bmi1", "bmi2", "f16c", "fma", "abm", "movbe", "xsave"}
     v4 = v3 | {"avx512f", "avx512bw", "avx512cd", "avx512dq", "avx512vl"}
-    active = [name for name, need in (("x86-64-v4", v4), ("x86-64-v3", v3), ("x86-64-v2", v2))
-              if need <= flags]
+    active = [
+        name
+        for name, need in (("x86-64-v4", v4), ("x86-64-v3", v3), ("x86-64-v2", v2))
+        if need <= flags
+    ]
     return tuple(active), _isa_bits(active)
 
 
@@ -159,20 +160,48 @@ def table_config(
     triplet, _, flags = arch if arch else ("", "", (0x0003,))
     base = os.path.basename(interp)
     if base.startswith("ld-musl-"):
-        march = base[len("ld-musl-"):].split(".")[0]
+        march = base[len("ld-musl-") :].split(".")[0]
         text = read(f"/etc/ld-musl-{march}.path")
         musl_default = ["/lib", "/usr/local/lib", "/usr/lib"]
         dirs = text.replace("\n", ":").split(":") if text else musl_default
-        return LoaderConfig("musl", interp, target, tuple(_slash(d) for d in dirs if d), None,
-                            None, (), (), None, (), 0, 1, "table:musl")
+        return LoaderConfig(
+            "musl",
+            interp,
+            target,
+            tuple(_slash(d) for d in dirs if d),
+            None,
+            None,
+            (),
+            (),
+            None,
+            (),
+            0,
+            1,
+            "table:musl",
+        )
     if interp.startswith("/nix/store/"):
         libdir = os.path.dirname(interp)
-        return LoaderConfig("glibc", interp, target, (_slash(libdir),), "lib", None, (), (),
-                            os.path.dirname(libdir) + "/etc/ld.so.cache", flags, flags[-1], 1,
-                            "table:nix")
+        return LoaderConfig(
+            "glibc",
+            interp,
+            target,
+            (_slash(libdir),),
+            "lib",
+            None,
+            (),
+            (),
+            os.path.dirname(libdir) + "/etc/ld.so.cache",
+            flags,
+            flags[-1],
+            1,
+            "table:nix",
+        )
     lib64 = target.elf_class == ELFCLASS64 and target.machine != EM_AARCH64
-    biarch32 = (target.machine == EM_386 and root_exists("/lib32")
-                and not root_exists("/lib/i386-linux-gnu"))
+    biarch32 = (
+        target.machine == EM_386
+        and root_exists("/lib32")
+        and not root_exists("/lib/i386-linux-gnu")
+    )
     if biarch32:
         dirs = ["/lib32", "/usr/lib32", "/lib", "/usr/lib"]
         lib, source = "lib32", "table:debian-biarch"
@@ -183,8 +212,21 @@ def table_config(
         dirs, lib, source = ["/lib64", "/usr/lib64"], "lib64", "table:lib64"
     else:
         dirs, lib, source = ["/lib", "/usr/lib"], "lib", "table:lib"
-    return LoaderConfig("glibc", interp, target, tuple(_slash(d) for d in dirs), lib, None, (), (),
-                        "/etc/ld.so.cache", flags, flags[-1], 1, source)
+    return LoaderConfig(
+        "glibc",
+        interp,
+        target,
+        tuple(_slash(d) for d in dirs),
+        lib,
+        None,
+        (),
+        (),
+        "/etc/ld.so.cache",
+        flags,
+        flags[-1],
+        1,
+        source,
+    )
 
 
 def _slash(d: str) -> str:
@@ -218,9 +260,13 @@ def discover(interp: str, target: Target, root: Optional[str]) -> LoaderConfig:
         helptext = _run([interp, "--help"])
         if diag is not None and helptext is not None:
             values = parse_diagnostics(diag)
-            dirs = tuple(v for k, v in sorted(
-                ((k, v) for k, v in values.items() if k.startswith("path.system_dirs[")),
-                key=lambda kv: int(kv[0][len("path.system_dirs["):-1], 16)))
+            dirs = tuple(
+                v
+                for k, v in sorted(
+                    ((k, v) for k, v in values.items() if k.startswith("path.system_dirs[")),
+                    key=lambda kv: int(kv[0][len("path.system_dirs[") : -1], 16),
+                )
+            )
             hwcaps, legacy = parse_help(helptext)
             sysconf = values.get("path.sysconfdir", "/etc")
             return replace(

@@ -64,7 +64,7 @@ class FileSystem:
             full = self.root + candidate
             if os.path.islink(full) and depth < 40:
                 target = os.readlink(full)
-                rest = "/".join(parts[i + 1:])
+                rest = "/".join(parts[i + 1 :])
                 base = target if target.startswith("/") else (done or "") + "/" + target
                 return self._resolve_in_root(base + ("/" + rest if rest else ""), depth + 1)
             done = candidate
@@ -85,7 +85,11 @@ class FileSystem:
             fd = os.open(hp, os.O_RDONLY)
         except OSError as exc:
             result: tuple[Optional[bytes], int, Optional[FileId], bool] = (
-                None, exc.errno or errno.EIO, None, False)
+                None,
+                exc.errno or errno.EIO,
+                None,
+                False,
+            )
         else:
             try:
                 st = os.fstat(fd)
@@ -110,8 +114,12 @@ class FileSystem:
         if data is None:
             return Probe("fatal", "cannot read file data: " + os.strerror(err), fid)
         res: IdentResult = check_ident(data, want)
-        kinds = {Verdict.OK: "ok", Verdict.WRONG_CLASS: "wrong_class",
-                 Verdict.WRONG_MACHINE: "wrong_machine", Verdict.FATAL: "fatal"}
+        kinds = {
+            Verdict.OK: "ok",
+            Verdict.WRONG_CLASS: "wrong_class",
+            Verdict.WRONG_MACHINE: "wrong_machine",
+            Verdict.FATAL: "fatal",
+        }
         return Probe(kinds[res.verdict], res.message, fid, suid)
 
     def elf(self, path: str) -> ElfInfo:

@@ -45,8 +45,7 @@ def _prefix_dirs(prefix: str, fs: FileSystem) -> Iterator[str]:
         yield from (os.path.join(prefix, name, sub) for sub in _LIB_DIRS)
 
 
-def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem
-                   ) -> Iterator[str]:
+def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -> Iterator[str]:
     """Directories to look for a missing library in, best first, without repeats."""
     seen: set[str] = set()
 
@@ -63,8 +62,7 @@ def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem
         yield from fresh(_prefix_dirs(prefix, fs))
 
 
-def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target
-                 ) -> Optional[str]:
+def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target) -> Optional[str]:
     """The first directory of ``dirs`` holding a file ``name`` that the loader would take."""
     for d in dirs:
         if fs.probe(os.path.join(d, name), target).kind == "ok":
@@ -72,8 +70,9 @@ def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target
     return None
 
 
-def fix_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem
-             ) -> dict[int, Optional[str]]:
+def fix_dirs(
+    result: LoadResult, env: Mapping[str, str], fs: FileSystem
+) -> dict[int, Optional[str]]:
     """For each missing need searched by name (by index in result.edges): a directory that
     holds it, or None. The candidate list is built once, and only when something is missing."""
     wanted = [i for i, e in enumerate(result.edges) if needs_fix(e)]
@@ -81,8 +80,10 @@ def fix_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem
         return {}
     dirs = list(candidate_dirs(result, env, fs))
     target = result.config.target
-    return {i: find_library(result.edges[i].lookup_name or result.edges[i].name, dirs, fs,
-                            target) for i in wanted}
+    return {
+        i: find_library(result.edges[i].lookup_name or result.edges[i].name, dirs, fs, target)
+        for i in wanted
+    }
 
 
 def needs_fix(edge: Edge) -> bool:

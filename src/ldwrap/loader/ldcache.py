@@ -156,10 +156,24 @@ def parse_cache(data: bytes) -> LdCache:
 
 _TYPES = {0: "libc4", 1: "ELF", 2: "libc5", 3: "libc6"}
 _ARCHES = {
-    0x0100: "64bit", 0x0200: "IA-64", 0x0300: "x86-64", 0x0400: "64bit", 0x0500: "64bit",
-    0x0600: "N32", 0x0700: "64bit", 0x0800: "x32", 0x0900: "hard-float", 0x0A00: "AArch64",
-    0x0B00: "soft-float", 0x0C00: "nan2008", 0x0D00: "N32,nan2008", 0x0E00: "64bit,nan2008",
-    0x0F00: "soft-float", 0x1000: "double-float", 0x1100: "soft-float", 0x1200: "double-float",
+    0x0100: "64bit",
+    0x0200: "IA-64",
+    0x0300: "x86-64",
+    0x0400: "64bit",
+    0x0500: "64bit",
+    0x0600: "N32",
+    0x0700: "64bit",
+    0x0800: "x32",
+    0x0900: "hard-float",
+    0x0A00: "AArch64",
+    0x0B00: "soft-float",
+    0x0C00: "nan2008",
+    0x0D00: "N32,nan2008",
+    0x0E00: "64bit,nan2008",
+    0x0F00: "soft-float",
+    0x1000: "double-float",
+    0x1100: "soft-float",
+    0x1200: "double-float",
 }
 
 

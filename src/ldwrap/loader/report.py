@@ -29,9 +29,15 @@ from .startup import ENV_ONLY, Finding, Judgement
 
 SCHEMA_VERSION = 1
 
-_LABELS = {RPATH: "rpath", RUNPATH: "runpath", LD_LIBRARY_PATH: "LD_LIBRARY_PATH",
-           LD_SO_CACHE: "ld.so.cache", DEFAULT_DIRS: "default dir", DIRECT: "direct",
-           PRELOAD: "preload"}
+_LABELS = {
+    RPATH: "rpath",
+    RUNPATH: "runpath",
+    LD_LIBRARY_PATH: "LD_LIBRARY_PATH",
+    LD_SO_CACHE: "ld.so.cache",
+    DEFAULT_DIRS: "default dir",
+    DIRECT: "direct",
+    PRELOAD: "preload",
+}
 _SEARCH_LABELS = {RPATH: "RPATH", RUNPATH: "RUNPATH", LD_LIBRARY_PATH: "LD_LIBRARY_PATH"}
 _SAME_FILE = " (same file as loaded object)"  # how resolve marks a file reused under a new name
 _NO_FILE = "cannot open shared object file: No such file or directory"
@@ -43,7 +49,7 @@ def _via(edge: Edge) -> str:
     owner = edge.via_object or ""
     same = owner.endswith(_SAME_FILE)
     if same:
-        owner = owner[:-len(_SAME_FILE)]
+        owner = owner[: -len(_SAME_FILE)]
     if edge.found_via == ALREADY_LOADED:
         return f"already loaded, matched by {owner}" if owner else "already loaded"
     label = _LABELS.get(edge.found_via, edge.found_via.replace("_", " "))
@@ -88,14 +94,19 @@ def fix_line(edge: Edge, main: str, where: Optional[str]) -> str:
     who = "" if edge.needed_by in (None, main) else f" {os.path.basename(edge.needed_by or '')}"
     to = "" if not who else " to its link"
     if where is None:
-        return (f"fix: relink{who} through ldwrap with -L<directory of {name}>, or add "
-                f"-Wl,-rpath,<that directory>{to}")
-    return f"fix: {name} is in {where}: relink{who} through ldwrap with -L{where}, or add " \
-           f"-Wl,-rpath,{where}{to}"
+        return (
+            f"fix: relink{who} through ldwrap with -L<directory of {name}>, or add "
+            f"-Wl,-rpath,<that directory>{to}"
+        )
+    return (
+        f"fix: {name} is in {where}: relink{who} through ldwrap with -L{where}, or add "
+        f"-Wl,-rpath,{where}{to}"
+    )
 
 
-def _details(verdict: Judgement, i: int, edge: Edge, fixes: Optional[Fixes], verbose: bool
-             ) -> list[str]:
+def _details(
+    verdict: Judgement, i: int, edge: Edge, fixes: Optional[Fixes], verbose: bool
+) -> list[str]:
     """The lines under a library: why it is missing and what to do, and with verbose the
     candidate paths."""
     lines = []
@@ -112,8 +123,9 @@ def _footer(verdict: Judgement) -> list[str]:
     return [("warning: " if f.fails else "note: ") + f.message for f in verdict.findings]
 
 
-def render_text(verdict: Judgement, show_all: bool = False, verbose: bool = False,
-                fixes: Optional[Fixes] = None) -> str:
+def render_text(
+    verdict: Judgement, show_all: bool = False, verbose: bool = False, fixes: Optional[Fixes] = None
+) -> str:
     result = verdict.result
     lines = [result.file]
     if result.static:
@@ -128,8 +140,9 @@ def render_text(verdict: Judgement, show_all: bool = False, verbose: bool = Fals
     return "\n".join(lines + _footer(verdict))
 
 
-def render_tree(verdict: Judgement, show_all: bool = False, verbose: bool = False,
-                fixes: Optional[Fixes] = None) -> str:
+def render_tree(
+    verdict: Judgement, show_all: bool = False, verbose: bool = False, fixes: Optional[Fixes] = None
+) -> str:
     """Each object appears under the requester that loaded it first (BFS)."""
     result = verdict.result
     children: dict[Optional[str], list[int]] = {}
@@ -159,8 +172,9 @@ def render_tree(verdict: Judgement, show_all: bool = False, verbose: bool = Fals
     return "\n".join(lines + _footer(verdict))
 
 
-def edge_json(edge: Edge, fix: Optional[str] = None, finding: Optional[Finding] = None
-              ) -> dict[str, Any]:
+def edge_json(
+    edge: Edge, fix: Optional[str] = None, finding: Optional[Finding] = None
+) -> dict[str, Any]:
     return {
         "name": edge.name,
         "lookup_name": edge.lookup_name,
@@ -173,17 +187,26 @@ def edge_json(edge: Edge, fix: Optional[str] = None, finding: Optional[Finding] 
         "error": edge.error,
         "tried": [{"path": a.path, "source": a.source, "result": a.result} for a in edge.tried],
         # Additions to schema 1 (older readers ignore them):
-        "searched": [{"source": s.source, "owner": s.owner, "dirs": s.dirs, "note": s.note}
-                     for s in edge.searched],
+        "searched": [
+            {"source": s.source, "owner": s.owner, "dirs": s.dirs, "note": s.note}
+            for s in edge.searched
+        ],
         "fix_dir": fix,
-        "environment": None if finding is None else {
-            "kind": finding.kind, "path": finding.path, "through": finding.how},
+        "environment": None
+        if finding is None
+        else {"kind": finding.kind, "path": finding.path, "through": finding.how},
     }
 
 
 def finding_json(f: Finding) -> dict[str, Any]:
-    return {"kind": f.kind, "message": f.message, "fails": f.fails, "library": f.library,
-            "object": f.obj, "path": f.path}
+    return {
+        "kind": f.kind,
+        "message": f.message,
+        "fails": f.fails,
+        "library": f.library,
+        "object": f.obj,
+        "path": f.path,
+    }
 
 
 def result_json(verdict: Judgement, fixes: Optional[Fixes] = None) -> dict[str, Any]:
@@ -196,8 +219,10 @@ def result_json(verdict: Judgement, fixes: Optional[Fixes] = None) -> dict[str, 
         "error": result.fatal,
         "interpreter": result.config.interp,
         "loader_config": result.config.source,
-        "libraries": [edge_json(e, (fixes or {}).get(i), verdict.finding_for(i))
-                      for i, e in enumerate(result.edges)],
+        "libraries": [
+            edge_json(e, (fixes or {}).get(i), verdict.finding_for(i))
+            for i, e in enumerate(result.edges)
+        ],
         # Additions to schema 1:
         "ld_library_path": verdict.ld_library_path,
         "warnings": [finding_json(f) for f in verdict.findings],

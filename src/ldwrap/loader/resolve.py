@@ -43,7 +43,6 @@ class Options:
     ld_so_cache: Optional[str] = None  # read this cache file instead of the loader's own
 
 
-
 @dataclass(frozen=True)
 class Attempt:
     path: str
@@ -126,7 +125,7 @@ def expand_dst(
     for m in _DST.finditer(text):
         token = m.group(1) or m.group(2)
         if token == "ORIGIN":
-            rest = text[m.end():]
+            rest = text[m.end() :]
             if secure and not (whole_element and m.start() == 0 and (not rest or rest[0] == "/")):
                 return None
             value = origin
@@ -136,7 +135,7 @@ def expand_dst(
             value = cfg.platform
         if value is None:
             return None
-        out.append(text[pos:m.start()])
+        out.append(text[pos : m.start()])
         out.append(value)
         pos = m.end()
     if pos == 0:
@@ -150,8 +149,12 @@ def expand_dst(
 
 
 def path_dirs(
-    value: str, origin: Optional[str], cfg: LoaderConfig, llp: bool, secure: bool,
-    owner_is_main: bool
+    value: str,
+    origin: Optional[str],
+    cfg: LoaderConfig,
+    llp: bool,
+    secure: bool,
+    owner_is_main: bool,
 ) -> list[str]:
     """Directories (each ending in '/') from RPATH, RUNPATH or LD_LIBRARY_PATH."""
     dirs: list[str] = []
@@ -260,8 +263,9 @@ class _Load:
                     queue.append(new)
                 if self.fatal:
                     break
-        return LoadResult(path, self.cfg, self.edges, self.fatal or self.interp_error,
-                          objects=self.objects)
+        return LoadResult(
+            path, self.cfg, self.edges, self.fatal or self.interp_error, objects=self.objects
+        )
 
     def _interpreter(self, path: str) -> None:
         interp = self.main_info.interp
@@ -278,14 +282,22 @@ class _Load:
             except (OSError, NotElfError):
                 soname = None
         names = {interp} | ({soname} if soname else set())
-        self.rtld = LoadedObject(interp, self.main_info, names, self.main, probe.file_id,
-                                 os.path.dirname(interp), 1)
+        self.rtld = LoadedObject(
+            interp, self.main_info, names, self.main, probe.file_id, os.path.dirname(interp), 1
+        )
         if edge_name is None:
             return
         ok = probe.kind == "ok"
-        edge = Edge(interp, path, interp if ok else None, INTERPRETER, 1, loaded=ok,
-                    lookup_name=interp,
-                    tried=[Attempt(interp, INTERPRETER, "found" if ok else probe.kind)])
+        edge = Edge(
+            interp,
+            path,
+            interp if ok else None,
+            INTERPRETER,
+            1,
+            loaded=ok,
+            lookup_name=interp,
+            tried=[Attempt(interp, INTERPRETER, "found" if ok else probe.kind)],
+        )
         if probe.kind != "ok":
             edge.error = f"interpreter {interp}: " + (probe.message or "No such file or directory")
             edge.found_via = NOT_FOUND
@@ -331,8 +343,9 @@ class _Load:
             if preload and self.opts.secure:
                 edge.ignored, edge.error = True, "preload with '/' ignored in secure mode"
                 return None
-            return self._finish(edge, name, req, self._direct(name, edge),
-                                PRELOAD if preload else DIRECT, preload)
+            return self._finish(
+                edge, name, req, self._direct(name, edge), PRELOAD if preload else DIRECT, preload
+            )
         found = self._search(name, req, edge, preload)
         return self._finish(edge, name, req, found, PRELOAD if preload else None, preload)
 
@@ -373,8 +386,14 @@ class _Load:
         cache = self.r.cache(self.cfg) if not (secure and preload) else None
         if cache is not None:
             edge.searched.append(Searched(LD_SO_CACHE, None, [self.cfg.cache_path or ""]))
-            found = lookup(cache, name, self.cfg.cache_flags, self.cfg.cache_default_flag,
-                           self.cfg.hwcaps, self.cfg.isa_supported)
+            found = lookup(
+                cache,
+                name,
+                self.cfg.cache_flags,
+                self.cfg.cache_default_flag,
+                self.cfg.hwcaps,
+                self.cfg.isa_supported,
+            )
             if found is None:
                 edge.tried.append(Attempt(self.cfg.cache_path or "", LD_SO_CACHE, "no entry"))
             elif req.info.nodeflib and found.startswith(self.cfg.system_dirs):
@@ -389,8 +408,9 @@ class _Load:
             edge.tried.append(Attempt("", DEFAULT_DIRS, "skipped: nodefaultlib"))
             edge.searched.append(Searched(DEFAULT_DIRS, None, [], "skipped: nodefaultlib"))
             return None
-        return self._search_dirs(name, list(self.cfg.system_dirs), DEFAULT_DIRS, None, edge,
-                                 secure and preload)
+        return self._search_dirs(
+            name, list(self.cfg.system_dirs), DEFAULT_DIRS, None, edge, secure and preload
+        )
 
     def _sources(self, req: LoadedObject) -> Iterator[tuple[str, Optional[str], list[str]]]:
         cfg, secure = self.cfg, self.opts.secure
@@ -404,8 +424,11 @@ class _Load:
                 if obj is self.main:
                     seen_main = True
                 if obj.info.rpath and obj.info.runpath is None:
-                    yield RPATH, obj.path, path_dirs(obj.info.rpath, obj.origin, cfg, False,
-                                                     secure, obj is self.main)
+                    yield (
+                        RPATH,
+                        obj.path,
+                        path_dirs(obj.info.rpath, obj.origin, cfg, False, secure, obj is self.main),
+                    )
                 obj = obj.loader
             m = self.main
             if not seen_main and m.info.rpath and m.info.runpath is None:
@@ -414,15 +437,23 @@ class _Load:
         if llp and not secure:
             yield LD_LIBRARY_PATH, None, path_dirs(llp, self.main.origin, cfg, True, False, False)
         if req.info.runpath:
-            yield RUNPATH, req.path, path_dirs(req.info.runpath, req.origin, cfg, False, secure,
-                                               req is self.main)
+            yield (
+                RUNPATH,
+                req.path,
+                path_dirs(req.info.runpath, req.origin, cfg, False, secure, req is self.main),
+            )
 
     def _musl_sources(self, req: LoadedObject) -> Iterator[tuple[str, Optional[str], list[str]]]:
         # musl: LD_LIBRARY_PATH, then RUNPATH-or-RPATH of the requester and its
         # loaders, then the configured system path; no cache, no SONAME reuse rules.
         if self.opts.ld_library_path and not self.opts.secure:
-            yield LD_LIBRARY_PATH, None, path_dirs(self.opts.ld_library_path, self.main.origin,
-                                                   self.cfg, False, False, False)
+            yield (
+                LD_LIBRARY_PATH,
+                None,
+                path_dirs(
+                    self.opts.ld_library_path, self.main.origin, self.cfg, False, False, False
+                ),
+            )
         obj: Optional[LoadedObject] = req
         while obj is not None:
             value = obj.info.runpath or obj.info.rpath
@@ -432,8 +463,13 @@ class _Load:
             obj = obj.loader
 
     def _search_dirs(
-        self, name: str, dirs: list[str], source: str, owner: Optional[str], edge: Edge,
-        need_suid: bool
+        self,
+        name: str,
+        dirs: list[str],
+        source: str,
+        owner: Optional[str],
+        edge: Edge,
+        need_suid: bool,
     ) -> Optional[tuple[str, str, Optional[str]]]:
         subdirs = [f"glibc-hwcaps/{h}/" for h in self.cfg.hwcaps]
         subdirs += [s + "/" for s in self.cfg.legacy_subdirs]
@@ -454,8 +490,9 @@ class _Load:
                 return None
         return None
 
-    def _try(self, cand: str, source: str, owner: Optional[str], edge: Edge, need_suid: bool
-             ) -> str:
+    def _try(
+        self, cand: str, source: str, owner: Optional[str], edge: Edge, need_suid: bool
+    ) -> str:
         probe = self.fs.probe(cand, self.target)
         kind = probe.kind
         if kind == "abandon" and not self.fs.is_dir(os.path.dirname(cand) or "."):
@@ -488,8 +525,10 @@ class _Load:
             if preload:
                 edge.ignored = True
                 edge.found_via = PRELOAD
-                edge.error = (f"object '{edge.name}' cannot be preloaded"
-                              f" ({edge.error or 'cannot open shared object file'}): ignored")
+                edge.error = (
+                    f"object '{edge.name}' cannot be preloaded"
+                    f" ({edge.error or 'cannot open shared object file'}): ignored"
+                )
             elif edge.error is None or not edge.error.startswith("wrong ELF class"):
                 edge.error = "cannot open shared object file: No such file or directory"
             return None

@@ -61,7 +61,9 @@ class Judgement:
 
 
 def startup_options(
-    env: Mapping[str, str], ld_library_path: Optional[str] = None, honour_env: bool = False,
+    env: Mapping[str, str],
+    ld_library_path: Optional[str] = None,
+    honour_env: bool = False,
     base: Optional[Options] = None,
 ) -> tuple[Options, Optional[Options]]:
     """The options to judge a file by, and those with the environment's LD_LIBRARY_PATH and
@@ -72,8 +74,9 @@ def startup_options(
     env_llp = env.get("LD_LIBRARY_PATH") or None
     env_preload = env.get("LD_PRELOAD") or None
     llp = ld_library_path
-    with_env = replace(base, ld_library_path=llp if llp is not None else env_llp,
-                       preload=env_preload)
+    with_env = replace(
+        base, ld_library_path=llp if llp is not None else env_llp, preload=env_preload
+    )
     if honour_env:
         return with_env, None
     started = replace(base, ld_library_path=llp, preload=None)
@@ -87,8 +90,9 @@ def judge(resolver: Resolver, file: str, env_resolver: Optional[Resolver] = None
     verdict.findings.extend(empty_element_findings(result))
     if env_resolver is not None and not result.static:
         verdict.env_result = env_resolver.load(file)
-        verdict.findings.extend(env_findings(result, verdict.env_result,
-                                             env_resolver.opts.ld_library_path))
+        verdict.findings.extend(
+            env_findings(result, verdict.env_result, env_resolver.opts.ld_library_path)
+        )
     return verdict
 
 
@@ -101,13 +105,15 @@ def empty_element_findings(result: LoadResult) -> list[Finding]:
     empty element: the loader takes it as the current directory, whatever that is."""
     out = []
     for obj in result.objects:
-        tag, value = ("RUNPATH", obj.info.runpath) if obj.info.runpath else (
-            "RPATH", obj.info.rpath)
+        tag, value = (
+            ("RUNPATH", obj.info.runpath) if obj.info.runpath else ("RPATH", obj.info.rpath)
+        )
         if _has_empty_element(value):
-            why = (f"{tag} {value!r} has an empty element; the loader searches it as the "
-                   "current directory")
-            out.append(Finding(EMPTY_ELEMENT, f"{obj.path}: {why}", True, obj=obj.path,
-                               reason=why))
+            why = (
+                f"{tag} {value!r} has an empty element; the loader searches it as the "
+                "current directory"
+            )
+            out.append(Finding(EMPTY_ELEMENT, f"{obj.path}: {why}", True, obj=obj.path, reason=why))
     return out
 
 
@@ -115,8 +121,9 @@ def _key(edge: Edge) -> tuple[Optional[str], str]:
     return edge.needed_by, edge.name
 
 
-def env_findings(result: LoadResult, env_result: LoadResult,
-                 env_llp: Optional[str]) -> list[Finding]:
+def env_findings(
+    result: LoadResult, env_result: LoadResult, env_llp: Optional[str]
+) -> list[Finding]:
     """Needs whose answer the environment's LD_LIBRARY_PATH / LD_PRELOAD would change."""
     others: dict[tuple[Optional[str], str], Edge] = {}
     loaders: dict[str, Edge] = {}  # path -> the edge that loaded it
@@ -134,13 +141,32 @@ def env_findings(result: LoadResult, env_result: LoadResult,
         how, detail = _how(other, env_llp)
         if edge.missing:
             why = f"found only through {detail}; the program will not start without it"
-            out.append(Finding(ENV_ONLY, f"{edge.name} is {why}", True, edge.name, i,
-                               path=other.path, how=how, reason=why))
-        elif (edge.path is not None and edge.path != other.path
-              and edge.found_via != ALREADY_LOADED):
+            out.append(
+                Finding(
+                    ENV_ONLY,
+                    f"{edge.name} is {why}",
+                    True,
+                    edge.name,
+                    i,
+                    path=other.path,
+                    how=how,
+                    reason=why,
+                )
+            )
+        elif edge.path is not None and edge.path != other.path and edge.found_via != ALREADY_LOADED:
             why = f"would be loaded from {other.path} through {detail}, which is ignored"
-            out.append(Finding(ENV_CHANGES, f"{edge.name} {why}", False, edge.name, i,
-                               path=other.path, how=how, reason=why))
+            out.append(
+                Finding(
+                    ENV_CHANGES,
+                    f"{edge.name} {why}",
+                    False,
+                    edge.name,
+                    i,
+                    path=other.path,
+                    how=how,
+                    reason=why,
+                )
+            )
     return out
 
 

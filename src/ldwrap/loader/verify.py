@@ -28,8 +28,9 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
     from .resolve import InputError, Options, Resolver
     from .startup import judge, startup_options
 
-    opts, env_opts = startup_options(env, env.get("LDWRAP_VERIFY_LD_LIBRARY_PATH"),
-                                     base=Options(preload_file=False))
+    opts, env_opts = startup_options(
+        env, env.get("LDWRAP_VERIFY_LD_LIBRARY_PATH"), base=Options(preload_file=False)
+    )
     resolver = Resolver(opts)
     env_resolver = Resolver(env_opts, resolver.fs) if env_opts is not None else None
     try:

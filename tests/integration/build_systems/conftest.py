@@ -29,8 +29,9 @@ from .helpers import Build, Greet, Installed
 
 
 class Built(Protocol):
-    def __call__(self, case: str, linker: str, mode: str, with_ldwrap: bool,
-                 shrink: bool = False) -> Installed: ...
+    def __call__(
+        self, case: str, linker: str, mode: str, with_ldwrap: bool, shrink: bool = False
+    ) -> Installed: ...
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -59,15 +60,18 @@ def bs_dropins(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def greet(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Greet]:
-    return {m: helpers.install_greet(tmp_path_factory.mktemp(f"greet-{m}"), m)
-            for m in helpers.MODES}
+    return {
+        m: helpers.install_greet(tmp_path_factory.mktemp(f"greet-{m}"), m) for m in helpers.MODES
+    }
 
 
 @pytest.fixture(scope="session")
 def autotools_generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("autoreconf")
-    return (helpers.autoreconf("autotools", base / "autotools"),
-            helpers.autoreconf("autotools-consumer", base / "consumer"))
+    return (
+        helpers.autoreconf("autotools", base / "autotools"),
+        helpers.autoreconf("autotools-consumer", base / "consumer"),
+    )
 
 
 @pytest.fixture(scope="session")
@@ -79,8 +83,9 @@ def built(
 ) -> Built:
     cache: dict[tuple[str, str, str, bool, bool], Installed | BaseException] = {}
 
-    def get(case: str, linker: str, mode: str, with_ldwrap: bool,
-            shrink: bool = False) -> Installed:
+    def get(
+        case: str, linker: str, mode: str, with_ldwrap: bool, shrink: bool = False
+    ) -> Installed:
         assert with_ldwrap or not shrink, "LDWRAP_SHRINK means nothing without ldwrap"
         key = (case, linker, mode, with_ldwrap, shrink)
         if key not in cache:

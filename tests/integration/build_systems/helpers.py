@@ -41,13 +41,44 @@ _NIX_ALPHABET = "0123456789abcdfghijklmnpqrsvwxyz"
 
 # Variables that steer ldwrap, the compilers, the build systems or the loader: never inherited.
 _STEERING = {
-    "LD_LIBRARY_PATH", "LD_PRELOAD", "LD_RUN_PATH", "LIBRARY_PATH", "COMPILER_PATH",
-    "GCC_EXEC_PREFIX", "CPATH", "C_INCLUDE_PATH", "CFLAGS", "CPPFLAGS", "LDFLAGS", "LIBS",
-    "CC", "CXX", "CC_LD", "CXX_LD", "PKG_CONFIG_PATH", "PKG_CONFIG_LIBDIR", "PKG_CONFIG",
-    "RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "CARGO_BUILD_RUSTFLAGS", "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET", "RUSTC", "RUSTC_WRAPPER", "PYTHONPATH", "PYTHONHOME",
-    "CMAKE_PREFIX_PATH", "CMAKE_GENERATOR", "MAKEFLAGS", "MFLAGS", "DESTDIR",
-    "PIP_TARGET", "PIP_PREFIX", "PIP_USER", "PIP_INDEX_URL", "PIP_FIND_LINKS",
+    "LD_LIBRARY_PATH",
+    "LD_PRELOAD",
+    "LD_RUN_PATH",
+    "LIBRARY_PATH",
+    "COMPILER_PATH",
+    "GCC_EXEC_PREFIX",
+    "CPATH",
+    "C_INCLUDE_PATH",
+    "CFLAGS",
+    "CPPFLAGS",
+    "LDFLAGS",
+    "LIBS",
+    "CC",
+    "CXX",
+    "CC_LD",
+    "CXX_LD",
+    "PKG_CONFIG_PATH",
+    "PKG_CONFIG_LIBDIR",
+    "PKG_CONFIG",
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CARGO_BUILD_RUSTFLAGS",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "PYTHONPATH",
+    "PYTHONHOME",
+    "CMAKE_PREFIX_PATH",
+    "CMAKE_GENERATOR",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "DESTDIR",
+    "PIP_TARGET",
+    "PIP_PREFIX",
+    "PIP_USER",
+    "PIP_INDEX_URL",
+    "PIP_FIND_LINKS",
 }
 _STEERING_PREFIXES = ("LDWRAP_", "NIX_", "CARGO_TARGET_X86_64")
 
@@ -94,15 +125,28 @@ def install_greet(root: Path, mode: str) -> Greet:
     and call nothing in it, so --as-needed drops it and only its directory can be left over
     on RUNPATH."""
     store = root / "nix" / "store" if mode == "store" else None
-    prefix = _install_lib(root, store, "greet", "the external test library",
-                          PROJECTS / "greet" / "greet.c", PROJECTS / "greet" / "greet.h")
-    unused = _install_lib(root, store, "unused", "a library the programs link and never call",
-                          PROJECTS / "unused" / "unused.c", None)
+    prefix = _install_lib(
+        root,
+        store,
+        "greet",
+        "the external test library",
+        PROJECTS / "greet" / "greet.c",
+        PROJECTS / "greet" / "greet.h",
+    )
+    unused = _install_lib(
+        root,
+        store,
+        "unused",
+        "a library the programs link and never call",
+        PROJECTS / "unused" / "unused.c",
+        None,
+    )
     return Greet(mode, prefix, store, unused)
 
 
-def _install_lib(root: Path, store: Path | None, name: str, description: str, source: Path,
-                 header: Path | None) -> Path:
+def _install_lib(
+    root: Path, store: Path | None, name: str, description: str, source: Path, header: Path | None
+) -> Path:
     """lib<name>.so.1 (and lib<name>.so, <name>.pc) in <root>/opt/<name> or in the store."""
     if store is not None:
         prefix = store / f"{store_hash(f'{name}-1.0')}-{name}-1.0"
@@ -114,9 +158,19 @@ def _install_lib(root: Path, store: Path | None, name: str, description: str, so
     if header is not None:
         shutil.copy(header, inc / header.name)
     subprocess.run(
-        ["gcc", "-shared", "-fPIC", "-O1", f"-Wl,-soname,lib{name}.so.1", f"-I{inc}",
-         "-o", str(lib / f"lib{name}.so.1"), str(source)],
-        check=True, env=clean_env(),
+        [
+            "gcc",
+            "-shared",
+            "-fPIC",
+            "-O1",
+            f"-Wl,-soname,lib{name}.so.1",
+            f"-I{inc}",
+            "-o",
+            str(lib / f"lib{name}.so.1"),
+            str(source),
+        ],
+        check=True,
+        env=clean_env(),
     )
     (lib / f"lib{name}.so").symlink_to(f"lib{name}.so.1")
     (pc / f"{name}.pc").write_text(
@@ -135,7 +189,8 @@ def _install_lib(root: Path, store: Path | None, name: str, description: str, so
 
 def clean_env(**extra: str) -> dict[str, str]:
     env = {
-        k: v for k, v in os.environ.items()
+        k: v
+        for k, v in os.environ.items()
         if k not in _STEERING and not k.startswith(_STEERING_PREFIXES)
     }
     env.update(extra)
@@ -186,8 +241,9 @@ class Build:
         return f"-fuse-ld={self.linker}"
 
 
-def run(cmd: Sequence[str | Path], env: dict[str, str], cwd: Path | None = None,
-        timeout: float = 300) -> subprocess.CompletedProcess[str]:
+def run(
+    cmd: Sequence[str | Path], env: dict[str, str], cwd: Path | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess[str]:
     argv = [str(c) for c in cmd]
     p = subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=timeout)
     assert p.returncode == 0, (
@@ -303,13 +359,15 @@ def start(out: Output, cwd: Path) -> subprocess.CompletedProcess[str]:
     if out.kind == "exe":
         argv = [str(out.path)]
     elif out.kind == "lib":
-        argv = [sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])",
-                str(out.path)]
+        argv = [sys.executable, "-c", "import ctypes, sys; ctypes.CDLL(sys.argv[1])", str(out.path)]
     else:
         name = out.path.name.split(".")[0]
-        argv = [sys.executable, "-c",
-                f"import sys; sys.path.insert(0, sys.argv[1]); import {name}; "
-                f"print({name}.version())", str(out.path.parent)]
+        argv = [
+            sys.executable,
+            "-c",
+            f"import sys; sys.path.insert(0, sys.argv[1]); import {name}; print({name}.version())",
+            str(out.path.parent),
+        ]
     return subprocess.run(argv, env=env, cwd=cwd, capture_output=True, text=True, timeout=60)
 
 
@@ -323,8 +381,9 @@ def empty_dir(base: Path, name: str = "empty-cwd") -> Path:
 # The checks
 
 
-def expected_runpath(out: Output, greet: Greet, with_ldwrap: bool,
-                     shrink: bool = False) -> list[str]:
+def expected_runpath(
+    out: Output, greet: Greet, with_ldwrap: bool, shrink: bool = False
+) -> list[str]:
     """own, plus with ldwrap libgreet's directory and, unless LDWRAP_SHRINK trimmed it,
     libunused's (which --as-needed left out of DT_NEEDED)."""
     want = [e.rstrip("/") or e for e in out.own]
@@ -367,8 +426,7 @@ def linker_problems(inst: Installed) -> list[str]:
     out = []
     for o in inst.outputs:
         if o.path.exists() and which_linker(o.path) != inst.build.linker:
-            out.append(f"{o.path.name}: linked by {which_linker(o.path)}, "
-                       f"not {inst.build.linker}")
+            out.append(f"{o.path.name}: linked by {which_linker(o.path)}, not {inst.build.linker}")
     return out
 
 
@@ -379,8 +437,9 @@ def start_problems(inst: Installed, cwd: Path) -> list[str]:
             continue
         p = start(out, cwd)
         if p.returncode != 0:
-            problems.append(f"{out.path.name}: did not start ({p.returncode}): "
-                            f"{p.stderr.strip()[-400:]}")
+            problems.append(
+                f"{out.path.name}: did not start ({p.returncode}): {p.stderr.strip()[-400:]}"
+            )
         elif out.kind != "lib" and p.stdout != out.stdout:
             problems.append(f"{out.path.name}: printed {p.stdout!r}, expected {out.stdout!r}")
     return problems
@@ -411,7 +470,8 @@ def check_without_ldwrap(inst: Installed, starts_anyway: bool = False) -> None:
         elif p.returncode == 0 or "cannot open shared object file" not in p.stderr:
             problems.append(
                 f"{out.path.name}: without ldwrap expected 'cannot open shared object file', "
-                f"got rc={p.returncode} stdout={p.stdout!r} stderr={p.stderr.strip()[-300:]!r}")
+                f"got rc={p.returncode} stdout={p.stdout!r} stderr={p.stderr.strip()[-300:]!r}"
+            )
     assert tried, "nothing to start: the check would prove nothing"
     assert not problems, "\n".join([f"{inst.case} (no ldwrap):", *problems, *describe(inst)])
 
@@ -508,15 +568,21 @@ def added_by_ldwrap(inst: Installed, entries: Sequence[str]) -> list[str]:
     for o in inst.outputs:
         own.update(o.own)
     trees = [str(t) for t in inst.build_trees]
-    return [e for e in entries
-            if e[:1] == "/" and "$" not in e and e not in own
-            and not any(e == t or e.startswith(t + "/") for t in trees)]
+    return [
+        e
+        for e in entries
+        if e[:1] == "/"
+        and "$" not in e
+        and e not in own
+        and not any(e == t or e.startswith(t + "/") for t in trees)
+    ]
 
 
 def dynamic_files(inst: Installed) -> list[Path]:
     """Every ELF file with a RUNPATH or RPATH, installed or in a build tree."""
-    return [f for root in [*inst.roots, *inst.build_trees] for f in elf_files(root)
-            if search_path(f)[0]]
+    return [
+        f for root in [*inst.roots, *inst.build_trees] for f in elf_files(root) if search_path(f)[0]
+    ]
 
 
 def unneeded_added(inst: Installed) -> list[tuple[Path, str]]:
@@ -573,8 +639,9 @@ def patchelf_differences(original: Path, fixed: Path, patched: Path) -> tuple[li
         elif libs and libs <= found:
             later += 1
         else:
-            problems.append(f"fixup kept {e!r} (provides {sorted(libs - found)} first), "
-                            f"patchelf removed it")
+            problems.append(
+                f"fixup kept {e!r} (provides {sorted(libs - found)} first), patchelf removed it"
+            )
         found |= libs
     if j < len(kept_p):
         problems.append(f"patchelf kept {kept_p[j:]} beyond what fixup kept")
@@ -586,8 +653,10 @@ def patchelf_differences(original: Path, fixed: Path, patched: Path) -> tuple[li
 
 APP_OUT = "greet 1.0: hello, libhello\ngreet 1.0: hello, greet-app\n"
 DIRECT_OUT = "greet 1.0: hello, greet-direct\n"
-NO_OWN_RPATH = ("the build system installs no rpath to the project's own lib directory, so "
-                "greet-app cannot find libhello.so.1 there (by design, with or without ldwrap)")
+NO_OWN_RPATH = (
+    "the build system installs no rpath to the project's own lib directory, so "
+    "greet-app cannot find libhello.so.1 there (by design, with or without ldwrap)"
+)
 
 CMAKE_VARIANTS = {
     "default": [],
@@ -602,8 +671,22 @@ def build_cmake(b: Build, variant: str) -> Installed:
     build, prefix = b.work / "build", b.work / "inst"
     env = b.env()
     flags = [f"-DCMAKE_{kind}_LINKER_FLAGS={b.fuse_ld}" for kind in ("EXE", "SHARED", "MODULE")]
-    run(["cmake", "-S", src, "-B", build, "-G", "Ninja", f"-DCMAKE_INSTALL_PREFIX={prefix}",
-         "-DCMAKE_INSTALL_LIBDIR=lib", *flags, *CMAKE_VARIANTS[variant]], env)
+    run(
+        [
+            "cmake",
+            "-S",
+            src,
+            "-B",
+            build,
+            "-G",
+            "Ninja",
+            f"-DCMAKE_INSTALL_PREFIX={prefix}",
+            "-DCMAKE_INSTALL_LIBDIR=lib",
+            *flags,
+            *CMAKE_VARIANTS[variant],
+        ],
+        env,
+    )
     run(["cmake", "--build", build, "-j2"], env)
     run(["cmake", "--install", build], env)
     g, u = str(b.greet.libdir), str(b.greet.unused_libdir)
@@ -618,30 +701,54 @@ def build_cmake(b: Build, variant: str) -> Installed:
         app_starts = True
     # CMake's build rpath: the build directory and every linked directory.
     build_rpath = () if variant == "skip-build-rpath" else (g, u)
-    return Installed(f"cmake-{variant}", b, [prefix], [
-        Output(prefix / "lib" / "libhello.so.1.0", "lib", own),
-        Output(prefix / "bin" / "greet-app", "exe", own_prog, app_starts, APP_OUT,
-               "" if app_starts else NO_OWN_RPATH, unused=True),
-        Output(prefix / "bin" / "greet-direct", "exe", own_prog, True, DIRECT_OUT, unused=True),
-    ], [src, build], build_rpath)
+    return Installed(
+        f"cmake-{variant}",
+        b,
+        [prefix],
+        [
+            Output(prefix / "lib" / "libhello.so.1.0", "lib", own),
+            Output(
+                prefix / "bin" / "greet-app",
+                "exe",
+                own_prog,
+                app_starts,
+                APP_OUT,
+                "" if app_starts else NO_OWN_RPATH,
+                unused=True,
+            ),
+            Output(prefix / "bin" / "greet-direct", "exe", own_prog, True, DIRECT_OUT, unused=True),
+        ],
+        [src, build],
+        build_rpath,
+    )
 
 
 def build_meson(b: Build) -> Installed:
     src = copy_project("meson", b.work / "src")
     build, prefix = b.work / "build", b.work / "inst"
     env = b.env(CC_LD=b.linker)
-    run(["meson", "setup", build, src, f"--prefix={prefix}", "--libdir=lib",
-         "--buildtype=plain"], env)
+    run(
+        ["meson", "setup", build, src, f"--prefix={prefix}", "--libdir=lib", "--buildtype=plain"],
+        env,
+    )
     run(["meson", "compile", "-C", build, "-j", "2"], env)
     run(["meson", "install", "-C", build, "--no-rebuild"], env)
     # Meson's build rpath: every linked directory (removed again at install).
     build_rpath = (str(b.greet.libdir), str(b.greet.unused_libdir))
-    return Installed("meson", b, [prefix], [
-        Output(prefix / "lib" / "libhello.so.1.0", "lib"),
-        Output(prefix / "bin" / "greet-app", "exe", (), False, APP_OUT, NO_OWN_RPATH,
-               unused=True),
-        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
-    ], [src, build], build_rpath)
+    return Installed(
+        "meson",
+        b,
+        [prefix],
+        [
+            Output(prefix / "lib" / "libhello.so.1.0", "lib"),
+            Output(
+                prefix / "bin" / "greet-app", "exe", (), False, APP_OUT, NO_OWN_RPATH, unused=True
+            ),
+            Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
+        ],
+        [src, build],
+        build_rpath,
+    )
 
 
 def build_autotools(b: Build, generated: Path, consumer_generated: Path) -> Installed:
@@ -652,8 +759,13 @@ def build_autotools(b: Build, generated: Path, consumer_generated: Path) -> Inst
     shutil.copytree(generated, src, symlinks=True)
     prefix = b.work / "inst-greetlt"
     env = b.env()
-    configure = ["./configure", "-q", "--disable-dependency-tracking", "CC=gcc",
-                 f"LDFLAGS={b.fuse_ld}"]
+    configure = [
+        "./configure",
+        "-q",
+        "--disable-dependency-tracking",
+        "CC=gcc",
+        f"LDFLAGS={b.fuse_ld}",
+    ]
     run([*configure, f"--prefix={prefix}"], env, cwd=src)
     run(["make", "-s", "-j2"], env, cwd=src)
     inst = run(["make", "-s", "install"], env, cwd=src)
@@ -662,22 +774,39 @@ def build_autotools(b: Build, generated: Path, consumer_generated: Path) -> Inst
     csrc = b.work / "consumer"
     shutil.copytree(consumer_generated, csrc, symlinks=True)
     cprefix = b.work / "inst-consumer"
-    run([*configure, f"--prefix={cprefix}", f"HELLO_LA={prefix}/lib/libhello.la"], env,
-        cwd=csrc)
+    run([*configure, f"--prefix={cprefix}", f"HELLO_LA={prefix}/lib/libhello.la"], env, cwd=csrc)
     run(["make", "-s", "-j2"], env, cwd=csrc)
     run(["make", "-s", "install"], env, cwd=csrc)
 
     lib = str(prefix / "lib")
-    return Installed("autotools", b, [prefix, cprefix], [
-        Output(prefix / "lib" / "libgreetbase.so.1.0.0", "lib"),
-        Output(prefix / "lib" / "libhello.so.1.0.0", "lib", (lib,)),
-        Output(prefix / "bin" / "greet-app", "exe", (lib,), True,
-               "greet 1.0: hello, libhello via libgreetbase\n" + APP_OUT, unused=True),
-        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
-        Output(cprefix / "bin" / "greet-consumer", "exe", (lib,), True,
-               "greet 1.0: hello, libhello via libgreetbase\ngreet 1.0: hello, libhello\n"
-               "greet 1.0: hello, greet-consumer\n"),
-    ], [src, csrc], (lib,))  # libtool's -rpath <prefix>/lib
+    return Installed(
+        "autotools",
+        b,
+        [prefix, cprefix],
+        [
+            Output(prefix / "lib" / "libgreetbase.so.1.0.0", "lib"),
+            Output(prefix / "lib" / "libhello.so.1.0.0", "lib", (lib,)),
+            Output(
+                prefix / "bin" / "greet-app",
+                "exe",
+                (lib,),
+                True,
+                "greet 1.0: hello, libhello via libgreetbase\n" + APP_OUT,
+                unused=True,
+            ),
+            Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
+            Output(
+                cprefix / "bin" / "greet-consumer",
+                "exe",
+                (lib,),
+                True,
+                "greet 1.0: hello, libhello via libgreetbase\ngreet 1.0: hello, libhello\n"
+                "greet 1.0: hello, greet-consumer\n",
+            ),
+        ],
+        [src, csrc],
+        (lib,),
+    )  # libtool's -rpath <prefix>/lib
 
 
 def autoreconf(name: str, dest: Path) -> Path:
@@ -691,28 +820,55 @@ def build_make(b: Build) -> Installed:
     src = copy_project("make", b.work / "src")
     prefix = b.work / "inst"
     env = b.env()
-    run(["make", "-s", "-j2", "CC=gcc", f"LDFLAGS={b.fuse_ld}", f"PREFIX={prefix}"], env,
-        cwd=src)
+    run(["make", "-s", "-j2", "CC=gcc", f"LDFLAGS={b.fuse_ld}", f"PREFIX={prefix}"], env, cwd=src)
     run(["make", "-s", "install", f"PREFIX={prefix}"], env, cwd=src)
-    return Installed("make", b, [prefix], [
-        Output(prefix / "lib" / "libhello.so.1", "lib"),
-        Output(prefix / "bin" / "greet-app", "exe", ("$ORIGIN/../lib",), True, APP_OUT,
-               unused=True),
-        Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
-    ], [src])
+    return Installed(
+        "make",
+        b,
+        [prefix],
+        [
+            Output(prefix / "lib" / "libhello.so.1", "lib"),
+            Output(
+                prefix / "bin" / "greet-app", "exe", ("$ORIGIN/../lib",), True, APP_OUT, unused=True
+            ),
+            Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
+        ],
+        [src],
+    )
 
 
 def build_pyext(b: Build) -> Installed:
     src = copy_project("pyext", b.work / "src", common=False)
     target = b.work / "inst" / "site"
     env = b.env(LDFLAGS=b.fuse_ld, CC="gcc")
-    run([sys.executable, "-m", "pip", "install", "-q", "--no-build-isolation", "--no-index",
-         "--no-deps", "--target", target, src], env, cwd=b.work)
+    run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-build-isolation",
+            "--no-index",
+            "--no-deps",
+            "--target",
+            target,
+            src,
+        ],
+        env,
+        cwd=b.work,
+    )
     found = sorted(target.glob("greetext*.so"))
     assert len(found) == 1, f"extension not installed: {list(target.rglob('*'))}"
-    return Installed("setuptools", b, [target], [
-        Output(found[0], "pyext", python_own_rpaths(), True, "1.0\n"),
-    ], [src])
+    return Installed(
+        "setuptools",
+        b,
+        [target],
+        [
+            Output(found[0], "pyext", python_own_rpaths(), True, "1.0\n"),
+        ],
+        [src],
+    )
 
 
 def python_own_rpaths() -> tuple[str, ...]:
@@ -746,8 +902,18 @@ def build_cargo(b: Build) -> Installed:
     root = b.work / "inst"
     target = b.work / "target"
     env = b.env(RUSTFLAGS=CARGO_FLAGS[b.linker], CARGO_TARGET_DIR=str(target))
-    run(["cargo", "install", "--offline", "--quiet", "--path", src / "greet-cli",
-         "--root", root], env, cwd=src, timeout=600)
-    return Installed("cargo", b, [root], [
-        Output(root / "bin" / "greet-cli", "exe", (), True, "greet-cli: libgreet 1.0\n"),
-    ], [src, target])
+    run(
+        ["cargo", "install", "--offline", "--quiet", "--path", src / "greet-cli", "--root", root],
+        env,
+        cwd=src,
+        timeout=600,
+    )
+    return Installed(
+        "cargo",
+        b,
+        [root],
+        [
+            Output(root / "bin" / "greet-cli", "exe", (), True, "greet-cli: libgreet 1.0\n"),
+        ],
+        [src, target],
+    )

@@ -20,8 +20,7 @@ pytestmark = pytest.mark.integration
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("variant", list(CMAKE_VARIANTS))
-def test_cmake_install_keeps_libgreet(built: Built, variant: str, linker: str,
-                                      mode: str) -> None:
+def test_cmake_install_keeps_libgreet(built: Built, variant: str, linker: str, mode: str) -> None:
     check_with_ldwrap(built(f"cmake-{variant}", linker, mode, True))
 
 

@@ -38,37 +38,48 @@ def test_control_empty_element_loads_from_cwd(greet: dict[str, Greet], tmp_path)
     g = greet["default"]
     prog = tmp_path / "prog"
     # GNU ld, no ldwrap: RUNPATH "/nonexistent:" ends with an empty element.
-    run(["gcc", f"-I{g.prefix / 'include'}", "-o", prog, PROJECTS / "common" / "direct.c",
-         f"-L{g.libdir}", "-lgreet", "-Wl,-rpath,/nonexistent:"], clean_env(), cwd=tmp_path)
+    run(
+        [
+            "gcc",
+            f"-I{g.prefix / 'include'}",
+            "-o",
+            prog,
+            PROJECTS / "common" / "direct.c",
+            f"-L{g.libdir}",
+            "-lgreet",
+            "-Wl,-rpath,/nonexistent:",
+        ],
+        clean_env(),
+        cwd=tmp_path,
+    )
     assert raw_runpath(prog) == "/nonexistent:"
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    p = subprocess.run([str(prog)], cwd=elsewhere, env=clean_env(), capture_output=True,
-                       text=True)
+    p = subprocess.run([str(prog)], cwd=elsewhere, env=clean_env(), capture_output=True, text=True)
     assert p.returncode == 127 and "libgreet.so.1: cannot open shared object file" in p.stderr
     only_copy = tmp_path / "cwd"
     only_copy.mkdir()
     shutil.copy(g.libdir / "libgreet.so.1", only_copy)
-    p = subprocess.run([str(prog)], cwd=only_copy, env=clean_env(), capture_output=True,
-                       text=True)
+    p = subprocess.run([str(prog)], cwd=only_copy, env=clean_env(), capture_output=True, text=True)
     assert p.returncode == 0 and p.stdout == "greet 1.0: hello, greet-direct\n", p.stderr
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("case", NO_OWN_RPATH_CASES)
-def test_library_only_in_cwd_is_not_loaded(built: Built, case: str, linker: str,
-                                           mode: str) -> None:
+def test_library_only_in_cwd_is_not_loaded(built: Built, case: str, linker: str, mode: str) -> None:
     inst = built(case, linker, mode, True)
     prefix = inst.roots[0]
     app = prefix / "bin" / "greet-app"
     assert (prefix / "lib" / "libhello.so.1").exists()
     runpaths = {f.name: raw_runpath(f) for f in elf_files(prefix)}
     with_empty = {n: rp for n, rp in runpaths.items() if rp is not None and empty_elements(rp)}
-    p = subprocess.run([str(app)], cwd=prefix / "lib", env=clean_env(), capture_output=True,
-                       text=True, timeout=60)
+    p = subprocess.run(
+        [str(app)], cwd=prefix / "lib", env=clean_env(), capture_output=True, text=True, timeout=60
+    )
     assert p.returncode == 127 and "libhello.so.1: cannot open shared object file" in p.stderr, (
         f"greet-app started from {prefix / 'lib'} (rc={p.returncode}): it found libhello.so.1 "
         f"through an empty RUNPATH element (the working directory) or a build tree on its "
-        f"RUNPATH; RUNPATHs: {runpaths}")
+        f"RUNPATH; RUNPATHs: {runpaths}"
+    )
     assert not with_empty, f"RUNPATH with an empty element: {with_empty}"

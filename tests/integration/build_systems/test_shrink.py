@@ -46,15 +46,22 @@ pytestmark = pytest.mark.integration
 
 SHRINK_CASES = ("cmake-default", "meson", "autotools", "make")
 SHRINK_LINKERS = ("bfd", "lld")
-ALL_CASES = (*(f"cmake-{v}" for v in CMAKE_VARIANTS), "meson", "autotools", "make",
-             "setuptools", "cargo")
+ALL_CASES = (
+    *(f"cmake-{v}" for v in CMAKE_VARIANTS),
+    "meson",
+    "autotools",
+    "make",
+    "setuptools",
+    "cargo",
+)
 
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("linker", SHRINK_LINKERS)
 @pytest.mark.parametrize("case", SHRINK_CASES)
-def test_shrink_leaves_no_unneeded_entry_of_ldwraps(built: Built, case: str, linker: str,
-                                                    mode: str) -> None:
+def test_shrink_leaves_no_unneeded_entry_of_ldwraps(
+    built: Built, case: str, linker: str, mode: str
+) -> None:
     plain = built(case, linker, mode, True)
     shrunk = built(case, linker, mode, True, shrink=True)
     # It still starts everywhere, and RUNPATH is the build system's own plus libgreet's
@@ -62,8 +69,11 @@ def test_shrink_leaves_no_unneeded_entry_of_ldwraps(built: Built, case: str, lin
     check_with_ldwrap(shrunk)
     left = unneeded_added(shrunk)
     assert not left, "\n".join(
-        ["LDWRAP_SHRINK=1 left entries of ldwrap's that provide no needed library:",
-         *(f"  {f}: {e} (RUNPATH {':'.join(search_path(f)[1])})" for f, e in left)])
+        [
+            "LDWRAP_SHRINK=1 left entries of ldwrap's that provide no needed library:",
+            *(f"  {f}: {e} (RUNPATH {':'.join(search_path(f)[1])})" for f, e in left),
+        ]
+    )
 
     # Without LDWRAP_SHRINK the same build keeps libunused's directory, and nothing else that
     # goes unneeded: the trim above had that to do, and only that.
@@ -73,7 +83,8 @@ def test_shrink_leaves_no_unneeded_entry_of_ldwraps(built: Built, case: str, lin
             added = added_by_ldwrap(plain, search_path(out.path)[1])
             assert any(e.rstrip("/") == unused for e in added), (
                 f"{out.path}: without LDWRAP_SHRINK, libunused's directory {unused} is not "
-                f"among ldwrap's entries {added}: the shrink test would prove nothing")
+                f"among ldwrap's entries {added}: the shrink test would prove nothing"
+            )
     before = unneeded_added(plain)
     assert before, "without LDWRAP_SHRINK no entry goes unneeded: the test proves nothing"
     assert {e.rstrip("/") for _, e in before} == {unused}, before
@@ -83,8 +94,9 @@ def test_shrink_leaves_no_unneeded_entry_of_ldwraps(built: Built, case: str, lin
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("case", ALL_CASES)
-def test_fixup_shrink_agrees_with_patchelf(built: Built, case: str, linker: str, mode: str,
-                                           tmp_path: Path) -> None:
+def test_fixup_shrink_agrees_with_patchelf(
+    built: Built, case: str, linker: str, mode: str, tmp_path: Path
+) -> None:
     inst = built(case, linker, mode, True)
     originals = [f for root in inst.roots for f in elf_files(root)]
     assert originals, "nothing installed to compare"
@@ -107,15 +119,16 @@ def test_fixup_shrink_agrees_with_patchelf(built: Built, case: str, linker: str,
     assert p.stdout.replace(": removed ", ": would remove ") == dry.getvalue()
     for _, _, other in pairs:
         if search_path(other)[0]:  # patchelf prints a complaint and exits 0 without one
-            subprocess.run(["patchelf", "--shrink-rpath", str(other)], check=True,
-                           env=clean_env())
+            subprocess.run(["patchelf", "--shrink-rpath", str(other)], check=True, env=clean_env())
 
     problems = []
     for original, mine, other in pairs:
         wrong, later = patchelf_differences(original, mine, other)
         before, fixed, patched = (search_path(x)[1] for x in (original, mine, other))
-        problems += [f"{original}: {w}\n  before {before}\n  fixup {fixed}\n  patchelf "
-                     f"{patched}" for w in wrong]
+        problems += [
+            f"{original}: {w}\n  before {before}\n  fixup {fixed}\n  patchelf {patched}"
+            for w in wrong
+        ]
         TALLY.compared += 1
         TALLY.identical += fixed == patched
         TALLY.fixup_removed += len(before) - len(fixed)

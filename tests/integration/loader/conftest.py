@@ -27,8 +27,9 @@ def _require(tool: str, package: str) -> None:
 def _toolchain() -> None:
     _require("gcc", "gcc")
     _require("ldd", "libc-bin")
-    probe = subprocess.run(["gcc", "-m32", "-print-file-name=crt1.o"], capture_output=True,
-                           text=True, check=False)
+    probe = subprocess.run(
+        ["gcc", "-m32", "-print-file-name=crt1.o"], capture_output=True, text=True, check=False
+    )
     if not os.path.isabs(probe.stdout.strip()):
         raise RuntimeError("gcc -m32 cannot link: apt-get install gcc-multilib")
 

@@ -38,21 +38,27 @@ class Comparison:
 
 
 def run_ldd(path: str, env: dict[str, str]) -> str:
-    proc = subprocess.run(["ldd", path], capture_output=True, text=True, env=env, timeout=30,
-                          check=False)
+    proc = subprocess.run(
+        ["ldd", path], capture_output=True, text=True, env=env, timeout=30, check=False
+    )
     return proc.stdout + proc.stderr  # "not a dynamic executable" goes to stderr
 
 
 def predicted_pairs(result: LoadResult) -> list[tuple[str, Optional[str]]]:
-    return [(e.lookup_name or e.name, e.path) for e in result.edges
-            if e.found_via != INTERPRETER and (e.loaded or e.missing)]
+    return [
+        (e.lookup_name or e.name, e.path)
+        for e in result.edges
+        if e.found_via != INTERPRETER and (e.loaded or e.missing)
+    ]
 
 
 def compare(resolver: Resolver, path: str, env: dict[str, str]) -> Comparison:
     result = resolver.load(path)
     target, rule = path, None
-    if result.config.interp and os.path.islink(path) and any(
-        e.found_via == INTERPRETER for e in result.edges
+    if (
+        result.config.interp
+        and os.path.islink(path)
+        and any(e.found_via == INTERPRETER for e in result.edges)
     ):
         target, rule = os.path.realpath(path), "BZ25263"
     expected = parse_ldd(run_ldd(target, env))

@@ -10,8 +10,19 @@ from click.testing import CliRunner
 from helpers.builder import Builder, real_loader
 from ldwrap.cli.check import check
 
-RESOLVED_VIA = {"rpath", "ld_library_path", "runpath", "ld_so_cache", "default_dirs",
-                "already_loaded", "preload", "direct", "interpreter", "not_found", "dropped"}
+RESOLVED_VIA = {
+    "rpath",
+    "ld_library_path",
+    "runpath",
+    "ld_so_cache",
+    "default_dirs",
+    "already_loaded",
+    "preload",
+    "direct",
+    "interpreter",
+    "not_found",
+    "dropped",
+}
 
 
 def test_json_schema_and_exit_zero() -> None:
@@ -45,8 +56,12 @@ def test_one_missing_library_is_short_and_names_the_fix(build: Builder) -> None:
     r = build.root
     lib = build.lib("opt/x/lib/libgone.so.1")
     exe = build.exe("bin/exe", deps=[lib], rpath=f"{r}/nothere")
-    env = {"LDWRAP_RPATH_PREFIXES": f"{r}/opt", "LD_LIBRARY_PATH": None, "LIBRARY_PATH": None,
-           "NIX_STORE": None}
+    env = {
+        "LDWRAP_RPATH_PREFIXES": f"{r}/opt",
+        "LD_LIBRARY_PATH": None,
+        "LIBRARY_PATH": None,
+        "NIX_STORE": None,
+    }
     res = CliRunner(env=env).invoke(check, [str(exe)])
     assert res.exit_code == 1
     lines = res.output.splitlines()
@@ -54,8 +69,10 @@ def test_one_missing_library_is_short_and_names_the_fix(build: Builder) -> None:
     assert "    libgone.so.1 => not found" in lines
     searched = next(x for x in lines if x.strip().startswith("searched:"))
     assert searched.strip().startswith(f"searched: RPATH of exe ({r}/nothere), ld.so.cache, ")
-    assert f"fix: libgone.so.1 is in {r}/opt/x/lib: relink through ldwrap with -L{r}/opt/x/lib, " \
-           f"or add -Wl,-rpath,{r}/opt/x/lib" in res.output
+    assert (
+        f"fix: libgone.so.1 is in {r}/opt/x/lib: relink through ldwrap with -L{r}/opt/x/lib, "
+        f"or add -Wl,-rpath,{r}/opt/x/lib" in res.output
+    )
     assert "tried " not in res.output
     assert real_loader(exe).returncode == 127  # it really does not start
 
@@ -69,8 +86,12 @@ def test_one_missing_library_is_short_and_names_the_fix(build: Builder) -> None:
     assert any(t["source"] == "ld_so_cache" and t["result"] == "no entry" for t in gone["tried"])
     assert any(t["path"] == f"{r}/nothere/libgone.so.1" for t in gone["tried"])
     assert gone["fix_dir"] == f"{r}/opt/x/lib"
-    assert gone["searched"][0] == {"source": "rpath", "owner": str(exe),
-                                   "dirs": [f"{r}/nothere"], "note": ""}
+    assert gone["searched"][0] == {
+        "source": "rpath",
+        "owner": str(exe),
+        "dirs": [f"{r}/nothere"],
+        "note": "",
+    }
 
 
 def test_fix_names_a_sibling_directory_and_the_requesting_library(build: Builder) -> None:
@@ -83,8 +104,10 @@ def test_fix_names_a_sibling_directory_and_the_requesting_library(build: Builder
     # RUNPATH is not inherited. The directory is known from libc2.so, which resolves.
     res = CliRunner(env={"LD_LIBRARY_PATH": None}).invoke(check, [str(exe)])
     assert res.exit_code == 1
-    assert (f"fix: libb.so is in {r}/b: relink liba.so through ldwrap with -L{r}/b, or add "
-            f"-Wl,-rpath,{r}/b to its link") in res.output
+    assert (
+        f"fix: libb.so is in {r}/b: relink liba.so through ldwrap with -L{r}/b, or add "
+        f"-Wl,-rpath,{r}/b to its link"
+    ) in res.output
     assert real_loader(exe).returncode == 127
 
 
@@ -126,12 +149,16 @@ def test_ld_library_path_from_the_environment_is_not_trusted(build: Builder) -> 
         assert "    libx.so => not found [only through LD_LIBRARY_PATH]" in res.output
         assert res.output.splitlines()[-1] == (
             f"warning: libx.so is found only through LD_LIBRARY_PATH ({r}/l); "
-            "the program will not start without it")
+            "the program will not start without it"
+        )
     js = json.loads(CliRunner(env=env).invoke(check, ["--json", str(exe)]).output)[0]
     assert [w["kind"] for w in js["warnings"]] == ["environment_only"]
     libx = next(x for x in js["libraries"] if x["name"] == "libx.so")
-    assert libx["environment"] == {"kind": "environment_only", "path": f"{r}/l/libx.so",
-                                   "through": "LD_LIBRARY_PATH"}
+    assert libx["environment"] == {
+        "kind": "environment_only",
+        "path": f"{r}/l/libx.so",
+        "through": "LD_LIBRARY_PATH",
+    }
     honoured = CliRunner(env=env).invoke(check, ["--env", str(exe)])
     assert honoured.exit_code == 0 and "[LD_LIBRARY_PATH]" in honoured.output
     assert "warning" not in honoured.output
@@ -161,7 +188,8 @@ def test_environment_that_only_moves_a_library_is_a_note(build: Builder) -> None
     assert f"libx.so => {r}/a/libx.so [runpath]" in res.output
     assert res.output.splitlines()[-1] == (
         f"note: libx.so would be loaded from {r}/b/libx.so through LD_LIBRARY_PATH ({r}/b), "
-        "which is ignored")
+        "which is ignored"
+    )
 
 
 def test_empty_runpath_element_warns_and_fails(build: Builder) -> None:
@@ -174,12 +202,13 @@ def test_empty_runpath_element_warns_and_fails(build: Builder) -> None:
     res = CliRunner(env={"LD_LIBRARY_PATH": None}).invoke(check, [str(exe)])
     assert res.exit_code == 1
     warnings = [x for x in res.output.splitlines() if x.startswith("warning:")]
-    assert warnings == [f"warning: {exe}: RUNPATH '{r}/nothere:' has an empty element; "
-                        "the loader searches it as the current directory"]
+    assert warnings == [
+        f"warning: {exe}: RUNPATH '{r}/nothere:' has an empty element; "
+        "the loader searches it as the current directory"
+    ]
     js = json.loads(CliRunner().invoke(check, ["--json", str(exe)]).output)[0]
     assert js["ok"] is False  # libx.so is not in the current directory either
-    assert [(w["kind"], w["object"]) for w in js["warnings"]] == [
-        ("empty_path_element", str(exe))]
+    assert [(w["kind"], w["object"]) for w in js["warnings"]] == [("empty_path_element", str(exe))]
 
 
 def test_empty_rpath_element_of_a_loaded_library_warns(build: Builder) -> None:

@@ -14,9 +14,13 @@ from unit.loader.test_rules import X64
 def test_discovered_subdirs_match_loader_search_path() -> None:
     """The hwcaps and legacy subdirectories, in order, as LD_DEBUG=libs shows them."""
     cfg = discover("/lib64/ld-linux-x86-64.so.2", X64, None)
-    out = subprocess.run(["/lib64/ld-linux-x86-64.so.2", "--list", "/bin/true"],
-                         env={"LD_LIBRARY_PATH": "/nonexistent-ldwrap", "LD_DEBUG": "libs"},
-                         capture_output=True, text=True, check=True).stderr
+    out = subprocess.run(
+        ["/lib64/ld-linux-x86-64.so.2", "--list", "/bin/true"],
+        env={"LD_LIBRARY_PATH": "/nonexistent-ldwrap", "LD_DEBUG": "libs"},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stderr
     line = next(x for x in out.splitlines() if "search path=" in x and "LD_LIBRARY_PATH" in x)
     dirs = line.split("search path=")[1].split()[0].split(":")
     ours = [f"glibc-hwcaps/{h}" for h in cfg.hwcaps] + list(cfg.legacy_subdirs) + [""]

@@ -13,8 +13,9 @@ from ldwrap.loader.resolve import Options, Resolver
 
 
 def ldconfig_listing(cache: str) -> list[str]:
-    out = subprocess.run(["ldconfig", "-p", "-C", cache], capture_output=True, text=True,
-                         check=True).stdout
+    out = subprocess.run(
+        ["ldconfig", "-p", "-C", cache], capture_output=True, text=True, check=True
+    ).stdout
     return out.splitlines()
 
 
@@ -45,29 +46,37 @@ def private_caches(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     caches = {}
     for layout in ("new", "old", "compat"):
         out = root / f"cache.{layout}"
-        subprocess.run(["ldconfig", "-X", "-f", "/dev/null", "-C", str(out), "-c", layout,
-                        str(root / "d")], check=True, capture_output=True)
+        subprocess.run(
+            ["ldconfig", "-X", "-f", "/dev/null", "-C", str(out), "-c", layout, str(root / "d")],
+            check=True,
+            capture_output=True,
+        )
         caches[layout] = out
     caches["root"] = root
     return caches
 
 
 @pytest.mark.parametrize("layout", ["new", "old", "compat"])
-def test_private_cache_layouts_match_ldconfig_p(private_caches: dict[str, Path],
-                                                layout: str) -> None:
+def test_private_cache_layouts_match_ldconfig_p(
+    private_caches: dict[str, Path], layout: str
+) -> None:
     cache = str(private_caches[layout])
     assert our_listing(cache) == ldconfig_listing(cache)
     parsed = load_cache(cache)
     assert parsed is not None and parsed.layout == layout
 
 
-@pytest.mark.parametrize("layout,expected", [
-    ("new", "glibc-hwcaps/x86-64-v3/"),  # best hwcaps build this CPU runs
-    ("old", "glibc-hwcaps/x86-64-v2/"),  # no hwcaps data: first entry wins
-    ("compat", ""),  # garbled hwcaps names: only the plain entry is usable
-])
-def test_cache_lookup_matches_real_loader(private_caches: dict[str, Path], layout: str,
-                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    "layout,expected",
+    [
+        ("new", "glibc-hwcaps/x86-64-v3/"),  # best hwcaps build this CPU runs
+        ("old", "glibc-hwcaps/x86-64-v2/"),  # no hwcaps data: first entry wins
+        ("compat", ""),  # garbled hwcaps names: only the plain entry is usable
+    ],
+)
+def test_cache_lookup_matches_real_loader(
+    private_caches: dict[str, Path], layout: str, expected: str
+) -> None:
     root, cache = private_caches["root"], private_caches[layout]
     exe = root / "bin/exe"
     result = Resolver(Options(ld_so_cache=str(cache))).load(str(exe))
@@ -76,10 +85,10 @@ def test_cache_lookup_matches_real_loader(private_caches: dict[str, Path], layou
     edge = next(e for e in result.edges if e.name == "libfoo.so.1")
     assert (edge.path, edge.found_via) == (f"{root}/d/{expected}libfoo.so.1", "ld_so_cache")
     # The real loader, with this cache bind-mounted over /etc/ld.so.cache.
-    script = (f"mount --bind {cache} /etc/ld.so.cache && "
-              f"LD_TRACE_LOADED_OBJECTS=1 {exe}")
-    out = subprocess.run(["unshare", "-r", "-m", "sh", "-c", script], capture_output=True,
-                         text=True, check=True).stdout
+    script = f"mount --bind {cache} /etc/ld.so.cache && LD_TRACE_LOADED_OBJECTS=1 {exe}"
+    out = subprocess.run(
+        ["unshare", "-r", "-m", "sh", "-c", script], capture_output=True, text=True, check=True
+    ).stdout
     assert f"libfoo.so.1 => {edge.path} " in out
 
 

@@ -17,20 +17,33 @@ from ldwrap.loader.resolve import INTERPRETER, LoadResult, Options, Resolver
 ELF_TOO_SHORT = b"\x7fELF"
 
 
-def agree(exe: Path, env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None,
-          check_path: Optional[Path] = None) -> LoadResult:
+def agree(
+    exe: Path,
+    env: Optional[dict[str, str]] = None,
+    cwd: Optional[Path] = None,
+    check_path: Optional[Path] = None,
+) -> LoadResult:
     """Predict with ldwrap, run for real, assert they agree; return the prediction."""
     env = env or {}
-    opts = Options(ld_library_path=env.get("LD_LIBRARY_PATH"), preload=env.get("LD_PRELOAD"),
-                   cwd=str(cwd) if cwd else None)
+    opts = Options(
+        ld_library_path=env.get("LD_LIBRARY_PATH"),
+        preload=env.get("LD_PRELOAD"),
+        cwd=str(cwd) if cwd else None,
+    )
     result = Resolver(opts).load(str(check_path or exe))
     real = real_loader(exe, env, cwd)
     rtld = result.config.interp
     base = str(cwd) if cwd else os.getcwd()
-    expected = [(n, p if p is None or p.startswith("/") else os.path.join(base, p))
-                for n, p in real.pairs if p != rtld]
-    predicted = [(e.lookup_name or e.name, e.path) for e in result.edges
-                 if e.found_via != INTERPRETER and (e.loaded or e.missing)]
+    expected = [
+        (n, p if p is None or p.startswith("/") else os.path.join(base, p))
+        for n, p in real.pairs
+        if p != rtld
+    ]
+    predicted = [
+        (e.lookup_name or e.name, e.path)
+        for e in result.edges
+        if e.found_via != INTERPRETER and (e.loaded or e.missing)
+    ]
     if result.fatal is None:
         assert predicted == expected, real.trace_stderr
     assert result.ok == (real.returncode == 0), real.stderr
@@ -106,8 +119,11 @@ def test_origin_symlinked_executable_vs_symlinked_library(build: Builder) -> Non
     os.rename(dep, r / "view/dep/libdep.so")
     exe2 = build.exe("bin/exe2", deps=[real_lib], rpath=f"{r}/view/lib")
     res2 = agree(exe2)
-    assert via(res2, "libdep.so") == (f"{r}/view/lib/../dep/libdep.so", "rpath",
-                                      f"{r}/view/lib/libtwo.so")
+    assert via(res2, "libdep.so") == (
+        f"{r}/view/lib/../dep/libdep.so",
+        "rpath",
+        f"{r}/view/lib/libtwo.so",
+    )
 
 
 def test_wrong_class_library_earlier_in_path_is_skipped(build: Builder) -> None:
@@ -122,8 +138,9 @@ def test_wrong_class_library_earlier_in_path_is_skipped(build: Builder) -> None:
     # Only the 32-bit file present: "wrong ELF class" is the loader's error.
     exe_only32 = build.exe("bin/exe32only", deps=[lib64], rpath=f"{r}/d32")
     res32 = agree(exe_only32)
-    assert next(e for e in res32.edges if e.name == "libw.so").error == \
-        "wrong ELF class: ELFCLASS32"
+    assert (
+        next(e for e in res32.edges if e.name == "libw.so").error == "wrong ELF class: ELFCLASS32"
+    )
 
 
 def test_32bit_program_uses_its_own_loader_and_dirs(build: Builder) -> None:
@@ -146,8 +163,11 @@ def test_soname_reuse_satisfies_a_name_with_no_file(build: Builder) -> None:
     res = agree(exe)
     assert not (r / "run/libshared.so.1").exists()
     edge = next(e for e in res.edges if e.name == "libshared.so.1")
-    assert (edge.path, edge.found_via, edge.via_object) == (f"{r}/run/liba.so", "already_loaded",
-                                                            "soname")
+    assert (edge.path, edge.found_via, edge.via_object) == (
+        f"{r}/run/liba.so",
+        "already_loaded",
+        "soname",
+    )
 
 
 def test_bfs_order_changes_the_result(build: Builder) -> None:

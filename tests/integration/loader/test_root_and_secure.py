@@ -36,13 +36,19 @@ def test_root_emulation_matches_chroot(build: Builder) -> None:
     assert got["libloc.so"] == ("/usr/local/lib/libloc.so", "ld_so_cache")
     assert got["liblate.so"] == (f"/usr/{MULTIARCH}/liblate.so", "default_dirs")
     # The trace variable must reach only the chrooted program, not unshare/chroot.
-    code = (f"import os; os.chroot({str(root)!r}); os.chdir('/'); "
-            "os.execve('/bin/exe', ['/bin/exe'], {'LD_TRACE_LOADED_OBJECTS': '1'})")
-    real = subprocess.run(["unshare", "-r", sys.executable, "-c", code],
-                          capture_output=True, text=True, check=True)
+    code = (
+        f"import os; os.chroot({str(root)!r}); os.chdir('/'); "
+        "os.execve('/bin/exe', ['/bin/exe'], {'LD_TRACE_LOADED_OBJECTS': '1'})"
+    )
+    real = subprocess.run(
+        ["unshare", "-r", sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
     pairs = [(n, p) for n, p in parse_ldd(real.stdout) or [] if p != result.config.interp]
-    predicted = [(e.name, e.path) for e in result.edges
-                 if e.found_via != INTERPRETER and (e.loaded or e.missing)]
+    predicted = [
+        (e.name, e.path)
+        for e in result.edges
+        if e.found_via != INTERPRETER and (e.loaded or e.missing)
+    ]
     assert predicted == pairs
     assert exe.exists()
 
@@ -70,8 +76,12 @@ def test_secure_mode_matches_setuid_start(world_readable_dir: Path) -> None:
     for exe in (origin_exe, abs_exe):
         pred = Resolver(Options(secure=True, ld_library_path=f"{r}/lib")).load(str(exe))
         plain = Resolver(Options()).load(str(exe))
-        real = subprocess.run(["runuser", "-u", "nobody", "--", "env", f"LD_LIBRARY_PATH={r}/lib",
-                               str(exe)], capture_output=True, text=True, check=False)
+        real = subprocess.run(
+            ["runuser", "-u", "nobody", "--", "env", f"LD_LIBRARY_PATH={r}/lib", str(exe)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         assert pred.ok == (real.returncode == 0), real.stderr
         results[exe.name] = (pred.ok, plain.ok)
     # $ORIGIN outside the trusted dirs is refused, LD_LIBRARY_PATH ignored;

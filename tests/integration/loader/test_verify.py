@@ -24,7 +24,8 @@ def test_missing_library_is_named(build: Builder) -> None:
     # The build's LD_LIBRARY_PATH is ignored, as ldwrap check ignores it, and named.
     assert verify_output(str(exe), {"LD_LIBRARY_PATH": f"{r}/l"}) == [
         f"libmiss.so: found only through LD_LIBRARY_PATH ({r}/l); the program will not "
-        "start without it"]
+        "start without it"
+    ]
     assert real_loader(exe).returncode == 127
     assert verify_output(str(exe), {"LDWRAP_VERIFY_LD_LIBRARY_PATH": f"{r}/l"}) == []
 
@@ -52,4 +53,5 @@ def test_empty_runpath_element_is_a_problem(build: Builder) -> None:
     exe = build.exe("bin/exe", deps=[lib], runpath=f"{r}/l::")
     assert verify_output(str(exe), {}) == [
         f"{exe}: RUNPATH '{r}/l::' has an empty element; the loader searches it as the "
-        "current directory"]
+        "current directory"
+    ]

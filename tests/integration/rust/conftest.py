@@ -24,10 +24,20 @@ EXAMPLE = Path(__file__).parents[3] / "examples" / "cargo-config.toml"
 EXAMPLE_DROPINS = "/home/you/.local/share/ldwrap/bin"
 TRIPLE = "x86_64-unknown-linux-gnu"
 # Variables that would change how cargo or rustc link; never inherited by a test build.
-_CARGO_STEERING = ("RUSTFLAGS", "CARGO_ENCODED_RUSTFLAGS", "RUSTC", "RUSTC_WRAPPER",
-                   "RUSTC_WORKSPACE_WRAPPER", "RUSTDOCFLAGS", "CARGO_TARGET_DIR",
-                   "CARGO_BUILD_TARGET", "RUSTUP_TOOLCHAIN", "PKG_CONFIG_PATH",
-                   "PKG_CONFIG_LIBDIR", "PKG_CONFIG_SYSROOT_DIR")
+_CARGO_STEERING = (
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTDOCFLAGS",
+    "CARGO_TARGET_DIR",
+    "CARGO_BUILD_TARGET",
+    "RUSTUP_TOOLCHAIN",
+    "PKG_CONFIG_PATH",
+    "PKG_CONFIG_LIBDIR",
+    "PKG_CONFIG_SYSROOT_DIR",
+)
 
 
 @dataclass(frozen=True)
@@ -48,8 +58,14 @@ def greet(tmp_path_factory: pytest.TempPathFactory) -> Greet:
     include = prefix / "include"
     include.mkdir()
     shutil.copy(FIXTURE / "c" / "greet.h", include / "greet.h")
-    compile_c((FIXTURE / "c" / "greet.c").read_text(), libdir / "libgreet.so",
-              "-shared", "-fPIC", f"-I{include}", "-Wl,-soname,libgreet.so")
+    compile_c(
+        (FIXTURE / "c" / "greet.c").read_text(),
+        libdir / "libgreet.so",
+        "-shared",
+        "-fPIC",
+        f"-I{include}",
+        "-Wl,-soname,libgreet.so",
+    )
     (libdir / "libgreet.so.c").unlink()
     unused = store.libdir("extra-2.0")
     compile_c("int extra_value(void) { return 1; }\n", unused / "libextra.so", "-shared", "-fPIC")
@@ -92,11 +108,13 @@ def toolchain() -> Toolchain:
     """The installed toolchain (rustup's default), used read-only."""
     rustc = _find_rustc()
     env = base_env()
-    sysroot = subprocess.run([rustc, "--print", "sysroot"], capture_output=True, text=True,
-                             env=env, check=True).stdout.strip()
+    sysroot = subprocess.run(
+        [rustc, "--print", "sysroot"], capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
     root = Path(sysroot)
-    version = subprocess.run([str(root / "bin" / "rustc"), "-V"], capture_output=True, text=True,
-                             check=True).stdout.strip()
+    version = subprocess.run(
+        [str(root / "bin" / "rustc"), "-V"], capture_output=True, text=True, check=True
+    ).stdout.strip()
     assert (root / "bin" / "cargo").is_file(), f"{root} has no cargo"
     return Toolchain(root, root / "bin" / "rustc", root / "bin" / "cargo", version)
 
@@ -136,8 +154,11 @@ def make_farm(real: Path, dest: Path) -> Path:
     farm_dir(real / "lib" / "rustlib", rustlib, TRIPLE)
     farm_dir(real / "lib" / "rustlib" / TRIPLE, rustlib / TRIPLE, "bin")
     farm_dir(real / "lib" / "rustlib" / TRIPLE / "bin", rustlib / TRIPLE / "bin", "gcc-ld")
-    shutil.copytree(real / "lib" / "rustlib" / TRIPLE / "bin" / "gcc-ld",
-                    rustlib / TRIPLE / "bin" / "gcc-ld", symlinks=False)
+    shutil.copytree(
+        real / "lib" / "rustlib" / TRIPLE / "bin" / "gcc-ld",
+        rustlib / TRIPLE / "bin" / "gcc-ld",
+        symlinks=False,
+    )
     return dest
 
 
@@ -145,8 +166,12 @@ def make_farm(real: Path, dest: Path) -> Path:
 def farm(toolchain: Toolchain, tmp_path: Path) -> Path:
     """A link farm of the installed toolchain; its gcc-ld directory is this test's own."""
     dest = make_farm(toolchain.sysroot, tmp_path / "toolchain")
-    printed = subprocess.run([str(dest / "bin" / "rustc"), "--print", "sysroot"],
-                             capture_output=True, text=True, check=True).stdout.strip()
+    printed = subprocess.run(
+        [str(dest / "bin" / "rustc"), "--print", "sysroot"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     assert printed == str(dest), f"rustc in the farm reports sysroot {printed}"
     return dest
 
@@ -158,7 +183,7 @@ def example_section(flow: str, dropins: Path | str) -> str:
     heading = f"## ({flow})"
     start = next(i for i, ln in enumerate(lines) if ln.startswith(heading))
     out = []
-    for ln in lines[start + 1:]:
+    for ln in lines[start + 1 :]:
         if ln.startswith("## (") or ln.startswith("## ----"):
             break
         if ln.startswith("# "):
@@ -182,16 +207,20 @@ def cargo_env(toolchain: Toolchain, greet: Greet, home: Path, **extra: str) -> d
     return env
 
 
-def cargo_build(
-    toolchain: Toolchain, workdir: Path, config: str, env: dict[str, str]
-) -> Path:
+def cargo_build(toolchain: Toolchain, workdir: Path, config: str, env: dict[str, str]) -> Path:
     """Copy the fixture workspace to workdir with config as .cargo/config.toml, build it
     offline with the real cargo, and return the binary."""
     shutil.copytree(FIXTURE, workdir, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
     (workdir / ".cargo").mkdir()
     (workdir / ".cargo" / "config.toml").write_text(config)
     env = dict(env, CARGO_TARGET_DIR=str(workdir / "target"))
-    out = subprocess.run([str(toolchain.cargo), "build", "--offline", "-p", "greet-app"],
-                         cwd=workdir, env=env, capture_output=True, text=True, timeout=600)
+    out = subprocess.run(
+        [str(toolchain.cargo), "build", "--offline", "-p", "greet-app"],
+        cwd=workdir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert out.returncode == 0, f"cargo build failed:\n{out.stderr}"
     return workdir / "target" / "debug" / "greet-app"

@@ -18,13 +18,22 @@ from .conftest import TRIPLE
 
 
 def _doctor(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "ldwrap", "doctor"], env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "ldwrap", "doctor"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def _env(farm: Path, tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
-    env = base_env(RUSTC=str(farm / "bin" / "rustc"), RUSTUP_HOME=str(tmp_path / "no-rustup"),
-                   PATH=path, NIX_STORE=str(tmp_path / "nix" / "store"))
+    env = base_env(
+        RUSTC=str(farm / "bin" / "rustc"),
+        RUSTUP_HOME=str(tmp_path / "no-rustup"),
+        PATH=path,
+        NIX_STORE=str(tmp_path / "nix" / "store"),
+    )
     env.pop("RUSTFLAGS", None)
     env.update(extra)
     return env
@@ -74,8 +83,9 @@ def _launcher(tmp_path: Path) -> str:
 def test_shadowed_dropins_and_cc_flow(farm: Path, with_targets: Path, tmp_path: Path) -> None:
     """With -Clink-self-contained=-linker, cc looks up ld.lld on PATH: /usr/bin comes first."""
     dropins = with_targets
-    env = _env(farm, tmp_path, f"/usr/bin:{dropins}:/bin",
-               RUSTFLAGS="-Clink-self-contained=-linker")
+    env = _env(
+        farm, tmp_path, f"/usr/bin:{dropins}:/bin", RUSTFLAGS="-Clink-self-contained=-linker"
+    )
     out = _doctor(env)
     assert out.returncode == 1
     assert "links with: cc with ld.lld from PATH" in out.stdout
@@ -121,14 +131,18 @@ def test_wrapped_copy_behind_rustups_cargo_proxy(farm: Path, tmp_path: Path, pro
     del env["RUSTC"]
     out = _doctor(env)
     assert out.returncode == 1, out.stdout
-    assert (f"problem: `cargo` on PATH ({proxies}/cargo) is rustup's proxy: it builds with a "
-            f"rustup toolchain, not the wrapped {farm}") in out.stdout
+    assert (
+        f"problem: `cargo` on PATH ({proxies}/cargo) is rustup's proxy: it builds with a "
+        f"rustup toolchain, not the wrapped {farm}"
+    ) in out.stdout
     assert f"fix: run {farm}/bin/cargo (or put {farm}/bin first on PATH" in out.stdout
 
     env["RUSTC"] = f"{farm}/bin/rustc"  # cargo honours RUSTC: then it is only a note
     out = _doctor(env)
-    assert (f"note: `cargo` on PATH ({proxies}/cargo) is rustup's proxy: it uses the wrapped "
-            f"{farm} only while RUSTC={farm}/bin/rustc is set") in out.stdout
+    assert (
+        f"note: `cargo` on PATH ({proxies}/cargo) is rustup's proxy: it uses the wrapped "
+        f"{farm} only while RUSTC={farm}/bin/rustc is set"
+    ) in out.stdout
 
 
 def test_copy_with_its_own_cargo_first_needs_no_word(farm: Path, tmp_path: Path) -> None:

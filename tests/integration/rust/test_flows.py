@@ -29,8 +29,9 @@ LDWRAP = [sys.executable, "-m", "ldwrap"]
 
 
 def _comment(binary: Path) -> str:
-    return subprocess.run(["readelf", "-p", ".comment", str(binary)], capture_output=True,
-                          text=True, check=True).stdout
+    return subprocess.run(
+        ["readelf", "-p", ".comment", str(binary)], capture_output=True, text=True, check=True
+    ).stdout
 
 
 def _version_line(argv: list[str]) -> str:
@@ -77,8 +78,12 @@ def test_default_links_with_own_rust_lld(toolchain: Toolchain, tmp_path: Path) -
     """The premise of flow (a): this rustc (>= 1.90) links through its own gcc-ld/ld.lld."""
     src = tmp_path / "m.rs"
     src.write_text("fn main() {}\n")
-    out = subprocess.run([str(toolchain.rustc), "--print=link-args", "-o", str(tmp_path / "m"),
-                          str(src)], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(
+        [str(toolchain.rustc), "--print=link-args", "-o", str(tmp_path / "m"), str(src)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     gcc_ld = toolchain.rustlib_bin / "gcc-ld"
     assert f'"-B{gcc_ld}"' in out and '"-fuse-ld=lld"' in out, (toolchain.version, out)
 
@@ -89,14 +94,16 @@ def test_flow_a_wrapped_toolchain(
     config = example_section("a", "/unused")
     rustc = farm / "bin" / "rustc"
     env = cargo_env(toolchain, greet, tmp_path / "cargo-home", RUSTC=str(rustc))
-    printed = subprocess.run([str(rustc), "--print", "sysroot"], capture_output=True, text=True,
-                             env=env, check=True).stdout.strip()
+    printed = subprocess.run(
+        [str(rustc), "--print", "sysroot"], capture_output=True, text=True, env=env, check=True
+    ).stdout.strip()
     assert printed == str(farm)
 
     _check_fails(cargo_build(toolchain, tmp_path / "without", config, env))
 
-    wrapped = subprocess.run([*LDWRAP, "rustup", "wrap", "--sysroot", str(farm)],
-                             capture_output=True, text=True, env=env)
+    wrapped = subprocess.run(
+        [*LDWRAP, "rustup", "wrap", "--sysroot", str(farm)], capture_output=True, text=True, env=env
+    )
     assert wrapped.returncode == 0, wrapped.stderr
     slot = farm / "lib" / "rustlib" / "x86_64-unknown-linux-gnu" / "bin" / "gcc-ld" / "ld.lld"
     assert slot.read_bytes().startswith(b"#!")
@@ -116,8 +123,13 @@ def test_flow_a_wrapped_toolchain(
     ids=["b-self-contained-off", "c-fuse-ld-lld", "d-mold"],
 )
 def test_flow_path_dropins(
-    flow: str, linker_name: str, toolchain: Toolchain, greet: Greet, dropins: Path,
-    path_without: str, tmp_path: Path,
+    flow: str,
+    linker_name: str,
+    toolchain: Toolchain,
+    greet: Greet,
+    dropins: Path,
+    path_without: str,
+    tmp_path: Path,
 ) -> None:
     """(b), (c), (d): cc finds the linker on PATH; ldwrap's drop-ins first on PATH."""
     config = example_section(flow, dropins)
@@ -131,8 +143,9 @@ def test_flow_path_dropins(
     _check_works(binary, greet, linker)
     if flow != "d":
         assert "rustc version" in _comment(binary)
-        assert _version_line([str(toolchain.rustlib_bin / "rust-lld"), "-flavor", "gnu",
-                              "--version"]) not in _comment(binary)
+        assert _version_line(
+            [str(toolchain.rustlib_bin / "rust-lld"), "-flavor", "gnu", "--version"]
+        ) not in _comment(binary)
 
 
 def test_flow_e_clang_ld_path(

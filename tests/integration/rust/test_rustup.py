@@ -39,8 +39,13 @@ def _slot(sysroot: Path) -> Path:
 
 
 def _lld_version(path: Path) -> str:
-    out = subprocess.run([str(path), "--version"], capture_output=True, text=True, check=True,
-                         env={"PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [str(path), "--version"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"PATH": "/usr/bin:/bin"},
+    )
     return out.stdout
 
 
@@ -129,8 +134,9 @@ def _works(slot: Path, own: str) -> None:
     assert st.state in (ru.UNWRAPPED, ru.WRAPPED), st.state
 
 
-@pytest.mark.parametrize("step", [("link", 1), ("replace", 1), ("replace", 2), ("chmod", 1),
-                                  ("fsync", 1), ("fsync", 2)])
+@pytest.mark.parametrize(
+    "step", [("link", 1), ("replace", 1), ("replace", 2), ("chmod", 1), ("fsync", 1), ("fsync", 2)]
+)
 def test_crash_during_wrap_leaves_a_working_toolchain(
     sysroot: Path, monkeypatch: pytest.MonkeyPatch, step: tuple[str, int]
 ) -> None:
@@ -209,8 +215,9 @@ def test_cli_by_name_all_and_status(toolchain: Toolchain, tmp_path: Path) -> Non
 def test_wrap_defaults_to_rustcs_active_toolchain(farm: Path, tmp_path: Path) -> None:
     """Without an option, wrap acts on the sysroot of $RUSTC (a real rustc, here the farm's)."""
     env = dict(os.environ, RUSTC=str(farm / "bin" / "rustc"), RUSTUP_HOME=str(tmp_path / "none"))
-    out = subprocess.run([sys.executable, "-m", "ldwrap", "rustup", "wrap"], env=env,
-                         capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "ldwrap", "rustup", "wrap"], env=env, capture_output=True, text=True
+    )
     assert out.returncode == 0, out.stderr
     assert "rustup update" in out.stderr
     assert ru.inspect(str(_slot(farm))).state == ru.WRAPPED

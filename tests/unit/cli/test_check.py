@@ -38,27 +38,35 @@ def test_bad_root_is_blamed_not_the_file(build: Builder, root: str) -> None:
     assert res.exit_code == 2
     assert res.output.splitlines() == [
         f"ldwrap check: error: --root {path}: "
-        + ("no such directory" if root == "nonexistent" else "not a directory")]
+        + ("no such directory" if root == "nonexistent" else "not a directory")
+    ]
 
 
 ENV = {"LD_LIBRARY_PATH": "/env/lib", "LD_PRELOAD": "/env/libp.so"}
 
 
-@pytest.mark.parametrize(("env", "given", "honour", "started", "compared"), [
-    # By default the environment is ignored, and compared with.
-    (ENV, None, False, (None, None), ("/env/lib", "/env/libp.so")),
-    ({}, None, False, (None, None), None),
-    ({"LD_LIBRARY_PATH": ""}, None, False, (None, None), None),
-    # --ld-library-path is the run-time value, with or without the environment.
-    (ENV, "/given", False, ("/given", None), ("/given", "/env/libp.so")),
-    ({"LD_LIBRARY_PATH": "/env/lib"}, "/given", False, ("/given", None), None),
-    # --env: the environment is the run time; nothing to compare with.
-    (ENV, None, True, ("/env/lib", "/env/libp.so"), None),
-    (ENV, "/given", True, ("/given", "/env/libp.so"), None),
-])
-def test_startup_options(env: dict[str, str], given: Optional[str], honour: bool,
-                         started: tuple[Optional[str], Optional[str]],
-                         compared: Optional[tuple[str, str]]) -> None:
+@pytest.mark.parametrize(
+    ("env", "given", "honour", "started", "compared"),
+    [
+        # By default the environment is ignored, and compared with.
+        (ENV, None, False, (None, None), ("/env/lib", "/env/libp.so")),
+        ({}, None, False, (None, None), None),
+        ({"LD_LIBRARY_PATH": ""}, None, False, (None, None), None),
+        # --ld-library-path is the run-time value, with or without the environment.
+        (ENV, "/given", False, ("/given", None), ("/given", "/env/libp.so")),
+        ({"LD_LIBRARY_PATH": "/env/lib"}, "/given", False, ("/given", None), None),
+        # --env: the environment is the run time; nothing to compare with.
+        (ENV, None, True, ("/env/lib", "/env/libp.so"), None),
+        (ENV, "/given", True, ("/given", "/env/libp.so"), None),
+    ],
+)
+def test_startup_options(
+    env: dict[str, str],
+    given: Optional[str],
+    honour: bool,
+    started: tuple[Optional[str], Optional[str]],
+    compared: Optional[tuple[str, str]],
+) -> None:
     opts, env_opts = startup_options(env, given, honour, Options(secure=True))
     assert (opts.ld_library_path, opts.preload, opts.secure) == (*started, True)
     if compared is None:

@@ -26,8 +26,9 @@ SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 def ldwrap(
     args: list[str], env: dict[str, str], cwd: Path | None = None
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([LDWRAP, *args], capture_output=True, text=True, env=env, cwd=cwd,
-                          timeout=120)
+    return subprocess.run(
+        [LDWRAP, *args], capture_output=True, text=True, env=env, cwd=cwd, timeout=120
+    )
 
 
 def dumping_linker(path: Path) -> Path:
@@ -72,9 +73,31 @@ def test_explain_names_each_verdict(tmp_path: Path) -> None:
     outside.mkdir()
     (outside / "libfoo.so").touch()
     env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
-    out = explain(["-L", added, "-L", nolib, "-L", str(outside), "-L", added + "/", "-L", caller,
-                   "-L", static, "-rpath", caller, "-lfoo", "-lbar", "-Bstatic", "-lsta",
-                   "-Bdynamic", added + "/libgone.so"], env)
+    out = explain(
+        [
+            "-L",
+            added,
+            "-L",
+            nolib,
+            "-L",
+            str(outside),
+            "-L",
+            added + "/",
+            "-L",
+            caller,
+            "-L",
+            static,
+            "-rpath",
+            caller,
+            "-lfoo",
+            "-lbar",
+            "-Bstatic",
+            "-lsta",
+            "-Bdynamic",
+            added + "/libgone.so",
+        ],
+        env,
+    )
     lines = out.splitlines()
     assert lines[0] == "linker:   /usr/bin/ld.lld (lld)"
     assert lines[1] == f"prefixes: {t.store} (nix)"
@@ -95,8 +118,9 @@ def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None
     gone_in_store = str(t.store / ("g" * 32 + "-gone") / "lib")
     gone_outside = str(tmp_path / "gone" / "lib")
     env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
-    lines = explain(["-L", gone_in_store, "-L", gone_outside, "-L", added, "-lfoo"],
-                    env).splitlines()
+    lines = explain(
+        ["-L", gone_in_store, "-L", gone_outside, "-L", added, "-lfoo"], env
+    ).splitlines()
     assert f"- {gone_in_store}: does not exist" in lines
     assert f"- {gone_outside}: does not exist" in lines
     assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
@@ -113,7 +137,10 @@ def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None
     ],
 )
 def test_explain_when_nothing_is_added(
-    tmp_path: Path, extra_env: dict[str, str], extra_args: list[str], verdict: str | None,
+    tmp_path: Path,
+    extra_env: dict[str, str],
+    extra_args: list[str],
+    verdict: str | None,
     note: str | None,
 ) -> None:
     t = Tree(tmp_path)
@@ -151,17 +178,28 @@ def test_explain_without_directories(tmp_path: Path) -> None:
 
 # --- the edges of dry-run and explain -----------------------------------------------------
 
-DRIVERS = ["gcc", "cc", "clang", "g++", "clang++", "c++", "gcc-12", "clang-14", "clang++-14",
-           "x86_64-linux-gnu-gcc", "x86_64-linux-gnu-gcc-12", "aarch64-linux-gnu-g++",
-           "/usr/bin/gcc", "ccache"]
+DRIVERS = [
+    "gcc",
+    "cc",
+    "clang",
+    "g++",
+    "clang++",
+    "c++",
+    "gcc-12",
+    "clang-14",
+    "clang++-14",
+    "x86_64-linux-gnu-gcc",
+    "x86_64-linux-gnu-gcc-12",
+    "aarch64-linux-gnu-g++",
+    "/usr/bin/gcc",
+    "ccache",
+]
 
 
 @pytest.mark.parametrize("cmd", ["dry-run", "explain"])
 @pytest.mark.parametrize("dashes", [["--"], []])
 @pytest.mark.parametrize("driver", DRIVERS)
-def test_a_compiler_command_gets_one_line_of_help(
-    cmd: str, dashes: list[str], driver: str
-) -> None:
+def test_a_compiler_command_gets_one_line_of_help(cmd: str, dashes: list[str], driver: str) -> None:
     r = CliRunner().invoke(cli, [cmd, *dashes, driver, "-o", "app", "main.o"])
     assert r.exit_code == 2
     assert r.stdout == ""
@@ -170,27 +208,40 @@ def test_a_compiler_command_gets_one_line_of_help(
     assert f"`{driver} -### ...`" in line and "-Wl," in line
 
 
-@pytest.mark.parametrize("first", ["-o", "main.o", "libgcc.a", "gcc.o", "-lgcc", "crtgcc.o",
-                                   "gcc-lib/x.o"])
+@pytest.mark.parametrize(
+    "first", ["-o", "main.o", "libgcc.a", "gcc.o", "-lgcc", "crtgcc.o", "gcc-lib/x.o"]
+)
 def test_linker_arguments_are_not_taken_for_a_compiler(
     tmp_path: Path, clean_env: None, first: str
 ) -> None:
-    r = CliRunner().invoke(cli, ["dry-run", "--", first, "x.o"],
-                           env={"PATH": SYS_PATH, "NIX_STORE": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli, ["dry-run", "--", first, "x.o"], env={"PATH": SYS_PATH, "NIX_STORE": str(tmp_path)}
+    )
     assert r.exit_code == 0, r.output
     assert r.stdout.startswith("/usr/bin/ld ")
 
 
-@pytest.mark.parametrize(("name", "status"), [
-    ("foo", 2), ("gcc", 2), ("ld.foo", 2), ("", 2),
-    ("ld", 0), ("ld.lld", 0), ("mold", 0), ("ld.gold", 0), ("x86_64-linux-gnu-ld.bfd", 0),
-])
+@pytest.mark.parametrize(
+    ("name", "status"),
+    [
+        ("foo", 2),
+        ("gcc", 2),
+        ("ld.foo", 2),
+        ("", 2),
+        ("ld", 0),
+        ("ld.lld", 0),
+        ("mold", 0),
+        ("ld.gold", 0),
+        ("x86_64-linux-gnu-ld.bfd", 0),
+    ],
+)
 @pytest.mark.parametrize("cmd", ["dry-run", "explain"])
 def test_as_takes_only_a_linker_name(
     tmp_path: Path, clean_env: None, cmd: str, name: str, status: int
 ) -> None:
-    r = CliRunner().invoke(cli, [cmd, "--as", name, "--", "x.o"],
-                           env={"PATH": SYS_PATH, "NIX_STORE": str(tmp_path)})
+    r = CliRunner().invoke(
+        cli, [cmd, "--as", name, "--", "x.o"], env={"PATH": SYS_PATH, "NIX_STORE": str(tmp_path)}
+    )
     assert r.exit_code == status, r.output
     if status:
         assert "Invalid value for '--as'" in r.stderr and "is not a linker name" in r.stderr
@@ -202,14 +253,36 @@ def test_ldwrap_alone_prints_the_help() -> None:
     assert r.stdout.startswith("Usage: ") and "Commands:" in r.stdout and "doctor" in r.stdout
 
 
-@pytest.mark.parametrize(("args", "words"), [
-    (["dry-run", "--help"], ["ARGS are the linker's arguments",
-                             "ldwrap dry-run -- -L/opt/x/lib -lfoo -o app main.o", "-###"]),
-    (["explain", "--help"], ["ARGS are the linker's arguments",
-                             "ldwrap explain -- -L/opt/x/lib -lfoo -o app main.o", "-###"]),
-    (["doctor", "--help"], ["Check that links on this machine go through ldwrap",
-                            "-fuse-ld=lld", "Exit", "--no-compilers"]),
-])
+@pytest.mark.parametrize(
+    ("args", "words"),
+    [
+        (
+            ["dry-run", "--help"],
+            [
+                "ARGS are the linker's arguments",
+                "ldwrap dry-run -- -L/opt/x/lib -lfoo -o app main.o",
+                "-###",
+            ],
+        ),
+        (
+            ["explain", "--help"],
+            [
+                "ARGS are the linker's arguments",
+                "ldwrap explain -- -L/opt/x/lib -lfoo -o app main.o",
+                "-###",
+            ],
+        ),
+        (
+            ["doctor", "--help"],
+            [
+                "Check that links on this machine go through ldwrap",
+                "-fuse-ld=lld",
+                "Exit",
+                "--no-compilers",
+            ],
+        ),
+    ],
+)
 def test_help_says_what_the_command_does(args: list[str], words: list[str]) -> None:
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0
@@ -217,9 +290,19 @@ def test_help_says_what_the_command_does(args: list[str], words: list[str]) -> N
         assert w in r.stdout
 
 
-@pytest.mark.parametrize("args", [["--version"], ["--help"], ["dry-run", "--help"],
-                                  ["explain", "--help"], ["install", "--help"],
-                                  ["uninstall", "--help"], ["demo", "--help"], ["-h"]])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--version"],
+        ["--help"],
+        ["dry-run", "--help"],
+        ["explain", "--help"],
+        ["install", "--help"],
+        ["uninstall", "--help"],
+        ["demo", "--help"],
+        ["-h"],
+    ],
+)
 def test_version_and_help(args: list[str]) -> None:
     r = CliRunner().invoke(cli, args)
     assert r.exit_code == 0

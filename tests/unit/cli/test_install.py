@@ -66,8 +66,11 @@ def test_every_clang_on_path_gets_its_prefixed_names(tmp_path: Path) -> None:
     d = tmp_path / "bin"
     r = run(["install", str(d)], f"{tools}:{tmp_path / 'other'}")
     assert r.exit_code == 0, r.output
-    want = [*NAMES, *(f"x86_64-pc-linux-gnu-{n}" for n in NAMES),
-            *(f"aarch64-unknown-linux-gnu-{n}" for n in NAMES)]
+    want = [
+        *NAMES,
+        *(f"x86_64-pc-linux-gnu-{n}" for n in NAMES),
+        *(f"aarch64-unknown-linux-gnu-{n}" for n in NAMES),
+    ]
     assert listing(d) == sorted(want)
     assert r.stdout.splitlines() == [str(d / n) for n in want]
 
@@ -95,11 +98,15 @@ def test_only_limits_plain_and_prefixed_names(
 ) -> None:
     fake_clang(tmp_path / "tools", "clang", "x86_64-pc-linux-gnu")
     d = tmp_path / "bin"
-    r = run(["install", "--only", value, "--target", "riscv64-linux-gnu", str(d)],
-            tmp_path / "tools")
+    r = run(
+        ["install", "--only", value, "--target", "riscv64-linux-gnu", str(d)], tmp_path / "tools"
+    )
     assert r.exit_code == 0, r.output
-    want = [*names, *(f"x86_64-pc-linux-gnu-{n}" for n in names),
-            *(f"riscv64-linux-gnu-{n}" for n in names)]
+    want = [
+        *names,
+        *(f"x86_64-pc-linux-gnu-{n}" for n in names),
+        *(f"riscv64-linux-gnu-{n}" for n in names),
+    ]
     assert listing(d) == sorted(want)
 
 
@@ -128,8 +135,9 @@ def snapshot(d: Path) -> dict[str, str]:
     out = {}
     for n in listing(d):
         p = d / n
-        out[n] = (f"-> {os.readlink(p)}" if p.is_symlink() else "dir" if p.is_dir()
-                  else p.read_text())
+        out[n] = (
+            f"-> {os.readlink(p)}" if p.is_symlink() else "dir" if p.is_dir() else p.read_text()
+        )
     return out
 
 
@@ -143,8 +151,10 @@ def test_a_foreign_file_stops_the_whole_install(tmp_path: Path, kind: str) -> No
     before = snapshot(d)
     r = run(["install", str(d)], tmp_path / "tools")
     assert r.exit_code == 1
-    assert r.output == (f"ldwrap: {d}/ld.lld, {d}/x86_64-pc-linux-gnu-ld: not ldwrap "
-                        "launchers (--force replaces them); nothing written\n")
+    assert r.output == (
+        f"ldwrap: {d}/ld.lld, {d}/x86_64-pc-linux-gnu-ld: not ldwrap "
+        "launchers (--force replaces them); nothing written\n"
+    )
     assert snapshot(d) == before
     r = run(["install", "--force", str(d)], tmp_path / "tools")
     assert r.exit_code == 0, r.output
@@ -170,8 +180,9 @@ def test_one_foreign_file_is_named_alone(tmp_path: Path) -> None:
     d.mkdir()
     make_foreign(d / "mold", "file")
     r = run(["install", str(d)], tmp_path)
-    assert r.output == (f"ldwrap: {d}/mold: not an ldwrap launcher (--force replaces them); "
-                        "nothing written\n")
+    assert r.output == (
+        f"ldwrap: {d}/mold: not an ldwrap launcher (--force replaces them); nothing written\n"
+    )
     assert listing(d) == ["mold"]
 
 
@@ -187,20 +198,37 @@ def test_install_into_a_file_fails(tmp_path: Path) -> None:
 
 ADVICE = [
     # (clang on PATH, --only, the two lines after "ldwrap: ")
-    (True, None, ["put {d} first on PATH: gcc and clang then link through ldwrap",
-                  "or per command: gcc -B {d}, clang --ld-path={d}/ld.lld"]),
-    (False, None, ["put {d} first on PATH: gcc then links through ldwrap (no clang on PATH, "
-                   "so none of its prefixed names was written)",
-                   "or per command: gcc -B {d}, clang --ld-path={d}/ld.lld"]),
-    (True, "mold,ld.mold", ["put {d} first on PATH: gcc and clang then link through ldwrap",
-                            "or per command: gcc -B {d}, clang --ld-path={d}/mold"]),
+    (
+        True,
+        None,
+        [
+            "put {d} first on PATH: gcc and clang then link through ldwrap",
+            "or per command: gcc -B {d}, clang --ld-path={d}/ld.lld",
+        ],
+    ),
+    (
+        False,
+        None,
+        [
+            "put {d} first on PATH: gcc then links through ldwrap (no clang on PATH, "
+            "so none of its prefixed names was written)",
+            "or per command: gcc -B {d}, clang --ld-path={d}/ld.lld",
+        ],
+    ),
+    (
+        True,
+        "mold,ld.mold",
+        [
+            "put {d} first on PATH: gcc and clang then link through ldwrap",
+            "or per command: gcc -B {d}, clang --ld-path={d}/mold",
+        ],
+    ),
 ]
 
 
 @pytest.mark.parametrize(("clang", "only", "lines"), ADVICE)
 def test_the_closing_advice(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clang: bool, only: str | None,
-    lines: list[str]
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clang: bool, only: str | None, lines: list[str]
 ) -> None:
     if clang:
         fake_clang(tmp_path / "tools", "clang", "x86_64-pc-linux-gnu")

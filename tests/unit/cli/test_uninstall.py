@@ -19,7 +19,7 @@ def test_uninstall_removes_launchers_and_keeps_the_rest(tmp_path: Path) -> None:
     names = drop_in_names(triples=("x86_64-pc-linux-gnu",))
     install(str(d), names=names)
     (d / "ld.bfd").unlink()
-    (d / "ld.bfd").write_text("#!/bin/sh\nexec /usr/bin/ld.bfd \"$@\"\n")  # the user's own
+    (d / "ld.bfd").write_text('#!/bin/sh\nexec /usr/bin/ld.bfd "$@"\n')  # the user's own
     (d / "ld.gold").unlink()
     (d / "ld.gold").symlink_to(d / "ld")  # a link to a launcher is not one ldwrap wrote
     (d / "ldwrap").write_text(CONSOLE_SCRIPT)  # the command itself, in the same directory

@@ -141,10 +141,25 @@ STATE_CASES = [
     (ALL, ["--push-state", "-Bstatic", "-la", "--pop-state", "-lb"], [True, False]),
     (ALL, ["-push-state", "-Bstatic", "-pop-state", "-la"], [False]),
     (ALL, ["--pop-state", "-la"], [False]),  # an unbalanced pop changes nothing
-    (ALL, ["-Bstatic", "--push-state", "--push-state", "-Bdynamic", "--pop-state", "-la",
-           "--pop-state", "-lb"], [True, True]),
-    ((BFD,), ["-a", "archive", "-la", "-a", "shared", "-lb", "-adefault", "-lc"],
-     [True, False, False]),
+    (
+        ALL,
+        [
+            "-Bstatic",
+            "--push-state",
+            "--push-state",
+            "-Bdynamic",
+            "--pop-state",
+            "-la",
+            "--pop-state",
+            "-lb",
+        ],
+        [True, True],
+    ),
+    (
+        (BFD,),
+        ["-a", "archive", "-la", "-a", "shared", "-lb", "-adefault", "-lc"],
+        [True, False, False],
+    ),
     # gold's -static is whole-link: every -l is static, also those before it.
     ((GOLD,), ["-la", "-static", "-lb"], [True, True]),
     # -static-pie (as spelled by a caller) is static too.
@@ -223,12 +238,9 @@ EMULATION_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("args", "emulation", "is_32"), EMULATION_CASES,
-                         ids=_id)
+@pytest.mark.parametrize(("args", "emulation", "is_32"), EMULATION_CASES, ids=_id)
 @pytest.mark.parametrize("flavour", (GOLD, LLD, MOLD))
-def test_emulation(
-    flavour: str, args: list[str], emulation: str | None, is_32: bool
-) -> None:
+def test_emulation(flavour: str, args: list[str], emulation: str | None, is_32: bool) -> None:
     req = parse(flavour, args)
     assert (req.emulation, req.is_32bit) == (emulation, is_32)
 
@@ -281,8 +293,7 @@ LIB_FILE_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("args", "files"), LIB_FILE_CASES,
-                         ids=_id)
+@pytest.mark.parametrize(("args", "files"), LIB_FILE_CASES, ids=_id)
 @pytest.mark.parametrize("flavour", ALL)
 def test_library_files(flavour: str, args: list[str], files: list[str]) -> None:
     assert parse(flavour, args).lib_files == files
@@ -293,17 +304,21 @@ def test_library_files(flavour: str, args: list[str], files: list[str]) -> None:
     [(f, ["-I", "/lib/ld.so.2"]) for f in (BFD, GOLD, MOLD)]
     + [(f, ["-h", "libme.so.1"]) for f in ALL],
 )
-def test_short_spellings_of_interp_and_soname_are_not_files(
-    flavour: str, args: list[str]
-) -> None:
+def test_short_spellings_of_interp_and_soname_are_not_files(flavour: str, args: list[str]) -> None:
     assert parse(flavour, args).lib_files == []
 
 
 @pytest.mark.parametrize("flavour", ALL)
 @pytest.mark.parametrize(
     ("args", "query"),
-    [(["--version"], True), (["-v"], True), (["-V"], True), (["--help"], True),
-     (["-o", "--version"], False), (["-lfoo"], False)],
+    [
+        (["--version"], True),
+        (["-v"], True),
+        (["-V"], True),
+        (["--help"], True),
+        (["-o", "--version"], False),
+        (["-lfoo"], False),
+    ],
 )
 def test_queries(flavour: str, args: list[str], query: bool) -> None:
     assert parse(flavour, args).query is query
@@ -343,28 +358,96 @@ def test_output(flavour: str) -> None:
 @pytest.mark.parametrize("flavour", ALL)
 def test_a_gcc_link_line(flavour: str) -> None:
     args = [
-        "-plugin", "/usr/lib/gcc/x86_64-linux-gnu/12/liblto_plugin.so",
-        "-plugin-opt=-pass-through=-lgcc", "--build-id", "-m", "elf_x86_64",
-        "-dynamic-linker", "/lib64/ld-linux-x86-64.so.2", "-pie", "-o", "a.out",
-        "Scrt1.o", "-L/s/foo/lib", "-L/usr/lib/gcc/x86_64-linux-gnu/12", "m.o", "-rpath", "/zz",
-        "-lfoo", "-lgcc", "--push-state", "--as-needed", "-lgcc_s", "--pop-state", "-lc",
+        "-plugin",
+        "/usr/lib/gcc/x86_64-linux-gnu/12/liblto_plugin.so",
+        "-plugin-opt=-pass-through=-lgcc",
+        "--build-id",
+        "-m",
+        "elf_x86_64",
+        "-dynamic-linker",
+        "/lib64/ld-linux-x86-64.so.2",
+        "-pie",
+        "-o",
+        "a.out",
+        "Scrt1.o",
+        "-L/s/foo/lib",
+        "-L/usr/lib/gcc/x86_64-linux-gnu/12",
+        "m.o",
+        "-rpath",
+        "/zz",
+        "-lfoo",
+        "-lgcc",
+        "--push-state",
+        "--as-needed",
+        "-lgcc_s",
+        "--pop-state",
+        "-lc",
     ]
     req = parse(flavour, args)
     assert req.lib_dirs == ["/s/foo/lib", "/usr/lib/gcc/x86_64-linux-gnu/12"]
     assert [lib.spec for lib in req.libs] == ["foo", "gcc", "gcc_s", "c"]
     assert req.rpaths == ["/zz"]
     assert (req.link_type, req.emulation, req.output, req.lib_files) == (
-        DYNAMIC, "elf_x86_64", "a.out", [])
+        DYNAMIC,
+        "elf_x86_64",
+        "a.out",
+        [],
+    )
 
 
 # Tokens that exercise every branch of the four grammars, plus arbitrary text.
 _VOCAB = [
-    "-L", "-l", "-L/d", "-lx", "-l:x.so", "--library", "--library-path", "-o", "-soname", "-h",
-    "-m", "-melf_i386", "-static", "-static-pie", "-Bstatic", "-Bdynamic", "--push-state",
-    "--pop-state", "-r", "-i", "-G", "-flavor", "gnu", "--", "-", "@x", "=", "-L=", "-l=",
-    "--sysroot", "--sysroot=/s", "-sysroot", "-rpath", "-R", "-z", "-so", "-son", "-sS", "-a",
-    "-dynamic-linker", "-plugin", "--version", "/x/libz.so.1", "m.o", "-pie",
-    "--no-dynamic-linker", "-Tb", "--out", "-non_shared", "-$SYSROOT", "-L$SYSROOT/x",
+    "-L",
+    "-l",
+    "-L/d",
+    "-lx",
+    "-l:x.so",
+    "--library",
+    "--library-path",
+    "-o",
+    "-soname",
+    "-h",
+    "-m",
+    "-melf_i386",
+    "-static",
+    "-static-pie",
+    "-Bstatic",
+    "-Bdynamic",
+    "--push-state",
+    "--pop-state",
+    "-r",
+    "-i",
+    "-G",
+    "-flavor",
+    "gnu",
+    "--",
+    "-",
+    "@x",
+    "=",
+    "-L=",
+    "-l=",
+    "--sysroot",
+    "--sysroot=/s",
+    "-sysroot",
+    "-rpath",
+    "-R",
+    "-z",
+    "-so",
+    "-son",
+    "-sS",
+    "-a",
+    "-dynamic-linker",
+    "-plugin",
+    "--version",
+    "/x/libz.so.1",
+    "m.o",
+    "-pie",
+    "--no-dynamic-linker",
+    "-Tb",
+    "--out",
+    "-non_shared",
+    "-$SYSROOT",
+    "-L$SYSROOT/x",
 ]
 
 
@@ -400,14 +483,16 @@ AS_NEEDED_CASES = [
     (ALL, ["--as-needed", "-no-as-needed", "-la"], set()),
     (ALL, ["-la", "-lb"], set()),
     # The shared libraries named by path count by their file name; archives do not.
-    (ALL, ["--as-needed", "/x/libz.so.1", "/x/libq.a", "-l:libc.so.6"],
-     {"libz.so.1", "libc.so.6"}),
+    (ALL, ["--as-needed", "/x/libz.so.1", "/x/libq.a", "-l:libc.so.6"], {"libz.so.1", "libc.so.6"}),
     # A library asked for in static mode never becomes DT_NEEDED.
     (ALL, ["--as-needed", "-Bstatic", "-la", "-Bdynamic", "-lb"], {"libb.so"}),
     # --push-state / --pop-state save and restore it (Debian's gcc around -lgcc_s).
     (ALL, ["--push-state", "--as-needed", "-lgcc_s", "--pop-state", "-lc"], {"libgcc_s.so"}),
-    (ALL, ["--as-needed", "--push-state", "--no-as-needed", "-la", "--pop-state", "-lb"],
-     {"libb.so"}),
+    (
+        ALL,
+        ["--as-needed", "--push-state", "--no-as-needed", "-la", "--pop-state", "-lb"],
+        {"libb.so"},
+    ),
     (ALL, ["--pop-state", "--as-needed", "-la"], {"liba.so"}),  # an unbalanced pop: no change
     # An option's value is no flag.
     (ALL, ["-o", "--as-needed", "-la"], set()),

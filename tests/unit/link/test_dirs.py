@@ -28,12 +28,13 @@ def test_wildcards_match_as_fnmatch_does() -> None:
     for _ in range(20000):
         pattern = "".join(rnd.choice("ab.c*?") for _ in range(rnd.randint(0, 6)))
         name = "".join(rnd.choice("ab.c") for _ in range(rnd.randint(0, 7)))
-        assert _wildcard_match(name, pattern) == fnmatch.fnmatchcase(name, pattern), (name,
-                                                                                     pattern)
+        assert _wildcard_match(name, pattern) == fnmatch.fnmatchcase(name, pattern), (name, pattern)
 
 
-@pytest.mark.parametrize("pattern", ["*.conf", "a*", "*", "x?.conf", "[ab].conf", "*/*.conf",
-                                     "b.conf", "missing.conf", ".*"])
+@pytest.mark.parametrize(
+    "pattern",
+    ["*.conf", "a*", "*", "x?.conf", "[ab].conf", "*/*.conf", "b.conf", "missing.conf", ".*"],
+)
 def test_include_patterns_find_what_glob_finds(tmp_path: Path, pattern: str) -> None:
     for name in ("a.conf", "b.conf", "x1.conf", ".hidden.conf", "notes.txt"):
         (tmp_path / name).write_text("")
@@ -88,8 +89,25 @@ def test_build_tree_markers_at_any_depth(tmp_path: Path, marker: str) -> None:
     assert FsView().build_tree(str(tmp_path)) is None
 
 
-PATHS = ["", "/", "//", "///", "a", "a/", "/a/b/", "a//b", "./a", "../a", "a/../../b", "/../a",
-         "//a/b", "a/./b/.", "/a/b/../..", "..", "/tmp//x/"]
+PATHS = [
+    "",
+    "/",
+    "//",
+    "///",
+    "a",
+    "a/",
+    "/a/b/",
+    "a//b",
+    "./a",
+    "../a",
+    "a/../../b",
+    "/../a",
+    "//a/b",
+    "a/./b/.",
+    "/a/b/../..",
+    "..",
+    "/tmp//x/",
+]
 
 
 @pytest.mark.parametrize("p", PATHS)
@@ -111,8 +129,16 @@ def test_realpath_is_posixpaths(tmp_path: Path) -> None:
     os.symlink("loop2", f"{t}/loop1")
     os.symlink("loop1", f"{t}/loop2")
     os.symlink("/nonexistent/x", f"{t}/dang")
-    for p in [f"{t}/l1", f"{t}/l1/..", f"{t}/q/rel/lib/../lib", f"{t}/loop1/x", f"{t}/dang/y",
-              f"{t}/q/../l1/./", f"{t}/missing/../q", "/"]:
+    for p in [
+        f"{t}/l1",
+        f"{t}/l1/..",
+        f"{t}/q/rel/lib/../lib",
+        f"{t}/loop1/x",
+        f"{t}/dang/y",
+        f"{t}/q/../l1/./",
+        f"{t}/missing/../q",
+        "/",
+    ]:
         assert oslite.path.realpath(p) == os.path.realpath(p), p
 
 

@@ -155,8 +155,9 @@ def _long_cases() -> list[object]:
             for dashes in (1, 2):
                 consumes = str(dashes) in cells[flavour]
                 cases.append(
-                    pytest.param(flavour, "-" * dashes + name, consumes,
-                                 id=f"{flavour}:{'-' * dashes}{name}")
+                    pytest.param(
+                        flavour, "-" * dashes + name, consumes, id=f"{flavour}:{'-' * dashes}{name}"
+                    )
                 )
     return cases
 
@@ -182,8 +183,11 @@ def _eq_cases() -> list[object]:
         for flavour in FLAVOURS:
             for dashes in (1, 2):
                 if str(dashes) in cells[flavour] and (flavour, name) != (GOLD, "dT"):
-                    cases.append(pytest.param(flavour, "-" * dashes + name,
-                                              id=f"{flavour}:{'-' * dashes}{name}="))
+                    cases.append(
+                        pytest.param(
+                            flavour, "-" * dashes + name, id=f"{flavour}:{'-' * dashes}{name}="
+                        )
+                    )
     return cases
 
 
@@ -275,12 +279,18 @@ def test_single_letter_joined_value(
         *[(f, ["-rpath", "-lfoo"], ("rpath", "-lfoo", 2)) for f in FLAVOURS],
         *[(f, ["-z", "-lfoo"], ("z", "-lfoo", 2)) for f in FLAVOURS],
         *[(f, ["-o", "-L/x"], ("output", "-L/x", 2)) for f in FLAVOURS],
-        *[(f, ["--dynamic-linker", "/lib/ld.so"], ("dynamic-linker", "/lib/ld.so", 2))
-          for f in FLAVOURS],
-        *[(f, ["-dynamic-linker", "/lib/ld.so"], ("dynamic-linker", "/lib/ld.so", 2))
-          for f in FLAVOURS],
-        *[(f, ["-I", "/lib/ld.so"], ("dynamic-linker", "/lib/ld.so", 2))
-          for f in (BFD, GOLD, MOLD)],
+        *[
+            (f, ["--dynamic-linker", "/lib/ld.so"], ("dynamic-linker", "/lib/ld.so", 2))
+            for f in FLAVOURS
+        ],
+        *[
+            (f, ["-dynamic-linker", "/lib/ld.so"], ("dynamic-linker", "/lib/ld.so", 2))
+            for f in FLAVOURS
+        ],
+        *[
+            (f, ["-I", "/lib/ld.so"], ("dynamic-linker", "/lib/ld.so", 2))
+            for f in (BFD, GOLD, MOLD)
+        ],
         (LLD, ["-I", "/lib/ld.so"], (UNKNOWN, None, 1)),
         *[(f, ["--plugin", "/p/liblto.so"], ("plugin", "/p/liblto.so", 2)) for f in FLAVOURS],
         *[(f, ["-plugin", "/p/liblto.so"], ("plugin", "/p/liblto.so", 2)) for f in FLAVOURS],
@@ -295,25 +305,43 @@ def test_single_letter_joined_value(
         *[(f, ["-R/r"], ("R", "/r", 1)) for f in FLAVOURS],
         *[(f, ["--rpath=/r"], ("rpath", "/r", 1)) for f in FLAVOURS],
         # Static / dynamic switches.
-        *[(f, [sp], ("Bstatic", None, 1)) for f in FLAVOURS
-          for sp in ("-Bstatic", "--Bstatic", "-dn", "--dn")],
-        *[(f, [sp], ("Bdynamic", None, 1)) for f in FLAVOURS
-          for sp in ("-Bdynamic", "--Bdynamic", "-dy", "--dy")],
-        *[(f, [sp], ("Bstatic", None, 1)) for f in (BFD, LLD)
-          for sp in ("-non_shared", "--non_shared")],
-        *[(f, [sp], ("Bdynamic", None, 1)) for f in (BFD, LLD)
-          for sp in ("-call_shared", "--call_shared")],
+        *[
+            (f, [sp], ("Bstatic", None, 1))
+            for f in FLAVOURS
+            for sp in ("-Bstatic", "--Bstatic", "-dn", "--dn")
+        ],
+        *[
+            (f, [sp], ("Bdynamic", None, 1))
+            for f in FLAVOURS
+            for sp in ("-Bdynamic", "--Bdynamic", "-dy", "--dy")
+        ],
+        *[
+            (f, [sp], ("Bstatic", None, 1))
+            for f in (BFD, LLD)
+            for sp in ("-non_shared", "--non_shared")
+        ],
+        *[
+            (f, [sp], ("Bdynamic", None, 1))
+            for f in (BFD, LLD)
+            for sp in ("-call_shared", "--call_shared")
+        ],
         (GOLD, ["-non_shared"], ("output", "n_shared", 1)),  # gold: -n -o n_shared
         (GOLD, ["-call_shared"], (UNKNOWN, None, 1)),
         (GOLD, ["--non_shared"], (UNKNOWN, None, 1)),
         (MOLD, ["-non_shared"], (UNKNOWN, None, 1)),
         (MOLD, ["--call_shared"], (UNKNOWN, None, 1)),
         *[(f, [sp], ("static", None, 1)) for f in FLAVOURS for sp in ("-static", "--static")],
-        *[(f, [sp], (st, None, 1)) for f in FLAVOURS
-          for sp in ("--push-state", "-push-state", "--pop-state", "-pop-state")
-          for st in [sp.lstrip("-")]],
-        *[(f, [sp], (sp.lstrip("-"), None, 1)) for f in FLAVOURS
-          for sp in ("--as-needed", "-as-needed", "--no-as-needed", "-no-as-needed")],
+        *[
+            (f, [sp], (st, None, 1))
+            for f in FLAVOURS
+            for sp in ("--push-state", "-push-state", "--pop-state", "-pop-state")
+            for st in [sp.lstrip("-")]
+        ],
+        *[
+            (f, [sp], (sp.lstrip("-"), None, 1))
+            for f in FLAVOURS
+            for sp in ("--as-needed", "-as-needed", "--no-as-needed", "-no-as-needed")
+        ],
         (BFD, ["-a", "archive"], ("a", "archive", 2)),
         (BFD, ["-ashared"], ("a", "shared", 1)),
         # Relocatable.
@@ -325,11 +353,13 @@ def test_single_letter_joined_value(
         *[(f, ["-i"], (UNKNOWN, None, 1)) for f in (LLD, MOLD)],
         *[(f, ["-Ur"], ("relocatable", None, 1)) for f in FLAVOURS],
         # Shared, pie.
-        *[(f, [sp], ("shared", None, 1)) for f in FLAVOURS
-          for sp in ("-shared", "--shared", "-Bshareable")],
+        *[
+            (f, [sp], ("shared", None, 1))
+            for f in FLAVOURS
+            for sp in ("-shared", "--shared", "-Bshareable")
+        ],
         *[(f, [sp], ("pie", None, 1)) for f in FLAVOURS for sp in ("-pie", "--pie")],
-        *[(f, ["--no-dynamic-linker"], ("no-dynamic-linker", None, 1))
-          for f in (BFD, LLD, MOLD)],
+        *[(f, ["--no-dynamic-linker"], ("no-dynamic-linker", None, 1)) for f in (BFD, LLD, MOLD)],
         (GOLD, ["--no-dynamic-linker"], (UNKNOWN, None, 1)),
         (GOLD, ["-no-dynamic-linker"], ("output", "-dynamic-linker", 1)),
         # Queries.
@@ -372,8 +402,10 @@ def test_classify(flavour: str, args: list[str], expected: tuple[object, ...]) -
         (["--out", "F"], ("out-implib", "F", 2)),  # output is two-dash-only: tried second
         (["-orphan-handling", "warn"], ("orphan-handling", "warn", 2)),
         # Ambiguous abbreviations are errors in bfd: nothing consumed.
-        *[([sp, "X"], (UNKNOWN, None, 1))
-          for sp in ("-rp", "-un", "-ex", "-hash", "-so", "-dyn", "-dynamic-l", "-as", "--o")],
+        *[
+            ([sp, "X"], (UNKNOWN, None, 1))
+            for sp in ("-rp", "-un", "-ex", "-hash", "-so", "-dyn", "-dynamic-l", "-as", "--o")
+        ],
         # Two-dash-only names: one dash falls back to the short option.
         (["-output", "F"], ("output", "utput", 1)),
         (["-omagic"], ("output", "magic", 1)),
@@ -467,12 +499,31 @@ def test_option_at_the_end_takes_no_value_and_does_not_crash(flavour: str) -> No
 @pytest.mark.parametrize("flavour", FLAVOURS)
 def test_a_walk_over_a_gcc_link_line_finds_every_input(flavour: str) -> None:
     args = [
-        "-plugin", "/usr/lib/gcc/x86_64-linux-gnu/12/liblto_plugin.so",
+        "-plugin",
+        "/usr/lib/gcc/x86_64-linux-gnu/12/liblto_plugin.so",
         "-plugin-opt=/usr/lib/gcc/x86_64-linux-gnu/12/lto-wrapper",
-        "--build-id", "--eh-frame-hdr", "-m", "elf_x86_64", "--hash-style=gnu", "--as-needed",
-        "-dynamic-linker", "/lib64/ld-linux-x86-64.so.2", "-pie", "-o", "a.out",
-        "Scrt1.o", "-L/s/lib", "m.o", "-rpath", "/zz", "-lm",
-        "--push-state", "--as-needed", "-lgcc_s", "--pop-state", "crtn.o",
+        "--build-id",
+        "--eh-frame-hdr",
+        "-m",
+        "elf_x86_64",
+        "--hash-style=gnu",
+        "--as-needed",
+        "-dynamic-linker",
+        "/lib64/ld-linux-x86-64.so.2",
+        "-pie",
+        "-o",
+        "a.out",
+        "Scrt1.o",
+        "-L/s/lib",
+        "m.o",
+        "-rpath",
+        "/zz",
+        "-lm",
+        "--push-state",
+        "--as-needed",
+        "-lgcc_s",
+        "--pop-state",
+        "crtn.o",
     ]
     inputs = []
     i = 0

@@ -27,13 +27,25 @@ from ldwrap.link.linkers import (
 @pytest.mark.parametrize(
     ("invoked", "name"),
     [
-        ("ld", "ld"), ("ld.bfd", "ld.bfd"), ("ld.gold", "ld.gold"), ("gold", "gold"),
-        ("ld.lld", "ld.lld"), ("lld", "lld"), ("rust-lld", "rust-lld"), ("ld.mold", "ld.mold"),
+        ("ld", "ld"),
+        ("ld.bfd", "ld.bfd"),
+        ("ld.gold", "ld.gold"),
+        ("gold", "gold"),
+        ("ld.lld", "ld.lld"),
+        ("lld", "lld"),
+        ("rust-lld", "rust-lld"),
+        ("ld.mold", "ld.mold"),
         ("mold", "mold"),
-        ("x86_64-linux-gnu-ld", "ld"), ("x86_64-linux-gnu-ld.bfd", "ld.bfd"),
-        ("x86_64-pc-linux-gnu-ld.lld", "ld.lld"), ("aarch64-unknown-linux-gnu-ld.gold", "ld.gold"),
+        ("x86_64-linux-gnu-ld", "ld"),
+        ("x86_64-linux-gnu-ld.bfd", "ld.bfd"),
+        ("x86_64-pc-linux-gnu-ld.lld", "ld.lld"),
+        ("aarch64-unknown-linux-gnu-ld.gold", "ld.gold"),
         ("x86_64-linux-gnu-ld.mold", "ld.mold"),
-        ("ldwrap", None), ("gcc", None), ("ld.foo", None), ("myld", None), ("ld.lld.real", None),
+        ("ldwrap", None),
+        ("gcc", None),
+        ("ld.foo", None),
+        ("myld", None),
+        ("ld.lld.real", None),
         ("", None),
     ],
 )
@@ -43,8 +55,17 @@ def test_linker_name(invoked: str, name: str | None) -> None:
 
 @pytest.mark.parametrize(
     ("name", "flavour"),
-    [("ld", BFD), ("ld.bfd", BFD), ("ld.gold", GOLD), ("gold", GOLD), ("ld.lld", LLD),
-     ("lld", LLD), ("rust-lld", LLD), ("ld.mold", MOLD), ("mold", MOLD)],
+    [
+        ("ld", BFD),
+        ("ld.bfd", BFD),
+        ("ld.gold", GOLD),
+        ("gold", GOLD),
+        ("ld.lld", LLD),
+        ("lld", LLD),
+        ("rust-lld", LLD),
+        ("ld.mold", MOLD),
+        ("mold", MOLD),
+    ],
 )
 def test_flavour_of(name: str, flavour: str) -> None:
     assert flavour_of(name) == flavour
@@ -162,8 +183,14 @@ def test_rustup_gcc_ld_directory_uses_the_toolchains_rust_lld(tmp_path: Path) ->
 
 @pytest.mark.parametrize(
     ("basename", "prefix"),
-    [("lld", ("-flavor", "gnu")), ("rust-lld", ("-flavor", "gnu")), ("lld-14", ("-flavor", "gnu")),
-     ("ld.lld", ()), ("ld.lld-14", ()), ("mold", ())],
+    [
+        ("lld", ("-flavor", "gnu")),
+        ("rust-lld", ("-flavor", "gnu")),
+        ("lld-14", ("-flavor", "gnu")),
+        ("ld.lld", ()),
+        ("ld.lld-14", ()),
+        ("mold", ()),
+    ],
 )
 def test_explicit_linker_by_path(tmp_path: Path, basename: str, prefix: tuple[str, ...]) -> None:
     p = _exe(tmp_path / basename)
@@ -208,7 +235,7 @@ def test_not_found_names_what_was_searched(tmp_path: Path) -> None:
 def test_is_shim(tmp_path: Path) -> None:
     (paths := install(str(tmp_path / "shims")))
     assert all(is_shim(p) for p in paths)
-    assert not is_shim(str(_exe(tmp_path / "plain", "#!/bin/sh\nexec ld \"$@\"\n")))
+    assert not is_shim(str(_exe(tmp_path / "plain", '#!/bin/sh\nexec ld "$@"\n')))
     elf = tmp_path / "elf"
     elf.write_bytes(b"\x7fELF" + b"ldwrap-shim" * 4)  # an ELF file is never a launcher
     assert not is_shim(str(elf))

@@ -13,10 +13,16 @@ ARM = "aarch64_unknown_linux_gnu"
 
 @pytest.mark.parametrize(
     ("emulation", "machine", "arch"),
-    [(None, "x86_64", "x86_64"), ("elf_i386", "x86_64", "i686"), (None, "i686", "i686"),
-     ("aarch64linux", "x86_64", "aarch64"), (None, "ppc64le", "powerpc64le"),
-     (None, "armv7l", "arm"), ("elf64lriscv", "x86_64", "riscv64"),
-     ("unknown_emulation", "aarch64", "aarch64")],
+    [
+        (None, "x86_64", "x86_64"),
+        ("elf_i386", "x86_64", "i686"),
+        (None, "i686", "i686"),
+        ("aarch64linux", "x86_64", "aarch64"),
+        (None, "ppc64le", "powerpc64le"),
+        (None, "armv7l", "arm"),
+        ("elf64lriscv", "x86_64", "riscv64"),
+        ("unknown_emulation", "aarch64", "aarch64"),
+    ],
 )
 def test_target_arch(emulation: str | None, machine: str, arch: str) -> None:
     assert target_arch(emulation, machine) == arch
@@ -28,8 +34,10 @@ def test_salt_outside_nix_reads_plain_names() -> None:
 
 
 def test_salt_from_markers_and_roles() -> None:
-    env = {f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{ARM}": "1",
-           f"NIX_BINTOOLS_WRAPPER_TARGET_BUILD_{X86}": "1"}
+    env = {
+        f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{ARM}": "1",
+        f"NIX_BINTOOLS_WRAPPER_TARGET_BUILD_{X86}": "1",
+    }
     assert pick_salt(env, "aarch64") == (ARM, ("",))
     assert pick_salt(env, "x86_64") == (X86, ("_FOR_BUILD",))
     # A target no wrapper in this shell serves: only its own suffixed names count.
@@ -45,17 +53,26 @@ def test_salt_with_other_libc() -> None:
 
 def test_all_roles_gathered_in_nix_order() -> None:
     env = {f"NIX_BINTOOLS_WRAPPER_TARGET_{r}_{X86}": "1" for r in ("HOST", "BUILD", "TARGET")}
-    env.update({f"NIX_LDFLAGS_{X86}": "-ls", "NIX_LDFLAGS": "-lh",
-                "NIX_LDFLAGS_FOR_BUILD": "-lb", "NIX_LDFLAGS_FOR_TARGET": "-lt"})
+    env.update(
+        {
+            f"NIX_LDFLAGS_{X86}": "-ls",
+            "NIX_LDFLAGS": "-lh",
+            "NIX_LDFLAGS_FOR_BUILD": "-lb",
+            "NIX_LDFLAGS_FOR_TARGET": "-lt",
+        }
+    )
     nix = read(env, None, "x86_64")
     # The salted name first, then the roles in nixpkgs' order: build, host, target.
     assert nix.ldflags == ["-ls", "-lb", "-lh", "-lt"]
 
 
 def test_flags_set_reads_only_the_gathered_names() -> None:
-    env = {f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{X86}": "1",
-           f"NIX_BINTOOLS_WRAPPER_FLAGS_SET_{X86}": "1",
-           f"NIX_LDFLAGS_{X86}": "-lgathered", "NIX_LDFLAGS": "-lagain"}
+    env = {
+        f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{X86}": "1",
+        f"NIX_BINTOOLS_WRAPPER_FLAGS_SET_{X86}": "1",
+        f"NIX_LDFLAGS_{X86}": "-lgathered",
+        "NIX_LDFLAGS": "-lagain",
+    }
     assert read(env, None, "x86_64").ldflags == ["-lgathered"]
 
 
@@ -68,18 +85,31 @@ def test_cc_applied_signals() -> None:
     assert read({**v2, "wrapper_NIX_LINK_TYPE": "static"}, None, "x86_64").cc_applied
     assert not read(v2, None, "x86_64").cc_applied
     # A hook's own process (operation not "link") starts afresh from the roles.
-    other = {"NIX_WRAPPER_VERSION": "2", "NIX_WRAPPER_OPERATION": "",
-             "wrapper_NIX_LDFLAGS": "-lstale", "NIX_LDFLAGS": "-lm"}
+    other = {
+        "NIX_WRAPPER_VERSION": "2",
+        "NIX_WRAPPER_OPERATION": "",
+        "wrapper_NIX_LDFLAGS": "-lstale",
+        "NIX_LDFLAGS": "-lm",
+    }
     assert read(other, None, "x86_64").ldflags == ["-lm"]
 
 
 def test_values() -> None:
-    env = {"NIX_HARDENING_ENABLE": "bindnow pie relro", "NIX_SET_BUILD_ID": "1",
-           "NIX_DONT_SET_RPATH": "1", "NIX_DYNAMIC_LINKER": " /s/ld.so ",
-           "NIX_IGNORE_LD_THROUGH_GCC": "1"}
+    env = {
+        "NIX_HARDENING_ENABLE": "bindnow pie relro",
+        "NIX_SET_BUILD_ID": "1",
+        "NIX_DONT_SET_RPATH": "1",
+        "NIX_DYNAMIC_LINKER": " /s/ld.so ",
+        "NIX_IGNORE_LD_THROUGH_GCC": "1",
+    }
     nix = read(env, None, "x86_64")
-    assert (nix.hardening, nix.set_build_id, nix.dont_set_rpath, nix.dynamic_linker,
-            nix.ignore_ld_through_gcc) == (["relro", "bindnow"], True, True, "/s/ld.so", True)
+    assert (
+        nix.hardening,
+        nix.set_build_id,
+        nix.dont_set_rpath,
+        nix.dynamic_linker,
+        nix.ignore_ld_through_gcc,
+    ) == (["relro", "bindnow"], True, True, "/s/ld.so", True)
     off = read({"NIX_SET_BUILD_ID": "0", "NIX_DONT_SET_RPATH": "true"}, None, "x86_64")
     assert (off.set_build_id, off.dont_set_rpath, off.dynamic_linker) == (False, False, None)
 

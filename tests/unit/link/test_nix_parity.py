@@ -50,55 +50,118 @@ def argv(tree: Tree, args: list[str], env: dict[str, str], name: str = "ld.lld")
 
 # (id, env with {foo}/{bar} placeholders, caller args, expected argv after the linker)
 LDFLAGS_CASES: list[tuple[str, dict[str, str], list[str], list[str]]] = [
-    ("NIX_LDFLAGS -L, caller -l", {"NIX_LDFLAGS": "-L{foo}"}, ["main.o", "-lfoo"],
-     ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"]),
-    ("NIX_LDFLAGS -L and -l", {"NIX_LDFLAGS": "-L{foo} -lfoo"}, ["main.o"],
-     ["main.o", "-L{foo}", "-lfoo", "-rpath", "{foo}"]),
-    ("NIX_LDFLAGS -L as two words", {"NIX_LDFLAGS": "-L {foo}"}, ["main.o", "-lfoo"],
-     ["main.o", "-lfoo", "-L", "{foo}", "-rpath", "{foo}"]),
-    ("NIX_LDFLAGS_BEFORE", {"NIX_LDFLAGS_BEFORE": "-L{foo}"}, ["main.o", "-lfoo"],
-     ["-L{foo}", "main.o", "-lfoo", "-rpath", "{foo}"]),
-    ("NIX_LDFLAGS_AFTER", {"NIX_LDFLAGS_AFTER": "-L{foo}"}, ["main.o", "-lfoo"],
-     ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"]),
-    ("host-suffixed name", {f"NIX_LDFLAGS_{SALT}": "-L{foo}"}, ["main.o", "-lfoo"],
-     ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"]),
-    ("order: BEFORE, the caller, NIX_LDFLAGS",
-     {"NIX_LDFLAGS_BEFORE": "-L{bar}", "NIX_LDFLAGS": "-L{foo}"},
-     ["main.o", "-lfoo", "-lbar"],
-     ["-L{bar}", "main.o", "-lfoo", "-lbar", "-L{foo}", "-rpath", "{bar}", "-rpath", "{foo}"]),
-    ("the caller's -L before NIX_LDFLAGS'",
-     {"NIX_LDFLAGS": "-L{bar}"}, ["-L{foo}", "main.o", "-lfoo", "-lbar"],
-     ["-L{foo}", "main.o", "-lfoo", "-lbar", "-L{bar}", "-rpath", "{foo}", "-rpath", "{bar}"]),
-    ("--library-path spelling", {"NIX_LDFLAGS": "--library-path={foo}"}, ["main.o", "-lfoo"],
-     ["main.o", "-lfoo", "--library-path={foo}", "-rpath", "{foo}"]),
+    (
+        "NIX_LDFLAGS -L, caller -l",
+        {"NIX_LDFLAGS": "-L{foo}"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"],
+    ),
+    (
+        "NIX_LDFLAGS -L and -l",
+        {"NIX_LDFLAGS": "-L{foo} -lfoo"},
+        ["main.o"],
+        ["main.o", "-L{foo}", "-lfoo", "-rpath", "{foo}"],
+    ),
+    (
+        "NIX_LDFLAGS -L as two words",
+        {"NIX_LDFLAGS": "-L {foo}"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L", "{foo}", "-rpath", "{foo}"],
+    ),
+    (
+        "NIX_LDFLAGS_BEFORE",
+        {"NIX_LDFLAGS_BEFORE": "-L{foo}"},
+        ["main.o", "-lfoo"],
+        ["-L{foo}", "main.o", "-lfoo", "-rpath", "{foo}"],
+    ),
+    (
+        "NIX_LDFLAGS_AFTER",
+        {"NIX_LDFLAGS_AFTER": "-L{foo}"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"],
+    ),
+    (
+        "host-suffixed name",
+        {f"NIX_LDFLAGS_{SALT}": "-L{foo}"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"],
+    ),
+    (
+        "order: BEFORE, the caller, NIX_LDFLAGS",
+        {"NIX_LDFLAGS_BEFORE": "-L{bar}", "NIX_LDFLAGS": "-L{foo}"},
+        ["main.o", "-lfoo", "-lbar"],
+        ["-L{bar}", "main.o", "-lfoo", "-lbar", "-L{foo}", "-rpath", "{bar}", "-rpath", "{foo}"],
+    ),
+    (
+        "the caller's -L before NIX_LDFLAGS'",
+        {"NIX_LDFLAGS": "-L{bar}"},
+        ["-L{foo}", "main.o", "-lfoo", "-lbar"],
+        ["-L{foo}", "main.o", "-lfoo", "-lbar", "-L{bar}", "-rpath", "{foo}", "-rpath", "{bar}"],
+    ),
+    (
+        "--library-path spelling",
+        {"NIX_LDFLAGS": "--library-path={foo}"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "--library-path={foo}", "-rpath", "{foo}"],
+    ),
     # A cc-wrapper already passed NIX_LDFLAGS (as -Wl, flags, so they are the caller's): the
     # variable is not added again and its -L does not count a second time.
-    ("cc-wrapper applied (salt)", {"NIX_LDFLAGS": "-L{foo}", f"NIX_LINK_TYPE_{SALT}": "dynamic"},
-     ["main.o", "-lfoo"], ["main.o", "-lfoo"]),
-    ("cc-wrapper applied (v2)",
-     {"NIX_WRAPPER_VERSION": "2", "NIX_WRAPPER_OPERATION": "link",
-      "wrapper_NIX_LINK_TYPE": "dynamic", "wrapper_NIX_LDFLAGS": "-L{foo}"},
-     ["main.o", "-lfoo"], ["main.o", "-lfoo"]),
-    ("cc-wrapper applied: NIX_LDFLAGS_AFTER still counts",
-     {"NIX_LDFLAGS_AFTER": "-L{foo}", f"NIX_LINK_TYPE_{SALT}": "dynamic"},
-     ["main.o", "-lfoo"], ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"]),
-    ("static-only library there", {"NIX_LDFLAGS": "-L{sta}"}, ["main.o", "-lsta"],
-     ["main.o", "-lsta", "-L{sta}"]),
-    ("outside the store", {"NIX_LDFLAGS": "-L/opt/x/lib"}, ["main.o", "-lfoo"],
-     ["main.o", "-lfoo", "-L/opt/x/lib"]),
-    ("NIX_DONT_SET_RPATH", {"NIX_LDFLAGS": "-L{foo}", "NIX_DONT_SET_RPATH": "1"},
-     ["main.o", "-lfoo"], ["main.o", "-lfoo", "-L{foo}"]),
+    (
+        "cc-wrapper applied (salt)",
+        {"NIX_LDFLAGS": "-L{foo}", f"NIX_LINK_TYPE_{SALT}": "dynamic"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo"],
+    ),
+    (
+        "cc-wrapper applied (v2)",
+        {
+            "NIX_WRAPPER_VERSION": "2",
+            "NIX_WRAPPER_OPERATION": "link",
+            "wrapper_NIX_LINK_TYPE": "dynamic",
+            "wrapper_NIX_LDFLAGS": "-L{foo}",
+        },
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo"],
+    ),
+    (
+        "cc-wrapper applied: NIX_LDFLAGS_AFTER still counts",
+        {"NIX_LDFLAGS_AFTER": "-L{foo}", f"NIX_LINK_TYPE_{SALT}": "dynamic"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L{foo}", "-rpath", "{foo}"],
+    ),
+    (
+        "static-only library there",
+        {"NIX_LDFLAGS": "-L{sta}"},
+        ["main.o", "-lsta"],
+        ["main.o", "-lsta", "-L{sta}"],
+    ),
+    (
+        "outside the store",
+        {"NIX_LDFLAGS": "-L/opt/x/lib"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L/opt/x/lib"],
+    ),
+    (
+        "NIX_DONT_SET_RPATH",
+        {"NIX_LDFLAGS": "-L{foo}", "NIX_DONT_SET_RPATH": "1"},
+        ["main.o", "-lfoo"],
+        ["main.o", "-lfoo", "-L{foo}"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("env", "args", "want"), [c[1:] for c in LDFLAGS_CASES],
-                         ids=[c[0] for c in LDFLAGS_CASES])
+@pytest.mark.parametrize(
+    ("env", "args", "want"), [c[1:] for c in LDFLAGS_CASES], ids=[c[0] for c in LDFLAGS_CASES]
+)
 def test_nix_ldflags_take_part_in_the_rpath(
     tmp_path: Path, env: dict[str, str], args: list[str], want: list[str]
 ) -> None:
     tree = Tree(tmp_path)
-    dirs = {"foo": tree.lib("foo", "libfoo.so"), "bar": tree.lib("bar", "libbar.so"),
-            "sta": tree.lib("sta", "libsta.a")}
+    dirs = {
+        "foo": tree.lib("foo", "libfoo.so"),
+        "bar": tree.lib("bar", "libbar.so"),
+        "sta": tree.lib("sta", "libsta.a"),
+    }
     env = {k: v.format(**dirs) for k, v in env.items()}
     assert argv(tree, [a.format(**dirs) for a in args], env) == [w.format(**dirs) for w in want]
 
@@ -106,20 +169,32 @@ def test_nix_ldflags_take_part_in_the_rpath(
 def test_nix_ldflags_directory_shows_in_the_plan(tmp_path: Path) -> None:
     tree = Tree(tmp_path)
     foo = tree.lib("foo", "libfoo.so")
-    inv = prepare("ld.lld", ["main.o", "-lfoo"],
-                       {"PATH": "/usr/bin", "NIX_STORE": tree.store, "NIX_LDFLAGS": f"-L{foo}"},
-                       str(tmp_path))
+    inv = prepare(
+        "ld.lld",
+        ["main.o", "-lfoo"],
+        {"PATH": "/usr/bin", "NIX_STORE": tree.store, "NIX_LDFLAGS": f"-L{foo}"},
+        str(tmp_path),
+    )
     assert [(d["path"], d["verdict"]) for d in inv.as_dict()["directories"]] == [(foo, "added")]
 
 
 def test_the_prepared_link_record_does_not_reach_the_linker(tmp_path: Path) -> None:
     tree = Tree(tmp_path)
-    env = {"PATH": "/usr/bin", "NIX_STORE": tree.store, "NIX_WRAPPER_VERSION": "2",
-           "NIX_WRAPPER_OPERATION": "link", "wrapper_NIX_LINK_TYPE": "dynamic",
-           "wrapper_NIX_LDFLAGS": "-lm", "KEEP": "1"}
+    env = {
+        "PATH": "/usr/bin",
+        "NIX_STORE": tree.store,
+        "NIX_WRAPPER_VERSION": "2",
+        "NIX_WRAPPER_OPERATION": "link",
+        "wrapper_NIX_LINK_TYPE": "dynamic",
+        "wrapper_NIX_LDFLAGS": "-lm",
+        "KEEP": "1",
+    }
     inv = prepare("ld.lld", ["main.o"], env, str(tmp_path))
     assert {k: v for k, v in inv.env.items() if k != CHAIN_VAR} == {
-        "PATH": "/usr/bin", "NIX_STORE": tree.store, "KEEP": "1"}
+        "PATH": "/usr/bin",
+        "NIX_STORE": tree.store,
+        "KEEP": "1",
+    }
 
 
 # --- 2. directories of libraries named by path first ----------------------------------------
@@ -130,8 +205,7 @@ def test_library_files_by_path_come_before_l_directories(tmp_path: Path) -> None
     foo = tree.lib("foo", "libfoo.so")
     qux = tree.lib("qux", "libqux.so")
     got = argv(tree, ["main.o", f"{qux}/libqux.so", f"-L{foo}", "-lfoo"], {})
-    assert got == ["main.o", f"{qux}/libqux.so", f"-L{foo}", "-lfoo", "-rpath", qux,
-                   "-rpath", foo]
+    assert got == ["main.o", f"{qux}/libqux.so", f"-L{foo}", "-lfoo", "-rpath", qux, "-rpath", foo]
 
 
 def test_library_files_keep_command_line_order_among_themselves(tmp_path: Path) -> None:
@@ -158,10 +232,12 @@ def test_a_directory_both_ways_is_added_once_at_the_file_position(tmp_path: Path
 def test_a_library_in_the_store_root_adds_nothing(tmp_path: Path, how: str) -> None:
     tree = Tree(tmp_path)
     (Path(tree.store) / "libfoo.so").write_bytes(b"")
-    args = ["main.o", f"{tree.store}/libfoo.so"] if how == "file" else [
-        "main.o", f"-L{tree.store}", "-lfoo"]
-    inv = prepare("ld.lld", args, {"PATH": "/usr/bin", "NIX_STORE": tree.store},
-                       str(tmp_path))
+    args = (
+        ["main.o", f"{tree.store}/libfoo.so"]
+        if how == "file"
+        else ["main.o", f"-L{tree.store}", "-lfoo"]
+    )
+    inv = prepare("ld.lld", args, {"PATH": "/usr/bin", "NIX_STORE": tree.store}, str(tmp_path))
     assert inv.argv[1:] == args
     assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]  # type: ignore[union-attr]
 
@@ -178,8 +254,12 @@ def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path) -> None:
     d = tmp_path / "opt" / "lib"
     d.mkdir(parents=True)
     (d / "libfoo.so").write_bytes(b"")
-    inv = prepare("ld.lld", ["-L", str(d), "-lfoo"],
-                       {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(d)}, str(tmp_path))
+    inv = prepare(
+        "ld.lld",
+        ["-L", str(d), "-lfoo"],
+        {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(d)},
+        str(tmp_path),
+    )
     assert inv.argv[-2:] == ["-rpath", str(d)]
 
 
@@ -187,28 +267,58 @@ def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path) -> None:
 
 M32 = "/m32/ld-linux.so.2"
 INTERP_CASES: list[tuple[str, dict[str, str], list[str], list[str]]] = [
-    ("NIX_DYNAMIC_LINKER", {"NIX_DYNAMIC_LINKER": "/l/ld.so"}, ["main.o"],
-     ["-dynamic-linker", "/l/ld.so", "main.o"]),
-    ("--no-dynamic-linker", {"NIX_DYNAMIC_LINKER": "/l/ld.so"}, ["main.o", "--no-dynamic-linker"],
-     ["main.o", "--no-dynamic-linker"]),
-    ("--no-dynamic-linker first", {"NIX_DYNAMIC_LINKER": "/l/ld.so"},
-     ["--no-dynamic-linker", "-shared", "main.o"], ["--no-dynamic-linker", "-shared", "main.o"]),
-    ("-no-dynamic-linker", {"NIX_DYNAMIC_LINKER": "/l/ld.so"}, ["-no-dynamic-linker", "main.o"],
-     ["-no-dynamic-linker", "main.o"]),
-    ("32-bit", {"LDWRAP_DYNAMIC_LINKER_M32": M32}, ["-m", "elf_i386", "main.o"],
-     ["-m", "elf_i386", "main.o", "-dynamic-linker", M32]),
-    ("32-bit, --no-dynamic-linker", {"LDWRAP_DYNAMIC_LINKER_M32": M32},
-     ["-m", "elf_i386", "--no-dynamic-linker", "main.o"],
-     ["-m", "elf_i386", "--no-dynamic-linker", "main.o"]),
-    ("other flags stay", {"NIX_DYNAMIC_LINKER": "/l/ld.so", "NIX_SET_BUILD_ID": "1",
-                          "NIX_LDFLAGS_BEFORE": "-z noexecstack"},
-     ["main.o", "--no-dynamic-linker"],
-     ["-z", "noexecstack", "main.o", "--no-dynamic-linker", "--build-id=sha1"]),
+    (
+        "NIX_DYNAMIC_LINKER",
+        {"NIX_DYNAMIC_LINKER": "/l/ld.so"},
+        ["main.o"],
+        ["-dynamic-linker", "/l/ld.so", "main.o"],
+    ),
+    (
+        "--no-dynamic-linker",
+        {"NIX_DYNAMIC_LINKER": "/l/ld.so"},
+        ["main.o", "--no-dynamic-linker"],
+        ["main.o", "--no-dynamic-linker"],
+    ),
+    (
+        "--no-dynamic-linker first",
+        {"NIX_DYNAMIC_LINKER": "/l/ld.so"},
+        ["--no-dynamic-linker", "-shared", "main.o"],
+        ["--no-dynamic-linker", "-shared", "main.o"],
+    ),
+    (
+        "-no-dynamic-linker",
+        {"NIX_DYNAMIC_LINKER": "/l/ld.so"},
+        ["-no-dynamic-linker", "main.o"],
+        ["-no-dynamic-linker", "main.o"],
+    ),
+    (
+        "32-bit",
+        {"LDWRAP_DYNAMIC_LINKER_M32": M32},
+        ["-m", "elf_i386", "main.o"],
+        ["-m", "elf_i386", "main.o", "-dynamic-linker", M32],
+    ),
+    (
+        "32-bit, --no-dynamic-linker",
+        {"LDWRAP_DYNAMIC_LINKER_M32": M32},
+        ["-m", "elf_i386", "--no-dynamic-linker", "main.o"],
+        ["-m", "elf_i386", "--no-dynamic-linker", "main.o"],
+    ),
+    (
+        "other flags stay",
+        {
+            "NIX_DYNAMIC_LINKER": "/l/ld.so",
+            "NIX_SET_BUILD_ID": "1",
+            "NIX_LDFLAGS_BEFORE": "-z noexecstack",
+        },
+        ["main.o", "--no-dynamic-linker"],
+        ["-z", "noexecstack", "main.o", "--no-dynamic-linker", "--build-id=sha1"],
+    ),
 ]
 
 
-@pytest.mark.parametrize(("env", "args", "want"), [c[1:] for c in INTERP_CASES],
-                         ids=[c[0] for c in INTERP_CASES])
+@pytest.mark.parametrize(
+    ("env", "args", "want"), [c[1:] for c in INTERP_CASES], ids=[c[0] for c in INTERP_CASES]
+)
 @pytest.mark.parametrize("name", ["ld.bfd", "ld.lld", "ld.mold"])  # gold has no such option
 def test_no_dynamic_linker(
     tmp_path: Path, env: dict[str, str], args: list[str], want: list[str], name: str
@@ -239,8 +349,12 @@ def test_mold_run_passes_through_untouched(tmp_path: Path, run: str, name: str) 
     _fake(sysbin / "ld.mold", "mold")
     _fake(sysbin / "ld", "mold")  # `ld` that is mold: the same rule
     args = [run, "gcc", "-o", "app", "main.c", f"-L{foo}", "-lfoo"]
-    env = {"PATH": str(sysbin), "NIX_STORE": tree.store, "NIX_SET_BUILD_ID": "1",
-           "NIX_HARDENING_ENABLE": "relro"}
+    env = {
+        "PATH": str(sysbin),
+        "NIX_STORE": tree.store,
+        "NIX_SET_BUILD_ID": "1",
+        "NIX_HARDENING_ENABLE": "relro",
+    }
     inv = prepare(f"/shims/{name}", args, env, str(tmp_path))
     assert inv.argv == [str(sysbin / name), *args]
     assert CHAIN_VAR not in inv.env
@@ -299,8 +413,7 @@ def test_a_real_loop_still_ends_with_a_clear_error(tmp_path: Path) -> None:
 def test_a_chain_without_a_pid_is_not_nested(tmp_path: Path) -> None:
     tree = Tree(tmp_path)
     foo = tree.lib("foo", "libfoo.so")
-    inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, "/old/ld.lld"),
-                       str(tmp_path))
+    inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, "/old/ld.lld"), str(tmp_path))
     assert inv.argv[-2:] == ["-rpath", foo]
 
 
@@ -312,14 +425,22 @@ ELF64_ARM = b"\x7fELF\x02\x01\x01" + b"\0" * 9 + b"\x03\x00" + b"\xb7\x00" + b"\
 SCRIPT32 = b"/* GNU ld script */\nOUTPUT_FORMAT(elf32-i386)\nGROUP ( libfoo.so.1 )\n"
 SCRIPT64 = b"/* GNU ld script */\nOUTPUT_FORMAT(elf64-x86-64)\nGROUP ( libfoo.so.1 )\n"
 SCRIPT_PLAIN = b"GROUP ( libfoo.so.1 )\n"
-SCRIPT_3 = b"OUTPUT_FORMAT(\"elf64-x86-64\", \"elf64-x86-64\", \"elf64-x86-64\")\nGROUP(x)\n"
+SCRIPT_3 = b'OUTPUT_FORMAT("elf64-x86-64", "elf64-x86-64", "elf64-x86-64")\nGROUP(x)\n'
 
 # (id, candidates as (pkg, content) in -L order, emulation, the packages that get an rpath)
 TARGET_CASES: list[tuple[str, list[tuple[str, bytes]], str | None, list[str]]] = [
-    ("mold's incompatible-libs", [("script", SCRIPT32), ("lib32", ELF32_386),
-                                  ("lib64", ELF64_X86)], None, ["lib64"]),
-    ("the same for -m elf_i386", [("script", SCRIPT32), ("lib32", ELF32_386),
-                                  ("lib64", ELF64_X86)], "elf_i386", ["script", "lib32"]),
+    (
+        "mold's incompatible-libs",
+        [("script", SCRIPT32), ("lib32", ELF32_386), ("lib64", ELF64_X86)],
+        None,
+        ["lib64"],
+    ),
+    (
+        "the same for -m elf_i386",
+        [("script", SCRIPT32), ("lib32", ELF32_386), ("lib64", ELF64_X86)],
+        "elf_i386",
+        ["script", "lib32"],
+    ),
     ("other machine", [("arm", ELF64_ARM), ("x86", ELF64_X86)], None, ["x86"]),
     ("-m elf_x86_64", [("arm", ELF64_ARM), ("x86", ELF64_X86)], "elf_x86_64", ["x86"]),
     ("glibc-style script matches", [("libc", SCRIPT64)], None, ["libc"]),
@@ -330,17 +451,16 @@ TARGET_CASES: list[tuple[str, list[tuple[str, bytes]], str | None, list[str]]] =
 ]
 
 
-@pytest.mark.parametrize(("cands", "emulation", "added"), [c[1:] for c in TARGET_CASES],
-                         ids=[c[0] for c in TARGET_CASES])
+@pytest.mark.parametrize(
+    ("cands", "emulation", "added"), [c[1:] for c in TARGET_CASES], ids=[c[0] for c in TARGET_CASES]
+)
 def test_a_library_for_another_target_gets_no_rpath(
     tmp_path: Path, cands: list[tuple[str, bytes]], emulation: str | None, added: list[str]
 ) -> None:
     tree = Tree(tmp_path)
     dirs = {pkg: tree.lib(pkg, "libfoo.so", content=data) for pkg, data in cands}
-    args = [*(["-m", emulation] if emulation else []),
-            *(f"-L{d}" for d in dirs.values()), "-lfoo"]
-    inv = prepare("ld.lld", args, {"PATH": "/usr/bin", "NIX_STORE": tree.store},
-                       str(tmp_path))
+    args = [*(["-m", emulation] if emulation else []), *(f"-L{d}" for d in dirs.values()), "-lfoo"]
+    inv = prepare("ld.lld", args, {"PATH": "/usr/bin", "NIX_STORE": tree.store}, str(tmp_path))
     want: list[str] = []
     for pkg in added:
         want += ["-rpath", dirs[pkg]]

@@ -15,22 +15,40 @@ ALLOWED = (STORE, "/build", "/tmp")
 
 
 def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "NIX_ENFORCE_PURITY": "1", "NIX_STORE": STORE,
-            "TMPDIR": str(tmp_path), **extra}
+    return {
+        "PATH": "/usr/bin:/bin",
+        "NIX_ENFORCE_PURITY": "1",
+        "NIX_STORE": STORE,
+        "TMPDIR": str(tmp_path),
+        **extra,
+    }
 
 
 def test_roots_without_build_top_do_not_crash() -> None:
     assert roots({"NIX_STORE": "/nix/store/"}) == ("/nix/store", "/tmp")
     assert roots({"NIX_STORE": STORE, "NIX_BUILD_TOP": "/build", "TMPDIR": "/build/t"}) == (
-        STORE, "/build", "/tmp", "/build/t")
+        STORE,
+        "/build",
+        "/tmp",
+        "/build/t",
+    )
 
 
 @pytest.mark.parametrize(
     ("path", "pure"),
-    [("/nix/store/abc-x/lib", True), ("/nix/store", True), ("/nix/storex/lib", False),
-     ("/tmpx/lib", False), ("/tmp/x", True), ("/nix/store/../../etc", False),
-     ("//nix//store/a", True), ("/dev/null", True), ("/usr/lib", False), ("rel/lib", True),
-     ("/build/src/a.o", True)],
+    [
+        ("/nix/store/abc-x/lib", True),
+        ("/nix/store", True),
+        ("/nix/storex/lib", False),
+        ("/tmpx/lib", False),
+        ("/tmp/x", True),
+        ("/nix/store/../../etc", False),
+        ("//nix//store/a", True),
+        ("/dev/null", True),
+        ("/usr/lib", False),
+        ("rel/lib", True),
+        ("/build/src/a.o", True),
+    ],
 )
 def test_is_pure(path: str, pure: bool) -> None:
     assert is_pure(path, ALLOWED) is pure
@@ -46,25 +64,31 @@ DROPS = [
     ("-rpath=dir", "lld", ["-rpath=/opt/x", "a.o"], ["a.o"]),
     ("--rpath dir", "mold", ["--rpath", "/opt/x", "a.o"], ["a.o"]),
     ("-R dir", "lld", ["-R", "/opt/x", "a.o"], ["a.o"]),
-    ("-rpath list keeps its pure entries", "lld",
-     ["-rpath", "/opt/x:/nix/store/a/lib:$ORIGIN", "a.o"],
-     ["-rpath", "/nix/store/a/lib:$ORIGIN", "a.o"]),
+    (
+        "-rpath list keeps its pure entries",
+        "lld",
+        ["-rpath", "/opt/x:/nix/store/a/lib:$ORIGIN", "a.o"],
+        ["-rpath", "/nix/store/a/lib:$ORIGIN", "a.o"],
+    ),
     ("joined list", "lld", ["--rpath=/opt/x:/tmp/l", "a.o"], ["--rpath=/tmp/l", "a.o"]),
     ("-rpath-link", "gold", ["-rpath-link", "/usr/lib", "a.o"], ["a.o"]),
-    ("-dynamic-linker", "bfd", ["-dynamic-linker", "/lib64/ld-linux-x86-64.so.2", "a.o"],
-     ["a.o"]),
+    ("-dynamic-linker", "bfd", ["-dynamic-linker", "/lib64/ld-linux-x86-64.so.2", "a.o"], ["a.o"]),
     ("--dynamic-linker=", "lld", ["--dynamic-linker=/lib/ld.so", "a.o"], ["a.o"]),
     ("-I (bfd's -dynamic-linker)", "bfd", ["-I", "/lib/ld.so", "a.o"], ["a.o"]),
     ("--sysroot=/", "lld", ["--sysroot=/", "a.o"], ["a.o"]),
-    ("pure ones stay", "lld", ["-L", "/nix/store/a/lib", "-L/build/l", "-Lrel", "-L=/usr/lib",
-                               "a.o"],
-     ["-L", "/nix/store/a/lib", "-L/build/l", "-Lrel", "-L=/usr/lib", "a.o"]),
+    (
+        "pure ones stay",
+        "lld",
+        ["-L", "/nix/store/a/lib", "-L/build/l", "-Lrel", "-L=/usr/lib", "a.o"],
+        ["-L", "/nix/store/a/lib", "-L/build/l", "-Lrel", "-L=/usr/lib", "a.o"],
+    ),
     ("an -L's value is not an input", "bfd", ["-L", "/usr/lib/x.o", "a.o"], ["a.o"]),
 ]
 
 
-@pytest.mark.parametrize(("flavour", "args", "kept"), [d[1:] for d in DROPS],
-                         ids=[d[0] for d in DROPS])
+@pytest.mark.parametrize(
+    ("flavour", "args", "kept"), [d[1:] for d in DROPS], ids=[d[0] for d in DROPS]
+)
 def test_drops(tmp_path: Path, flavour: str, args: list[str], kept: list[str]) -> None:
     f = filter_args(flavour, args, str(tmp_path), ALLOWED)
     assert f.args == kept
@@ -74,10 +98,14 @@ def test_drops(tmp_path: Path, flavour: str, args: list[str], kept: list[str]) -
 
 @pytest.mark.parametrize(
     ("args", "bad"),
-    [(["/usr/lib/crt1.o"], "/usr/lib/crt1.o"), (["-o", "/usr/bin/x", "a.o"], "/usr/bin/x"),
-     (["--version-script=/etc/v.map", "a.o"], "/etc/v.map"),
-     (["-T", "/etc/x.ld"], "/etc/x.ld"), (["a.o", "--", "/usr/lib/b.o"], "/usr/lib/b.o"),
-     (["/tmpx/a.o"], "/tmpx/a.o")],
+    [
+        (["/usr/lib/crt1.o"], "/usr/lib/crt1.o"),
+        (["-o", "/usr/bin/x", "a.o"], "/usr/bin/x"),
+        (["--version-script=/etc/v.map", "a.o"], "/etc/v.map"),
+        (["-T", "/etc/x.ld"], "/etc/x.ld"),
+        (["a.o", "--", "/usr/lib/b.o"], "/usr/lib/b.o"),
+        (["/tmpx/a.o"], "/tmpx/a.o"),
+    ],
 )
 def test_refused(tmp_path: Path, args: list[str], bad: str) -> None:
     with pytest.raises(ImpurePathError) as e:
@@ -87,8 +115,9 @@ def test_refused(tmp_path: Path, args: list[str], bad: str) -> None:
 
 def test_prepare_uses_filtered_args(tmp_path: Path) -> None:
     env = env_for(tmp_path, NIX_HARDENING_ENABLE="relro", NIX_BUILD_TOP=str(tmp_path))
-    inv = prepare("ld.lld", ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"],
-                  env, str(tmp_path))
+    inv = prepare(
+        "ld.lld", ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"], env, str(tmp_path)
+    )
     assert inv.argv[1:] == ["-flavor", "gnu", "-z", "relro", "a.o"]
     assert inv.args == ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"]
     assert inv.extras is not None
@@ -97,15 +126,19 @@ def test_prepare_uses_filtered_args(tmp_path: Path) -> None:
 
 def test_no_purity_without_store_or_switch(tmp_path: Path) -> None:
     args = ["-L", "/usr/lib", "/etc/a.o"]
-    for env in ({"NIX_ENFORCE_PURITY": "1"}, {"NIX_STORE": STORE},
-                {"NIX_ENFORCE_PURITY": "0", "NIX_STORE": STORE}):
+    for env in (
+        {"NIX_ENFORCE_PURITY": "1"},
+        {"NIX_STORE": STORE},
+        {"NIX_ENFORCE_PURITY": "0", "NIX_STORE": STORE},
+    ):
         inv = prepare("ld.lld", args, {"PATH": "/usr/bin", **env}, str(tmp_path))
         assert inv.argv[1:] == args
 
 
 def test_ignore_ld_through_gcc(tmp_path: Path) -> None:
-    env = env_for(tmp_path, NIX_IGNORE_LD_THROUGH_GCC="1",
-                  NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic")
+    env = env_for(
+        tmp_path, NIX_IGNORE_LD_THROUGH_GCC="1", NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic"
+    )
     inv = prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path))
     assert inv.argv[1:] == ["-L", "/usr/lib", "a.o"]
     del env["NIX_LINK_TYPE_x86_64_unknown_linux_gnu"]  # not through the cc-wrapper: filtered
@@ -124,10 +157,8 @@ def test_response_file_rewritten_not_edited(tmp_path: Path) -> None:
     untouched = tmp_path / "keep.rsp"
     untouched.write_text("-lz\n")
     env = env_for(tmp_path, NIX_HARDENING_ENABLE="relro", NIX_LDFLAGS="-lc")
-    inv = prepare("ld.lld", ["x.o", f"@{rsp}", f"@{untouched}", "--", "y"], env,
-                  str(tmp_path))
-    assert inv.argv[1:] == ["-z", "relro", "x.o", "-lm", "a b.o", f"@{untouched}", "-lc", "--",
-                            "y"]
+    inv = prepare("ld.lld", ["x.o", f"@{rsp}", f"@{untouched}", "--", "y"], env, str(tmp_path))
+    assert inv.argv[1:] == ["-z", "relro", "x.o", "-lm", "a b.o", f"@{untouched}", "-lc", "--", "y"]
     assert inv.extras is not None
     assert [inv.argv[s:e] for s, e in inv.rsp_spans] == [["-lm", "a b.o"]]
     assert rsp.read_text() == text

@@ -75,8 +75,9 @@ def verdicts(p: RpathPlan) -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize("flavour", FLAVOURS)
-@pytest.mark.parametrize("spelling", ["-L {d}", "-L{d}", "--library-path {d}",
-                                      "--library-path={d}"])
+@pytest.mark.parametrize(
+    "spelling", ["-L {d}", "-L{d}", "--library-path {d}", "--library-path={d}"]
+)
 def test_every_l_spelling_is_collected(tree: Tree, flavour: str, spelling: str) -> None:
     d = tree.lib("foo", "libfoo.so")
     args = [a.format(d=d) for a in spelling.split()] + ["-lfoo"]
@@ -268,9 +269,19 @@ def test_normalise_keeps_absolute_paths_and_joins_relative_ones(tmp_path: Path) 
 
 @pytest.mark.parametrize(
     "option",
-    [["--dynamic-linker", "{f}"], ["-dynamic-linker", "{f}"], ["--dynamic-linker={f}"],
-     ["-I", "{f}"], ["-I{f}"], ["-soname", "{f}"], ["-h", "{f}"], ["--plugin", "{f}"],
-     ["-plugin", "{f}"], ["-plugin-opt", "{f}"], ["-o", "{f}"]],
+    [
+        ["--dynamic-linker", "{f}"],
+        ["-dynamic-linker", "{f}"],
+        ["--dynamic-linker={f}"],
+        ["-I", "{f}"],
+        ["-I{f}"],
+        ["-soname", "{f}"],
+        ["-h", "{f}"],
+        ["--plugin", "{f}"],
+        ["-plugin", "{f}"],
+        ["-plugin-opt", "{f}"],
+        ["-o", "{f}"],
+    ],
     ids=lambda v: " ".join(v),
 )
 def test_option_values_are_never_library_files(tree: Tree, option: list[str]) -> None:
@@ -335,8 +346,14 @@ def test_static_and_dynamic_request_of_the_same_library_is_dynamic(tree: Tree) -
 
 @pytest.mark.parametrize(
     "args",
-    [["-static-pie"], ["-static", "-pie", "--no-dynamic-linker"], ["-r"], ["--relocatable"],
-     ["-Ur"], ["-static", "-static-pie"]],
+    [
+        ["-static-pie"],
+        ["-static", "-pie", "--no-dynamic-linker"],
+        ["-r"],
+        ["--relocatable"],
+        ["-Ur"],
+        ["-static", "-static-pie"],
+    ],
     ids=lambda v: " ".join(v),
 )
 def test_no_rpath_for_static_pie_or_relocatable(tree: Tree, args: list[str]) -> None:
@@ -349,7 +366,8 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
     d = tree.lib("foo", "libfoo.so")
     # -static last: a static link, whose -lfoo is static too.
     assert verdicts(plan(["-L", d, "-static-pie", "-static", "-lfoo"], tree.env())) == [
-        (d, policy.STATIC_ONLY)]
+        (d, policy.STATIC_ONLY)
+    ]
 
 
 # --- the caller's own rpath ------------------------------------------------------------------
@@ -357,8 +375,14 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
 
 @pytest.mark.parametrize(
     "given",
-    [["-rpath", "{d}"], ["-rpath", "{d}/"], ["--rpath={d}"], ["-R", "{d}"],
-     ["-rpath", "/other:{d}"], ["-rpath", "{d}/../lib"]],
+    [
+        ["-rpath", "{d}"],
+        ["-rpath", "{d}/"],
+        ["--rpath={d}"],
+        ["-R", "{d}"],
+        ["-rpath", "/other:{d}"],
+        ["-rpath", "{d}/../lib"],
+    ],
     ids=lambda v: " ".join(v),
 )
 def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
@@ -378,9 +402,14 @@ def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
 
 @pytest.mark.parametrize(
     ("extra", "disabled"),
-    [({"NIX_DONT_SET_RPATH": "1"}, True), ({"LDWRAP_DISABLE": "1"}, True),
-     ({"NIX_DONT_SET_RPATH": "0"}, False), ({"LDWRAP_DISABLE": ""}, False),
-     ({"NIX_DONT_SET_RPATH": "yes"}, False), ({"LDWRAP_DISABLE": "true"}, False)],
+    [
+        ({"NIX_DONT_SET_RPATH": "1"}, True),
+        ({"LDWRAP_DISABLE": "1"}, True),
+        ({"NIX_DONT_SET_RPATH": "0"}, False),
+        ({"LDWRAP_DISABLE": ""}, False),
+        ({"NIX_DONT_SET_RPATH": "yes"}, False),
+        ({"LDWRAP_DISABLE": "true"}, False),
+    ],
 )
 def test_switches(tree: Tree, extra: dict[str, str], disabled: bool) -> None:
     # Through prepare: NIX_DONT_SET_RPATH is read with the rest of the Nix environment.
@@ -484,8 +513,13 @@ def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
 # --- which added entries the post-link trim may remove (LDWRAP_SHRINK) ----------------------
 
 
-def candidates(tree: Tree, args: list[str], added: list[str] | None = None,
-               also: list[str] | None = None, flavour: str = LLD) -> list[str]:
+def candidates(
+    tree: Tree,
+    args: list[str],
+    added: list[str] | None = None,
+    also: list[str] | None = None,
+    flavour: str = LLD,
+) -> list[str]:
     req = parse(flavour, args)
     p = decide(req, Config.from_env(tree.env(), nix_store_exists=False), FsView(), "/")
     added = [*p.copy_args(), *p.args()] if added is None else added
@@ -513,8 +547,9 @@ def test_shrink_candidates_are_the_added_dirs_of_as_needed_libraries(tree: Tree)
     ],
     ids=lambda v: " ".join(v) if isinstance(v, list) else None,
 )
-def test_shrink_candidates_never_the_callers(tree: Tree, args: list[str],
-                                              expected: list[str]) -> None:
+def test_shrink_candidates_never_the_callers(
+    tree: Tree, args: list[str], expected: list[str]
+) -> None:
     b = tree.lib("b", "libb.so")
     got = candidates(tree, [f"-L{b}", *(a.replace("B", b) for a in args)])
     assert got == [e.replace("B", b) for e in expected]

@@ -103,16 +103,28 @@ def test_the_copy_is_placed_after_lld_flavor(tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
     cmd = argv(tmp_path, ["-flavor", "gnu", "main.o", "-L", x, "-lx", "-rpath", x])
-    assert cmd[1:] == ["-flavor", "gnu", "-rpath", x + "/", "main.o", "-L", x, "-lx", "-rpath",
-                       x]
+    assert cmd[1:] == ["-flavor", "gnu", "-rpath", x + "/", "main.o", "-L", x, "-lx", "-rpath", x]
 
 
 def test_a_new_directory_still_goes_last_as_in_nixpkgs(tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
     cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
-    assert cmd[1:] == ["-rpath", x + "/", "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x,
-                       "-rpath", y]
+    assert cmd[1:] == [
+        "-rpath",
+        x + "/",
+        "main.o",
+        "-L",
+        x,
+        "-lx",
+        "-L",
+        y,
+        "-ly",
+        "-rpath",
+        x,
+        "-rpath",
+        y,
+    ]
 
 
 def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
@@ -120,11 +132,16 @@ def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
     installed one's second. A copy of the second in front would make the old one win."""
     p = Prefix(tmp_path)
     new, old = p.lib("foo-new", "libfoo.so"), p.lib("foo-old", "libfoo.so")
-    inv = prepare("ld.lld", ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"],
-                  {"PATH": "/usr/bin", "NIX_STORE": str(p.store)}, str(tmp_path))
+    inv = prepare(
+        "ld.lld",
+        ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"],
+        {"PATH": "/usr/bin", "NIX_STORE": str(p.store)},
+        str(tmp_path),
+    )
     assert inv.argv[1:] == ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"]
     assert [(d.path, d.verdict) for d in inv.plan.decisions] == [  # type: ignore[union-attr]
-        (old, policy.SHADOWS)]
+        (old, policy.SHADOWS)
+    ]
 
 
 def test_a_copy_that_changes_nothing_is_made(tmp_path: Path) -> None:
@@ -135,8 +152,15 @@ def test_a_copy_that_changes_nothing_is_made(tmp_path: Path) -> None:
     assert cmd[1:5] == ["-rpath", x + "/", "-rpath", a + "/"]
 
 
-MARKERS = ["CMakeCache.txt", "meson-private", "config.status", "build.ninja", "Makefile",
-           "makefile", "GNUmakefile"]
+MARKERS = [
+    "CMakeCache.txt",
+    "meson-private",
+    "config.status",
+    "build.ninja",
+    "Makefile",
+    "makefile",
+    "GNUmakefile",
+]
 
 
 @pytest.mark.parametrize("marker", MARKERS)
@@ -174,8 +198,9 @@ def test_a_prefix_next_to_a_build_tree_still_counts(tmp_path: Path) -> None:
     prefix = tmp_path / "opt" / "lib"
     prefix.mkdir(parents=True)
     (prefix / "libfoo.so").touch()
-    inv = prepare("ld.lld", ["main.o", "-L", str(prefix), "-lfoo"], {"PATH": "/usr/bin"},
-                  str(build))
+    inv = prepare(
+        "ld.lld", ["main.o", "-L", str(prefix), "-lfoo"], {"PATH": "/usr/bin"}, str(build)
+    )
     assert inv.argv[-2:] == ["-rpath", str(prefix)]
 
 

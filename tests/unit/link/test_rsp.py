@@ -73,7 +73,11 @@ def test_no_response_file_returns_the_same_list(tmp_path: Path) -> None:
 def test_expands_in_place_and_keeps_order(tmp_path: Path) -> None:
     _write(tmp_path, "a.rsp", "-L/x -lfoo")
     assert expand(["pre.o", "@a.rsp", "post.o"], str(tmp_path)) == [
-        "pre.o", "-L/x", "-lfoo", "post.o"]
+        "pre.o",
+        "-L/x",
+        "-lfoo",
+        "post.o",
+    ]
 
 
 def test_absolute_name(tmp_path: Path) -> None:
@@ -169,8 +173,20 @@ def test_many_distinct_files_stop_at_the_limit(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "arg",
-    ["plain", "", "with space", "quote'in", 'dq"in', "back\\slash", "new\nline", "tab\t",
-     "'", "\\'", "café", "\udcff"],
+    [
+        "plain",
+        "",
+        "with space",
+        "quote'in",
+        'dq"in',
+        "back\\slash",
+        "new\nline",
+        "tab\t",
+        "'",
+        "\\'",
+        "café",
+        "\udcff",
+    ],
 )
 def test_quote_single_arguments(arg: str) -> None:
     assert tokenize(quote(arg).encode("utf-8", "surrogateescape")) == [arg]

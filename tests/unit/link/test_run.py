@@ -14,9 +14,20 @@ def test_response_file_goes_where_the_additions_were() -> None:
 
     fake = types.SimpleNamespace(
         argv=["/ld", "-flavor", "gnu", "B1", "x", "-rpath", "/d", "--", "f"],
-        added_before=["B1"], added_after=["-rpath", "/d"], added_at=(3, 7))
+        added_before=["B1"],
+        added_after=["-rpath", "/d"],
+        added_at=(3, 7),
+    )
     assert response_file_argv(fake, ("/t/a", "/t/b")) == [  # type: ignore[arg-type]
-        "/ld", "-flavor", "gnu", "@/t/a", "x", "@/t/b", "--", "f"]
+        "/ld",
+        "-flavor",
+        "gnu",
+        "@/t/a",
+        "x",
+        "@/t/b",
+        "--",
+        "f",
+    ]
     fake.added_at = (3, 6)  # a plan that does not match its argv is refused
     with pytest.raises(ValueError):
         response_file_argv(fake, ("/t/a", "/t/b"))  # type: ignore[arg-type]

@@ -51,9 +51,7 @@ def fake_linker(path: Path, body: str = "exit 0") -> Path:
 
 
 @pytest.fixture
-def setup(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_env: None, no_exec: None
-) -> Setup:
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_env: None, no_exec: None) -> Setup:
     """A store with libfoo.so, a fake real ld.lld / ld on PATH, NIX_STORE set."""
     storedir = tmp_path / "nix" / "store"
     lib = storedir / "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-foo" / "lib"
@@ -95,8 +93,16 @@ def test_response_file_is_passed_unchanged(setup: Setup, tmp_path: Path) -> None
 def test_caller_flavor_pair_stays_first(setup: Setup) -> None:
     lib, sysbin = setup
     ex = run_main(["/shims/ld.lld", "-flavor", "gnu", "-L", str(lib), "-lfoo"])
-    assert ex.argv == [str(sysbin / "ld.lld"), "-flavor", "gnu", "-L", str(lib), "-lfoo",
-                       "-rpath", str(lib)]
+    assert ex.argv == [
+        str(sysbin / "ld.lld"),
+        "-flavor",
+        "gnu",
+        "-L",
+        str(lib),
+        "-lfoo",
+        "-rpath",
+        str(lib),
+    ]
 
 
 def test_rust_lld_gets_flavor_gnu_first(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -116,8 +122,16 @@ def test_non_elf_flavor_passes_untouched(setup: Setup) -> None:
 def test_bfd_flags_go_before_dashdash(setup: Setup) -> None:
     lib, sysbin = setup
     ex = run_main(["/shims/ld", "-L", str(lib), "-lfoo", "--", "ignored.o"])
-    assert ex.argv == [str(sysbin / "ld"), "-L", str(lib), "-lfoo", "-rpath", str(lib), "--",
-                       "ignored.o"]
+    assert ex.argv == [
+        str(sysbin / "ld"),
+        "-L",
+        str(lib),
+        "-lfoo",
+        "-rpath",
+        str(lib),
+        "--",
+        "ignored.o",
+    ]
 
 
 @pytest.mark.parametrize("query", ["--version", "--help"])
@@ -138,7 +152,11 @@ def test_short_version_in_a_real_link_still_gets_the_rpath(setup: Setup) -> None
     lib, sysbin = setup
     args = ["-v", "-L", str(lib), "-lfoo"]
     assert run_main(["/shims/ld.lld", *args]).argv == [
-        str(sysbin / "ld.lld"), *args, "-rpath", str(lib)]
+        str(sysbin / "ld.lld"),
+        *args,
+        "-rpath",
+        str(lib),
+    ]
 
 
 def test_nested_shim_adds_nothing(setup: Setup, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -228,8 +246,17 @@ def test_relative_path_entries_never_searched_in_process(
 @pytest.fixture
 def keep_signals() -> Iterator[None]:
     """exec_argv resets signal dispositions before it execs; undo that for pytest's process."""
-    saved = {s: signal.getsignal(s) for s in (signal.SIGPIPE, signal.SIGXFSZ, signal.SIGTERM,
-                                               signal.SIGHUP, signal.SIGQUIT, signal.SIGINT)}
+    saved = {
+        s: signal.getsignal(s)
+        for s in (
+            signal.SIGPIPE,
+            signal.SIGXFSZ,
+            signal.SIGTERM,
+            signal.SIGHUP,
+            signal.SIGQUIT,
+            signal.SIGINT,
+        )
+    }
     yield
     for s, handler in saved.items():
         if handler is not None:
@@ -237,8 +264,11 @@ def keep_signals() -> Iterator[None]:
 
 
 def test_exec_failure_is_reported(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
-    clean_env: None, keep_signals: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    clean_env: None,
+    keep_signals: None,
 ) -> None:
     # No recorder: this exec really fails (an executable file that is no program).
     bad = tmp_path / "bad" / "ld.lld"
@@ -272,9 +302,16 @@ def test_two_shims_pointing_at_each_other_stop_with_an_error(tmp_path: Path) -> 
     assert p.stderr.count("ldwrap:") == 1
 
 
-@pytest.mark.parametrize(("body", "status"), [("exit 0", 0), ("exit 3", 3), ("exit 1", 1),
-                                             ("kill -TERM $$", -signal.SIGTERM),
-                                             ("kill -SEGV $$", -signal.SIGSEGV)])
+@pytest.mark.parametrize(
+    ("body", "status"),
+    [
+        ("exit 0", 0),
+        ("exit 3", 3),
+        ("exit 1", 1),
+        ("kill -TERM $$", -signal.SIGTERM),
+        ("kill -SEGV $$", -signal.SIGSEGV),
+    ],
+)
 def test_exit_status_and_signals_are_the_real_linkers(
     tmp_path: Path, body: str, status: int
 ) -> None:
@@ -288,16 +325,32 @@ def test_exit_status_and_signals_are_the_real_linkers(
 def test_stdin_and_stdout_are_the_real_linkers(tmp_path: Path) -> None:
     shims = tmp_path / "shims"
     install(str(shims))
-    fake_linker(tmp_path / "sys" / "ld", "cat; echo \"args:$*\"")  # echoes stdin and argv
+    fake_linker(tmp_path / "sys" / "ld", 'cat; echo "args:$*"')  # echoes stdin and argv
     env = base_env(PATH=f"{tmp_path}/sys:/usr/bin:/bin")
-    p = subprocess.run([str(shims / "ld"), "-o", "x"], input="from stdin\n", capture_output=True,
-                       text=True, env=env, timeout=60)
+    p = subprocess.run(
+        [str(shims / "ld"), "-o", "x"],
+        input="from stdin\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
     assert p.stdout == "from stdin\nargs:-o x\n"
 
 
-@pytest.mark.parametrize(("value", "links"), [("1", False), ("yes", False), ("true", False),
-                                              ("2", False), ("no", False), ("0", True),
-                                              ("", True), (None, True)])
+@pytest.mark.parametrize(
+    ("value", "links"),
+    [
+        ("1", False),
+        ("yes", False),
+        ("true", False),
+        ("2", False),
+        ("no", False),
+        ("0", True),
+        ("", True),
+        (None, True),
+    ],
+)
 def test_any_dry_run_value_but_empty_and_0_links_nothing(
     tmp_path: Path, value: str | None, links: bool
 ) -> None:
@@ -332,9 +385,13 @@ def test_any_dry_run_value_but_empty_and_0_links_nothing(
         ("1", ["-r", "--as-needed", "-lfoo"], []),
     ],
 )
-def test_shrink_candidates_in_the_plan(setup: Setup, monkeypatch: pytest.MonkeyPatch,
-                                       value: str | None, args: list[str],
-                                       trims: list[str]) -> None:
+def test_shrink_candidates_in_the_plan(
+    setup: Setup,
+    monkeypatch: pytest.MonkeyPatch,
+    value: str | None,
+    args: list[str],
+    trims: list[str],
+) -> None:
     from ldwrap.link.plan import prepare
 
     lib, _sysbin = setup

@@ -43,8 +43,21 @@ from ldwrap.loader.startup import (
 
 X64 = Target(ELFCLASS64, ELFDATA2LSB, EM_X86_64)
 SYS = ("/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/", "/lib/", "/usr/lib/")
-CFG = LoaderConfig("glibc", "/lib64/ld-linux-x86-64.so.2", X64, SYS, "lib/x86_64-linux-gnu",
-                   None, (), (), "/etc/ld.so.cache", (0x303,), 0x303, 1, "test")
+CFG = LoaderConfig(
+    "glibc",
+    "/lib64/ld-linux-x86-64.so.2",
+    X64,
+    SYS,
+    "lib/x86_64-linux-gnu",
+    None,
+    (),
+    (),
+    "/etc/ld.so.cache",
+    (0x303,),
+    0x303,
+    1,
+    "test",
+)
 APP = "/home/u/app"
 NO_FILE = "cannot open shared object file: No such file or directory"
 DEFAULTS = Searched(DEFAULT_DIRS, None, [d.rstrip("/") for d in SYS])
@@ -56,16 +69,38 @@ def interp() -> Edge:
 
 
 def libc() -> Edge:
-    return Edge("libc.so.6", APP, "/lib/x86_64-linux-gnu/libc.so.6", LD_SO_CACHE, 1,
-                loaded=True, lookup_name="libc.so.6")
+    return Edge(
+        "libc.so.6",
+        APP,
+        "/lib/x86_64-linux-gnu/libc.so.6",
+        LD_SO_CACHE,
+        1,
+        loaded=True,
+        lookup_name="libc.so.6",
+    )
 
 
-def missing(name: str = "libfoo.so.1", by: str = APP, searched: Optional[list[Searched]] = None,
-            probes: int = 77) -> Edge:
-    tried = [Attempt(f"/lib/x86_64-linux-gnu/sub{i}/{name}", "default_dirs", "missing")
-             for i in range(probes)]
-    return Edge(name, by, None, NOT_FOUND, 1, lookup_name=name, tried=tried,
-                searched=searched if searched is not None else [CACHE, DEFAULTS], error=NO_FILE)
+def missing(
+    name: str = "libfoo.so.1",
+    by: str = APP,
+    searched: Optional[list[Searched]] = None,
+    probes: int = 77,
+) -> Edge:
+    tried = [
+        Attempt(f"/lib/x86_64-linux-gnu/sub{i}/{name}", "default_dirs", "missing")
+        for i in range(probes)
+    ]
+    return Edge(
+        name,
+        by,
+        None,
+        NOT_FOUND,
+        1,
+        lookup_name=name,
+        tried=tried,
+        searched=searched if searched is not None else [CACHE, DEFAULTS],
+        error=NO_FILE,
+    )
 
 
 def judged(*edges: Edge, findings: tuple[Finding, ...] = ()) -> Judgement:
@@ -91,68 +126,124 @@ def test_one_missing_library_is_five_lines_and_verbose_adds_the_probes() -> None
     assert "        tried /lib/x86_64-linux-gnu/sub0/libfoo.so.1 (default_dirs: missing)" in verbose
 
 
-@pytest.mark.parametrize(("searched", "expected"), [
-    ([CACHE, DEFAULTS], "RUNPATH (none), ld.so.cache, /lib/x86_64-linux-gnu, "
-                        "/usr/lib/x86_64-linux-gnu, /lib, /usr/lib"),
-    ([Searched(RUNPATH, APP, ["/opt/a/lib", "/opt/b/lib"]), CACHE],
-     "RUNPATH (/opt/a/lib, /opt/b/lib), ld.so.cache"),
-    ([Searched(RPATH, "/x/libp.so", ["/p"]), Searched(RPATH, APP, ["/q"])],
-     "RPATH of libp.so (/p), RPATH of app (/q)"),
-    ([Searched(LD_LIBRARY_PATH, None, ["/l"]), Searched(RUNPATH, APP, [])],
-     "LD_LIBRARY_PATH (/l), RUNPATH (no usable directory)"),
-    ([CACHE, Searched(DEFAULT_DIRS, None, [], "skipped: nodefaultlib")],
-     "RUNPATH (none), ld.so.cache, default dirs (skipped: nodefaultlib)"),
-])
+@pytest.mark.parametrize(
+    ("searched", "expected"),
+    [
+        (
+            [CACHE, DEFAULTS],
+            "RUNPATH (none), ld.so.cache, /lib/x86_64-linux-gnu, "
+            "/usr/lib/x86_64-linux-gnu, /lib, /usr/lib",
+        ),
+        (
+            [Searched(RUNPATH, APP, ["/opt/a/lib", "/opt/b/lib"]), CACHE],
+            "RUNPATH (/opt/a/lib, /opt/b/lib), ld.so.cache",
+        ),
+        (
+            [Searched(RPATH, "/x/libp.so", ["/p"]), Searched(RPATH, APP, ["/q"])],
+            "RPATH of libp.so (/p), RPATH of app (/q)",
+        ),
+        (
+            [Searched(LD_LIBRARY_PATH, None, ["/l"]), Searched(RUNPATH, APP, [])],
+            "LD_LIBRARY_PATH (/l), RUNPATH (no usable directory)",
+        ),
+        (
+            [CACHE, Searched(DEFAULT_DIRS, None, [], "skipped: nodefaultlib")],
+            "RUNPATH (none), ld.so.cache, default dirs (skipped: nodefaultlib)",
+        ),
+    ],
+)
 def test_searched_line_collapses_each_list(searched: list[Searched], expected: str) -> None:
     assert searched_line(missing(searched=searched)) == "searched: " + expected
 
 
-@pytest.mark.parametrize(("by", "where", "expected"), [
-    (APP, "/opt/x/lib", "fix: libfoo.so.1 is in /opt/x/lib: relink through ldwrap with "
-                        "-L/opt/x/lib, or add -Wl,-rpath,/opt/x/lib"),
-    (APP, None, "fix: relink through ldwrap with -L<directory of libfoo.so.1>, or add "
-                "-Wl,-rpath,<that directory>"),
-    # A library's own need: the library is what has to record the directory.
-    ("/opt/y/lib/liby.so", "/opt/x/lib", "fix: libfoo.so.1 is in /opt/x/lib: relink liby.so "
-                                         "through ldwrap with -L/opt/x/lib, or add "
-                                         "-Wl,-rpath,/opt/x/lib to its link"),
-])
+@pytest.mark.parametrize(
+    ("by", "where", "expected"),
+    [
+        (
+            APP,
+            "/opt/x/lib",
+            "fix: libfoo.so.1 is in /opt/x/lib: relink through ldwrap with "
+            "-L/opt/x/lib, or add -Wl,-rpath,/opt/x/lib",
+        ),
+        (
+            APP,
+            None,
+            "fix: relink through ldwrap with -L<directory of libfoo.so.1>, or add "
+            "-Wl,-rpath,<that directory>",
+        ),
+        # A library's own need: the library is what has to record the directory.
+        (
+            "/opt/y/lib/liby.so",
+            "/opt/x/lib",
+            "fix: libfoo.so.1 is in /opt/x/lib: relink liby.so "
+            "through ldwrap with -L/opt/x/lib, or add "
+            "-Wl,-rpath,/opt/x/lib to its link",
+        ),
+    ],
+)
 def test_fix_line(by: str, where: Optional[str], expected: str) -> None:
     assert fix_line(missing(by=by), APP, where) == expected
 
 
-@pytest.mark.parametrize(("edge", "line"), [
-    (Edge("liba.so", APP, "/r/liba.so", RUNPATH, 1, via_object=APP),
-     "liba.so => /r/liba.so [runpath]"),
-    (Edge("liba.so", "/r/libp.so", "/r/liba.so", RPATH, 2, via_object=APP),
-     f"liba.so => /r/liba.so [rpath of {APP}]"),
-    (Edge("liba.so", APP, "/l/liba.so", LD_LIBRARY_PATH, 1),
-     "liba.so => /l/liba.so [LD_LIBRARY_PATH]"),
-    (Edge("liba.so", APP, "/lib/liba.so", DEFAULT_DIRS, 1),
-     "liba.so => /lib/liba.so [default dir]"),
-    (Edge("liba.so", APP, "/lib/liba.so", LD_SO_CACHE, 1,
-          via_object=" (same file as loaded object)"),
-     "liba.so => /lib/liba.so [ld.so.cache, same file as a loaded object]"),
-    (Edge("liba.so", APP, None, NOT_FOUND, 1, error="wrong ELF class: ELFCLASS32"),
-     "liba.so => not found (wrong ELF class: ELFCLASS32)"),
-])
+@pytest.mark.parametrize(
+    ("edge", "line"),
+    [
+        (
+            Edge("liba.so", APP, "/r/liba.so", RUNPATH, 1, via_object=APP),
+            "liba.so => /r/liba.so [runpath]",
+        ),
+        (
+            Edge("liba.so", "/r/libp.so", "/r/liba.so", RPATH, 2, via_object=APP),
+            f"liba.so => /r/liba.so [rpath of {APP}]",
+        ),
+        (
+            Edge("liba.so", APP, "/l/liba.so", LD_LIBRARY_PATH, 1),
+            "liba.so => /l/liba.so [LD_LIBRARY_PATH]",
+        ),
+        (
+            Edge("liba.so", APP, "/lib/liba.so", DEFAULT_DIRS, 1),
+            "liba.so => /lib/liba.so [default dir]",
+        ),
+        (
+            Edge(
+                "liba.so",
+                APP,
+                "/lib/liba.so",
+                LD_SO_CACHE,
+                1,
+                via_object=" (same file as loaded object)",
+            ),
+            "liba.so => /lib/liba.so [ld.so.cache, same file as a loaded object]",
+        ),
+        (
+            Edge("liba.so", APP, None, NOT_FOUND, 1, error="wrong ELF class: ELFCLASS32"),
+            "liba.so => not found (wrong ELF class: ELFCLASS32)",
+        ),
+    ],
+)
 def test_one_line_per_library_says_how(edge: Edge, line: str) -> None:
     assert render_text(judged(edge), show_all=True).splitlines()[1] == "    " + line
 
 
 def test_environment_only_library_is_marked_and_warned() -> None:
     edges = [interp(), missing(), libc()]
-    env = [interp(), Edge("libfoo.so.1", APP, "/opt/demo/lib/libfoo.so.1", LD_LIBRARY_PATH, 1,
-                          loaded=True), libc()]
+    env = [
+        interp(),
+        Edge("libfoo.so.1", APP, "/opt/demo/lib/libfoo.so.1", LD_LIBRARY_PATH, 1, loaded=True),
+        libc(),
+    ]
     findings = env_findings(LoadResult(APP, CFG, edges), LoadResult(APP, CFG, env), "/opt/demo/lib")
     assert [(f.kind, f.index, f.fails, f.how) for f in findings] == [
-        (ENV_ONLY, 1, True, "LD_LIBRARY_PATH")]
+        (ENV_ONLY, 1, True, "LD_LIBRARY_PATH")
+    ]
     verdict = judged(*edges, findings=tuple(findings))
     assert not verdict.ok
     text = render_text(verdict, fixes={1: "/opt/demo/lib"}).splitlines()
     assert "    libfoo.so.1 => not found [only through LD_LIBRARY_PATH]" in text
-    assert text[-1] == ("warning: libfoo.so.1 is found only through LD_LIBRARY_PATH "
-                        "(/opt/demo/lib); the program will not start without it")
+    assert text[-1] == (
+        "warning: libfoo.so.1 is found only through LD_LIBRARY_PATH "
+        "(/opt/demo/lib); the program will not start without it"
+    )
     tree = render_tree(verdict).splitlines()
     assert "├── libfoo.so.1 => not found [only through LD_LIBRARY_PATH]" in tree
     assert tree[-1].startswith("warning: libfoo.so.1 is found only through")
@@ -160,8 +251,10 @@ def test_environment_only_library_is_marked_and_warned() -> None:
 
 def test_preload_match_is_named_as_preload() -> None:
     edges = [missing("libp.so")]
-    env = [Edge("/p/libp.so", APP, "/p/libp.so", "preload", 1, loaded=True),
-           Edge("libp.so", APP, "/p/libp.so", ALREADY_LOADED, 1, via_object="soname")]
+    env = [
+        Edge("/p/libp.so", APP, "/p/libp.so", "preload", 1, loaded=True),
+        Edge("libp.so", APP, "/p/libp.so", ALREADY_LOADED, 1, via_object="soname"),
+    ]
     (f,) = env_findings(LoadResult(APP, CFG, edges), LoadResult(APP, CFG, env), None)
     assert f.how == "LD_PRELOAD" and "found only through LD_PRELOAD (/p/libp.so)" in f.message
 
@@ -175,7 +268,8 @@ def test_environment_that_moves_a_library_is_a_note() -> None:
     assert verdict.ok
     assert render_text(verdict).splitlines()[-1] == (
         "note: libx.so would be loaded from /l/libx.so through LD_LIBRARY_PATH (/l), "
-        "which is ignored")
+        "which is ignored"
+    )
 
 
 def _obj(path: str, rpath: Optional[str], runpath: Optional[str]) -> LoadedObject:
@@ -183,16 +277,20 @@ def _obj(path: str, rpath: Optional[str], runpath: Optional[str]) -> LoadedObjec
     return LoadedObject(path, info, set(), None, None, "/", 0)
 
 
-@pytest.mark.parametrize(("rpath", "runpath", "warned"), [
-    (None, "/a::/b", "RUNPATH '/a::/b'"),
-    (None, ":/a", "RUNPATH ':/a'"),
-    ("/a:", None, "RPATH '/a:'"),
-    ("/a:", "/b", None),  # RPATH is not used when there is a RUNPATH
-    (None, "/a:/b", None),
-    (None, None, None),
-])
-def test_empty_path_element(rpath: Optional[str], runpath: Optional[str],
-                            warned: Optional[str]) -> None:
+@pytest.mark.parametrize(
+    ("rpath", "runpath", "warned"),
+    [
+        (None, "/a::/b", "RUNPATH '/a::/b'"),
+        (None, ":/a", "RUNPATH ':/a'"),
+        ("/a:", None, "RPATH '/a:'"),
+        ("/a:", "/b", None),  # RPATH is not used when there is a RUNPATH
+        (None, "/a:/b", None),
+        (None, None, None),
+    ],
+)
+def test_empty_path_element(
+    rpath: Optional[str], runpath: Optional[str], warned: Optional[str]
+) -> None:
     result = LoadResult(APP, CFG, [], objects=[_obj(APP, rpath, runpath)])
     findings = empty_element_findings(result)
     if warned is None:
@@ -200,8 +298,9 @@ def test_empty_path_element(rpath: Optional[str], runpath: Optional[str],
         return
     (f,) = findings
     assert (f.kind, f.fails, f.obj) == (EMPTY_ELEMENT, True, APP)
-    assert f.message == (f"{APP}: {warned} has an empty element; the loader searches it as "
-                         "the current directory")
+    assert f.message == (
+        f"{APP}: {warned} has an empty element; the loader searches it as the current directory"
+    )
     assert render_text(Judgement(result, findings)).splitlines()[-1] == "warning: " + f.message
 
 
@@ -230,6 +329,10 @@ def test_json_keeps_schema_one_and_adds_fields() -> None:
     foo = doc["libraries"][1]
     assert len(foo["tried"]) == 5 and foo["fix_dir"] == "/opt/x/lib"
     assert foo["environment"] is None
-    assert foo["searched"][0] == {"source": "ld_so_cache", "owner": None,
-                                  "dirs": ["/etc/ld.so.cache"], "note": ""}
+    assert foo["searched"][0] == {
+        "source": "ld_so_cache",
+        "owner": None,
+        "dirs": ["/etc/ld.so.cache"],
+        "note": "",
+    }
     assert doc["libraries"][2]["fix_dir"] is None

@@ -23,35 +23,57 @@ from ldwrap.loader.elf import (
 from ldwrap.loader.resolve import expand_dst, path_dirs
 
 X64 = Target(ELFCLASS64, ELFDATA2LSB, EM_X86_64)
-CFG = LoaderConfig("glibc", "/lib64/ld-linux-x86-64.so.2", X64,
-                   ("/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/", "/lib/", "/usr/lib/"),
-                   "lib/x86_64-linux-gnu", "haswell", (), (), "/etc/ld.so.cache", (0x303,),
-                   0x303, 1, "test")
+CFG = LoaderConfig(
+    "glibc",
+    "/lib64/ld-linux-x86-64.so.2",
+    X64,
+    ("/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/", "/lib/", "/usr/lib/"),
+    "lib/x86_64-linux-gnu",
+    "haswell",
+    (),
+    (),
+    "/etc/ld.so.cache",
+    (0x303,),
+    0x303,
+    1,
+    "test",
+)
 
 
-def header(cls: int = 2, data: int = 1, osabi: int = 0, e_type: int = 3,
-           machine: int = EM_X86_64, phentsize: Optional[int] = None) -> bytes:
+def header(
+    cls: int = 2,
+    data: int = 1,
+    osabi: int = 0,
+    e_type: int = 3,
+    machine: int = EM_X86_64,
+    phentsize: Optional[int] = None,
+) -> bytes:
     ident = b"\x7fELF" + bytes([cls, data, 1, osabi, 0]) + b"\0" * 7
     if cls == 2:
-        rest = struct.pack("<HHIQQQIHHHHHH", e_type, machine, 1, 0, 64, 0, 0, 64,
-                           phentsize or 56, 0, 64, 0, 0)
+        rest = struct.pack(
+            "<HHIQQQIHHHHHH", e_type, machine, 1, 0, 64, 0, 0, 64, phentsize or 56, 0, 64, 0, 0
+        )
     else:
-        rest = struct.pack("<HHIIIIIHHHHHH", e_type, machine, 1, 0, 52, 0, 0, 52,
-                           phentsize or 32, 0, 40, 0, 0)
+        rest = struct.pack(
+            "<HHIIIIIHHHHHH", e_type, machine, 1, 0, 52, 0, 0, 52, phentsize or 32, 0, 40, 0, 0
+        )
     return (ident + rest).ljust(128, b"\0")  # real files are longer than one header
 
 
-@pytest.mark.parametrize("data,verdict,msg", [
-    (header(), Verdict.OK, ""),
-    (header(cls=1), Verdict.WRONG_CLASS, "wrong ELF class: ELFCLASS32"),
-    (header(machine=EM_AARCH64), Verdict.WRONG_MACHINE, "ELF file machine mismatch"),
-    (header(data=2), Verdict.FATAL, "ELF file data encoding not little-endian"),
-    (header(osabi=9), Verdict.FATAL, "ELF file OS ABI invalid"),
-    (header(e_type=1), Verdict.FATAL, "only ET_DYN and ET_EXEC can be loaded"),
-    (header(phentsize=40), Verdict.FATAL, "ELF file's phentsize not the expected size"),
-    (b"\x7fELF\x02", Verdict.FATAL, "file too short"),
-    (b"INPUT(-lfoo)" + b" " * 60, Verdict.FATAL, "invalid ELF header"),
-])
+@pytest.mark.parametrize(
+    "data,verdict,msg",
+    [
+        (header(), Verdict.OK, ""),
+        (header(cls=1), Verdict.WRONG_CLASS, "wrong ELF class: ELFCLASS32"),
+        (header(machine=EM_AARCH64), Verdict.WRONG_MACHINE, "ELF file machine mismatch"),
+        (header(data=2), Verdict.FATAL, "ELF file data encoding not little-endian"),
+        (header(osabi=9), Verdict.FATAL, "ELF file OS ABI invalid"),
+        (header(e_type=1), Verdict.FATAL, "only ET_DYN and ET_EXEC can be loaded"),
+        (header(phentsize=40), Verdict.FATAL, "ELF file's phentsize not the expected size"),
+        (b"\x7fELF\x02", Verdict.FATAL, "file too short"),
+        (b"INPUT(-lfoo)" + b" " * 60, Verdict.FATAL, "invalid ELF header"),
+    ],
+)
 def test_check_ident(data: bytes, verdict: Verdict, msg: str) -> None:
     res = check_ident(data, X64)
     assert (res.verdict, res.message) == (verdict, msg)
@@ -63,15 +85,18 @@ def test_check_ident_i386_loader() -> None:
     assert check_ident(header(), i386).verdict is Verdict.WRONG_CLASS
 
 
-@pytest.mark.parametrize("text,expected", [
-    ("$ORIGIN/../lib", "/o/../lib"),
-    ("${ORIGIN}/x", "/o/x"),
-    ("/p/$LIB", "/p/lib/x86_64-linux-gnu"),
-    ("/p/${LIB}/$PLATFORM", "/p/lib/x86_64-linux-gnu/haswell"),
-    ("/p/$ORIGINX", "/p/$ORIGINX"),  # not a token: identifier continues
-    ("/p/$FOO", "/p/$FOO"),
-    ("/p/$LIB_x", "/p/$LIB_x"),
-])
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("$ORIGIN/../lib", "/o/../lib"),
+        ("${ORIGIN}/x", "/o/x"),
+        ("/p/$LIB", "/p/lib/x86_64-linux-gnu"),
+        ("/p/${LIB}/$PLATFORM", "/p/lib/x86_64-linux-gnu/haswell"),
+        ("/p/$ORIGINX", "/p/$ORIGINX"),  # not a token: identifier continues
+        ("/p/$FOO", "/p/$FOO"),
+        ("/p/$LIB_x", "/p/$LIB_x"),
+    ],
+)
 def test_expand_dst(text: str, expected: str) -> None:
     assert expand_dst(text, "/o", CFG) == expected
 
@@ -90,18 +115,29 @@ def test_expand_dst_secure_rules() -> None:
 
 def test_path_dirs() -> None:
     assert path_dirs("/a/::rel//:/a:/", "/o", CFG, False, False, False) == [
-        "/a/", "./", "rel/", "/"]
+        "/a/",
+        "./",
+        "rel/",
+        "/",
+    ]
     assert path_dirs("/a;/b:/c", "/o", CFG, True, False, False) == ["/a/", "/b/", "/c/"]
     assert path_dirs("/a;/b", "/o", CFG, False, False, False) == ["/a;/b/"]
     assert path_dirs("", "/o", CFG, False, False, False) == []
-    assert path_dirs("/q/$PLATFORM:/r", "/o", replace(CFG, platform=None), False, False,
-                     False) == ["/r/"]
+    assert path_dirs("/q/$PLATFORM:/r", "/o", replace(CFG, platform=None), False, False, False) == [
+        "/r/"
+    ]
 
 
 def test_legacy_power_set_order() -> None:
     assert legacy_power_set(["tls", "haswell", "x86_64"]) == (
-        "tls/haswell/x86_64", "tls/haswell", "tls/x86_64", "tls", "haswell/x86_64", "haswell",
-        "x86_64")
+        "tls/haswell/x86_64",
+        "tls/haswell",
+        "tls/x86_64",
+        "tls",
+        "haswell/x86_64",
+        "haswell",
+        "x86_64",
+    )
 
 
 def test_table_fallbacks() -> None:
@@ -113,8 +149,9 @@ def test_table_fallbacks() -> None:
 
     fed = table_config("/lib64/ld-linux-x86-64.so.2", X64, no_dirs, nothing)
     assert fed.system_dirs == ("/lib64/", "/usr/lib64/") and fed.lib == "lib64"
-    deb = table_config("/lib64/ld-linux-x86-64.so.2", X64, lambda p: p == "/lib/x86_64-linux-gnu",
-                       nothing)
+    deb = table_config(
+        "/lib64/ld-linux-x86-64.so.2", X64, lambda p: p == "/lib/x86_64-linux-gnu", nothing
+    )
     assert deb.system_dirs[:2] == ("/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/")
     i386 = Target(ELFCLASS32, ELFDATA2LSB, EM_386)
     biarch = table_config("/lib/ld-linux.so.2", i386, lambda p: p == "/lib32", nothing)
@@ -124,9 +161,16 @@ def test_table_fallbacks() -> None:
     nix = table_config(nix_interp, X64, no_dirs, nothing)
     assert nix.system_dirs == ("/nix/store/abc-glibc-2.39/lib/",)
     assert nix.cache_path == "/nix/store/abc-glibc-2.39/etc/ld.so.cache"
-    musl = table_config("/lib/ld-musl-x86_64.so.1", X64, no_dirs,
-                        lambda p: "/opt/a\n/opt/b\n" if p == "/etc/ld-musl-x86_64.path" else None)
-    assert (musl.flavor, musl.system_dirs, musl.cache_path) == ("musl", ("/opt/a/", "/opt/b/"),
-                                                                 None)
+    musl = table_config(
+        "/lib/ld-musl-x86_64.so.1",
+        X64,
+        no_dirs,
+        lambda p: "/opt/a\n/opt/b\n" if p == "/etc/ld-musl-x86_64.path" else None,
+    )
+    assert (musl.flavor, musl.system_dirs, musl.cache_path) == (
+        "musl",
+        ("/opt/a/", "/opt/b/"),
+        None,
+    )
     musl_default = table_config("/lib/ld-musl-x86_64.so.1", X64, no_dirs, nothing)
     assert musl_default.system_dirs == ("/lib/", "/usr/local/lib/", "/usr/lib/")

@@ -1,12 +1,14 @@
 """A C extension that calls libgreet, found with pkg-config (no runtime_library_dirs)."""
+
 import subprocess
 
 from setuptools import Extension, setup
 
 
 def pkg_config(flag):
-    out = subprocess.run(["pkg-config", flag, "greet"], check=True, capture_output=True,
-                         text=True).stdout
+    out = subprocess.run(
+        ["pkg-config", flag, "greet"], check=True, capture_output=True, text=True
+    ).stdout
     return [word[2:] for word in out.split()]
 
 
