@@ -21,8 +21,8 @@ SHRINK_DEFAULT = False
 
 
 def _flag(env: "Mapping[str, str]", name: str, warnings: "list[str]") -> bool:
-    """A switch that is on only for the exact value 1, like nixpkgs' own switches (but for
-    LDWRAP_DRY_RUN: see dry_run_on)."""
+    """A switch that is on only for the exact value 1, as nixpkgs tests its own switches (but
+    for LDWRAP_DRY_RUN: see dry_run_on). Another value but "" and "0" is reported."""
     value = env.get(name)
     if value is None or value in ("", "0"):
         return False
@@ -30,6 +30,17 @@ def _flag(env: "Mapping[str, str]", name: str, warnings: "list[str]") -> bool:
         return True
     warnings.append(f"ignoring {name}={value!r}: only 1 turns it on")
     return False
+
+
+def _switch(env: "Mapping[str, str]", name: str, default: bool, warnings: "list[str]") -> bool:
+    """A switch with a default: 1 on, 0 off, unset or empty the default; another value is
+    reported and leaves the default."""
+    value = env.get(name) or ""
+    if value in ("0", "1"):
+        return value == "1"
+    if value:
+        warnings.append(f"ignoring {name}={value!r}: use 1 or 0")
+    return default
 
 
 def dry_run_on(env: "Mapping[str, str]") -> bool:
@@ -137,19 +148,14 @@ class Config:
             w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
             verify = None
         s.verify = verify
-        shrink = env.get("LDWRAP_SHRINK") or ""
-        if shrink in ("0", "1"):
-            s.shrink = shrink == "1"
-        elif shrink:
-            w.append(f"ignoring LDWRAP_SHRINK={shrink!r}: use 1 or 0")
+        s.shrink = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
         dtags = env.get("LDWRAP_DTAGS") or None
         if dtags not in (None, "runpath", "rpath"):
             w.append(f"ignoring LDWRAP_DTAGS={dtags!r}: use runpath or rpath")
             dtags = None
         s.dtags = dtags
-        if env.get("LDWRAP_LD_RUN_PATH") not in (None, ""):
-            s.ld_run_path = _flag(env, "LDWRAP_LD_RUN_PATH", w)
-        s.enforce_purity = env.get("NIX_ENFORCE_PURITY") == "1"
+        s.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
+        s.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w)
         s.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
         # str.startswith with a tuple: one C call per directory, on the hot path.
         s._heads = tuple(p if p == "/" else p + "/" for p in s.prefixes)

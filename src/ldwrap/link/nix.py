@@ -195,7 +195,8 @@ def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "Ni
     nix.dynamic_linker = linkers[0] if linkers else None  # roles that disagree: the first
     enabled = set(words("NIX_HARDENING_ENABLE"))
     nix.hardening = [f for f in ("relro", "bindnow") if f in enabled]
-    nix.ignore_ld_through_gcc = bool(words("NIX_IGNORE_LD_THROUGH_GCC"))
+    # A list in nixpkgs, tested for being empty: any value, even 0 or a blank, is "on".
+    nix.ignore_ld_through_gcc = any(env.get(n) for n in names("NIX_IGNORE_LD_THROUGH_GCC"))
     nix.set_build_id = flag("NIX_SET_BUILD_ID")
     nix.dont_set_rpath = flag("NIX_DONT_SET_RPATH")
     return nix

@@ -145,6 +145,38 @@ def test_ignore_ld_through_gcc(tmp_path: Path) -> None:
     assert prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path)).argv[1:] == ["a.o"]
 
 
+@pytest.mark.parametrize(
+    ("value", "filtered"),
+    [
+        # nixpkgs gathers it as a list and tests it for being empty: 0, yes, a blank are "on".
+        ("1", False),
+        ("0", False),
+        ("yes", False),
+        (" ", False),
+        ("", True),
+        (None, True),
+    ],
+)
+def test_ignore_ld_through_gcc_any_value(tmp_path: Path, value: str | None, filtered: bool) -> None:
+    env = env_for(tmp_path, NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic")
+    if value is not None:
+        env["NIX_IGNORE_LD_THROUGH_GCC"] = value
+    inv = prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path))
+    assert inv.argv[1:] == (["a.o"] if filtered else ["-L", "/usr/lib", "a.o"])
+
+
+def test_enforce_purity_other_values_warn(tmp_path: Path) -> None:
+    # nixpkgs compares NIX_ENFORCE_PURITY with the string 1: anything else is off.
+    for value, warnings in (
+        ("yes", ["ignoring NIX_ENFORCE_PURITY='yes': only 1 turns it on"]),
+        ("0", []),
+        ("", []),
+    ):
+        env = env_for(tmp_path, NIX_ENFORCE_PURITY=value)
+        inv = prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path))
+        assert (inv.argv[1:], inv.config.warnings) == (["-L", "/usr/lib", "a.o"], warnings)
+
+
 def test_refusal_through_prepare(tmp_path: Path) -> None:
     with pytest.raises(ShimError, match=r"^impure path '/usr/lib/crt1\.o' used in link$"):
         prepare("ld.bfd", ["/usr/lib/crt1.o"], env_for(tmp_path), str(tmp_path))
