@@ -16,10 +16,10 @@ from __future__ import annotations
 import os
 import stat
 import sys
-import tempfile
 from collections.abc import Iterator, Sequence
 from typing import TextIO
 
+from .launcher import write_atomic
 from .link.shrink import (
     ERROR,
     NO_RUNPATH,
@@ -88,34 +88,8 @@ def replace_bytes(path: str, offset: int, old: bytes, new: bytes) -> None:
     if content[offset : offset + len(old)] != old:
         raise ValueError("the file changed while it was being fixed")
     content[offset : offset + len(new)] = new
-    directory = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".ldwrap-fixup-", dir=directory)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(content)
-            out.flush()
-            mine = os.fstat(out.fileno())
-            if (st.st_uid, st.st_gid) != (mine.st_uid, mine.st_gid):
-                os.fchown(out.fileno(), st.st_uid, st.st_gid)  # fails unless allowed: kept out
-            os.fchmod(out.fileno(), stat.S_IMODE(st.st_mode))  # after chown: it clears set-ID
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
-    try:
-        dfd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    except OSError:
-        pass  # some file systems refuse fsync on a directory; the rename is done
-    finally:
-        os.close(dfd)
+    owner = (st.st_uid, st.st_gid)
+    write_atomic(os.path.abspath(path), bytes(content), stat.S_IMODE(st.st_mode), owner)
 
 
 def fixup_file(path: str, dry_run: bool) -> tuple[ShrinkResult, str | None]:
