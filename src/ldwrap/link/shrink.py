@@ -703,18 +703,7 @@ def plan_shrink(
     the file-system check (for tests). Never raises for a bad file: the result's status is
     ERROR and its reason says why.
     """
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError as e:
-        return ShrinkResult(path, ERROR, f"cannot open: {e.strerror}")
-    try:
-        return _plan_fd(fd, path, removable, provides)
-    except ElfError as e:
-        return ShrinkResult(path, ERROR, str(e))
-    except OSError as e:
-        return ShrinkResult(path, ERROR, f"cannot read: {e.strerror}")
-    finally:
-        os.close(fd)
+    return _on_file(path, removable, provides, write=False, failing="cannot read")
 
 
 def shrink_output(
@@ -731,15 +720,28 @@ def shrink_output(
     """
     if not removable_entries:
         return ShrinkResult(path, UNCHANGED)
+    return _on_file(path, removable_entries, provides, write=not dry_run, failing="cannot edit")
+
+
+def _on_file(
+    path: str,
+    removable: "Collection[str] | None",
+    provides: "Callable[[str, str], bool] | None",
+    *,
+    write: bool,
+    failing: str,
+) -> "ShrinkResult":
+    """Plan the shrink of path on one descriptor and, with write, make the edit in place.
+    Errors become an ERROR result; `failing` starts the reason for an I/O error."""
     try:
-        fd = os.open(path, (os.O_RDONLY if dry_run else os.O_RDWR) | os.O_CLOEXEC)
+        fd = os.open(path, (os.O_RDWR if write else os.O_RDONLY) | os.O_CLOEXEC)
     except OSError as e:
         return ShrinkResult(path, ERROR, f"cannot open: {e.strerror}")
     try:
-        result = _plan_fd(fd, path, removable_entries, provides)
+        result = _plan_fd(fd, path, removable, provides)
         if (
-            result.status == SHRUNK
-            and not dry_run
+            write
+            and result.status == SHRUNK
             and os.pwrite(fd, result.new, result.offset) != len(result.new)
         ):
             result.status = ERROR
@@ -748,6 +750,6 @@ def shrink_output(
     except ElfError as e:
         return ShrinkResult(path, ERROR, str(e))
     except OSError as e:
-        return ShrinkResult(path, ERROR, f"cannot edit: {e.strerror}")
+        return ShrinkResult(path, ERROR, f"{failing}: {e.strerror}")
     finally:
         os.close(fd)
