@@ -49,6 +49,24 @@ def rustup() -> None:
     """
 
 
+def _act(
+    name: str | None, sysroot: str | None, everything: bool, change: Callable[[str], str]
+) -> bool:
+    """Change every slot of the selected toolchains, one line each; whether any failed."""
+    failed = False
+    for tc in _toolchains(name, sysroot, everything):
+        for slot in _slots(tc):
+            try:
+                ru.check_writable(slot)
+                action = change(slot)
+            except (ru.RustupError, OSError) as e:
+                click.echo(f"ldwrap: {tc.name}: {e}", err=True)
+                failed = True
+                continue
+            click.echo(f"{tc.name}: {action}: {slot}")
+    return failed
+
+
 @rustup.command("wrap")
 @_selection
 def wrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
@@ -56,17 +74,7 @@ def wrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
     from ..launcher import launcher_text
 
     text = launcher_text()
-    failed = False
-    for tc in _toolchains(name, sysroot, everything):
-        for slot in _slots(tc):
-            try:
-                ru.check_writable(slot)
-                action = ru.wrap_slot(slot, text)
-            except (ru.RustupError, OSError) as e:
-                click.echo(f"ldwrap: {tc.name}: {e}", err=True)
-                failed = True
-                continue
-            click.echo(f"{tc.name}: {action}: {slot}")
+    failed = _act(name, sysroot, everything, lambda slot: ru.wrap_slot(slot, text))
     click.echo(_UPDATE_NOTE, err=True)
     sys.exit(1 if failed else 0)
 
@@ -75,18 +83,7 @@ def wrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
 @_selection
 def unwrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
     """Put the toolchain's original gcc-ld/ld.lld back."""
-    failed = False
-    for tc in _toolchains(name, sysroot, everything):
-        for slot in _slots(tc):
-            try:
-                ru.check_writable(slot)
-                action = ru.unwrap_slot(slot)
-            except (ru.RustupError, OSError) as e:
-                click.echo(f"ldwrap: {tc.name}: {e}", err=True)
-                failed = True
-                continue
-            click.echo(f"{tc.name}: {action}: {slot}")
-    sys.exit(1 if failed else 0)
+    sys.exit(1 if _act(name, sysroot, everything, ru.unwrap_slot) else 0)
 
 
 @rustup.command("status")
