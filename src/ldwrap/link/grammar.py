@@ -134,9 +134,7 @@ def _bfd_names() -> "tuple[str, ...]":
     # Built on first use: only bfd abbreviations need it.
     global _BFD_NAMES
     if _BFD_NAMES is None:
-        # The list is wrapped inside hyphenated names ("add-\nstdcall-alias"): rejoin them.
-        words = BFD_LONG_NAMES.replace("-\n", "-").split()
-        names = set(words) | _SEP1[BFD] | _SEP2[BFD] | _TRACKED_FLAGS
+        names = set(BFD_LONG_NAMES.split()) | _SEP1[BFD] | _SEP2[BFD] | _TRACKED_FLAGS
         _BFD_NAMES = tuple(sorted(names))
     return _BFD_NAMES
 

@@ -533,28 +533,3 @@ def test_a_walk_over_a_gcc_link_line_finds_every_input(flavour: str) -> None:
             inputs.append(value)
         i += used
     assert inputs == ["Scrt1.o", "m.o", "crtn.o"]
-
-
-def _parse_table(text: str) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    one: dict[str, set[str]] = {f: set() for f in FLAVOURS}
-    two: dict[str, set[str]] = {f: set() for f in FLAVOURS}
-    for line in text.split("\n"):
-        cells = line.split()
-        if len(cells) != 5:
-            continue
-        for flavour, cell in zip(FLAVOURS, cells[1:]):
-            if "1" in cell:
-                one[flavour].add(cells[0])
-            if "2" in cell:
-                two[flavour].add(cells[0])
-    return one, two
-
-
-def test_the_precomputed_sets_are_the_table() -> None:
-    # The shim reads the precomputed sets (parsing the table on every link costs 0.16 ms);
-    # the table stays the source a person edits.
-    from ldwrap.link import _grammar_data as data
-
-    one, two = _parse_table(data.SEPARATE_TABLE)
-    assert {f: set(s) for f, s in data.SEPARATE_ONE_DASH.items()} == one
-    assert {f: set(s) for f, s in data.SEPARATE_TWO_DASHES.items()} == two
