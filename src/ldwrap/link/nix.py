@@ -6,8 +6,13 @@ triple with `-` and `.` turned into `_` (`x86_64-unknown-linux-gnu` ->
 `x86_64_unknown_linux_gnu`). A value is gathered from `NAME_<salt>` and then, for each role
 the wrapper serves in the current shell, from `NAME` (host role), `NAME_FOR_BUILD` or
 `NAME_FOR_TARGET`. The roles are marked by `NIX_BINTOOLS_WRAPPER_TARGET_{HOST,BUILD,TARGET}_
-<salt>=1`. ldwrap picks the salt from the link's own target (its `-m` emulation, else this
-machine), so an aarch64 link in a cross shell reads the aarch64 wrapper's variables.
+<salt>=1`. A wrapper's salt is its own target, fixed when it was built, not the link's: a
+`-m elf_i386` link (gcc -m32) through the x86_64 wrapper reads the x86_64 wrapper's variables.
+ldwrap takes the salt of a wrapper marked for the link's own target (its `-m` emulation, else
+the target prefix of the name it was called by, else this machine), so an aarch64 link in a
+cross shell reads the aarch64 wrapper's; when no wrapper for that target is marked, the
+wrapper that serves the link is the one for the linker's own target (its name's prefix, else
+this machine), and its salt and roles are read.
 
 A nixpkgs cc-wrapper that called the linker has already passed NIX_LDFLAGS_BEFORE, NIX_LDFLAGS
 and NIX_DYNAMIC_LINKER (as `-Wl,` flags); it says so in the environment and they are not added
@@ -96,8 +101,11 @@ def _salt_matches(salt: str, arch: str) -> bool:
     return False
 
 
-def pick_salt(env: "Mapping[str, str]", arch: str) -> "tuple[str, tuple[str, ...]]":
-    """The suffix salt for a link to arch, and the role suffixes whose plain names it reads.
+def pick_salt(
+    env: "Mapping[str, str]", arch: str, own: "str | None" = None
+) -> "tuple[str, tuple[str, ...]]":
+    """The suffix salt for a link to arch, and the role suffixes whose plain names it reads;
+    own: the arch of the wrapper that serves the link when none is marked for arch.
 
     Outside a Nix shell (no wrapper markers at all) the plain names are read, so that a user
     can set NIX_LDFLAGS by hand; inside one, exactly the roles nixpkgs would read."""
@@ -112,7 +120,10 @@ def pick_salt(env: "Mapping[str, str]", arch: str) -> "tuple[str, tuple[str, ...
             for prefix in _SALTED:
                 if key.startswith(prefix) and len(key) > len(prefix):
                     other_salts.append(key[len(prefix) :])
-    candidates = [s for s in (*marked, *other_salts) if _salt_matches(s, arch)]
+    salts = (*marked, *other_salts)
+    candidates = [s for s in salts if _salt_matches(s, arch)]
+    if not candidates and own is not None and own != arch:
+        candidates = [s for s in salts if _salt_matches(s, own)]
     if not candidates:
         default = (arch if arch != "arm" else "armv7l") + "_unknown_linux_gnu"
         return default, (() if marked else ("",))
@@ -161,7 +172,8 @@ class NixEnv:
 
 
 def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "NixEnv":
-    """The settings for a link with this emulation (None: the default) on this machine."""
+    """The settings for a link with this emulation (None: the default) through a linker for
+    machine (a prefixed name's, else this machine)."""
     nix = NixEnv()
     if env.get("NIX_WRAPPER_VERSION") == "2" and env.get("NIX_WRAPPER_OPERATION") == "link":
         nix.protocol = "v2"
@@ -171,7 +183,8 @@ def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "Ni
             return ["wrapper_" + name]
 
     else:
-        nix.salt, roles = pick_salt(env, target_arch(emulation, machine))
+        own = target_arch(None, machine)
+        nix.salt, roles = pick_salt(env, target_arch(emulation, machine), own)
         nix.cc_applied = bool(env.get("NIX_LINK_TYPE_" + nix.salt))
         gathered = bool(env.get("NIX_BINTOOLS_WRAPPER_FLAGS_SET_" + nix.salt))
 
@@ -208,8 +221,9 @@ def machine() -> str:
     return os.uname().machine
 
 
-def read_nix(env: "Mapping[str, str]", req: "LinkRequest") -> "NixEnv":
-    return read(env, req.emulation, machine())
+def read_nix(env: "Mapping[str, str]", req: "LinkRequest", own: "str | None" = None) -> "NixEnv":
+    """The settings for this link; own: the machine of a target-prefixed linker name."""
+    return read(env, req.emulation, own or machine())
 
 
 def _drop_rpaths(words: "list[str]") -> "list[str]":
