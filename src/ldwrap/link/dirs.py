@@ -319,6 +319,12 @@ _MACHINES = {
     "ppc64": (2, 2, 21),
     "s390x": (2, 2, 22),
     "loongarch64": (2, 1, 258),
+    # Target triples spell some machines their own way (a linker's name prefix).
+    "arm": (1, 1, 40),
+    "armhf": (1, 1, 40),
+    "powerpc64le": (2, 1, 21),
+    "powerpc64": (2, 2, 21),
+    "aarch64_be": (2, 2, 183),
 }
 # BFD target names as GNU ld scripts write them in OUTPUT_FORMAT.
 _BFD_TARGETS = {
@@ -347,6 +353,15 @@ def of_link(emulation: "str | None", machine: "str | None" = None) -> "tuple[int
     if emulation:
         return _EMULATIONS.get(emulation)
     return _MACHINES.get(machine if machine is not None else os.uname().machine)
+
+
+def prefix_machine(invoked: str, linker: str) -> "str | None":
+    """The machine a target-prefixed linker name links for (`aarch64-linux-gnu-ld.gold`,
+    linker `ld.gold` -> `aarch64`): its own default without `-m`. None without a prefix."""
+    if not invoked.endswith("-" + linker):
+        return None
+    arch = invoked[: -len(linker) - 1].split("-", 1)[0]
+    return arch or None
 
 
 def of_bytes(head: bytes) -> "tuple[int, int, int] | None":

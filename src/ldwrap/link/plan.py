@@ -12,7 +12,7 @@ unchanged) and a note saying why. `prepare` is the one code path behind the shim
 from . import oslite as os
 from .argv import lld_flavor, parse
 from .config import MODE_NONDEFAULT, Config
-from .dirs import FsView
+from .dirs import FsView, prefix_machine
 from .grammar import LLD, MOLD
 from .linkers import (
     CHAIN_VAR,
@@ -222,7 +222,9 @@ def prepare(
             "a version or help request", _linker_env(config, chain, real, None), request=req
         )
 
-    nix = read_nix(config.env, req)  # its host-suffixed names depend on the link's target
+    # Without -m a target-prefixed name (aarch64-linux-gnu-ld) links for its prefix's machine.
+    own = prefix_machine(os.path.basename(argv0), name)
+    nix = read_nix(config.env, req, own)  # its host-suffixed names depend on the target
     linker_env = _linker_env(config, chain, real, nix)
     pure = _enforce_purity(flavour, args, cwd, config, nix)
     if pure is not None and pure.changed:
@@ -236,7 +238,7 @@ def prepare(
         checker = default_dir_checker()
     lead = 2 if lld_flavor(args) is not None else 0  # lld's `-flavor X` stays first
     linked = _as_linked(flavour, req, expanded, nix, lead)
-    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled)
+    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled, machine=own)
     run_path = pure.run_path if pure is not None else None
     extras = compose(
         req,
