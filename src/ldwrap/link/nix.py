@@ -36,6 +36,7 @@ lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 from . import oslite as os
 from .grammar import BFD
 from .model import DYNAMIC, STATIC_PIE, Extras
+from .targets import ARCH_SPELLINGS, target_arch
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -50,50 +51,9 @@ _MARKER = "NIX_BINTOOLS_WRAPPER_TARGET_"
 _SALTED = ("NIX_BINTOOLS_WRAPPER_FLAGS_SET_", "NIX_LINK_TYPE_")
 _ROLES = (("BUILD", "_FOR_BUILD"), ("HOST", ""), ("TARGET", "_FOR_TARGET"))
 
-# Emulation -> the first part of the target triple (the salt's start).
-_EMULATION_ARCH = {
-    "elf_x86_64": "x86_64",
-    "elf32_x86_64": "x86_64",
-    "elf_i386": "i686",
-    "aarch64linux": "aarch64",
-    "aarch64elf": "aarch64",
-    "aarch64linuxb": "aarch64_be",
-    "armelf_linux_eabi": "arm",
-    "armelf": "arm",
-    "elf64lriscv": "riscv64",
-    "elf32lriscv": "riscv32",
-    "elf64lppc": "powerpc64le",
-    "elf64ppc": "powerpc64",
-    "elf32ppclinux": "powerpc",
-    "elf64_s390": "s390x",
-    "elf64loongarch": "loongarch64",
-    "elf64_sparc": "sparc64",
-}
-# uname's machine names that differ from the triple's.
-_MACHINE_ARCH = {"ppc64le": "powerpc64le", "ppc64": "powerpc64", "arm64": "aarch64"}
-# Triple spellings one arch goes by.
-_ARCH_FAMILY = {
-    "i686": ("i386", "i486", "i586", "i686"),
-    "arm": ("arm", "armv5tel", "armv6l", "armv7l", "armv7a"),
-}
-
-
-def target_arch(emulation: "str | None", machine: str) -> str:
-    """The arch of the link's target: from its emulation, else this machine's."""
-    if emulation:
-        arch = _EMULATION_ARCH.get(emulation)
-        if arch:
-            return arch
-    m = _MACHINE_ARCH.get(machine, machine)
-    if len(m) == 4 and m[0] == "i" and m[2:] == "86":
-        return "i686"
-    if m.startswith("armv"):
-        return "arm"
-    return m
-
 
 def _salt_matches(salt: str, arch: str) -> bool:
-    for spelling in _ARCH_FAMILY.get(arch, (arch,)):
+    for spelling in ARCH_SPELLINGS.get(arch, (arch,)):
         if salt.startswith(spelling + "_") and not (
             arch == "arm" and salt.startswith(("armeb_", "aarch64"))
         ):

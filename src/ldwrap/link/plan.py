@@ -12,7 +12,7 @@ unchanged) and a note saying why. `prepare` is the one code path behind the shim
 from . import oslite as os
 from .argv import lld_flavor, parse
 from .config import MODE_NONDEFAULT, Config
-from .dirs import FsView, prefix_machine
+from .dirs import FsView
 from .grammar import LLD, MOLD
 from .linkers import (
     CHAIN_VAR,
@@ -27,6 +27,7 @@ from .linkers import (
 from .model import Invocation
 from .nix import compose, ldflags_words, read_nix
 from .rpath import decide, shrink_candidates
+from .targets import prefix_machine
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:

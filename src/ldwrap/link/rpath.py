@@ -165,7 +165,7 @@ def decide(
     def fitting(directory: str, found: "list[str]") -> "list[str]":
         """The found files the linker would take: not built for another target."""
         if not link_target:
-            from .dirs import of_link
+            from .targets import of_link
 
             link_target.append(of_link(req.emulation, machine))
         want = link_target[0]

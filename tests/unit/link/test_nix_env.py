@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ldwrap.link.nix import pick_salt, read, split_words, target_arch
+from ldwrap.link.nix import pick_salt, read, split_words
+from ldwrap.link.targets import target_arch
 
 X86 = "x86_64_unknown_linux_gnu"
 ARM = "aarch64_unknown_linux_gnu"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from helpers import make_store
-from ldwrap.link.dirs import prefix_machine
 from ldwrap.link.plan import prepare
+from ldwrap.link.targets import prefix_machine
 
 
 @pytest.mark.parametrize(
