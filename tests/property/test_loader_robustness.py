@@ -15,10 +15,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import examples
-from ldwrap.loader.elf import (
+from ldwrap.link.targets import (
     ELFCLASS64,
     ELFDATA2LSB,
     EM_X86_64,
+)
+from ldwrap.loader.elf import (
     NotElfError,
     Target,
     Verdict,

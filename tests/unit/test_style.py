@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-TREES = ["src", "tests", "benchmarks"]
+TREES = ["src", "tests", "benchmarks", "scripts"]
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ options the shim acts on get canonical names; every other option is still consum
 so that its value is never read as an input, a `-L` or a `-l`.
 """
 
-from ._grammar_data import BFD_LONG_NAMES, SEPARATE_ONE_DASH, SEPARATE_TWO_DASHES
+from ._grammar_data import BFD_LONG_NAMES, ONE_DASH_FLAGS, SEPARATE_ONE_DASH, SEPARATE_TWO_DASHES
 
 BFD = "bfd"
 GOLD = "gold"
@@ -110,6 +110,9 @@ _TRACKED_FLAGS = frozenset(
 
 
 _SEP1, _SEP2 = SEPARATE_ONE_DASH, SEPARATE_TWO_DASHES
+# Long flags read whole after one dash where their first letter would otherwise take the rest
+# as its value (gold's `-EL` is no `-E -L`, lld's `-merge-exidx-entries` no `-m`).
+_FLAGS = ONE_DASH_FLAGS
 _BFD_NAMES: "tuple[str, ...] | None" = None
 # bfd's two-dash-only names: getopt_long_only matches abbreviations against the others first,
 # so `--out F` is `--out-implib F`, not an ambiguous `--out`.
@@ -134,9 +137,7 @@ def _bfd_names() -> "tuple[str, ...]":
     # Built on first use: only bfd abbreviations need it.
     global _BFD_NAMES
     if _BFD_NAMES is None:
-        # The list is wrapped inside hyphenated names ("add-\nstdcall-alias"): rejoin them.
-        words = BFD_LONG_NAMES.replace("-\n", "-").split()
-        names = set(words) | _SEP1[BFD] | _SEP2[BFD] | _TRACKED_FLAGS
+        names = set(BFD_LONG_NAMES.split()) | _SEP1[BFD] | _SEP2[BFD] | _TRACKED_FLAGS
         _BFD_NAMES = tuple(sorted(names))
     return _BFD_NAMES
 
@@ -173,15 +174,18 @@ def classify(flavour: str, args: "list[str]", i: int) -> "tuple[str | None, str 
     if body[0] == "L" and len(body) > 1:
         # No long option of any flavour starts with L: the common joined -Ldir, decided early.
         return "library-path", body[1:], 1
-    if flavour == BFD and body[0] == "l" and len(body) > 1:
-        # bfd rewrites every -lX to --library=X before parsing (a bare -l takes the next).
-        return "library", body[1:], 1
+    if flavour == BFD and body[0] in "lm" and len(body) > 1:
+        # bfd rewrites every -lX to --library=X before parsing (a bare -l takes the next), and
+        # its emulation pre-scan takes every -mX as `-m X` (`-map-whole-files` too).
+        return _LETTER_NAMES[body[0]], body[1:], 1
     name = body.split("=", 1)[0]
     if name in _SEP1[flavour] or (name in _TRACKED_FLAGS and _known(flavour, name, 1)):
         if flavour == GOLD and name == "relocatable":
             return "relocatable", None, 1
         if not (name[0] == "o" and flavour == MOLD):  # mold: -oX is always -o X
             return _long(flavour, args, i, body, 1)
+    if name in _FLAGS[flavour]:
+        return _long(flavour, args, i, body, 1)
     if flavour == BFD and len(body) > 1:
         full = _bfd_expand(name, 1)
         if full == UNKNOWN:
@@ -210,7 +214,8 @@ def _long(flavour: str, args: "list[str]", i: int, body: str, dashes: int) -> "C
         return UNKNOWN, None, 1
     if name in _TRACKED_FLAGS or name in _SEP1[flavour] or name in _SEP2[flavour]:
         return canon, None, 1
-    return (name if flavour == BFD and name in _bfd_names() else UNKNOWN), None, 1
+    known = name in _FLAGS[flavour] or (flavour == BFD and name in _bfd_names())
+    return (name if known else UNKNOWN), None, 1
 
 
 def _short(flavour: str, args: "list[str]", i: int, body: str) -> "Classified":

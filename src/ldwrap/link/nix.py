@@ -6,8 +6,13 @@ triple with `-` and `.` turned into `_` (`x86_64-unknown-linux-gnu` ->
 `x86_64_unknown_linux_gnu`). A value is gathered from `NAME_<salt>` and then, for each role
 the wrapper serves in the current shell, from `NAME` (host role), `NAME_FOR_BUILD` or
 `NAME_FOR_TARGET`. The roles are marked by `NIX_BINTOOLS_WRAPPER_TARGET_{HOST,BUILD,TARGET}_
-<salt>=1`. ldwrap picks the salt from the link's own target (its `-m` emulation, else this
-machine), so an aarch64 link in a cross shell reads the aarch64 wrapper's variables.
+<salt>=1`. A wrapper's salt is its own target, fixed when it was built, not the link's: a
+`-m elf_i386` link (gcc -m32) through the x86_64 wrapper reads the x86_64 wrapper's variables.
+ldwrap takes the salt of a wrapper marked for the link's own target (its `-m` emulation, else
+the target prefix of the name it was called by, else this machine), so an aarch64 link in a
+cross shell reads the aarch64 wrapper's; when no wrapper for that target is marked, the
+wrapper that serves the link is the one for the linker's own target (its name's prefix, else
+this machine), and its salt and roles are read.
 
 A nixpkgs cc-wrapper that called the linker has already passed NIX_LDFLAGS_BEFORE, NIX_LDFLAGS
 and NIX_DYNAMIC_LINKER (as `-Wl,` flags); it says so in the environment and they are not added
@@ -31,6 +36,7 @@ lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 from . import oslite as os
 from .grammar import BFD
 from .model import DYNAMIC, STATIC_PIE, Extras
+from .targets import ARCH_SPELLINGS, target_arch
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -45,50 +51,9 @@ _MARKER = "NIX_BINTOOLS_WRAPPER_TARGET_"
 _SALTED = ("NIX_BINTOOLS_WRAPPER_FLAGS_SET_", "NIX_LINK_TYPE_")
 _ROLES = (("BUILD", "_FOR_BUILD"), ("HOST", ""), ("TARGET", "_FOR_TARGET"))
 
-# Emulation -> the first part of the target triple (the salt's start).
-_EMULATION_ARCH = {
-    "elf_x86_64": "x86_64",
-    "elf32_x86_64": "x86_64",
-    "elf_i386": "i686",
-    "aarch64linux": "aarch64",
-    "aarch64elf": "aarch64",
-    "aarch64linuxb": "aarch64_be",
-    "armelf_linux_eabi": "arm",
-    "armelf": "arm",
-    "elf64lriscv": "riscv64",
-    "elf32lriscv": "riscv32",
-    "elf64lppc": "powerpc64le",
-    "elf64ppc": "powerpc64",
-    "elf32ppclinux": "powerpc",
-    "elf64_s390": "s390x",
-    "elf64loongarch": "loongarch64",
-    "elf64_sparc": "sparc64",
-}
-# uname's machine names that differ from the triple's.
-_MACHINE_ARCH = {"ppc64le": "powerpc64le", "ppc64": "powerpc64", "arm64": "aarch64"}
-# Triple spellings one arch goes by.
-_ARCH_FAMILY = {
-    "i686": ("i386", "i486", "i586", "i686"),
-    "arm": ("arm", "armv5tel", "armv6l", "armv7l", "armv7a"),
-}
-
-
-def target_arch(emulation: "str | None", machine: str) -> str:
-    """The arch of the link's target: from its emulation, else this machine's."""
-    if emulation:
-        arch = _EMULATION_ARCH.get(emulation)
-        if arch:
-            return arch
-    m = _MACHINE_ARCH.get(machine, machine)
-    if len(m) == 4 and m[0] == "i" and m[2:] == "86":
-        return "i686"
-    if m.startswith("armv"):
-        return "arm"
-    return m
-
 
 def _salt_matches(salt: str, arch: str) -> bool:
-    for spelling in _ARCH_FAMILY.get(arch, (arch,)):
+    for spelling in ARCH_SPELLINGS.get(arch, (arch,)):
         if salt.startswith(spelling + "_") and not (
             arch == "arm" and salt.startswith(("armeb_", "aarch64"))
         ):
@@ -96,8 +61,11 @@ def _salt_matches(salt: str, arch: str) -> bool:
     return False
 
 
-def pick_salt(env: "Mapping[str, str]", arch: str) -> "tuple[str, tuple[str, ...]]":
-    """The suffix salt for a link to arch, and the role suffixes whose plain names it reads.
+def pick_salt(
+    env: "Mapping[str, str]", arch: str, own: "str | None" = None
+) -> "tuple[str, tuple[str, ...]]":
+    """The suffix salt for a link to arch, and the role suffixes whose plain names it reads;
+    own: the arch of the wrapper that serves the link when none is marked for arch.
 
     Outside a Nix shell (no wrapper markers at all) the plain names are read, so that a user
     can set NIX_LDFLAGS by hand; inside one, exactly the roles nixpkgs would read."""
@@ -112,7 +80,10 @@ def pick_salt(env: "Mapping[str, str]", arch: str) -> "tuple[str, tuple[str, ...
             for prefix in _SALTED:
                 if key.startswith(prefix) and len(key) > len(prefix):
                     other_salts.append(key[len(prefix) :])
-    candidates = [s for s in (*marked, *other_salts) if _salt_matches(s, arch)]
+    salts = (*marked, *other_salts)
+    candidates = [s for s in salts if _salt_matches(s, arch)]
+    if not candidates and own is not None and own != arch:
+        candidates = [s for s in salts if _salt_matches(s, own)]
     if not candidates:
         default = (arch if arch != "arm" else "armv7l") + "_unknown_linux_gnu"
         return default, (() if marked else ("",))
@@ -161,7 +132,8 @@ class NixEnv:
 
 
 def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "NixEnv":
-    """The settings for a link with this emulation (None: the default) on this machine."""
+    """The settings for a link with this emulation (None: the default) through a linker for
+    machine (a prefixed name's, else this machine)."""
     nix = NixEnv()
     if env.get("NIX_WRAPPER_VERSION") == "2" and env.get("NIX_WRAPPER_OPERATION") == "link":
         nix.protocol = "v2"
@@ -171,7 +143,8 @@ def read(env: "Mapping[str, str]", emulation: "str | None", machine: str) -> "Ni
             return ["wrapper_" + name]
 
     else:
-        nix.salt, roles = pick_salt(env, target_arch(emulation, machine))
+        own = target_arch(None, machine)
+        nix.salt, roles = pick_salt(env, target_arch(emulation, machine), own)
         nix.cc_applied = bool(env.get("NIX_LINK_TYPE_" + nix.salt))
         gathered = bool(env.get("NIX_BINTOOLS_WRAPPER_FLAGS_SET_" + nix.salt))
 
@@ -209,8 +182,9 @@ def machine() -> str:
     return os.uname().machine
 
 
-def read_nix(env: "Mapping[str, str]", req: "LinkRequest") -> "NixEnv":
-    return read(env, req.emulation, machine())
+def read_nix(env: "Mapping[str, str]", req: "LinkRequest", own: "str | None" = None) -> "NixEnv":
+    """The settings for this link; own: the machine of a target-prefixed linker name."""
+    return read(env, req.emulation, own or machine())
 
 
 def _drop_rpaths(words: "list[str]") -> "list[str]":

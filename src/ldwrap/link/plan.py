@@ -27,6 +27,7 @@ from .linkers import (
 from .model import Invocation
 from .nix import compose, ldflags_words, read_nix
 from .rpath import decide, shrink_candidates
+from .targets import prefix_machine
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -222,7 +223,9 @@ def prepare(
             "a version or help request", _linker_env(config, chain, real, None), request=req
         )
 
-    nix = read_nix(config.env, req)  # its host-suffixed names depend on the link's target
+    # Without -m a target-prefixed name (aarch64-linux-gnu-ld) links for its prefix's machine.
+    own = prefix_machine(os.path.basename(argv0), name)
+    nix = read_nix(config.env, req, own)  # its host-suffixed names depend on the target
     linker_env = _linker_env(config, chain, real, nix)
     pure = _enforce_purity(flavour, args, cwd, config, nix)
     if pure is not None and pure.changed:
@@ -236,7 +239,7 @@ def prepare(
         checker = default_dir_checker()
     lead = 2 if lld_flavor(args) is not None else 0  # lld's `-flavor X` stays first
     linked = _as_linked(flavour, req, expanded, nix, lead)
-    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled)
+    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled, machine=own)
     run_path = pure.run_path if pure is not None else None
     extras = compose(
         req,

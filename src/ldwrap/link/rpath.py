@@ -62,9 +62,11 @@ def decide(
     cwd: str,
     is_default_dir: "Callable[[str], bool] | None" = None,
     disabled: "bool | None" = None,
+    machine: "str | None" = None,
 ) -> "RpathPlan":
     """The rpath directories for this link, with a decision for every candidate. disabled
-    None: as the config says (NIX_DONT_SET_RPATH comes with the Nix environment, later)."""
+    None: as the config says (NIX_DONT_SET_RPATH comes with the Nix environment, later).
+    machine: the target without `-m` (a prefixed linker name's), None: this machine."""
     plan = RpathPlan()
     off = (settings.disable_rpath if disabled is None else disabled) and DISABLED
     if not off and (req.relocatable or req.link_type == STATIC_PIE):
@@ -163,9 +165,9 @@ def decide(
     def fitting(directory: str, found: "list[str]") -> "list[str]":
         """The found files the linker would take: not built for another target."""
         if not link_target:
-            from .dirs import of_link
+            from .targets import of_link
 
-            link_target.append(of_link(req.emulation))
+            link_target.append(of_link(req.emulation, machine))
         want = link_target[0]
         if want is None:
             return found

@@ -22,41 +22,39 @@ the hot path's own modules: `os` comes from oslite, fields are read with int.fro
 """
 
 from . import oslite as os
+from .targets import (
+    DT_NEEDED,
+    DT_NULL,
+    DT_RPATH,
+    DT_RUNPATH,
+    DT_SONAME,
+    DT_STRSZ,
+    DT_STRTAB,
+    ELFCLASS32,
+    ELFCLASS64,
+    ELFDATA2LSB,
+    ELFDATA2MSB,
+    ELFMAG,
+    ET_CORE,
+    ET_DYN,
+    ET_EXEC,
+    ET_REL,
+    PN_XNUM,
+    PT_DYNAMIC,
+    PT_LOAD,
+    SHT_DYNAMIC,
+    SHT_DYNSYM,
+    SHT_GNU_VERDEF,
+    SHT_GNU_VERNEED,
+    SHT_NOBITS,
+    SHT_STRTAB,
+)
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection, Iterable, Sequence
     from typing import Literal
 
-ELFMAG = b"\x7fELF"
-ELFCLASS32 = 1
-ELFCLASS64 = 2
-ELFDATA2LSB = 1
-ELFDATA2MSB = 2
-
-ET_REL = 1
-ET_EXEC = 2
-ET_DYN = 3
-ET_CORE = 4
-
-PT_LOAD = 1
-PT_DYNAMIC = 2
-PN_XNUM = 0xFFFF
-
-SHT_STRTAB = 3
-SHT_DYNAMIC = 6
-SHT_NOBITS = 8
-SHT_DYNSYM = 11
-SHT_GNU_VERDEF = 0x6FFFFFFD
-SHT_GNU_VERNEED = 0x6FFFFFFE
-
-DT_NULL = 0
-DT_NEEDED = 1
-DT_STRTAB = 5
-DT_STRSZ = 10
-DT_SONAME = 14
-DT_RPATH = 15
-DT_RUNPATH = 29
 
 # Dynamic tags whose value is an offset into the dynamic string table.
 STRING_TAGS = {

@@ -25,8 +25,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Callable, Optional
 
-from ..link.dirs import DEBIAN_ARCH as _ARCH
-from .elf import ELFCLASS64, EM_386, EM_AARCH64, EM_X86_64, Target
+from ..link.targets import DEBIAN_ARCH as _ARCH
+from ..link.targets import ELFCLASS64, EM_386, EM_AARCH64, EM_X86_64
+from .elf import Target
 
 
 @dataclass(frozen=True)

@@ -16,26 +16,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, BinaryIO, Optional
 
-ELFMAG = b"\x7fELF"
-ELFCLASS32 = 1
-ELFCLASS64 = 2
-ELFDATA2LSB = 1
-ELFDATA2MSB = 2
-ELFOSABI_SYSV = 0
-ELFOSABI_GNU = 3
-ET_EXEC = 2
-ET_DYN = 3
-DF_1_NODEFLIB = 0x800
+from ..link.targets import (
+    DF_1_NODEFLIB,
+    ELFCLASS32,
+    ELFCLASS64,
+    ELFDATA2LSB,
+    ELFDATA2MSB,
+    ELFMAG,
+    ELFOSABI_GNU,
+    ELFOSABI_SYSV,
+    ET_DYN,
+    ET_EXEC,
+)
 
-EM_386 = 3
-EM_X86_64 = 62
-EM_AARCH64 = 183
-EM_ARM = 40
-EM_PPC64 = 21
-EM_S390 = 22
-EM_RISCV = 243
-
-# Smallest header the loader reads: sizeof(ElfNN_Ehdr).
 EHDR_SIZE = {ELFCLASS32: 52, ELFCLASS64: 64}
 PHDR_SIZE = {ELFCLASS32: 32, ELFCLASS64: 56}
 

@@ -6,8 +6,15 @@ from __future__ import annotations
 import os
 import subprocess
 
+from ldwrap.link.targets import (
+    ELFCLASS32,
+    ELFDATA2LSB,
+    EM_386,
+)
 from ldwrap.loader.config import discover
-from ldwrap.loader.elf import ELFCLASS32, ELFDATA2LSB, EM_386, Target
+from ldwrap.loader.elf import (
+    Target,
+)
 from unit.loader.test_rules import X64
 
 

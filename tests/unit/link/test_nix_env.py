@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ldwrap.link.nix import pick_salt, read, split_words, target_arch
+from ldwrap.link.nix import pick_salt, read, split_words
+from ldwrap.link.targets import target_arch
 
 X86 = "x86_64_unknown_linux_gnu"
 ARM = "aarch64_unknown_linux_gnu"
@@ -117,3 +118,40 @@ def test_values() -> None:
 def test_split_words_is_bash_ifs() -> None:
     # No-break space and form feed are not IFS characters: they stay inside a word.
     assert split_words(" a\tb\nc  d\u00a0e\x0cf ") == ["a", "b", "c", "d\u00a0e\x0cf"]
+
+
+I686 = "i686_unknown_linux_gnu"
+
+
+@pytest.mark.parametrize(
+    ("markers", "arch", "own", "want"),
+    [
+        # gcc -m32 in an x86_64 shell: the x86_64 wrapper serves it, with its host role.
+        ((f"HOST_{X86}",), "i686", "x86_64", (X86, ("",))),
+        ((f"BUILD_{X86}",), "i686", "x86_64", (X86, ("_FOR_BUILD",))),
+        # A wrapper for the link's own target is marked: that one.
+        ((f"HOST_{X86}", f"HOST_{I686}"), "i686", "x86_64", (I686, ("",))),
+        # A prefixed aarch64 linker in an x86_64 shell: the aarch64 wrapper when marked ...
+        ((f"HOST_{X86}", f"TARGET_{ARM}"), "aarch64", "aarch64", (ARM, ("_FOR_TARGET",))),
+        # ... and no other wrapper's variables when none is.
+        ((f"HOST_{X86}",), "aarch64", "aarch64", (ARM, ())),
+        # No own machine given: as before, only the link's target counts.
+        ((f"HOST_{X86}",), "i686", None, (I686, ())),
+    ],
+)
+def test_salt_falls_back_to_the_serving_wrapper(
+    markers: tuple[str, ...], arch: str, own: str | None, want: tuple[str, tuple[str, ...]]
+) -> None:
+    env = {f"NIX_BINTOOLS_WRAPPER_TARGET_{m}": "1" for m in markers}
+    assert pick_salt(env, arch, own) == want
+
+
+def test_m32_link_reads_the_x86_64_wrappers_plain_variables() -> None:
+    env = {
+        f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{X86}": "1",
+        "NIX_DONT_SET_RPATH": "1",
+        "NIX_LDFLAGS": "-lplain",
+        f"NIX_LDFLAGS_{X86}": "-lsalted",
+    }
+    nix = read(env, "elf_i386", "x86_64")
+    assert (nix.salt, nix.dont_set_rpath, nix.ldflags) == (X86, True, ["-lsalted", "-lplain"])

@@ -490,3 +490,22 @@ def test_shim_error_is_not_internal(tmp_path: Path) -> None:
             {"PATH": "/usr/bin", "NIX_ENFORCE_PURITY": "1", "NIX_STORE": "/nix/store"},
             str(tmp_path),
         )
+
+
+def test_m32_link_in_an_x86_64_shell_obeys_its_wrapper(tmp_path: Path) -> None:
+    # nixpkgs' wrapper has one suffix salt, its own target: gcc -m32 through the x86_64 wrapper
+    # reads the x86_64 roles, so plain NIX_DONT_SET_RPATH and NIX_LDFLAGS apply.
+    lib32 = make_store(tmp_path).libdir("foo32-1.0")
+    (lib32 / "libfoo.so").write_text("OUTPUT_FORMAT(elf32-i386)\nGROUP ( libfoo.so.1 )\n")
+    marked = {f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{SALT}": "1", "NIX_LDFLAGS": "-lm"}
+    args = ["-m", "elf_i386", "-L", str(lib32), "-lfoo"]
+    assert dry(tmp_path, args, {**marked, "NIX_DONT_SET_RPATH": "1"}) == [*args, "-lm"]
+    assert dry(tmp_path, args, marked) == [*args, "-lm", "-rpath", str(lib32)]
+    # A wrapper for i686 marked too: it serves the link, with its own variables.
+    i686 = {
+        **marked,
+        "NIX_BINTOOLS_WRAPPER_TARGET_HOST_i686_unknown_linux_gnu": "1",
+        "NIX_LDFLAGS_i686_unknown_linux_gnu": "-li686",
+        f"NIX_LDFLAGS_{SALT}": "-lx86",
+    }
+    assert dry(tmp_path, args, i686) == [*args, "-li686", "-lm", "-rpath", str(lib32)]

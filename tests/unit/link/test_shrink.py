@@ -16,10 +16,6 @@ import pytest
 
 from ldwrap.link import shrink
 from ldwrap.link.shrink import (
-    DT_NEEDED,
-    DT_RPATH,
-    DT_RUNPATH,
-    DT_SONAME,
     ERROR,
     NO_RUNPATH,
     NOT_DYNAMIC,
@@ -33,6 +29,12 @@ from ldwrap.link.shrink import (
     plan_shrink,
     read_elf,
     shrink_output,
+)
+from ldwrap.link.targets import (
+    DT_NEEDED,
+    DT_RPATH,
+    DT_RUNPATH,
+    DT_SONAME,
 )
 
 # ---------------------------------------------------------------------------------------------

@@ -7,8 +7,16 @@ from typing import Optional
 
 import pytest
 
+from ldwrap.link.targets import (
+    ELFCLASS64,
+    ELFDATA2LSB,
+    EM_X86_64,
+)
 from ldwrap.loader.config import LoaderConfig
-from ldwrap.loader.elf import ELFCLASS64, ELFDATA2LSB, EM_X86_64, ElfInfo, Target
+from ldwrap.loader.elf import (
+    ElfInfo,
+    Target,
+)
 from ldwrap.loader.report import (
     fix_line,
     render_text,

@@ -8,14 +8,16 @@ from typing import Optional
 
 import pytest
 
-from ldwrap.loader.config import LoaderConfig, legacy_power_set, table_config
-from ldwrap.loader.elf import (
+from ldwrap.link.targets import (
     ELFCLASS32,
     ELFCLASS64,
     ELFDATA2LSB,
     EM_386,
     EM_AARCH64,
     EM_X86_64,
+)
+from ldwrap.loader.config import LoaderConfig, legacy_power_set, table_config
+from ldwrap.loader.elf import (
     Target,
     Verdict,
     check_ident,
