@@ -7,8 +7,11 @@ needed through it, transitively). Files are replaced atomically (a temporary fil
 directory, fsync'd, given the old mode and owner, renamed over the old one), so a program that
 is running or being read never sees a half-written file. Never on the shim's hot path.
 
+A file in a Nix store is never edited (see `storeguard`): such a path is bad input.
+
 Exit status, like ``ldwrap check``: 0 nothing wrong, 1 some file could not be fixed (the edit
-was unsafe, or the file is corrupt or could not be written), 2 bad input (a missing path).
+was unsafe, or the file is corrupt or could not be written), 2 bad input (a missing path, a
+path in a Nix store).
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
 from .launcher import write_atomic
@@ -30,6 +33,7 @@ from .link.shrink import (
     ShrinkResult,
     plan_shrink,
 )
+from .storeguard import guard_from_env, path_refusal
 
 __all__ = ["fixup", "fixup_file", "iter_files", "replace_bytes"]
 
@@ -119,11 +123,20 @@ def fixup_file(path: str, dry_run: bool) -> tuple[ShrinkResult, str | None]:
     return result, f"{path}: skipped: {result.reason}"  # NOT_DYNAMIC (fine), ERROR (not)
 
 
-def fixup(paths: Sequence[str], dry_run: bool, out: TextIO, err: TextIO | None = None) -> int:
+def fixup(
+    paths: Sequence[str],
+    dry_run: bool,
+    out: TextIO,
+    err: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+) -> int:
     """Run ``ldwrap fixup --shrink [--dry-run] PATH...``; report to out, errors to err
-    (default stderr). Returns the exit status: 0, 1 (some file not fixed), 2 (bad input)."""
+    (default stderr). Returns the exit status: 0, 1 (some file not fixed), 2 (bad input: a
+    missing path, or one in a Nix store; env, default os.environ, says where the stores are
+    and which outputs a running Nix build may still change)."""
     if err is None:
         err = sys.stderr
+    guard = guard_from_env(os.environ if env is None else env)
     tally = Tally()
     status = 0
     seen: set[str] = set()
@@ -131,6 +144,11 @@ def fixup(paths: Sequence[str], dry_run: bool, out: TextIO, err: TextIO | None =
         if not os.path.exists(path):
             print(f"ldwrap fixup: error: {path}: no such file or directory", file=err)
             tally.missing += 1
+            status = 2
+            continue
+        refused = path_refusal(guard, path)
+        if refused is not None:
+            print(f"ldwrap fixup: error: {path}: {refused}", file=err)
             status = 2
             continue
         for file in iter_files(path, tally):

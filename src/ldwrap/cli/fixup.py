@@ -25,7 +25,10 @@ def fixup_cmd(shrink: bool, dry_run: bool, paths: tuple[str, ...]) -> None:
     --shrink removes every absolute RUNPATH/RPATH entry that provides none of the file's
     needed libraries (for RPATH, none of those its libraries need in turn); entries with
     $ORIGIN or other tokens, and relative ones, stay. Files are replaced atomically.
-    Exit status: 0 done, 1 some file could not be fixed, 2 bad input.
+    A path in a Nix store (NIX_STORE, NIX_STORE_DIR, /nix/store; symlinks resolved) is
+    refused, except an output of the Nix build running now.
+    Exit status: 0 done, 1 some file could not be fixed, 2 bad input (a missing path, a
+    path in a Nix store).
     """
     if not shrink:
         raise click.UsageError("say what to fix: --shrink (the only fix so far)")
