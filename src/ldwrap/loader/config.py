@@ -47,6 +47,12 @@ class LoaderConfig:
     source: str  # where the values came from
 
 
+def multiarch(target: Target) -> Optional[str]:
+    """The Debian multiarch triplet of a target (x86_64-linux-gnu), or None."""
+    arch = _ARCH.get((target.machine, target.elf_class))
+    return arch[0] if arch else None
+
+
 def default_interp(target: Target) -> str:
     """Loader used for a file without PT_INTERP (a shared library given directly)."""
     arch = _ARCH.get((target.machine, target.elf_class))

@@ -120,7 +120,12 @@ def _details(
 
 
 def _footer(verdict: Judgement) -> list[str]:
-    return [("warning: " if f.fails else "note: ") + f.message for f in verdict.findings]
+    lines = []
+    for f in verdict.findings:
+        lines.append(("warning: " if f.fails else "note: ") + f.message)
+        if f.fix:
+            lines.append("    fix: " + f.fix)
+    return lines
 
 
 def render_text(
@@ -206,6 +211,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "library": f.library,
         "object": f.obj,
         "path": f.path,
+        "fix": f.fix,
     }
 
 

@@ -5,7 +5,9 @@ rarely set where the program is run (a build or a shell session often sets them)
 LD_LIBRARY_PATH counts only when it is given explicitly. When the ignored environment would
 change the answer, that is a finding: a library found only through it means the program will
 not start without it. An empty element in a RUNPATH or RPATH is a finding too: the loader
-searches it as the current directory.
+searches it as the current directory. So is a system copy standing in for the program's own
+library: found in a directory the loader searches by itself (or through LD_LIBRARY_PATH)
+while a file of that name sits in the requester's own prefix, which it does not search.
 """
 
 from __future__ import annotations
@@ -15,10 +17,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Optional
 
+from .config import multiarch
+from .fs import FileSystem
 from .resolve import (
     ALREADY_LOADED,
+    DEFAULT_DIRS,
     INTERPRETER,
     LD_LIBRARY_PATH,
+    LD_SO_CACHE,
     PRELOAD,
     Edge,
     LoadResult,
@@ -30,6 +36,7 @@ from .resolve import (
 ENV_ONLY = "environment_only"  # missing unless the environment's LD_* variables are used
 ENV_CHANGES = "environment_changes"  # found either way, but elsewhere with the environment
 EMPTY_ELEMENT = "empty_path_element"  # RUNPATH/RPATH "a::b", ":a" or "a:"
+SYSTEM_COPY = "system_copy"  # a system copy loaded while the requester's prefix has its own
 
 
 @dataclass(frozen=True)
@@ -43,6 +50,7 @@ class Finding:
     path: Optional[str] = None  # where the environment would take the library from
     how: Optional[str] = None  # LD_LIBRARY_PATH or LD_PRELOAD: what in the environment does it
     reason: str = ""  # the message without its subject (library or object)
+    fix: Optional[str] = None  # what to do, one line without its "fix:" label
 
 
 @dataclass
@@ -88,6 +96,7 @@ def judge(resolver: Resolver, file: str, env_resolver: Optional[Resolver] = None
     result = resolver.load(file)
     verdict = Judgement(result, ld_library_path=resolver.opts.ld_library_path)
     verdict.findings.extend(empty_element_findings(result))
+    verdict.findings.extend(system_copy_findings(result, resolver.fs))
     if env_resolver is not None and not result.static:
         verdict.env_result = env_resolver.load(file)
         verdict.findings.extend(
@@ -180,3 +189,87 @@ def _how(edge: Edge, env_llp: Optional[str]) -> tuple[str, str]:
     if env_llp:
         return "environment", f"the environment's LD_LIBRARY_PATH ({env_llp})"
     return "environment", "the environment's LD_PRELOAD"
+
+
+_SYSTEM_SOURCES = {LD_SO_CACHE: "ld.so.cache", DEFAULT_DIRS: "default dir"}
+
+
+def own_dirs(origin: str, library: bool, triplet: Optional[str]) -> list[str]:
+    """Where a requester's own prefix keeps libraries, given its $ORIGIN: ../lib, ../lib64,
+    ../lib/<multiarch>, and for a library its own directory first."""
+    up = os.path.join(origin, "..")
+    dirs = [origin] if library else []
+    dirs += [os.path.join(up, "lib"), os.path.join(up, "lib64")]
+    if triplet:
+        dirs.append(os.path.join(up, "lib", triplet))
+    out: list[str] = []
+    for d in dirs:
+        d = os.path.normpath(d)
+        if d not in out:
+            out.append(d)
+    return out
+
+
+def system_copy_findings(result: LoadResult, fs: FileSystem) -> list[Finding]:
+    """Needs met from a directory the loader searches by itself (its cache or default
+    directories) or through LD_LIBRARY_PATH, while the requester's own prefix holds a
+    loadable file of that name: the program runs against someone else's copy. A prefix
+    directory the loader searches by itself is no prefix of the program's own (a program in
+    /usr/bin)."""
+    if result.static:
+        return []
+    cfg = result.config
+    system = {fs.realpath(d) for d in cfg.system_dirs}
+    objects = {o.path: o for o in result.objects}
+    main = result.objects[0] if result.objects else None
+    triplet = multiarch(cfg.target)
+    out = []
+    for i, edge in enumerate(result.edges):
+        how = _SYSTEM_SOURCES.get(edge.found_via)
+        if edge.found_via == LD_LIBRARY_PATH:
+            how = "LD_LIBRARY_PATH"
+        obj = objects.get(edge.needed_by or "")
+        if how is None or edge.path is None or obj is None:
+            continue
+        name = edge.lookup_name or edge.name
+        found_dir = fs.realpath(os.path.dirname(edge.path))
+        found_id = fs.file_id(edge.path)
+        for d in own_dirs(obj.origin, obj is not main, triplet):
+            real = fs.realpath(d)
+            if real in system or real == found_dir:
+                continue
+            own = os.path.join(d, name)
+            probe = fs.probe(own, cfg.target)
+            if probe.kind != "ok" or probe.file_id == found_id:
+                continue
+            whose = "the program's own" if obj is main else f"{os.path.basename(obj.path)}'s own"
+            why = f"is loaded from {edge.path} ({how}), not {whose} {own}"
+            out.append(
+                Finding(
+                    SYSTEM_COPY,
+                    f"{edge.name} {why}",
+                    True,
+                    edge.name,
+                    i,
+                    obj=obj.path,
+                    path=own,
+                    how=how,
+                    reason=why,
+                    fix=_system_copy_fix(obj.path, obj.origin, d, how),
+                )
+            )
+            break
+    return out
+
+
+def _system_copy_fix(requester: str, origin: str, own_dir: str, how: str) -> str:
+    rel = os.path.relpath(own_dir, origin)
+    token = "$ORIGIN" if rel == "." else f"$ORIGIN/{rel}"
+    if how == "LD_LIBRARY_PATH":
+        # LD_LIBRARY_PATH comes before any RUNPATH: only an RPATH, or a shorter
+        # LD_LIBRARY_PATH, puts the own copy first.
+        return (
+            f"leave that directory out of LD_LIBRARY_PATH, or relink {requester} with "
+            f"-Wl,--disable-new-dtags,-rpath,'{token}' (an RPATH comes before LD_LIBRARY_PATH)"
+        )
+    return f"relink {requester} with -Wl,-rpath,'{token}' (or -Wl,-rpath,{own_dir})"

@@ -16,7 +16,8 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
     """One line per library of ``path`` that the loader will not find at run time:
     ``libfoo.so.1: not found``, ``libb.so (needed by /x/liba.so): not found``, or the
     loader's own reason when it is another (a library of the wrong class, found only through
-    LD_LIBRARY_PATH, ...); and one per object with an empty RUNPATH/RPATH element. The lines
+    LD_LIBRARY_PATH, ...); one per object with an empty RUNPATH/RPATH element; and one per
+    system copy loaded instead of the library in the requester's own prefix. The lines
     about libraries do not name ``path`` itself: the caller does.
 
     The rule is ``ldwrap check``'s (loader.startup): the output is judged as it will start,
@@ -50,5 +51,11 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
             problems.append(f"{edge.name}{where}: {reason}")
     if result.fatal and not problems:
         problems.append(result.fatal)
-    problems += [f.message for f in verdict.findings if f.fails and f.index is None]
+    # Findings that are not about a missing library: an empty RUNPATH element, a system
+    # copy standing in for the program's own library.
+    problems += [
+        f.message
+        for f in verdict.findings
+        if f.fails and (f.index is None or not result.edges[f.index].missing)
+    ]
     return problems
