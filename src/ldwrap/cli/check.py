@@ -24,6 +24,20 @@ def _root_problem(root: str) -> Optional[str]:
     return None
 
 
+def _inner_path(fs: FileSystem, root: str, file: str) -> str:
+    """FILE under --root: a path inside the root; a host path below the root, made inner;
+    else, when the root has no such file but this machine has, that host file, placed at the
+    same path inside the root (a program built here, checked against a system root)."""
+    prefix = os.path.abspath(root)
+    host_path = os.path.abspath(file)
+    if host_path.startswith(prefix + "/"):
+        return host_path[len(prefix) :]
+    if not os.path.lexists(fs.host(file)) and os.path.isfile(file):
+        fs.place(host_path, host_path)
+        return host_path
+    return file
+
+
 @click.command("check")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON array (schema in docs).")
 @click.option("--tree", is_flag=True, help="Show the dependency tree like libtree.")
@@ -68,12 +82,15 @@ def check(
     """Show where each needed library of FILE resolves, and why.
 
     FILE is judged as it starts for its user: the environment's LD_LIBRARY_PATH and
-    LD_PRELOAD are ignored unless --env is given. With --root, FILE is a path inside DIR
-    (a host path below DIR also works).
+    LD_PRELOAD are ignored unless --env is given. With --root, FILE is a path inside DIR;
+    a host path below DIR also works, and a file on this machine that DIR does not have is
+    judged as if installed at the same path inside DIR. A file for another machine (an
+    aarch64 program on x86_64) needs --root: its loader searches a system of its own.
 
     Exit status: 0 all resolve; 1 something is missing (also when only the environment's
-    LD_LIBRARY_PATH or LD_PRELOAD finds it), the load would abort, or a RUNPATH/RPATH has an
-    empty element; 2 bad input.
+    LD_LIBRARY_PATH or LD_PRELOAD finds it), the load would abort, a RUNPATH/RPATH has an
+    empty element, or a system copy stands in for a library of the program's own prefix;
+    2 bad input (also a file for another machine without --root).
     """
     if root is not None:
         problem = _root_problem(root)
@@ -86,10 +103,9 @@ def check(
     env_resolver = Resolver(env_opts, fs) if env_opts is not None else None
     out: list[dict[str, Any]] = []
     status = 0
-    prefix = os.path.abspath(root) if root else None
     for file in files:
-        if prefix and os.path.abspath(file).startswith(prefix + "/"):
-            file = os.path.abspath(file)[len(prefix) :]  # host path into the root: make it inner
+        if root is not None:
+            file = _inner_path(fs, root, file)
         try:
             verdict = judge(resolver, file, env_resolver)
         except InputError as exc:

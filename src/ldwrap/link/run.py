@@ -168,7 +168,11 @@ def _verify(inv: "Invocation") -> None:
     from ..loader.verify import verify_output  # the one hook that leaves the hot path
 
     output = req.output or "a.out"
-    problems = verify_output(output, inv.env)
+
+    def note(text: str) -> None:
+        print(f"ldwrap: note: {output}: {text}", file=sys.stderr)
+
+    problems = verify_output(output, inv.env, note if inv.config.debug else None)
     level = "error" if inv.config.verify == "error" else "warning"
     for p in problems:
         print(f"ldwrap: {level}: {output}: {p}", file=sys.stderr)

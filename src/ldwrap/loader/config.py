@@ -212,7 +212,7 @@ def table_config(
     if biarch32:
         dirs = ["/lib32", "/usr/lib32", "/lib", "/usr/lib"]
         lib, source = "lib32", "table:debian-biarch"
-    elif triplet and root_exists(f"/lib/{triplet}"):
+    elif triplet and (root_exists(f"/lib/{triplet}") or root_exists(f"/usr/lib/{triplet}")):
         dirs = [f"/lib/{triplet}", f"/usr/lib/{triplet}", "/lib", "/usr/lib"]
         lib, source = f"lib/{triplet}", "table:debian-multiarch"
     elif lib64:

@@ -34,6 +34,12 @@ class FileSystem:
         self.cwd = cwd if cwd is not None else ("/" if root else os.getcwd())
         self._heads: dict[str, tuple[Optional[bytes], int, Optional[FileId], bool]] = {}
         self._elves: dict[FileId, ElfInfo] = {}
+        self._placed: dict[str, str] = {}  # emulated path -> host file, outside the root
+
+    def place(self, path: str, host_file: str) -> None:
+        """Make the host file host_file appear at the emulated absolute path (a file built on
+        this machine, outside the root, checked as if installed there)."""
+        self._placed[path] = host_file
 
     def absolute(self, path: str) -> str:
         """Absolute emulated path, joined to the CWD without normalising."""
@@ -48,7 +54,7 @@ class FileSystem:
         path = self.absolute(path)
         if self.root is None:
             return path
-        return self.root + self._resolve_in_root(path)
+        return self._placed.get(path) or self.root + self._resolve_in_root(path)
 
     def _resolve_in_root(self, path: str, depth: int = 0) -> str:
         assert self.root is not None

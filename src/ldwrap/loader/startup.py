@@ -18,7 +18,9 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .config import multiarch
+from .elf import NotElfError, Target
 from .fs import FileSystem
+from .host import Host, describe, host, runs_natively, sysroot_hint
 from .resolve import (
     ALREADY_LOADED,
     DEFAULT_DIRS,
@@ -27,6 +29,7 @@ from .resolve import (
     LD_SO_CACHE,
     PRELOAD,
     Edge,
+    InputError,
     LoadResult,
     Options,
     Resolver,
@@ -91,8 +94,37 @@ def startup_options(
     return started, (with_env if with_env != started else None)
 
 
-def judge(resolver: Resolver, file: str, env_resolver: Optional[Resolver] = None) -> Judgement:
-    """Load ``file`` as it starts; with ``env_resolver``, also as the environment would."""
+class ForeignFile(InputError):
+    """A dynamic file for another machine, to be judged without a system root of its own:
+    this machine's directories say nothing about where its loader will look."""
+
+    def __init__(self, file: str, target: Target, here: Host) -> None:
+        self.file, self.target, self.here = file, target, here
+        self.what = f"built for {describe(target)}, not this machine ({here.machine})"
+        hint = sysroot_hint(target)
+        example = f" (here: --root {hint})" if hint else ""
+        super().__init__(f"{file}: {self.what}: cannot judge it without --root SYSROOT{example}")
+
+
+def judge(
+    resolver: Resolver,
+    file: str,
+    env_resolver: Optional[Resolver] = None,
+    here: Optional[Host] = None,
+) -> Judgement:
+    """Load ``file`` as it starts; with ``env_resolver``, also as the environment would.
+
+    Without a root (``Options.root``), a dynamic file that this machine (``here``, default
+    the running one) does not start natively raises ForeignFile: its loader searches a
+    system of its own. Static files have nothing to search and are judged anywhere."""
+    if resolver.opts.root is None:
+        try:
+            info = resolver.fs.elf(file)
+        except (OSError, NotElfError):
+            info = None  # the load below says what is wrong with it
+        here = here or host()
+        if info is not None and info.has_dynamic and not runs_natively(info.target, here):
+            raise ForeignFile(file, info.target, here)
     result = resolver.load(file)
     verdict = Judgement(result, ld_library_path=resolver.opts.ld_library_path)
     verdict.findings.extend(empty_element_findings(result))

@@ -6,13 +6,16 @@ inside :func:`verify_output` only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Optional
 
 # What glibc's loader says for a library it did not find anywhere; reported as ldd does.
 _LOADER_NOT_FOUND = "cannot open shared object file: No such file or directory"
 
 
-def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
+def verify_output(
+    path: str, env: Mapping[str, str], note: Optional[Callable[[str], None]] = None
+) -> list[str]:
     """One line per library of ``path`` that the loader will not find at run time:
     ``libfoo.so.1: not found``, ``libb.so (needed by /x/liba.so): not found``, or the
     loader's own reason when it is another (a library of the wrong class, found only through
@@ -24,10 +27,12 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
     without the build's LD_LIBRARY_PATH or LD_PRELOAD; a library found only through them is
     named as such. ``LDWRAP_VERIFY_LD_LIBRARY_PATH`` in ``env`` supplies a run-time
     LD_LIBRARY_PATH when one is intended. Outputs that are not dynamic ELF objects
-    (relocatable objects, archives, static programs) pass.
+    (relocatable objects, archives, static programs) pass, and so do outputs for another
+    machine (a cross link): this machine's directories cannot judge them; ``note``, when
+    given, is told why such an output was not checked.
     """
     from .resolve import InputError, Options, Resolver
-    from .startup import judge, startup_options
+    from .startup import ForeignFile, judge, startup_options
 
     opts, env_opts = startup_options(
         env, env.get("LDWRAP_VERIFY_LD_LIBRARY_PATH"), base=Options(preload_file=False)
@@ -36,6 +41,10 @@ def verify_output(path: str, env: Mapping[str, str]) -> list[str]:
     env_resolver = Resolver(env_opts, resolver.fs) if env_opts is not None else None
     try:
         verdict = judge(resolver, path, env_resolver)
+    except ForeignFile as foreign:
+        if note is not None:
+            note(f"not checked: {foreign.what}; `ldwrap check --root SYSROOT` judges it")
+        return []
     except InputError:
         return []
     result = verdict.result

@@ -155,6 +155,23 @@ def test_table_fallbacks() -> None:
         "/lib64/ld-linux-x86-64.so.2", X64, lambda p: p == "/lib/x86_64-linux-gnu", nothing
     )
     assert deb.system_dirs[:2] == ("/lib/x86_64-linux-gnu/", "/usr/lib/x86_64-linux-gnu/")
+    # A system root with only usr/lib/<triplet> (a hand-made cross root) is Debian's layout
+    # too: its loader searches all four.
+    a64 = Target(ELFCLASS64, ELFDATA2LSB, EM_AARCH64)
+    usr_only = table_config(
+        "/lib/ld-linux-aarch64.so.1", a64, lambda p: p == "/usr/lib/aarch64-linux-gnu", nothing
+    )
+    assert usr_only.system_dirs == (
+        "/lib/aarch64-linux-gnu/",
+        "/usr/lib/aarch64-linux-gnu/",
+        "/lib/",
+        "/usr/lib/",
+    )
+    # The cross toolchain's root (/usr/aarch64-linux-gnu) has neither: /lib and /usr/lib.
+    assert table_config("/lib/ld-linux-aarch64.so.1", a64, no_dirs, nothing).system_dirs == (
+        "/lib/",
+        "/usr/lib/",
+    )
     i386 = Target(ELFCLASS32, ELFDATA2LSB, EM_386)
     biarch = table_config("/lib/ld-linux.so.2", i386, lambda p: p == "/lib32", nothing)
     assert biarch.system_dirs == ("/lib32/", "/usr/lib32/", "/lib/", "/usr/lib/")
