@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import base_env, compile_c, read_runpath, run_program, store_hash
 from ldwrap.fixup import fixup, replace_bytes
 from ldwrap.link.shrink import SHRUNK, plan_shrink
 
@@ -72,3 +73,45 @@ def test_fixup_refuses_a_real_store_path_and_it_still_verifies(tmp_path: Path) -
     broken = nix_store(env, "--verify-path", path)
     assert broken.returncode != 0
     assert f"path '{path}' was modified!" in broken.stderr
+
+
+def test_link_time_shrink_still_trims_an_output_in_the_store(tmp_path: Path, dropins: Path) -> None:
+    """LDWRAP_SHRINK edits only the file the linker has just written, wherever it is: an
+    output in the store (as a Nix build writes $out) is trimmed at link time, while `fixup`
+    refuses the same file afterwards, outside a build."""
+    store = tmp_path / "store"
+    foo = store / f"{store_hash('foo')}-foo" / "lib"
+    unused = store / f"{store_hash('unused')}-unused" / "lib"
+    foo.mkdir(parents=True)
+    unused.mkdir(parents=True)
+    compile_c("int foo_value(void) { return 42; }\n", foo / "libfoo.so", "-shared", "-fPIC")
+    compile_c("int unused_value(void) { return 1; }\n", unused / "libunused.so", "-shared")
+    main = compile_c(
+        "int foo_value(void);\nint main(void) { return foo_value() == 42 ? 0 : 1; }\n",
+        tmp_path / "main.o",
+        "-c",
+    )
+    out = store / f"{store_hash('out')}-app" / "bin" / "app"
+    out.parent.mkdir(parents=True)
+    env = base_env(NIX_STORE=str(store), LDWRAP_SHRINK="1")
+    link = [
+        "gcc",
+        f"-B{dropins}",
+        str(main),
+        "-Wl,--as-needed",
+        f"-L{foo}",
+        f"-L{unused}",
+        "-lfoo",
+        "-lunused",
+        "-o",
+        str(out),
+    ]
+    proc = subprocess.run(link, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert read_runpath(out) == [str(foo)]
+    assert run_program(out).returncode == 0
+    before = out.read_bytes()
+    err = io.StringIO()
+    assert fixup([str(out)], False, io.StringIO(), err, env) == 2
+    assert "store files are never edited" in err.getvalue()
+    assert out.read_bytes() == before

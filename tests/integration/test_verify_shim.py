@@ -88,3 +88,38 @@ def test_linker_failure_status_passes_through_in_verify_mode(
     )
     assert proc.returncode == 1
     assert "nosuchlib" in proc.stderr
+
+
+@pytest.mark.parametrize("rpath", [True, False])
+def test_error_mode_catches_a_system_copy_standing_in(
+    tmp_path: Path, dropins: Path, rpath: bool
+) -> None:
+    """The program's prefix has its own libz.so.1 (a tiny library of that soname); with no
+    rpath to it, the system's zlib would be loaded instead: LDWRAP_VERIFY=error fails the
+    link and names both files. With ldwrap's rpath the own copy is found and the link
+    passes."""
+    own = tmp_path / "p" / "lib" / "libz.so.1"
+    own.parent.mkdir(parents=True)
+    compile_c("int own_z(void) { return 1; }\n", own, "-shared", "-fPIC", "-Wl,-soname,libz.so.1")
+    main = compile_c("int main(void) { return 0; }\n", tmp_path / "main.o", "-c")
+    out = tmp_path / "p" / "bin" / "app"
+    out.parent.mkdir()
+    env = base_env(LDWRAP_RPATH_PREFIXES=str(tmp_path), LDWRAP_VERIFY="error")
+    if not rpath:
+        env["NIX_DONT_SET_RPATH"] = "1"
+    cmd = ["gcc", f"-B{dropins}", str(main), "-Wl,--no-as-needed", f"-L{own.parent}"]
+    proc = subprocess.run(
+        [*cmd, "-l:libz.so.1", "-o", str(out)], capture_output=True, text=True, env=env
+    )
+    if rpath:
+        assert proc.returncode == 0, proc.stderr
+        assert "ldwrap" not in proc.stderr
+        trace = run_program(out, base_env(LD_TRACE_LOADED_OBJECTS="1")).stdout
+        assert f"libz.so.1 => {own} " in trace  # the real loader takes the own copy
+        return
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines()[0] == (
+        f"ldwrap: error: {out}: libz.so.1 is loaded from /lib/x86_64-linux-gnu/libz.so.1 "
+        f"(ld.so.cache), not the program's own {own}"
+    )
+    assert not out.exists()
