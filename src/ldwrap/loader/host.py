@@ -15,19 +15,20 @@ import sys
 from dataclasses import dataclass
 from typing import Optional
 
-from .config import multiarch
-from .elf import (
+from ..link.targets import (
     ELFDATA2LSB,
     ELFDATA2MSB,
     EM_386,
     EM_AARCH64,
     EM_ARM,
+    EM_LOONGARCH,
     EM_PPC64,
     EM_RISCV,
     EM_S390,
     EM_X86_64,
-    Target,
 )
+from .config import multiarch
+from .elf import Target
 
 # `uname -m` -> the e_machine values of the programs that machine starts natively.
 _FAMILY: dict[str, tuple[int, ...]] = {
@@ -45,6 +46,7 @@ _FAMILY: dict[str, tuple[int, ...]] = {
     "ppc64le": (EM_PPC64,),
     "s390x": (EM_S390,),
     "riscv64": (EM_RISCV,),
+    "loongarch64": (EM_LOONGARCH,),
 }
 
 

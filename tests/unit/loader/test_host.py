@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from ldwrap.cli.check import check
-from ldwrap.loader.elf import (
+from ldwrap.link.targets import (
     ELFCLASS32,
     ELFCLASS64,
     ELFDATA2LSB,
@@ -23,8 +23,8 @@ from ldwrap.loader.elf import (
     EM_RISCV,
     EM_S390,
     EM_X86_64,
-    Target,
 )
+from ldwrap.loader.elf import Target
 from ldwrap.loader.host import Host, describe, runs_natively
 from ldwrap.loader.resolve import Resolver
 from ldwrap.loader.startup import ForeignFile, judge
@@ -56,7 +56,7 @@ L, B = ELFDATA2LSB, ELFDATA2MSB
         ("s390x", Target(ELFCLASS64, B, EM_S390), False),
         ("riscv64", Target(ELFCLASS64, L, EM_RISCV), True),
         # A machine the table does not know: nothing is refused.
-        ("loongarch64", Target(ELFCLASS64, L, EM_AARCH64), True),
+        ("mips64", Target(ELFCLASS64, L, EM_AARCH64), True),
     ],
 )
 def test_runs_natively(machine: str, target: Target, native: bool) -> None:
