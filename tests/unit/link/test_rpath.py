@@ -539,6 +539,34 @@ def test_beside_a_distribution_the_store_and_other_prefixes_get_rpaths() -> None
     ]
 
 
+class MarkedFs(FakeFs):
+    """FakeFs where every directory is inside a build tree, and each question is recorded."""
+
+    def __init__(self, files: set[str]) -> None:
+        super().__init__(files)
+        self.asked: list[str] = []
+
+    def build_tree(self, directory: str, top: str = "/") -> str | None:
+        self.asked.append(directory)
+        return "Makefile"
+
+
+@pytest.mark.parametrize(
+    ("env", "nixos"),
+    [({}, False), ({}, True), ({"LDWRAP_RPATH_PREFIXES": "/nix/store:/opt"}, False)],
+)
+def test_a_store_path_is_never_a_build_tree(env: dict[str, str], nixos: bool) -> None:
+    d = "/nix/store/" + store_hash("foo") + "-foo/lib"
+    settings = Config.from_env(env, nix_store_exists=True, nixos=nixos)
+    req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-lfoo"])
+    fs = MarkedFs({d + "/libfoo.so", "/opt/foo/lib/libfoo.so"})
+    p = decide(req, settings, fs, "/", is_default_dir=lambda p: False)
+    # Outside the store the walk for build-system markers still runs (and finds one here).
+    outside = policy.OUTSIDE if nixos else policy.BUILD_TREE
+    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", outside)]
+    assert fs.asked == ([] if nixos else ["/opt/foo/lib"])
+
+
 def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
     # Beyond a handful of names FsView lists the directory instead of probing each name.
     d = tree.lib("many", "libl7.so", "sub/libdeep.so.1")
