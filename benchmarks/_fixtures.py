@@ -97,9 +97,16 @@ class Mode:
 def prefix_modes(store: str) -> list[Mode]:
     """The three prefix modes, each pointed at the same store-like directory so that the
     same argv gets the same rpath in all of them."""
-    from ldwrap.link.config import MODE_NIX, MODE_NONDEFAULT, MODE_PREFIXES
+    from ldwrap.link.config import (
+        HOST_NIXOS_FILE,
+        HOST_NIXOS_ID,
+        MODE_NIX,
+        MODE_NONDEFAULT,
+        MODE_PREFIXES,
+        nix_host,
+    )
 
-    default_ok = not os.path.isdir("/nix/store")
+    default_ok = nix_host() not in (HOST_NIXOS_FILE, HOST_NIXOS_ID)
     return [
         Mode("nix", "Nix store (NIX_STORE)", MODE_NIX, {"NIX_STORE": store}),
         Mode(
@@ -108,14 +115,15 @@ def prefix_modes(store: str) -> list[Mode]:
             MODE_PREFIXES,
             {"LDWRAP_RPATH_PREFIXES": store},
         ),
-        # Neither variable and no /nix/store: ldwrap reads /etc/ld.so.conf to learn the
-        # loader's own directories; with /nix/store present it would be the Nix mode again.
+        # Neither variable, not NixOS: ldwrap reads /etc/ld.so.conf to learn the loader's own
+        # directories. On a machine with a /nix/store the link also pays for asking whether
+        # this is NixOS (a stat of /etc/NIXOS and a read of /etc/os-release).
         Mode(
             "default",
             "default (/etc/ld.so.conf)",
             MODE_NONDEFAULT,
             {} if default_ok else None,
-            "" if default_ok else "not measurable here: /nix/store exists",
+            "" if default_ok else "not measurable on NixOS",
         ),
     ]
 

@@ -433,15 +433,15 @@ def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
 
 
 def _policy(env: Mapping[str, str]) -> tuple[str, list[Finding]]:
-    s = Config.from_env(env, nix_store_exists=os.path.isdir("/nix/store"))
+    s = Config.from_env(env)
     found = [Finding(True, f"setting: {w}", "fix or unset the variable") for w in s.warnings]
     if s.mode == MODE_NIX:
-        why = "NIX_STORE" if env.get("NIX_STORE") else "/nix/store exists"
+        why = "NIX_STORE" if env.get("NIX_STORE") else s.rule_why
         text = f"rpath for library dirs under {':'.join(s.prefixes)} ({why})"
     elif s.mode == MODE_PREFIXES:
         text = f"rpath for library dirs under {':'.join(s.prefixes)} (LDWRAP_RPATH_PREFIXES)"
     else:
-        text = "rpath for any library dir the loader does not search by itself (no /nix/store)"
+        text = f"rpath for any library dir the loader does not search by itself ({s.rule_why})"
     from .link.nix import machine
     from .link.nix import read as read_nix
 

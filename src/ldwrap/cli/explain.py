@@ -40,6 +40,7 @@ def explain(name: str, args: tuple[str, ...]) -> None:
     else:
         policy = ":".join(s.prefixes) + f" ({s.mode})"
     click.echo(f"prefixes: {policy}")
+    click.echo(f"rule:     {s.rule_why}")
     for w in s.warnings:
         click.echo(f"warning:  {w}")
     if inv.note:

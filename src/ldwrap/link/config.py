@@ -1,8 +1,9 @@
 """Everything a link reads from the environment, read once into one value: `Config`.
 
-Pure but for one probe (does /nix/store exist?), made only when no prefix is set. The Nix
-wrapper variables, whose names depend on the link's target, are read by nix.py from
-`Config.env`; the real linker's search reads PATH from it.
+Pure but for one probe of the machine (`nix_host`: is there a /nix/store, and is this NixOS?),
+made only when neither variable chooses the prefixes. The Nix wrapper variables, whose names
+depend on the link's target, are read by nix.py from `Config.env`; the real linker's search
+reads PATH from it.
 """
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -10,9 +11,23 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
 # How the allowed rpath prefixes were chosen.
-MODE_NIX = "nix"  # $NIX_STORE or /nix/store
+MODE_NIX = "nix"  # $NIX_STORE, or /nix/store on NixOS
 MODE_PREFIXES = "prefixes"  # LDWRAP_RPATH_PREFIXES
 MODE_NONDEFAULT = "nondefault"  # any directory the loader does not search by itself
+
+# Which rule chose them, first match wins (explain and `dry-run --json` show it).
+RULE_NIX_STORE = "NIX_STORE"  # set: a Nix build, whose store is the only prefix
+RULE_PREFIXES = "LDWRAP_RPATH_PREFIXES"
+RULE_NIXOS = "nixos"  # NixOS: /nix/store only, as nixpkgs' wrapper would do
+RULE_DEFAULT = "default"  # elsewhere, with or without a /nix/store beside the distribution
+
+# What the machine says, asked only when neither variable is set (see nix_host).
+HOST_NO_STORE = "default: no /nix/store here"
+HOST_STORE = (
+    "default: /nix/store exists but this is not NixOS; store paths count like any directory"
+)
+HOST_NIXOS_FILE = "NixOS (/etc/NIXOS exists): the store only"
+HOST_NIXOS_ID = "NixOS (ID=nixos in /etc/os-release): the store only"
 
 # Whether the post-link RUNPATH trim runs when LDWRAP_SHRINK is not set. Off: the trim makes
 # the link run as a child (no exec) and costs about 2 ms per link that may need it
@@ -49,6 +64,39 @@ def dry_run_on(env: "Mapping[str, str]") -> bool:
     return env.get("LDWRAP_DRY_RUN") not in (None, "", "0")
 
 
+def os_release_id(text: bytes) -> str:
+    """The ID= value of an os-release file (quotes removed), or "" when it has none."""
+    for line in text.splitlines():
+        if line[:3] == b"ID=":
+            return line[3:].strip().strip(b"\"'").decode("ascii", "replace")
+    return ""
+
+
+def nix_host(root: str = "") -> str:
+    """HOST_NO_STORE, HOST_STORE, HOST_NIXOS_FILE or HOST_NIXOS_ID for the machine whose file
+    system starts at root + "/". A machine without a store costs one stat; /etc/NIXOS is
+    asked only where a store exists, /etc/os-release read only where a store exists and
+    /etc/NIXOS does not."""
+    from .oslite import path, read_file
+
+    if not path.isdir(root + "/nix/store"):
+        return HOST_NO_STORE
+    if path.lexists(root + "/etc/NIXOS"):
+        return HOST_NIXOS_FILE
+    text = read_file(root + "/etc/os-release", 8192)
+    return HOST_NIXOS_ID if text and os_release_id(text) == "nixos" else HOST_STORE
+
+
+def _host(nix_store_exists: bool, nixos: "bool | None") -> str:
+    """The host answer for a caller that says whether a store exists (tests, doctor)."""
+    if not nix_store_exists:
+        return HOST_NO_STORE
+    if nixos is None:
+        host = nix_host()
+        return host if host != HOST_NO_STORE else HOST_STORE
+    return HOST_NIXOS_FILE if nixos else HOST_STORE
+
+
 def _strip(path: str) -> str:
     """A prefix without trailing slashes ('/' stays '/')."""
     stripped = path.rstrip("/")
@@ -74,6 +122,8 @@ class Config:
         "mode",
         "nix_debug",
         "prefixes",
+        "rule",
+        "rule_why",
         "run_path",
         "shrink",
         "verify",
@@ -84,6 +134,8 @@ class Config:
         self._frozen = False
         self.env: Mapping[str, str] = {}
         self.mode = MODE_NONDEFAULT
+        self.rule = RULE_DEFAULT  # which rule chose mode and prefixes
+        self.rule_why = HOST_NO_STORE  # what made it apply, in words (explain)
         self.prefixes: tuple[str, ...] = ()
         self._heads: tuple[str, ...] = ()  # prefixes with their trailing slash
         self.disable_rpath = False
@@ -107,30 +159,41 @@ class Config:
         object.__setattr__(self, name, value)
 
     @classmethod
-    def from_env(cls, env: "Mapping[str, str]", nix_store_exists: "bool | None" = None) -> "Config":
-        """Read env; nix_store_exists None looks at the file system when it matters."""
+    def from_env(
+        cls,
+        env: "Mapping[str, str]",
+        nix_store_exists: "bool | None" = None,
+        nixos: "bool | None" = None,
+    ) -> "Config":
+        """Read env. nix_store_exists None looks at the machine when it matters (nix_host);
+        given, it stands for the /nix/store probe, and nixos (None: looked up) for the NixOS
+        one."""
         s = cls()
         s.env = env
         w = s.warnings
         store = env.get("NIX_STORE")
         prefixes = env.get("LDWRAP_RPATH_PREFIXES")
-        if nix_store_exists is None and not store and not (prefixes or "").strip(":"):
-            from .oslite import path
-
-            nix_store_exists = path.isdir("/nix/store")
         if store:
             s.mode, s.prefixes = MODE_NIX, (_strip(store),)
+            s.rule, s.rule_why = RULE_NIX_STORE, "NIX_STORE is set (a Nix build)"
         elif prefixes is not None and prefixes.strip(":"):
             parts = prefixes.split(":")
             if "" in parts:
                 w.append("LDWRAP_RPATH_PREFIXES has empty parts; they are ignored")
             s.mode, s.prefixes = MODE_PREFIXES, tuple(_strip(p) for p in parts if p)
+            s.rule, s.rule_why = RULE_PREFIXES, "LDWRAP_RPATH_PREFIXES is set"
             rel = [p for p in s.prefixes if p[:1] != "/"]
             if rel:
                 w.append(f"LDWRAP_RPATH_PREFIXES: relative prefixes ignored: {':'.join(rel)}")
                 s.prefixes = tuple(p for p in s.prefixes if p[:1] == "/")
-        elif nix_store_exists:
-            s.mode, s.prefixes = MODE_NIX, ("/nix/store",)
+        else:
+            # A store beside a distribution (Nix installed on Debian, say) keeps the default
+            # mode, where store paths count like any other prefix: only NixOS, whose
+            # libraries all live in the store, narrows the prefixes to it.
+            host = nix_host() if nix_store_exists is None else _host(nix_store_exists, nixos)
+            s.rule_why = host
+            if host in (HOST_NIXOS_FILE, HOST_NIXOS_ID):
+                s.mode, s.prefixes, s.rule = MODE_NIX, ("/nix/store",), RULE_NIXOS
         # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nix.py);
         # here only their values are checked, so that a wrong one is reported once.
         _flag(env, "NIX_DONT_SET_RPATH", w)

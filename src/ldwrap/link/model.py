@@ -237,6 +237,8 @@ class Invocation:
             "note": self.note,
             "prefixes": list(self.config.prefixes),
             "mode": self.config.mode,
+            "rule": self.config.rule,
+            "rule_why": self.config.rule_why,
             "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
             "shrink": list(self.shrink),
         }

@@ -11,7 +11,7 @@ the caller's arguments: CMake's rewrite then leaves no empty element (which glib
 as the current directory). A copy that would make the directory win over an earlier entry of
 the caller's holding a library of the same name is not made: precedence stays the caller's.
 A directory inside a build tree gets nothing: its build system sets that rpath itself, and a
-build directory must not ride along into an installed file.
+build directory must not ride along into an installed file. Store paths are never build trees.
 """
 
 from . import oslite as os
@@ -94,7 +94,9 @@ def decide(
                 caller.setdefault(normalise(part, cwd, fs), len(caller))
     caller_order = list(caller)
     seen: set[str] = set()  # ldwrap's own entries
-    store_mode = settings.mode == MODE_NIX  # store paths are never build trees
+    # Store paths are never build trees: in a store mode, and a /nix/store path in any mode
+    # (Nix beside a distribution), no walk up for build-system markers.
+    store_mode = settings.mode == MODE_NIX
 
     def allowed(path: str) -> "str | None":
         """The path to put in the rpath if the directory may be added, else None."""
@@ -129,7 +131,7 @@ def decide(
         if path in seen:
             plan.decisions.append(DirDecision(given, path, DUPLICATE, libs))
             return
-        if not store_mode and fs.build_tree(path, top_of(path)):
+        if not store_mode and path[:11] != "/nix/store/" and fs.build_tree(path, top_of(path)):
             plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs))
             return
         seen.add(path)

@@ -2,9 +2,10 @@
 
 Looked at, in this order: the directories of the libraries the file already resolves, the
 environment's LD_LIBRARY_PATH and LIBRARY_PATH and the -L directories of NIX_LDFLAGS*, then
-the allowed rpath prefixes of the link configuration (NIX_STORE, LDWRAP_RPATH_PREFIXES or
-/nix/store): the prefix itself, its lib/ and lib64/, and those of each directory in it (a
-store path). A file counts only if the loader would take it (right class and machine).
+the allowed rpath prefixes of the link configuration (NIX_STORE, LDWRAP_RPATH_PREFIXES, or
+/nix/store where one exists and neither is set): the prefix itself, its lib/ and lib64/, and
+those of each directory in it (a store path). A file counts only if the loader would take it
+(right class and machine).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Optional
 
-from ..link.config import Config
+from ..link.config import HOST_STORE, Config
 from .elf import Target
 from .fs import FileSystem
 from .resolve import Edge, LoadResult
@@ -58,7 +59,11 @@ def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -
 
     yield from fresh(os.path.dirname(e.path) for e in result.edges if e.loaded and e.path)
     yield from fresh(_env_dirs(env))
-    for prefix in Config.from_env(env).prefixes:
+    config = Config.from_env(env)
+    prefixes = config.prefixes
+    if config.rule_why == HOST_STORE:
+        prefixes = ("/nix/store",)  # beside a distribution, store paths get rpaths too
+    for prefix in prefixes:
         yield from fresh(_prefix_dirs(prefix, fs))
 
 

@@ -1,8 +1,8 @@
 """The rpath policy: every row of nixpkgs' rule table, with ldwrap's fixes of its gaps.
 
 Real temporary trees throughout (`<tmp>/nix/store/<hash>-name/lib` with empty files named
-like libraries: the policy only asks whether a file exists). One test uses a fake FsView,
-for the absolute `/nix/store` that a test cannot create.
+like libraries: the policy only asks whether a file exists). Two tests use a fake FsView,
+for the absolute `/nix/store` and `/opt` that a test cannot create.
 """
 
 from __future__ import annotations
@@ -16,7 +16,16 @@ import pytest
 from helpers import store_hash
 from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
-from ldwrap.link.config import MODE_NIX, MODE_NONDEFAULT, MODE_PREFIXES, Config
+from ldwrap.link.config import (
+    MODE_NIX,
+    MODE_NONDEFAULT,
+    MODE_PREFIXES,
+    RULE_DEFAULT,
+    RULE_NIXOS,
+    RULE_PREFIXES,
+    Config,
+)
+from ldwrap.link.config import RULE_NIX_STORE as RULE_NIX
 from ldwrap.link.dirs import FsView, default_dir_checker
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.model import RpathPlan
@@ -427,25 +436,40 @@ def test_a_switch_with_another_value_warns() -> None:
     assert any("LDWRAP_DISABLE" in w for w in s.warnings)
 
 
+N, P, D = MODE_NIX, MODE_PREFIXES, MODE_NONDEFAULT
+
+
 @pytest.mark.parametrize(
-    ("env", "exists", "mode", "prefixes"),
+    ("env", "exists", "nixos", "mode", "prefixes", "rule"),
     [
-        ({"NIX_STORE": "/s", "LDWRAP_RPATH_PREFIXES": "/p"}, True, MODE_NIX, ("/s",)),
-        ({"NIX_STORE": "/s/"}, False, MODE_NIX, ("/s",)),  # a trailing slash still works
-        ({"NIX_STORE": "/s//"}, False, MODE_NIX, ("/s",)),
-        ({"LDWRAP_RPATH_PREFIXES": "/p:/q/"}, True, MODE_PREFIXES, ("/p", "/q")),
-        ({"LDWRAP_RPATH_PREFIXES": "/p::rel"}, False, MODE_PREFIXES, ("/p",)),
-        ({"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "/p"}, False, MODE_PREFIXES, ("/p",)),
-        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, MODE_NIX, ("/nix/store",)),
-        ({}, True, MODE_NIX, ("/nix/store",)),
-        ({}, False, MODE_NONDEFAULT, ()),
+        # NIX_STORE first, whatever the machine is.
+        ({"NIX_STORE": "/s", "LDWRAP_RPATH_PREFIXES": "/p"}, True, True, N, ("/s",), RULE_NIX),
+        ({"NIX_STORE": "/s/"}, False, False, N, ("/s",), RULE_NIX),  # a trailing slash works
+        ({"NIX_STORE": "/s//"}, True, False, N, ("/s",), RULE_NIX),
+        # Then LDWRAP_RPATH_PREFIXES, also on NixOS.
+        ({"LDWRAP_RPATH_PREFIXES": "/p:/q/"}, True, True, P, ("/p", "/q"), RULE_PREFIXES),
+        ({"LDWRAP_RPATH_PREFIXES": "/p::rel"}, False, False, P, ("/p",), RULE_PREFIXES),
+        ({"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "/p"}, True, False, P, ("/p",), RULE_PREFIXES),
+        # Then NixOS: its store only.
+        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, True, N, ("/nix/store",), RULE_NIXOS),
+        ({}, True, True, N, ("/nix/store",), RULE_NIXOS),
+        # Else the default mode, with a store beside the distribution or not.
+        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, False, D, (), RULE_DEFAULT),
+        ({}, True, False, D, (), RULE_DEFAULT),
+        ({}, False, False, D, (), RULE_DEFAULT),
+        ({}, False, True, D, (), RULE_DEFAULT),  # NixOS without a store: nothing to narrow to
     ],
 )
 def test_prefix_selection_order(
-    env: dict[str, str], exists: bool, mode: str, prefixes: tuple[str, ...]
+    env: dict[str, str],
+    exists: bool,
+    nixos: bool,
+    mode: str,
+    prefixes: tuple[str, ...],
+    rule: str,
 ) -> None:
-    s = Config.from_env(env, nix_store_exists=exists)
-    assert (s.mode, s.prefixes) == (mode, prefixes)
+    s = Config.from_env(env, nix_store_exists=exists, nixos=nixos)
+    assert (s.mode, s.prefixes, s.rule) == (mode, prefixes, rule)
 
 
 def test_nix_store_with_trailing_slash_matches(tree: Tree) -> None:
@@ -492,12 +516,55 @@ class FakeFs(FsView):
         return path
 
 
-def test_real_nix_store_is_the_default_prefix_when_it_exists() -> None:
+def test_on_nixos_the_real_store_is_the_only_prefix() -> None:
     d = "/nix/store/" + store_hash("foo") + "-foo/lib"
-    settings = Config.from_env({}, nix_store_exists=True)
-    req = parse(LLD, ["-L", d, "-L/usr/lib", "-lfoo"])
-    p = decide(req, settings, FakeFs({d + "/libfoo.so", "/usr/lib/libfoo.so"}), "/")
-    assert verdicts(p) == [(d, policy.ADDED), ("/usr/lib", policy.OUTSIDE)]
+    settings = Config.from_env({}, nix_store_exists=True, nixos=True)
+    req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-lfoo"])
+    p = decide(req, settings, FakeFs({d + "/libfoo.so", "/opt/foo/lib/libfoo.so"}), "/")
+    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", policy.OUTSIDE)]
+
+
+def test_beside_a_distribution_the_store_and_other_prefixes_get_rpaths() -> None:
+    # Nix installed on Debian, say: the default mode stays, and a store path is a directory the
+    # loader does not search like any other.
+    d = "/nix/store/" + store_hash("foo") + "-foo/lib"
+    settings = Config.from_env({}, nix_store_exists=True, nixos=False)
+    req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-L/usr/lib", "-lfoo"])
+    files = {d + "/libfoo.so", "/opt/foo/lib/libfoo.so", "/usr/lib/libfoo.so"}
+    p = decide(req, settings, FakeFs(files), "/", is_default_dir=lambda p: p == "/usr/lib")
+    assert verdicts(p) == [
+        (d, policy.ADDED),
+        ("/opt/foo/lib", policy.ADDED),
+        ("/usr/lib", policy.DEFAULT_DIR),
+    ]
+
+
+class MarkedFs(FakeFs):
+    """FakeFs where every directory is inside a build tree, and each question is recorded."""
+
+    def __init__(self, files: set[str]) -> None:
+        super().__init__(files)
+        self.asked: list[str] = []
+
+    def build_tree(self, directory: str, top: str = "/") -> str | None:
+        self.asked.append(directory)
+        return "Makefile"
+
+
+@pytest.mark.parametrize(
+    ("env", "nixos"),
+    [({}, False), ({}, True), ({"LDWRAP_RPATH_PREFIXES": "/nix/store:/opt"}, False)],
+)
+def test_a_store_path_is_never_a_build_tree(env: dict[str, str], nixos: bool) -> None:
+    d = "/nix/store/" + store_hash("foo") + "-foo/lib"
+    settings = Config.from_env(env, nix_store_exists=True, nixos=nixos)
+    req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-lfoo"])
+    fs = MarkedFs({d + "/libfoo.so", "/opt/foo/lib/libfoo.so"})
+    p = decide(req, settings, fs, "/", is_default_dir=lambda p: False)
+    # Outside the store the walk for build-system markers still runs (and finds one here).
+    outside = policy.OUTSIDE if nixos else policy.BUILD_TREE
+    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", outside)]
+    assert fs.asked == ([] if nixos else ["/opt/foo/lib"])
 
 
 def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
