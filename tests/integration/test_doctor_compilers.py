@@ -11,6 +11,7 @@ import pytest
 
 from helpers import BuiltStore, base_env, read_runpath
 from ldwrap import doctor
+from ldwrap.doctor import compilers as doctor_compilers
 
 SYSTEM = "/usr/bin:/bin"
 CHOICES = ("", "lld", "mold")
@@ -126,13 +127,13 @@ def test_gcc_own_directory_before_path_gets_the_b_fix(tmp_path: Path, dropins: P
     gcc.path = str(tmp_path / "gcc-b")
     Path(gcc.path).write_text(f'#!/bin/sh\nexec /usr/bin/gcc -B{own}/ "$@"\n')
     Path(gcc.path).chmod(0o755)
-    doctor.probe_compilers([gcc], env)
+    doctor_compilers.probe_compilers([gcc], env)
     assert [lc.path for lc in gcc.linkers] == [
         f"{dropins}/ld",
         f"{own}/ld.lld",
         f"{dropins}/ld.mold",
     ]
-    [f] = doctor._compiler_findings(report, env, set())
+    [f] = doctor_compilers.compiler_findings(report, env, set())
     assert f.text == f"gcc runs {own}/ld.lld (-fuse-ld=lld), not ldwrap"
     assert f.advice == f"pass -B{dropins} to gcc: it finds {own}'s linkers before PATH"
 

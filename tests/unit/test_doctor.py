@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ldwrap import doctor
+from ldwrap.doctor import compilers as doctor_compilers
 from ldwrap.launcher import install
 
 GCC_OUTPUT = """\
@@ -73,7 +74,7 @@ InstalledDir: /usr/bin
 def test_parse_probe(kind: str, output: str, path: str | None, triple: str, note: str) -> None:
     cc = doctor.Compiler("/usr/bin/cc", ["cc"], kind)
     lc = doctor.LinkerChoice("mold")
-    doctor._parse_probe(cc, lc, output)
+    doctor_compilers.parse_probe(cc, lc, output)
     assert (lc.path, cc.triple, lc.note) == (path, triple, note)
 
 
@@ -94,7 +95,7 @@ def test_find_compilers_one_entry_per_program(tmp_path: Path) -> None:
         (bin_ / name).symlink_to(clang)
     _exe(bin_ / "clang-9")  # another clang: its own entry
     _exe(bin_ / "clang-tidy")  # not a compiler
-    found = doctor.find_compilers({"PATH": f"{bin_}:relative:/nonexistent"})
+    found = doctor_compilers.find_compilers({"PATH": f"{bin_}:relative:/nonexistent"})
     assert [(c.names, c.kind) for c in found] == [
         (["gcc", "cc", "gcc-12"], "gcc"),
         (["clang", "clang-14"], "clang"),
@@ -206,8 +207,8 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
     ]
     for cc in report.compilers:
         for lc in cc.linkers:
-            doctor._describe(lc, env)
-    found = doctor._compiler_findings(report, env, set())
+            doctor_compilers.describe(lc, env)
+    found = doctor_compilers.compiler_findings(report, env, set())
     assert [(f.text, f.advice) for f in found] == [
         (
             f"gcc runs {linkers}/ld.lld (-fuse-ld=lld), not ldwrap",
@@ -226,10 +227,10 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
     ]
     # A path the PATH checks already flagged is not repeated for gcc.
     flagged = {f"{linkers}/ld.lld"}
-    assert len(doctor._compiler_findings(report, env, flagged)) == 2
+    assert len(doctor_compilers.compiler_findings(report, env, flagged)) == 2
     # Without any drop-in on PATH, the one finding about that says it.
     report.ldwrap_dirs = []
-    assert doctor._compiler_findings(report, env, set()) == []
+    assert doctor_compilers.compiler_findings(report, env, set()) == []
 
 
 def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) -> None:
