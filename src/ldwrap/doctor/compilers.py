@@ -9,8 +9,7 @@ import tempfile
 from collections.abc import Mapping
 
 from ..launcher import launcher_problem
-from ..link.linkers import LinkerError, find, is_shim, path_dirs
-from .files import first_on_path, is_nix_wrapper
+from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, path_dirs, search_dirs
 from .model import DEFAULT_DROPINS, Compiler, Finding, LinkerChoice, Report
 
 # The C compilers doctor asks, first on PATH each, plus every versioned gcc-NN and clang-NN.
@@ -40,7 +39,7 @@ def find_compilers(env: Mapping[str, str]) -> list[Compiler]:
     names += sorted(versioned, key=lambda n: (n.split("-")[0], int(n.split("-")[1])))
     found: dict[str, Compiler] = {}
     for name in names:
-        path = first_on_path(name, dirs)
+        path = search_dirs(name, dirs, shims=True)
         if path is None:
             continue
         real = os.path.realpath(path)

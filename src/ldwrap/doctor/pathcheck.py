@@ -6,8 +6,7 @@ import os
 from collections.abc import Mapping
 
 from ..launcher import launcher_problem
-from ..link.linkers import LinkerError, find, is_shim
-from .files import first_on_path, is_nix_wrapper
+from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, search_dirs
 from .model import Finding, OnPath
 
 CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
@@ -16,7 +15,7 @@ CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
 def on_path(
     name: str, dirs: list[str], env: Mapping[str, str], linker_ok: bool = True
 ) -> tuple[OnPath, list[Finding]]:
-    entry = OnPath(name, first_on_path(name, dirs))
+    entry = OnPath(name, search_dirs(name, dirs, shims=True))
     found: list[Finding] = []
     if entry.path is None:
         entry.note = "not on PATH"

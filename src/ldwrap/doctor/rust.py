@@ -7,8 +7,7 @@ import tempfile
 from collections.abc import Mapping
 
 from .. import rustup as ru
-from ..link.linkers import is_shim, path_dirs
-from .files import first_on_path, is_nix_wrapper
+from ..link.linkers import is_nix_wrapper, is_shim, path_dirs, search_dirs
 from .model import Finding, Report, RustcInfo
 
 PROBE_SOURCE = "fn main() {}\n"
@@ -89,7 +88,7 @@ def cargo_finding(report: Report, env: Mapping[str, str]) -> Finding | None:
     rows = [st for tc, st, is_active in report.toolchains if is_active]
     if not rows or not all(st.state == ru.WRAPPED for st in rows):
         return None
-    cargo = first_on_path("cargo", path_dirs(env))
+    cargo = search_dirs("cargo", path_dirs(env), shims=True)
     if cargo is None or not _is_rustup_proxy(cargo):
         return None
     own = os.path.join(active, "bin", "cargo")
@@ -186,7 +185,7 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
     fuse = rc.fuse_ld
     name = "ld" if fuse is None else (fuse if "/" in fuse else f"ld.{fuse}")
     b_dirs = [a[2:] for a in rc.linker_args if a.startswith("-B") and len(a) > 2]
-    target = first_on_path(name, [*b_dirs, *path_dirs(env)]) if "/" not in name else name
+    target = search_dirs(name, [*b_dirs, *path_dirs(env)], shims=True) if "/" not in name else name
     if target and is_shim(target):
         return found, True
     if target and is_nix_wrapper(target):

@@ -102,16 +102,27 @@ def flavour_from_path(path: str, default: str) -> str:
     return NAMES[name] if name is not None else default
 
 
-def is_shim(path: str) -> bool:
-    """Whether path is one of ldwrap's launchers (so exec'ing it would loop)."""
+def _head(path: str, size: int) -> bytes:
+    """The first size bytes of path; empty when it cannot be read."""
     try:
         with open(path, "rb") as f:
-            head = f.read(512)
+            return f.read(size)
     except OSError:
-        return False
+        return b""
+
+
+def is_shim(path: str) -> bool:
+    """Whether path is one of ldwrap's launchers (so exec'ing it would loop)."""
+    head = _head(path, 512)
     if head[:4] == b"\x7fELF":
         return False
     return any(m in head for m in SHIM_MARKERS)
+
+
+def is_nix_wrapper(path: str) -> bool:
+    """Whether path is nixpkgs' own ld-wrapper, a script that adds rpaths itself."""
+    head = _head(path, 65536)
+    return head[:2] == b"#!" and b"NIX_BINTOOLS" in head
 
 
 def _executable(path: str) -> bool:
@@ -141,13 +152,25 @@ def search_path(
 
     Empty and relative PATH entries are never searched (see path_dirs).
     """
-    for d in path_dirs(env):
+    return search_dirs(name, path_dirs(env), skip, self_path)
+
+
+def search_dirs(
+    name: str,
+    dirs: "list[str]",
+    skip: "tuple[str, ...]" = (),
+    self_path: "str | None" = None,
+    shims: bool = False,
+) -> "str | None":
+    """The first executable `name` in dirs that is not in skip, not self_path and, unless
+    shims, not one of ldwrap's launchers."""
+    for d in dirs:
         cand = os.path.join(d, name)
         if not _executable(cand) or cand in skip:
             continue
         if self_path is not None and _same(cand, self_path):
             continue
-        if is_shim(cand):
+        if not shims and is_shim(cand):
             continue
         return cand
     return None
