@@ -1,6 +1,7 @@
 """Which linker the shim stands for, and where the real one is."""
 
 from . import oslite as os
+from .dirs import DEBIAN_ARCH, of_link
 from .grammar import BFD, GOLD, LLD, MOLD
 from .model import RealLinker
 
@@ -30,6 +31,11 @@ ALIASES = {
 }
 # The drop-ins `ldwrap install` writes.
 DROP_IN_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
+# The linkers built for one target each: a link for another target needs that target's own
+# (lld and mold serve every target from one binary).
+PER_TARGET_NAMES = ("ld", "ld.bfd", "ld.gold", "gold")
+# Machines (ELF e_machine) one host's GNU ld links for besides its own: x86_64's also -m32.
+_HOST_FAMILY = {62: (62, 3), 3: (3, 62)}
 # The mark `ldwrap install` writes into every launcher, and the bytes that mark a file as one
 # of ldwrap's own (older launchers named their module instead).
 LAUNCHER_MARKER = "ldwrap-shim"
@@ -205,10 +211,15 @@ def find(
                 return RealLinker(rust_lld, ("-flavor", "gnu"))
     invoked = os.path.basename(invoked_path)
     # A target-prefixed shim (aarch64-linux-gnu-ld) runs that target's linker when there is
-    # one, and the plain one (which serves every target for lld and mold) otherwise; then the
-    # same linker under its other name (`mold` for `ld.mold`, ...).
+    # one (on PATH, or the cross gcc's own under /usr/TRIPLE/bin), and the plain one (which
+    # serves every target for lld and mold) otherwise; then the same linker under its other
+    # name (`mold` for `ld.mold`, ...).
+    if invoked.endswith("-" + name):
+        path = target_linker(name, (invoked[: -len(name) - 1],), env, skip, self_path)
+        if path is not None:
+            return _with_flavor(path)
     names = (invoked, name) if invoked.endswith("-" + name) else (name,)
-    for cand in names + ALIASES.get(name, ()):
+    for cand in (name, *ALIASES.get(name, ())):
         path = search_path(cand, env, skip, self_path)
         if path is not None:
             return _with_flavor(path)
@@ -223,6 +234,69 @@ def find(
         f"{', '.join(tried)}, skipping ldwrap's own launchers; set LDWRAP_LINKER to the "
         "linker's path"
     )
+
+
+def target_linker(
+    name: str,
+    triples: "tuple[str, ...]",
+    env: "Mapping[str, str]",
+    skip: "tuple[str, ...]" = (),
+    self_path: "str | None" = None,
+) -> "str | None":
+    """The real `name` built for one of triples: `TRIPLE-name` on PATH, else the cross
+    gcc's own `/usr/TRIPLE/bin/name` (where its collect2 looks before PATH)."""
+    for triple in triples:
+        path = search_path(f"{triple}-{name}", env, skip, self_path)
+        if path is not None:
+            return path
+    for triple in triples:
+        path = f"/usr/{triple}/bin/{name}"
+        if _executable(path) and path not in skip and not is_shim(path):
+            return path
+    return None
+
+
+def cross_triples(emulation: "str | None", machine: "str | None" = None) -> "tuple[str, ...]":
+    """The triples a linker for `emulation` goes by, when this machine's own linker cannot
+    link for it; empty for a native link (or an emulation ldwrap does not know)."""
+    if not emulation:
+        return ()
+    target, host = of_link(emulation), of_link(None, machine)
+    if target is None or host is None or target[2] in _HOST_FAMILY.get(host[2], (host[2],)):
+        return ()
+    arch = DEBIAN_ARCH.get((target[2], target[0]))
+    if arch is None:
+        return ()
+    debian = arch[0]
+    return (debian, f"{debian.split('-')[0]}-unknown-linux-gnu")
+
+
+def for_target(
+    real: "RealLinker",
+    name: str,
+    invoked_path: str,
+    emulation: "str | None",
+    env: "Mapping[str, str]",
+    explicit: "str | None",
+    chain: "Chain | None" = None,
+) -> "RealLinker":
+    """The real linker for a link whose `-m` emulation is known: a plain `ld`, `ld.bfd` or
+    `ld.gold` drop-in reached for another machine's link (a cross gcc's collect2 finds it
+    through -B or COMPILER_PATH) runs that target's linker, not this machine's, which
+    would stop at the emulation. Anything else, or no such linker: real, unchanged."""
+    if explicit or name not in PER_TARGET_NAMES or os.path.basename(invoked_path) != name:
+        return real
+    triples = cross_triples(emulation)
+    if not triples:
+        return real
+    if chain is None:
+        chain = Chain(env.get(CHAIN_VAR, ""))
+    skip = tuple(chain.paths) if chain.direct else ()
+    self_path = invoked_path if "/" in invoked_path else None
+    path = target_linker(name, triples, env, skip, self_path)
+    if path is None and name == "gold":
+        path = target_linker("ld.gold", triples, env, skip, self_path)
+    return real if path is None else _with_flavor(path)
 
 
 def _with_flavor(path: str) -> "RealLinker":
