@@ -256,13 +256,20 @@ def target_linker(
     return None
 
 
+def foreign(target: "tuple[int, int, int]", machine: "str | None" = None) -> bool:
+    """Whether this machine's own GNU linkers cannot link for target (class, data,
+    e_machine); machine is uname's, this one's by default."""
+    host = of_link(None, machine)
+    return host is not None and target[2] not in _HOST_FAMILY.get(host[2], (host[2],))
+
+
 def cross_triples(emulation: "str | None", machine: "str | None" = None) -> "tuple[str, ...]":
     """The triples a linker for `emulation` goes by, when this machine's own linker cannot
     link for it; empty for a native link (or an emulation ldwrap does not know)."""
     if not emulation:
         return ()
-    target, host = of_link(emulation), of_link(None, machine)
-    if target is None or host is None or target[2] in _HOST_FAMILY.get(host[2], (host[2],)):
+    target = of_link(emulation)
+    if target is None or not foreign(target, machine):
         return ()
     arch = DEBIAN_ARCH.get((target[2], target[0]))
     if arch is None:
