@@ -110,6 +110,9 @@ def _env(tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
         "RUSTUP_HOME": str(tmp_path / "no-rustup"),
         "NIX_STORE": str(tmp_path / "store"),
         "HOME": str(tmp_path),
+        # Whether this machine's Nix has build users is not the subject here (see
+        # test_doctor_permissions.py): as without them.
+        "NIX_CONFIG": "build-users-group =",
         **extra,
     }
 
@@ -255,3 +258,48 @@ def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) ->
         "    -fuse-ld=mold  none (clang: error: invalid linker name)\n"
     ) in text
     assert "note: a note\n  hint: a hint\n" in text
+
+
+def test_cross_compiler_findings_and_what_its_dropins_run(
+    tmp_path: Path, linkers: Path, dropins: Path
+) -> None:
+    # Stand-ins for the aarch64 binutils on PATH (doctor only looks at them).
+    for name in ("aarch64-linux-gnu-ld", "aarch64-linux-gnu-ld.gold"):
+        _exe(linkers / name)
+    env = _env(tmp_path, f"{dropins}:{linkers}")
+    report = doctor.Report(ldwrap_dirs=[str(dropins)])
+    own = "/usr/aarch64-linux-gnu/bin"
+    gcc = doctor.Compiler("/x/aarch64-linux-gnu-gcc", ["aarch64-linux-gnu-gcc"], "gcc")
+    gcc.triple, gcc.cross = "aarch64-linux-gnu", True
+    gcc.linkers = [
+        doctor.LinkerChoice("", f"{own}/ld"),
+        doctor.LinkerChoice("gold", f"{dropins}/ld.gold"),
+        doctor.LinkerChoice("lld", None, note="collect2: fatal error: cannot find 'ld'"),
+        doctor.LinkerChoice("mold", f"{dropins}/ld.mold"),
+    ]
+    report.compilers = [gcc]
+    for lc in gcc.linkers:
+        doctor_compilers.describe(lc, env, gcc.triple)
+    # A plain gold drop-in reached by the cross gcc runs aarch64's gold; mold serves all.
+    assert [(lc.is_ldwrap, lc.resolves_to) for lc in gcc.linkers] == [
+        (False, ""),
+        (True, f"{linkers}/aarch64-linux-gnu-ld.gold"),
+        (False, ""),
+        (True, f"{linkers}/ld.mold"),
+    ]
+    fix = (
+        f"export COMPILER_PATH={dropins} (gcc and clang look there before their own "
+        f"directories, for every target), or pass -B{dropins} to aarch64-linux-gnu-gcc"
+    )
+    found = doctor_compilers.compiler_findings(report, env, set())
+    assert [(f.problem, f.text, f.advice) for f in found] == [
+        (
+            True,
+            f"aarch64-linux-gnu-gcc runs {own}/ld (default), nothing (-fuse-ld=lld: "
+            "collect2: fatal error: cannot find 'ld'), not ldwrap",
+            fix,
+        )
+    ]
+    assert "  aarch64-linux-gnu-gcc (/x/aarch64-linux-gnu-gcc) [aarch64-linux-gnu, cross]\n" in (
+        doctor.render(report)
+    )

@@ -1,4 +1,5 @@
-"""The C compilers on PATH: which linker each runs for its default and each -fuse-ld=."""
+"""The C compilers on PATH, native and cross: which linker each runs for its default and
+each -fuse-ld=."""
 
 from __future__ import annotations
 
@@ -8,21 +9,29 @@ import subprocess
 import tempfile
 from collections.abc import Mapping
 
+from ..compilers import cross_compilers
 from ..launcher import launcher_problem
-from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, path_dirs, search_dirs
+from ..link.linkers import (
+    ALIASES,
+    PER_TARGET_NAMES,
+    LinkerError,
+    find,
+    is_nix_wrapper,
+    is_shim,
+    path_dirs,
+    search_dirs,
+    search_path,
+    target_linker,
+)
 from .model import DEFAULT_DROPINS, Compiler, Finding, LinkerChoice, Report
 
 # The C compilers doctor asks, first on PATH each, plus every versioned gcc-NN and clang-NN.
 COMPILER_NAMES = ("gcc", "cc", "clang")
-
-
 _VERSIONED = re.compile(r"(?:gcc|clang)-[0-9]+")
-
-
-# A compiler's linker choices: its default, -fuse-ld=lld, -fuse-ld=mold.
+# A compiler's linker choices: its default, -fuse-ld=lld, -fuse-ld=mold; a cross compiler's
+# gold too, which like its default comes from the compiler's own directories first.
 FUSE_CHOICES = ("", "lld", "mold")
-
-
+CROSS_CHOICES = ("", "gold", "lld", "mold")
 PROBE_TIMEOUT = 30
 
 
@@ -51,6 +60,10 @@ def find_compilers(env: Mapping[str, str]) -> list[Compiler]:
             continue
         kind = "clang" if "clang" in name or "clang" in base else "gcc"
         found[key] = Compiler(path, [name], kind)
+    for path, triple in cross_compilers(env):
+        name = os.path.basename(path)
+        kind = "clang" if "clang" in name else "gcc"
+        found.setdefault(os.path.realpath(path), Compiler(path, [name], kind, triple, cross=True))
     return list(found.values())
 
 
@@ -97,7 +110,7 @@ def probe_compilers(compilers: list[Compiler], env: Mapping[str, str]) -> None:
         open(obj, "wb").close()
         running: list[tuple[Compiler, LinkerChoice, subprocess.Popen[str] | None]] = []
         for cc in compilers:
-            for choice in FUSE_CHOICES:
+            for choice in CROSS_CHOICES if cc.cross else FUSE_CHOICES:
                 lc = LinkerChoice(choice)
                 cc.linkers.append(lc)
                 try:
@@ -127,16 +140,24 @@ def probe_compilers(compilers: list[Compiler], env: Mapping[str, str]) -> None:
             parse_probe(cc, lc, out)
     for cc in compilers:
         for lc in cc.linkers:
-            describe(lc, env)
+            describe(lc, env, cc.triple if cc.cross else "")
 
 
-def describe(lc: LinkerChoice, env: Mapping[str, str]) -> None:
+def describe(lc: LinkerChoice, env: Mapping[str, str], cross: str = "") -> None:
+    """What the linker a compiler runs is; cross: the target of a cross compiler, whose
+    plain ld or ld.gold drop-in runs that target's own linker."""
     if lc.path is None:
         return
     if is_shim(lc.path):
         lc.is_ldwrap = True
+        explicit = env.get("LDWRAP_LINKER") or None
+        name = lc.linker_name
+        plain = os.path.basename(lc.path) == name
+        if cross and not explicit and plain and name in PER_TARGET_NAMES:
+            lc.resolves_to = target_linker(name, (cross,), env) or ""
+            return
         try:
-            real = find(lc.linker_name, lc.path, env, env.get("LDWRAP_LINKER") or None)
+            real = find(name, lc.path, env, explicit)
             lc.resolves_to = " ".join((real.path, *real.prefix))
         except LinkerError:
             lc.resolves_to = ""
@@ -166,6 +187,10 @@ def compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str])
     for cc in report.compilers:
         groups: dict[str, list[LinkerChoice]] = {}
         for lc in cc.linkers:
+            if lc.path is None and cc.cross and _installed(lc.linker_name, env):
+                # A cross gcc looks on PATH only for TRIPLE-ld.lld: without it, no link.
+                groups.setdefault(_cross_fix(report, cc), []).append(lc)
+                continue
             if lc.path is None or lc.note == "nixpkgs' ld-wrapper":
                 continue
             if lc.is_ldwrap:
@@ -180,10 +205,16 @@ def compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str])
                 continue
             if cc.kind == "gcc" and lc.path in flagged:
                 continue
-            key = "" if cc.kind == "clang" else _gcc_fix(report, env, cc, lc)
+            if cc.cross:
+                key = _cross_fix(report, cc)
+            else:
+                key = "" if cc.kind == "clang" else _gcc_fix(report, env, cc, lc)
             groups.setdefault(key, []).append(lc)
         for advice, misses in groups.items():
-            runs = ", ".join(f"{lc.path} ({lc.option})" for lc in misses)
+            runs = ", ".join(
+                f"{lc.path} ({lc.option})" if lc.path else f"nothing ({lc.option}: {lc.note})"
+                for lc in misses
+            )
             found.append(
                 Finding(
                     True,
@@ -192,6 +223,21 @@ def compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str])
                 )
             )
     return found
+
+
+def _installed(name: str, env: Mapping[str, str]) -> bool:
+    """Whether the real linker `name` (or its other name) is on PATH."""
+    return any(search_path(n, env) for n in (name, *ALIASES.get(name, ())))
+
+
+def _cross_fix(report: Report, cc: Compiler) -> str:
+    """A cross compiler takes ld and ld.gold from its own directories before PATH, and lld
+    and mold from PATH only under its target's prefix; COMPILER_PATH comes before both."""
+    dropins = dropin_dir(report, "ld")
+    return (
+        f"export COMPILER_PATH={dropins} (gcc and clang look there before their own "
+        f"directories, for every target), or pass -B{dropins} to {cc.name}"
+    )
 
 
 def _gcc_fix(report: Report, env: Mapping[str, str], cc: Compiler, lc: LinkerChoice) -> str:

@@ -10,6 +10,7 @@ from ..link.linkers import DROP_IN_NAMES, is_shim, path_dirs
 from .compilers import compiler_findings, find_compilers, probe_compilers
 from .model import DEFAULT_DROPINS, Finding, Report
 from .pathcheck import CHECKED_NAMES, on_path
+from .permissions import build_users, launcher_findings
 from .rust import cargo_finding, probe_rustc, rust_findings, sysroot_option, toolchain_rows
 from .settings import linker_setting, policy
 
@@ -41,6 +42,11 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
             )
         elif entry.is_ldwrap and found:
             flagged.add(entry.path or "")
+    launchers = [
+        next(p for n in DROP_IN_NAMES if is_shim(p := os.path.join(d, n)))
+        for d in report.ldwrap_dirs
+    ]
+    report.findings += launcher_findings(launchers, build_users(env))
     if compilers:
         report.compilers = find_compilers(env)
         probe_compilers(report.compilers, env)

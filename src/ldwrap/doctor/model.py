@@ -44,8 +44,9 @@ class Compiler:
     path: str
     names: list[str]
     kind: str  # "gcc" or "clang": how to ask it, and how it looks for its linker
-    triple: str = ""  # clang's target, from its -### output
+    triple: str = ""  # its target: clang's from its -### output, a cross one's -dumpmachine
     linkers: list[LinkerChoice] = field(default_factory=list)
+    cross: bool = False  # builds for another machine, whose own linker it needs
 
     @property
     def name(self) -> str:

@@ -18,7 +18,7 @@ def render(report: Report) -> str:
         lines.append("compilers:")
     for cc in report.compilers:
         also = f"; also {', '.join(cc.names[1:])}" if len(cc.names) > 1 else ""
-        triple = f" [{cc.triple}]" if cc.triple else ""
+        triple = f" [{cc.triple}{', cross' if cc.cross else ''}]" if cc.triple else ""
         lines.append(f"  {cc.name} ({cc.path}{also}){triple}")
         for lc in cc.linkers:
             lines.append(f"    {lc.option:14} {_linker_text(lc)}")
