@@ -8,11 +8,11 @@ import re
 import subprocess
 from collections.abc import Mapping
 
-from .link.dirs import of_link
 from .link.linkers import (
     ALIASES,
     PER_TARGET_NAMES,
     foreign,
+    machine_target,
     path_dirs,
     search_path,
     target_linker,
@@ -71,7 +71,7 @@ def dumpmachine(path: str, env: Mapping[str, str]) -> str | None:
 def is_cross(triple: str, machine: str | None = None) -> bool:
     """Whether this machine's own linkers cannot link for triple (an unknown arch counts as
     another machine's)."""
-    target = of_link(None, triple.split("-", 1)[0])
+    target = machine_target(triple.split("-", 1)[0])
     return target is None or foreign(target, machine)
 
 

@@ -256,6 +256,11 @@ def target_linker(
     return None
 
 
+def machine_target(machine: str) -> "tuple[int, int, int] | None":
+    """The target (class, data, e_machine) a machine or triple arch name stands for."""
+    return of_link(None, machine)
+
+
 def foreign(target: "tuple[int, int, int]", machine: "str | None" = None) -> bool:
     """Whether this machine's own GNU linkers cannot link for target (class, data,
     e_machine); machine is uname's, this one's by default."""
