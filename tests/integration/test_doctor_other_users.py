@@ -66,7 +66,7 @@ def test_a_python_other_users_cannot_reach(shared: Path) -> None:
     # doctor's finding names the private directory and nothing else; none for the open ones.
     [finding] = launcher_findings([str(shut / "ld"), str(open_ / "ld")], "nogroup")
     assert finding.problem
-    assert f"{shut}/ld: other users cannot run its Python ({private}/python)" in finding.text
+    assert f"{shut}/ld: other users cannot run it, its Python ({private}/python)" in finding.text
     assert f": {private} shut them out." in finding.text
     assert finding.advice.startswith(f"chmod o+x {private}, or install ldwrap")
 

@@ -60,7 +60,9 @@ def test_blocked(
     assert blocked(str(tmp_path / path), bits) == [*base, *(str(tmp_path / e) for e in extra)]
 
 
-def _finding(launcher: Path, python: Path, parent: Path, closed: list[str], group: str) -> Finding:
+def _finding(
+    launcher: Path, python: Path, parent: Path, closed: list[str], group: str, fix: str = ""
+) -> Finding:
     who = (
         f"Nix builds run as other users (here the {group} group's), whose links then"
         if group
@@ -69,11 +71,11 @@ def _finding(launcher: Path, python: Path, parent: Path, closed: list[str], grou
     )
     return Finding(
         bool(group),
-        f"{launcher}: other users cannot run its Python ({python}) or read ldwrap "
+        f"{launcher}: other users cannot run it, its Python ({python}) or ldwrap "
         f"({parent}): {', '.join(closed)} shut them out. {who} fail with "
         "`collect2: fatal error: execvp: Permission denied`",
-        f"chmod o+x {' '.join(closed)}, or install ldwrap with a Python every user can "
-        f"run (a venv made under /opt, say) and run `ldwrap install {launcher.parent}` "
+        f"{fix or 'chmod o+x ' + ' '.join(closed)}, or install ldwrap with a Python every user "
+        f"can run (a venv made under /opt, say) and run `ldwrap install {launcher.parent}` "
         "again",
     )
 
@@ -87,6 +89,7 @@ def test_a_launcher_others_cannot_run_is_flagged_with_the_fix(
     launcher = tmp_path / "bin" / "ld"
     launcher.parent.mkdir()
     launcher.write_text(launcher_text(str(python), str(tmp_path / "pkg")))
+    launcher.chmod(0o755)
     closed = [*blocked(str(tmp_path), stat.S_IXOTH), str(tmp_path / "home")]
     assert launcher_findings([str(launcher)], build_users) == [
         _finding(launcher, python, tmp_path / "pkg", closed, build_users)
@@ -98,6 +101,7 @@ def test_a_launcher_everyone_can_run_draws_nothing(tmp_path: Path) -> None:
     python = tmp_path / "opt" / "python3"
     launcher = tmp_path / "ld"
     launcher.write_text(launcher_text(str(python), str(tmp_path / "pkg")))
+    launcher.chmod(0o755)
     # Below tmp_path everything is open: only what shuts others out above it is named.
     outside = blocked(str(tmp_path), stat.S_IXOTH)
     found = launcher_findings([str(launcher)], True)
@@ -125,3 +129,18 @@ def test_build_group(tmp_path: Path, conf: str | None, nix_config: str | None, g
     if nix_config is not None:
         env["NIX_CONFIG"] = nix_config
     assert build_group(env) == group
+
+
+def test_a_launcher_only_its_owner_can_run(tmp_path: Path) -> None:
+    _tree(tmp_path)
+    python = tmp_path / "opt" / "python3"
+    launcher = tmp_path / "ld"
+    launcher.write_text(launcher_text(str(python), str(tmp_path / "pkg")))
+    launcher.chmod(0o700)
+    outside = blocked(str(tmp_path), stat.S_IXOTH)
+    fix = " and ".join(
+        [*([f"chmod o+x {' '.join(outside)}"] if outside else []), f"chmod o+rx {launcher}"]
+    )
+    assert launcher_findings([str(launcher)], "nixbld") == [
+        _finding(launcher, python, tmp_path / "pkg", [*outside, str(launcher)], "nixbld", fix)
+    ]

@@ -17,7 +17,7 @@ def doctor(no_compilers: bool) -> None:
     doctor looks at, and reports:
       PATH         which ld, ld.lld and ld.mold come first, whether each is one of
                    ldwrap's drop-ins, and the real linker a drop-in runs; whether
-                   other users (Nix's build users) can run a launcher's Python
+                   other users (Nix's build users) can run a launcher and its Python
       compilers    gcc, cc, clang and each gcc-NN and clang-NN on PATH, asked which
                    linker they run by default, with -fuse-ld=lld and with
                    -fuse-ld=mold (gcc through collect2 -v, clang through -###);

@@ -69,8 +69,9 @@ def build_users(env: Mapping[str, str]) -> str:
 
 
 def launcher_findings(launchers: list[str], build_users: str) -> list[Finding]:
-    """One finding per launcher whose Python or ldwrap package other users cannot reach: a
-    problem where Nix has build_users (their group), a note elsewhere."""
+    """One finding per launcher that other users cannot run, or whose Python or ldwrap
+    package they cannot reach: a problem where Nix has build_users (their group), a note
+    elsewhere."""
     found = []
     for launcher in launchers:
         try:
@@ -78,7 +79,10 @@ def launcher_findings(launchers: list[str], build_users: str) -> list[Finding]:
                 python, parent = parse_launcher(f.read(4096))
         except OSError:
             continue
-        closed = blocked(python, stat.S_IXOTH) if python else []
+        # The kernel opens the launcher (a script) and its interpreter; Python reads ldwrap.
+        closed = blocked(launcher, stat.S_IROTH | stat.S_IXOTH)
+        if python:
+            closed += [p for p in blocked(python, stat.S_IXOTH) if p not in closed]
         if parent is not None:
             module = os.path.join(parent, *SHIM_MODULE_FILE)
             closed += [p for p in blocked(module, stat.S_IROTH) if p not in closed]
@@ -103,7 +107,7 @@ def launcher_findings(launchers: list[str], build_users: str) -> list[Finding]:
         found.append(
             Finding(
                 bool(build_users),
-                f"{launcher}: other users cannot run its Python ({python}) or read ldwrap "
+                f"{launcher}: other users cannot run it, its Python ({python}) or ldwrap "
                 f"({parent}): {', '.join(closed)} shut them out. {who} fail with "
                 "`collect2: fatal error: execvp: Permission denied`",
                 f"{fix}, or install ldwrap with a Python every user can run (a venv made "
