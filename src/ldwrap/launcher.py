@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
-from collections.abc import Mapping
 
 import ldwrap
 
-from .link.linkers import DROP_IN_NAMES, LAUNCHER_MARKER, is_shim, path_dirs
+from .link.linkers import DROP_IN_NAMES, LAUNCHER_MARKER, is_shim
 from .link.report import shell_quote
 
 MARKER = LAUNCHER_MARKER
@@ -243,46 +242,6 @@ def uninstall(directory: str) -> tuple[list[str], list[str]]:
     if removed:
         fsync_dir(directory)
     return removed, left
-
-
-def clang_triples(env: Mapping[str, str]) -> tuple[str, ...]:
-    """The targets (`clang -dumpmachine`) of every clang and clang-NN on PATH.
-
-    clang takes `<triple>-ld` (`-ld.lld`, ...) from PATH before the plain name from its own
-    directory, so only the prefixed drop-ins put ldwrap in front of it."""
-    import re
-    import subprocess
-
-    seen: set[str] = set()
-    triples: list[str] = []
-    for d in path_dirs(env):
-        try:
-            entries = sorted(os.listdir(d))
-        except OSError:
-            continue
-        for name in entries:
-            path = os.path.join(d, name)
-            if not re.fullmatch(r"clang(-[0-9.]+)?", name) or not os.access(path, os.X_OK):
-                continue
-            real = os.path.realpath(path)
-            if real in seen:
-                continue
-            seen.add(real)
-            try:
-                out = subprocess.run(
-                    [path, "-dumpmachine"],
-                    capture_output=True,
-                    text=True,
-                    env=dict(env),
-                    timeout=30,
-                    check=False,
-                )
-            except (OSError, subprocess.TimeoutExpired):
-                continue
-            triple = out.stdout.strip()
-            if out.returncode == 0 and re.fullmatch(r"[A-Za-z0-9_.]+(-[A-Za-z0-9_.]+)+", triple):
-                triples.append(triple)
-    return tuple(dict.fromkeys(triples))
 
 
 def precompile() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ldwrap import doctor
+from ldwrap.doctor import compilers as doctor_compilers
 from ldwrap.launcher import install
 
 GCC_OUTPUT = """\
@@ -73,7 +74,7 @@ InstalledDir: /usr/bin
 def test_parse_probe(kind: str, output: str, path: str | None, triple: str, note: str) -> None:
     cc = doctor.Compiler("/usr/bin/cc", ["cc"], kind)
     lc = doctor.LinkerChoice("mold")
-    doctor._parse_probe(cc, lc, output)
+    doctor_compilers.parse_probe(cc, lc, output)
     assert (lc.path, cc.triple, lc.note) == (path, triple, note)
 
 
@@ -94,7 +95,7 @@ def test_find_compilers_one_entry_per_program(tmp_path: Path) -> None:
         (bin_ / name).symlink_to(clang)
     _exe(bin_ / "clang-9")  # another clang: its own entry
     _exe(bin_ / "clang-tidy")  # not a compiler
-    found = doctor.find_compilers({"PATH": f"{bin_}:relative:/nonexistent"})
+    found = doctor_compilers.find_compilers({"PATH": f"{bin_}:relative:/nonexistent"})
     assert [(c.names, c.kind) for c in found] == [
         (["gcc", "cc", "gcc-12"], "gcc"),
         (["clang", "clang-14"], "clang"),
@@ -109,6 +110,9 @@ def _env(tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
         "RUSTUP_HOME": str(tmp_path / "no-rustup"),
         "NIX_STORE": str(tmp_path / "store"),
         "HOME": str(tmp_path),
+        # Whether this machine's Nix has build users is not the subject here (see
+        # test_doctor_permissions.py): as without them.
+        "NIX_CONFIG": "build-users-group =",
         **extra,
     }
 
@@ -206,8 +210,8 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
     ]
     for cc in report.compilers:
         for lc in cc.linkers:
-            doctor._describe(lc, env)
-    found = doctor._compiler_findings(report, env, set())
+            doctor_compilers.describe(lc, env)
+    found = doctor_compilers.compiler_findings(report, env, set())
     assert [(f.text, f.advice) for f in found] == [
         (
             f"gcc runs {linkers}/ld.lld (-fuse-ld=lld), not ldwrap",
@@ -226,10 +230,10 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
     ]
     # A path the PATH checks already flagged is not repeated for gcc.
     flagged = {f"{linkers}/ld.lld"}
-    assert len(doctor._compiler_findings(report, env, flagged)) == 2
+    assert len(doctor_compilers.compiler_findings(report, env, flagged)) == 2
     # Without any drop-in on PATH, the one finding about that says it.
     report.ldwrap_dirs = []
-    assert doctor._compiler_findings(report, env, set()) == []
+    assert doctor_compilers.compiler_findings(report, env, set()) == []
 
 
 def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) -> None:
@@ -254,3 +258,48 @@ def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) ->
         "    -fuse-ld=mold  none (clang: error: invalid linker name)\n"
     ) in text
     assert "note: a note\n  hint: a hint\n" in text
+
+
+def test_cross_compiler_findings_and_what_its_dropins_run(
+    tmp_path: Path, linkers: Path, dropins: Path
+) -> None:
+    # Stand-ins for the aarch64 binutils on PATH (doctor only looks at them).
+    for name in ("aarch64-linux-gnu-ld", "aarch64-linux-gnu-ld.gold"):
+        _exe(linkers / name)
+    env = _env(tmp_path, f"{dropins}:{linkers}")
+    report = doctor.Report(ldwrap_dirs=[str(dropins)])
+    own = "/usr/aarch64-linux-gnu/bin"
+    gcc = doctor.Compiler("/x/aarch64-linux-gnu-gcc", ["aarch64-linux-gnu-gcc"], "gcc")
+    gcc.triple, gcc.cross = "aarch64-linux-gnu", True
+    gcc.linkers = [
+        doctor.LinkerChoice("", f"{own}/ld"),
+        doctor.LinkerChoice("gold", f"{dropins}/ld.gold"),
+        doctor.LinkerChoice("lld", None, note="collect2: fatal error: cannot find 'ld'"),
+        doctor.LinkerChoice("mold", f"{dropins}/ld.mold"),
+    ]
+    report.compilers = [gcc]
+    for lc in gcc.linkers:
+        doctor_compilers.describe(lc, env, gcc.triple)
+    # A plain gold drop-in reached by the cross gcc runs aarch64's gold; mold serves all.
+    assert [(lc.is_ldwrap, lc.resolves_to) for lc in gcc.linkers] == [
+        (False, ""),
+        (True, f"{linkers}/aarch64-linux-gnu-ld.gold"),
+        (False, ""),
+        (True, f"{linkers}/ld.mold"),
+    ]
+    fix = (
+        f"export COMPILER_PATH={dropins} (gcc and clang look there before their own "
+        f"directories, for every target), or pass -B{dropins} to aarch64-linux-gnu-gcc"
+    )
+    found = doctor_compilers.compiler_findings(report, env, set())
+    assert [(f.problem, f.text, f.advice) for f in found] == [
+        (
+            True,
+            f"aarch64-linux-gnu-gcc runs {own}/ld (default), nothing (-fuse-ld=lld: "
+            "collect2: fatal error: cannot find 'ld'), not ldwrap",
+            fix,
+        )
+    ]
+    assert "  aarch64-linux-gnu-gcc (/x/aarch64-linux-gnu-gcc) [aarch64-linux-gnu, cross]\n" in (
+        doctor.render(report)
+    )

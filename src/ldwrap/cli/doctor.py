@@ -16,10 +16,13 @@ def doctor(no_compilers: bool) -> None:
     \b
     doctor looks at, and reports:
       PATH         which ld, ld.lld and ld.mold come first, whether each is one of
-                   ldwrap's drop-ins, and the real linker a drop-in runs
+                   ldwrap's drop-ins, and the real linker a drop-in runs; whether
+                   other users (Nix's build users) can run a launcher and its Python
       compilers    gcc, cc, clang and each gcc-NN and clang-NN on PATH, asked which
                    linker they run by default, with -fuse-ld=lld and with
-                   -fuse-ld=mold (gcc through collect2 -v, clang through -###)
+                   -fuse-ld=mold (gcc through collect2 -v, clang through -###);
+                   each cross compiler (aarch64-linux-gnu-gcc, ...) with
+                   -fuse-ld=gold too, and what a drop-in runs for its target
       rustc        the rustc cargo would use ($RUSTC or rustc), and how it links
                    (one tiny test link)
       toolchains   each rustup toolchain and rustc's own: wrapped or not

@@ -37,8 +37,8 @@ def _only(ctx: click.Context, param: click.Parameter, value: str | None) -> tupl
     "targets",
     multiple=True,
     metavar="TRIPLE",
-    help="Also write TRIPLE-ld, TRIPLE-ld.lld, ... for a target no clang on PATH reports."
-    " Repeatable.",
+    help="Also write TRIPLE-ld, TRIPLE-ld.lld, ... for a target no compiler on PATH reports"
+    " (clang --target=TRIPLE). Repeatable.",
 )
 def install_cmd(
     directory: str, force: bool, only: tuple[str, ...], targets: tuple[str, ...]
@@ -47,19 +47,35 @@ def install_cmd(
 
     Each also goes under the target prefix of every clang on PATH (`clang -dumpmachine`,
     e.g. x86_64-pc-linux-gnu-ld.lld): clang takes that name from PATH before the plain one
-    from its own directory. Nothing is written if any of the files is in the way.
+    from its own directory. Each cross compiler on PATH (aarch64-linux-gnu-gcc, ...) gets
+    its target's prefixed names too, those that can run a real linker for that target:
+    ld, ld.bfd and ld.gold where the target's own exist, ld.lld and mold where installed.
+    Nothing is written if any of the files is in the way.
     """
-    from ..launcher import InstallError, clang_triples, drop_in_names, install
+    from ..compilers import clang_triples, cross_compilers, servable
+    from ..launcher import InstallError, drop_in_names, install
 
-    found = clang_triples(os.environ)
+    env = os.environ
+    clangs = clang_triples(env)
+    cross = cross_compilers(env)
+    names = list(drop_in_names(only, clangs))
+    missing: dict[str, list[str]] = {}
+    for triple in dict.fromkeys([*(t for _, t in cross), *targets]):
+        if triple in clangs:
+            continue
+        ok = servable(triple, only, env)
+        names += [f"{triple}-{n}" for n in ok]
+        missing[triple] = [n for n in only if n not in ok]
     try:
-        paths = install(directory, force=force, names=drop_in_names(only, found + targets))
+        paths = install(directory, force=force, names=tuple(dict.fromkeys(names)))
     except (InstallError, OSError) as e:
         click.echo(f"ldwrap: {e}", err=True)
         sys.exit(1)
     for p in paths:
         click.echo(p)
-    for line in advice(os.path.abspath(directory), only, bool(found)):
+    lines = advice(os.path.abspath(directory), only, bool(clangs))
+    lines += cross_advice(os.path.abspath(directory), [p for p, _ in cross], missing)
+    for line in lines:
         click.echo(f"ldwrap: {line}", err=True)
 
 
@@ -74,3 +90,21 @@ def advice(directory: str, only: tuple[str, ...], clang_found: bool) -> list[str
             "(no clang on PATH, so none of its prefixed names was written)"
         )
     return [first, f"or per command: gcc -B {directory}, clang --ld-path={directory}/{clang_ld}"]
+
+
+def cross_advice(directory: str, cross: list[str], missing: dict[str, list[str]]) -> list[str]:
+    """How cross compilers reach the drop-ins, and the target names nothing could serve."""
+    lines = []
+    if cross:
+        lines.append(
+            f"cross compilers ({', '.join(os.path.basename(c) for c in cross)}) take their "
+            f"own ld and ld.gold before PATH: export COMPILER_PATH={directory} (every gcc and "
+            f"clang looks there first, for every target and -fuse-ld=), or pass -B {directory}"
+        )
+    for triple, names in missing.items():
+        if names:
+            lines.append(
+                f"not written: {', '.join(f'{triple}-{n}' for n in names)} (no such linker "
+                f"for {triple} is installed)"
+            )
+    return lines

@@ -3,6 +3,7 @@
 from . import oslite as os
 from .grammar import BFD, GOLD, LLD, MOLD
 from .model import RealLinker
+from .targets import DEBIAN_ARCH, of_link
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -30,6 +31,11 @@ ALIASES = {
 }
 # The drop-ins `ldwrap install` writes.
 DROP_IN_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
+# The linkers built for one target each: a link for another target needs that target's own
+# (lld and mold serve every target from one binary).
+PER_TARGET_NAMES = ("ld", "ld.bfd", "ld.gold", "gold")
+# Machines (ELF e_machine) one host's GNU ld links for besides its own: x86_64's also -m32.
+_HOST_FAMILY = {62: (62, 3), 3: (3, 62)}
 # The mark `ldwrap install` writes into every launcher, and the bytes that mark a file as one
 # of ldwrap's own (older launchers named their module instead).
 LAUNCHER_MARKER = "ldwrap-shim"
@@ -102,16 +108,27 @@ def flavour_from_path(path: str, default: str) -> str:
     return NAMES[name] if name is not None else default
 
 
-def is_shim(path: str) -> bool:
-    """Whether path is one of ldwrap's launchers (so exec'ing it would loop)."""
+def _head(path: str, size: int) -> bytes:
+    """The first size bytes of path; empty when it cannot be read."""
     try:
         with open(path, "rb") as f:
-            head = f.read(512)
+            return f.read(size)
     except OSError:
-        return False
+        return b""
+
+
+def is_shim(path: str) -> bool:
+    """Whether path is one of ldwrap's launchers (so exec'ing it would loop)."""
+    head = _head(path, 512)
     if head[:4] == b"\x7fELF":
         return False
     return any(m in head for m in SHIM_MARKERS)
+
+
+def is_nix_wrapper(path: str) -> bool:
+    """Whether path is nixpkgs' own ld-wrapper, a script that adds rpaths itself."""
+    head = _head(path, 65536)
+    return head[:2] == b"#!" and b"NIX_BINTOOLS" in head
 
 
 def _executable(path: str) -> bool:
@@ -141,13 +158,25 @@ def search_path(
 
     Empty and relative PATH entries are never searched (see path_dirs).
     """
-    for d in path_dirs(env):
+    return search_dirs(name, path_dirs(env), skip, self_path)
+
+
+def search_dirs(
+    name: str,
+    dirs: "list[str]",
+    skip: "tuple[str, ...]" = (),
+    self_path: "str | None" = None,
+    shims: bool = False,
+) -> "str | None":
+    """The first executable `name` in dirs that is not in skip, not self_path and, unless
+    shims, not one of ldwrap's launchers."""
+    for d in dirs:
         cand = os.path.join(d, name)
         if not _executable(cand) or cand in skip:
             continue
         if self_path is not None and _same(cand, self_path):
             continue
-        if is_shim(cand):
+        if not shims and is_shim(cand):
             continue
         return cand
     return None
@@ -182,10 +211,15 @@ def find(
                 return RealLinker(rust_lld, ("-flavor", "gnu"))
     invoked = os.path.basename(invoked_path)
     # A target-prefixed shim (aarch64-linux-gnu-ld) runs that target's linker when there is
-    # one, and the plain one (which serves every target for lld and mold) otherwise; then the
-    # same linker under its other name (`mold` for `ld.mold`, ...).
+    # one (on PATH, or the cross gcc's own under /usr/TRIPLE/bin), and the plain one (which
+    # serves every target for lld and mold) otherwise; then the same linker under its other
+    # name (`mold` for `ld.mold`, ...).
+    if invoked.endswith("-" + name):
+        path = target_linker(name, (invoked[: -len(name) - 1],), env, skip, self_path)
+        if path is not None:
+            return _with_flavor(path)
     names = (invoked, name) if invoked.endswith("-" + name) else (name,)
-    for cand in names + ALIASES.get(name, ()):
+    for cand in (name, *ALIASES.get(name, ())):
         path = search_path(cand, env, skip, self_path)
         if path is not None:
             return _with_flavor(path)
@@ -200,6 +234,81 @@ def find(
         f"{', '.join(tried)}, skipping ldwrap's own launchers; set LDWRAP_LINKER to the "
         "linker's path"
     )
+
+
+def target_linker(
+    name: str,
+    triples: "tuple[str, ...]",
+    env: "Mapping[str, str]",
+    skip: "tuple[str, ...]" = (),
+    self_path: "str | None" = None,
+) -> "str | None":
+    """The real `name` built for one of triples: `TRIPLE-name` on PATH, else the cross
+    gcc's own `/usr/TRIPLE/bin/name` (where its collect2 looks before PATH)."""
+    for triple in triples:
+        path = search_path(f"{triple}-{name}", env, skip, self_path)
+        if path is not None:
+            return path
+    for triple in triples:
+        path = f"/usr/{triple}/bin/{name}"
+        if _executable(path) and path not in skip and not is_shim(path):
+            return path
+    return None
+
+
+def machine_target(machine: str) -> "tuple[int, int, int] | None":
+    """The target (class, data, e_machine) a machine or triple arch name stands for."""
+    return of_link(None, machine)
+
+
+def foreign(target: "tuple[int, int, int]", machine: "str | None" = None) -> bool:
+    """Whether this machine's own GNU linkers cannot link for target (class, data,
+    e_machine); machine is uname's, this one's by default."""
+    host = of_link(None, machine)
+    return host is not None and target[2] not in _HOST_FAMILY.get(host[2], (host[2],))
+
+
+def cross_triples(emulation: "str | None", machine: "str | None" = None) -> "tuple[str, ...]":
+    """The triples a linker for `emulation` goes by, when this machine's own linker cannot
+    link for it; empty for a native link (or an emulation ldwrap does not know)."""
+    if not emulation:
+        return ()
+    target = of_link(emulation)
+    if target is None or not foreign(target, machine):
+        return ()
+    arch = DEBIAN_ARCH.get((target[2], target[0]))
+    if arch is None:
+        return ()
+    debian = arch[0]
+    return (debian, f"{debian.split('-')[0]}-unknown-linux-gnu")
+
+
+def for_target(
+    real: "RealLinker",
+    name: str,
+    invoked_path: str,
+    emulation: "str | None",
+    env: "Mapping[str, str]",
+    explicit: "str | None",
+    chain: "Chain | None" = None,
+) -> "RealLinker":
+    """The real linker for a link whose `-m` emulation is known: a plain `ld`, `ld.bfd` or
+    `ld.gold` drop-in reached for another machine's link (a cross gcc's collect2 finds it
+    through -B or COMPILER_PATH) runs that target's linker, not this machine's, which
+    would stop at the emulation. Anything else, or no such linker: real, unchanged."""
+    if explicit or name not in PER_TARGET_NAMES or os.path.basename(invoked_path) != name:
+        return real
+    triples = cross_triples(emulation)
+    if not triples:
+        return real
+    if chain is None:
+        chain = Chain(env.get(CHAIN_VAR, ""))
+    skip = tuple(chain.paths) if chain.direct else ()
+    self_path = invoked_path if "/" in invoked_path else None
+    path = target_linker(name, triples, env, skip, self_path)
+    if path is None and name == "gold":
+        path = target_linker("ld.gold", triples, env, skip, self_path)
+    return real if path is None else _with_flavor(path)
 
 
 def _with_flavor(path: str) -> "RealLinker":

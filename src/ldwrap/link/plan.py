@@ -22,6 +22,7 @@ from .linkers import (
     find,
     flavour_from_path,
     flavour_of,
+    for_target,
     linker_name,
 )
 from .model import Invocation
@@ -218,6 +219,7 @@ def prepare(
             note, _linker_env(config, chain, real, None), warnings=[*config.warnings, note]
         )
     req = parse(flavour, expanded)
+    real = for_target(real, name, argv0, req.emulation, config.env, config.linker, chain)
     if req.query:
         return passed_through(
             "a version or help request", _linker_env(config, chain, real, None), request=req

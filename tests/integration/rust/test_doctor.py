@@ -33,6 +33,9 @@ def _env(farm: Path, tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
         RUSTUP_HOME=str(tmp_path / "no-rustup"),
         PATH=path,
         NIX_STORE=str(tmp_path / "nix" / "store"),
+        # Whether this machine's Nix has build users is not the subject here (see
+        # tests/unit/test_doctor_permissions.py): as without them.
+        NIX_CONFIG="build-users-group =",
     )
     env.pop("RUSTFLAGS", None)
     env.update(extra)
@@ -47,7 +50,9 @@ def test_all_well(farm: Path, with_targets: Path, tmp_path: Path) -> None:
     """Drop-ins for gcc and clang (see test_doctor_compilers.py) and a wrapped toolchain."""
     dropins = with_targets
     ru.wrap_slot(_slot(farm), (dropins / "ld").read_text())
-    out = _doctor(_env(farm, tmp_path, f"{dropins}:/usr/bin:/bin"))
+    # COMPILER_PATH: the cross compilers on PATH (CI installs one) reach the drop-ins too.
+    env = _env(farm, tmp_path, f"{dropins}:/usr/bin:/bin", COMPILER_PATH=str(dropins))
+    out = _doctor(env)
     assert out.returncode == 0, out.stdout
     assert f"ld.lld   {dropins}/ld.lld (ldwrap) -> /usr/bin/ld.lld" in out.stdout
     assert f"ld.mold  {dropins}/ld.mold (ldwrap) -> /usr/bin/ld.mold" in out.stdout
@@ -93,6 +98,7 @@ def test_shadowed_dropins_and_cc_flow(farm: Path, with_targets: Path, tmp_path: 
     assert "rustc links with cc using ld.lld, which resolves to /usr/bin/ld.lld" in out.stdout
 
     env["PATH"] = f"{dropins}:/usr/bin:/bin"
+    env["COMPILER_PATH"] = str(dropins)  # for the cross compilers on PATH, as in test_all_well
     out = _doctor(env)
     assert out.returncode == 0, out.stdout
 

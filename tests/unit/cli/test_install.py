@@ -75,6 +75,33 @@ def test_every_clang_on_path_gets_its_prefixed_names(tmp_path: Path) -> None:
     assert r.stdout.splitlines() == [str(d / n) for n in want]
 
 
+def test_every_cross_compiler_gets_the_names_its_target_can_serve(tmp_path: Path) -> None:
+    tools = tmp_path / "tools"
+    # Stand-ins: a cross gcc and g++ for riscv64 (one target, asked once per file), a
+    # prefixed gcc for this machine (not a cross compiler), and names that are no compiler.
+    fake_clang(tools, "riscv64-linux-gnu-gcc-12", "riscv64-linux-gnu")
+    (tools / "riscv64-linux-gnu-gcc").symlink_to("riscv64-linux-gnu-gcc-12")
+    fake_clang(tools, "riscv64-linux-gnu-g++", "riscv64-linux-gnu")
+    fake_clang(tools, "x86_64-linux-gnu-gcc-12", "x86_64-linux-gnu")
+    for not_a_compiler in ("riscv64-linux-gnu-gcc-ar", "c89-gcc", "riscv64-linux-gnu-cpp"):
+        fake_clang(tools, not_a_compiler, "wrong-triple-here")
+    # The target's own bfd and gold (ld.bfd missing), and an lld; never run by install.
+    for linker in ("riscv64-linux-gnu-ld", "riscv64-linux-gnu-ld.gold", "ld.lld"):
+        fake_clang(tools, linker, "")
+    d = tmp_path / "bin"
+    r = run(["install", str(d)], tools)
+    assert r.exit_code == 0, r.output
+    served = ("ld", "ld.gold", "ld.lld")
+    assert listing(d) == sorted([*NAMES, *(f"riscv64-linux-gnu-{n}" for n in served)])
+    assert r.stderr.splitlines()[2:] == [
+        f"ldwrap: cross compilers (riscv64-linux-gnu-g++, riscv64-linux-gnu-gcc) take "
+        f"their own ld and ld.gold before PATH: export COMPILER_PATH={d} (every gcc and clang "
+        f"looks there first, for every target and -fuse-ld=), or pass -B {d}",
+        "ldwrap: not written: riscv64-linux-gnu-ld.bfd, riscv64-linux-gnu-ld.mold, "
+        "riscv64-linux-gnu-mold (no such linker for riscv64-linux-gnu is installed)",
+    ]
+
+
 def test_a_clang_that_fails_adds_nothing(tmp_path: Path) -> None:
     tools = tmp_path / "tools"
     tools.mkdir()
@@ -86,28 +113,41 @@ def test_a_clang_that_fails_adds_nothing(tmp_path: Path) -> None:
 
 
 ONLY = [
-    ("ld.lld", ("ld.lld",)),
-    ("ld.lld,ld.mold,mold", ("ld.lld", "ld.mold", "mold")),
-    (" mold , ld ,mold", ("mold", "ld")),
+    # (--only, the plain names, those also written for riscv64, for which no bfd is installed)
+    ("ld.lld", ("ld.lld",), ("ld.lld",)),
+    ("ld.lld,ld.mold,mold", ("ld.lld", "ld.mold", "mold"), ("ld.lld", "ld.mold", "mold")),
+    (" mold , ld ,mold", ("mold", "ld"), ("mold",)),
 ]
 
 
-@pytest.mark.parametrize(("value", "names"), ONLY)
+@pytest.mark.parametrize(("value", "names", "riscv"), ONLY)
 def test_only_limits_plain_and_prefixed_names(
-    tmp_path: Path, value: str, names: tuple[str, ...]
+    tmp_path: Path, value: str, names: tuple[str, ...], riscv: tuple[str, ...]
 ) -> None:
-    fake_clang(tmp_path / "tools", "clang", "x86_64-pc-linux-gnu")
+    tools = tmp_path / "tools"
+    fake_clang(tools, "clang", "x86_64-pc-linux-gnu")
+    # Stand-ins for lld and mold, which serve every target: install only looks for them.
+    for linker in ("ld.lld", "mold"):
+        fake_clang(tools, linker, "")
     d = tmp_path / "bin"
-    r = run(
-        ["install", "--only", value, "--target", "riscv64-linux-gnu", str(d)], tmp_path / "tools"
-    )
+    r = run(["install", "--only", value, "--target", "riscv64-linux-gnu", str(d)], tools)
     assert r.exit_code == 0, r.output
     want = [
         *names,
         *(f"x86_64-pc-linux-gnu-{n}" for n in names),
-        *(f"riscv64-linux-gnu-{n}" for n in names),
+        *(f"riscv64-linux-gnu-{n}" for n in riscv),
     ]
     assert listing(d) == sorted(want)
+    left = [f"riscv64-linux-gnu-{n}" for n in names if n not in riscv]
+    notes = [ln for ln in r.stderr.splitlines() if ln.startswith("ldwrap: not written")]
+    assert notes == (
+        [
+            f"ldwrap: not written: {', '.join(left)} (no such linker for riscv64-linux-gnu "
+            "is installed)"
+        ]
+        if left
+        else []
+    )
 
 
 @pytest.mark.parametrize("value", ["ld.foo", "ld,lld", "", ","])

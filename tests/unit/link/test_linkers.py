@@ -16,12 +16,16 @@ from ldwrap.link.grammar import BFD, GOLD, LLD, MOLD
 from ldwrap.link.linkers import (
     CHAIN_VAR,
     LinkerError,
+    RealLinker,
+    cross_triples,
     find,
     flavour_from_path,
     flavour_of,
+    for_target,
     is_shim,
     linker_name,
 )
+from ldwrap.link.plan import prepare
 
 
 @pytest.mark.parametrize(
@@ -265,3 +269,97 @@ def test_the_invoked_name_wins_over_its_other_name(tmp_path: Path) -> None:
     own = _exe(tmp_path / "b" / "ld.mold")
     env = env_path(tmp_path / "a", tmp_path / "b")
     assert find("ld.mold", "/shim/ld.mold", env, None).path == str(own)
+
+
+@pytest.mark.parametrize(
+    ("emulation", "machine", "triples"),
+    [
+        ("aarch64linux", "x86_64", ("aarch64-linux-gnu", "aarch64-unknown-linux-gnu")),
+        ("elf_x86_64", "aarch64", ("x86_64-linux-gnu", "x86_64-unknown-linux-gnu")),
+        ("elf64lriscv", "x86_64", ("riscv64-linux-gnu", "riscv64-unknown-linux-gnu")),
+        # The host's own linker serves its machine, and x86_64's also links -m32 and x32.
+        ("elf_x86_64", "x86_64", ()),
+        ("elf_i386", "x86_64", ()),
+        ("elf32_x86_64", "x86_64", ()),
+        ("aarch64linux", "aarch64", ()),
+        (None, "x86_64", ()),
+        ("", "x86_64", ()),
+        ("no_such_emulation", "x86_64", ()),
+        ("aarch64linux", "unknown-machine", ()),
+    ],
+)
+def test_cross_triples(emulation: str | None, machine: str, triples: tuple[str, ...]) -> None:
+    assert cross_triples(emulation, machine) == triples
+
+
+_HOST_LD = RealLinker("/host/ld")
+
+
+@pytest.mark.parametrize(
+    ("name", "invoked", "emulation", "explicit", "expected"),
+    [
+        # A plain bfd or gold drop-in reached for an aarch64 link runs aarch64's own.
+        ("ld", "ld", "aarch64linux", None, "cross/aarch64-linux-gnu-ld"),
+        ("ld.bfd", "ld.bfd", "aarch64linux", None, "cross/aarch64-linux-gnu-ld.bfd"),
+        ("ld.gold", "ld.gold", "aarch64linux", None, "cross/aarch64-linux-gnu-ld.gold"),
+        ("gold", "gold", "aarch64linux", None, "cross/aarch64-linux-gnu-ld.gold"),
+        # lld and mold serve every target; a native link keeps the host's.
+        ("ld.lld", "ld.lld", "aarch64linux", None, "/host/ld"),
+        ("ld.mold", "ld.mold", "aarch64linux", None, "/host/ld"),
+        ("ld", "ld", "elf_x86_64", None, "/host/ld"),
+        ("ld", "ld", "elf_i386", None, "/host/ld"),
+        ("ld", "ld", None, None, "/host/ld"),
+        # A prefixed drop-in already found its target's; LDWRAP_LINKER is never overridden.
+        ("ld", "aarch64-linux-gnu-ld", "aarch64linux", None, "/host/ld"),
+        ("ld", "ld", "aarch64linux", "/host/ld", "/host/ld"),
+        # No linker for that target anywhere: the host's runs and names the problem itself.
+        ("ld", "ld", "elf64lriscv", None, "/host/ld"),
+    ],
+)
+def test_for_target(
+    tmp_path: Path,
+    name: str,
+    invoked: str,
+    emulation: str | None,
+    explicit: str | None,
+    expected: str,
+) -> None:
+    for n in ("ld", "ld.bfd", "ld.gold"):
+        _exe(tmp_path / "cross" / f"aarch64-linux-gnu-{n}")
+    env = env_path(tmp_path / "cross")
+    got = for_target(_HOST_LD, name, f"/shim/{invoked}", emulation, env, explicit)
+    want = expected if expected.startswith("/") else str(tmp_path / expected)
+    assert (got.path, got.prefix) == (want, ())
+
+
+def test_for_target_skips_shims_and_the_chain(tmp_path: Path) -> None:
+    shim = _exe(tmp_path / "shims" / "aarch64-linux-gnu-ld", "#!/bin/sh\n# ldwrap-shim\n")
+    seen = _exe(tmp_path / "seen" / "aarch64-linux-gnu-ld")
+    real = _exe(tmp_path / "cross" / "aarch64-linux-gnu-ld")
+    env = {
+        **env_path(shim.parent, seen.parent, real.parent),
+        CHAIN_VAR: f"{os.getpid()}:{seen}",
+    }
+    got = for_target(_HOST_LD, "ld", "/shim/ld", "aarch64linux", env, None)
+    assert (got.path, got.prefix) == (str(real), ())
+
+
+def test_the_cross_gccs_own_linker_serves_when_none_is_on_path(tmp_path: Path) -> None:
+    # The real binutils-aarch64-linux-gnu: /usr/aarch64-linux-gnu/bin is where the cross
+    # gcc's collect2 finds its linkers before PATH.
+    env = env_path(tmp_path)
+    for name in ("ld", "ld.bfd", "ld.gold"):
+        got = for_target(_HOST_LD, name, f"/shim/{name}", "aarch64linux", env, None)
+        assert (got.path, got.prefix) == (f"/usr/aarch64-linux-gnu/bin/{name}", ())
+        prefixed = find(name, f"/shim/aarch64-linux-gnu-{name}", env, None)
+        assert prefixed.path == f"/usr/aarch64-linux-gnu/bin/{name}"
+
+
+def test_prepare_runs_the_targets_linker_for_a_cross_link(tmp_path: Path) -> None:
+    host = _exe(tmp_path / "bin" / "ld")
+    cross = _exe(tmp_path / "bin" / "aarch64-linux-gnu-ld")
+    env = {**env_path(host.parent), "LDWRAP_RPATH_PREFIXES": str(tmp_path / "store")}
+    args = ["-X", "-EL", "-maarch64linux", "-o", "app", "main.o", "-lc"]
+    native = ["-m", "elf_x86_64", "-o", "app", "main.o", "-lc"]
+    assert prepare("/shim/ld", args, env, str(tmp_path)).argv == [str(cross), *args]
+    assert prepare("/shim/ld", native, env, str(tmp_path)).argv == [str(host), *native]

@@ -1,0 +1,43 @@
+"""The linkers first on PATH: whether each is a drop-in, and what a drop-in runs."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from ..launcher import launcher_problem
+from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, search_dirs
+from .model import Finding, OnPath
+
+CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
+
+
+def on_path(
+    name: str, dirs: list[str], env: Mapping[str, str], linker_ok: bool = True
+) -> tuple[OnPath, list[Finding]]:
+    entry = OnPath(name, search_dirs(name, dirs, shims=True))
+    found: list[Finding] = []
+    if entry.path is None:
+        entry.note = "not on PATH"
+        return entry, found
+    if is_shim(entry.path):
+        entry.is_ldwrap = True
+        problem = launcher_problem(entry.path)
+        if problem:
+            where = os.path.dirname(entry.path)
+            found.append(Finding(True, problem, f"run `ldwrap install {where}` again"))
+        try:
+            real = find(name, entry.path, env, env.get("LDWRAP_LINKER") or None)
+            entry.resolves_to = " ".join((real.path, *real.prefix))
+        except LinkerError as e:
+            if linker_ok:  # else the one finding about LDWRAP_LINKER says it
+                found.append(
+                    Finding(
+                        True, f"{entry.path}: {e}", "install the real linker or set LDWRAP_LINKER"
+                    )
+                )
+    else:
+        entry.resolves_to = os.path.realpath(entry.path)
+        if is_nix_wrapper(entry.path):
+            entry.note = "nixpkgs' ld-wrapper"
+    return entry, found

@@ -1,0 +1,201 @@
+"""rustc and the rustup toolchains: how Rust links, and whether that reaches ldwrap."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Mapping
+
+from .. import rustup as ru
+from ..link.linkers import is_nix_wrapper, is_shim, path_dirs, search_dirs
+from .model import Finding, Report, RustcInfo
+
+PROBE_SOURCE = "fn main() {}\n"
+
+
+def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
+    """Version, sysroot and the linker command rustc uses (one tiny real link)."""
+    import shlex
+    import subprocess
+
+    program = ru.rustc_program(env)
+    info = RustcInfo(program)
+
+    def run(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess[str] | None:
+        try:
+            return subprocess.run(
+                [program, *args],
+                capture_output=True,
+                text=True,
+                cwd=cwd,
+                env=dict(env),
+                timeout=120,
+                check=False,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            return None
+
+    out = run(["-V"])
+    if out is None or out.returncode != 0:
+        return None
+    info.version = out.stdout.strip()
+    info.sysroot = ru.active_sysroot(env)
+    flags = env.get("RUSTFLAGS", "").split()  # what cargo would add (config files aside)
+    with tempfile.TemporaryDirectory(prefix="ldwrap-doctor-") as tmp:
+        src = os.path.join(tmp, "probe.rs")
+        with open(src, "w", encoding="utf-8") as f:
+            f.write(PROBE_SOURCE)
+        out = run([*flags, "--print=link-args", "-o", os.path.join(tmp, "probe"), src], tmp)
+    if out is None:
+        info.probe_error = "rustc did not run"
+        return info
+    for line in out.stdout.splitlines():
+        try:
+            words = shlex.split(line)
+        except ValueError:
+            continue
+        # The line is `VAR="x" ... "cc" ARGS`: drop the environment settings in front.
+        while words and "=" in words[0] and words[0].split("=", 1)[0].isidentifier():
+            words.pop(0)
+        if len(words) > 1 and any(w.endswith(".o") for w in words):
+            info.linker_args = words
+            break
+    if out.returncode != 0:
+        lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
+        info.probe_error = lines[0] if lines else f"exit status {out.returncode}"
+    return info
+
+
+def _is_rustup_proxy(path: str) -> bool:
+    """Whether path is one of rustup's proxies (a link to or copy of the rustup program)."""
+    if os.path.basename(os.path.realpath(path)) in ("rustup", "rustup-init"):
+        return True
+    try:
+        return os.path.samefile(path, os.path.join(os.path.dirname(path), "rustup"))
+    except OSError:
+        return False
+
+
+def cargo_finding(report: Report, env: Mapping[str, str]) -> Finding | None:
+    """A wrapped toolchain outside rustup (`wrap --sysroot` of a copy) that rustc uses, while
+    the `cargo` on PATH is rustup's proxy, which builds with rustup's toolchains instead."""
+    active = report.rustc.sysroot if report.rustc else None
+    if not active:
+        return None
+    home = os.path.realpath(os.path.join(ru.rustup_home(env), "toolchains"))
+    if os.path.dirname(os.path.realpath(active)) == home:
+        return None
+    rows = [st for tc, st, is_active in report.toolchains if is_active]
+    if not rows or not all(st.state == ru.WRAPPED for st in rows):
+        return None
+    cargo = search_dirs("cargo", path_dirs(env), shims=True)
+    if cargo is None or not _is_rustup_proxy(cargo):
+        return None
+    own = os.path.join(active, "bin", "cargo")
+    fix = (
+        f"run {own} (or put {active}/bin first on PATH, or `rustup toolchain link NAME "
+        f"{active}` and `cargo +NAME build`)"
+    )
+    if env.get("RUSTC"):
+        return Finding(
+            False,
+            f"`cargo` on PATH ({cargo}) is rustup's proxy: it uses the wrapped "
+            f"{active} only while RUSTC={env['RUSTC']} is set",
+            fix,
+        )
+    return Finding(
+        True,
+        f"`cargo` on PATH ({cargo}) is rustup's proxy: it builds with a rustup "
+        f"toolchain, not the wrapped {active}",
+        fix,
+    )
+
+
+def toolchain_rows(
+    env: Mapping[str, str], active: str | None
+) -> list[tuple[ru.Toolchain, ru.SlotStatus, bool]]:
+    toolchains = ru.list_toolchains(env)
+    real = {os.path.realpath(tc.sysroot) for tc in toolchains}
+    if active and os.path.realpath(active) not in real:
+        toolchains.append(ru.toolchain_at(active))
+    rows = []
+    for tc in toolchains:
+        is_active = bool(active) and os.path.realpath(tc.sysroot) == os.path.realpath(active or "")
+        for slot in ru.slots(tc.sysroot):
+            rows.append((tc, ru.inspect(slot, env), is_active))
+    return rows
+
+
+def sysroot_option(tc: ru.Toolchain, env: Mapping[str, str]) -> str:
+    home = os.path.join(ru.rustup_home(env), "toolchains")
+    if os.path.dirname(os.path.normpath(tc.sysroot)) == os.path.normpath(home):
+        return f"--toolchain {tc.name}"
+    return f"--sysroot {tc.sysroot}"
+
+
+def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding], bool]:
+    """Findings about the way rustc links; True when Rust links go through ldwrap."""
+    rc = report.rustc
+    if rc is None:
+        text = f"no rustc ({ru.rustc_program(env)}) found; Rust checks skipped"
+        return [Finding(False, text)], False
+    found = []
+    if rc.probe_error:
+        found.append(
+            Finding(
+                True,
+                f"a test link with {rc.program} failed: {rc.probe_error}",
+                "run `rustc --print=link-args` on a small program to see why",
+            )
+        )
+    if rc.own_lld:
+        slot = os.path.join(rc.gcc_ld_dir or "", "ld.lld")
+        rows = [
+            r
+            for r in report.toolchains
+            if r[1].path == slot or os.path.realpath(r[1].path) == os.path.realpath(slot)
+        ]
+        if not rows:
+            return found, False
+        tc, st, _ = rows[0]
+        if st.state == ru.WRAPPED and st.healthy:
+            return found, True
+        if st.state in (ru.UNWRAPPED, ru.REPLACED):
+            found.append(
+                Finding(
+                    True,
+                    f"rustc links with its own rust-lld and {tc.name} is "
+                    f"{st.state}: binaries get no rpath",
+                    f"run `ldwrap rustup wrap {sysroot_option(tc, env)}`",
+                )
+            )
+        return found, False
+    # cc (or clang) finds the linker through --ld-path, its -B dirs, then PATH.
+    if rc.ld_path:
+        ok = is_shim(rc.ld_path)
+        if not ok:
+            found.append(
+                Finding(
+                    True,
+                    f"rustc's linker driver uses --ld-path={rc.ld_path}, which is not ldwrap",
+                    "point --ld-path at ldwrap's ld.lld",
+                )
+            )
+        return found, ok
+    fuse = rc.fuse_ld
+    name = "ld" if fuse is None else (fuse if "/" in fuse else f"ld.{fuse}")
+    b_dirs = [a[2:] for a in rc.linker_args if a.startswith("-B") and len(a) > 2]
+    target = search_dirs(name, [*b_dirs, *path_dirs(env)], shims=True) if "/" not in name else name
+    if target and is_shim(target):
+        return found, True
+    if target and is_nix_wrapper(target):
+        return found, True
+    found.append(
+        Finding(
+            True,
+            f"rustc links with cc using {name}, which resolves to "
+            f"{target or 'nothing'}, not ldwrap",
+            f"put ldwrap's drop-ins first on PATH (`ldwrap install DIR`) so {name} is ldwrap's",
+        )
+    )
+    return found, False
