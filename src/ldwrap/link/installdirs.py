@@ -56,22 +56,36 @@ class TreeInstall:
 # Parsers (pure): text -> {"prefix", "libdir", "bindir", "exec_prefix"} as written
 
 
+def _line_after(text: str, head: str) -> "tuple[int, str] | None":
+    """Where the rest of the first line that starts with head begins, and that rest; None if
+    no line does. A search rather than a pass over all lines: these files run to tens of
+    kilobytes, and every link that takes a library from the tree reads one."""
+    if text.startswith(head):
+        start = len(head)
+    else:
+        at = text.find("\n" + head)
+        if at < 0:
+            return None
+        start = at + 1 + len(head)
+    end = text.find("\n", start)
+    return start, text[start : end if end >= 0 else len(text)].rstrip("\r")
+
+
 def parse_cmake_cache(text: str) -> "dict[str, str]":
     """CMAKE_INSTALL_PREFIX, CMAKE_INSTALL_LIBDIR and CMAKE_INSTALL_BINDIR (`NAME:TYPE=value`).
     Without GNUInstallDirs the last two are absent: CMake's own defaults, lib and bin."""
-    names = {
-        "CMAKE_INSTALL_PREFIX": "prefix",
-        "CMAKE_INSTALL_LIBDIR": "libdir",
-        "CMAKE_INSTALL_BINDIR": "bindir",
-    }
     out = {"libdir": "lib", "bindir": "bin"}
-    for line in text.splitlines():
-        key, eq, value = line.partition("=")
-        if not eq or key[:1] in ("#", "/"):
-            continue
-        name = names.get(key.partition(":")[0].strip())
-        if name is not None:
-            out[name] = value.strip()
+    for var, name in (
+        ("CMAKE_INSTALL_PREFIX", "prefix"),
+        ("CMAKE_INSTALL_LIBDIR", "libdir"),
+        ("CMAKE_INSTALL_BINDIR", "bindir"),
+    ):
+        for head in (var + ":", var + "="):
+            found = _line_after(text, head)
+            if found is not None:
+                rest = found[1]
+                out[name] = (rest.partition("=")[2] if head[-1] == ":" else rest).strip()
+                break
     return out
 
 
@@ -124,14 +138,11 @@ def parse_config_status(text: str) -> "dict[str, str]":
     """prefix, exec_prefix, libdir and bindir from autoconf's substitutions: lines
     `S["NAME"]="VALUE"`, a long value continued as `"..."\\` on the next lines."""
     out: dict[str, str] = {}
-    wanted = ("prefix", "exec_prefix", "libdir", "bindir")
-    lines = text.splitlines()
-    for i, line in enumerate(lines):
-        if not line.startswith('S["'):
+    for name in ("prefix", "exec_prefix", "libdir", "bindir"):
+        found = _line_after(text, 'S["' + name + '"]=')
+        if found is None:
             continue
-        name, _, rest = line[3:].partition('"]=')
-        if name not in wanted or name in out:
-            continue
+        at, rest = found
         parts = []
         while True:
             more = rest.endswith("\\")
@@ -139,10 +150,13 @@ def parse_config_status(text: str) -> "dict[str, str]":
             if len(piece) < 2 or piece[0] != '"' or piece[-1] != '"':
                 break
             parts.append(piece[1:-1])
-            if not more or i + 1 >= len(lines):
+            if not more:
                 break
-            i += 1
-            rest = lines[i]
+            at = text.find("\n", at) + 1
+            if at <= 0:
+                break
+            end = text.find("\n", at)
+            rest = text[at : end if end >= 0 else len(text)]
         out[name] = "".join(parts)
     return out
 
