@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from .installdirs import TreeInstall, TreeView
     from .model import LinkRequest, RpathPlan
 
-OWN_ORIGIN = "the project's install directory, relative to the output: before the caller's"
+OWN_ORIGIN = "the project's install directory, seen from the installed output: before the caller's"
 OWN_ABSOLUTE = "the project's install directory: after the caller's arguments"
 OWN_NAMED = "the caller's rpath names the project's install directory already"
 OWN_UNSAFE = (
