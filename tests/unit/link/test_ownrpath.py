@@ -226,3 +226,28 @@ def test_a_link_that_takes_nothing_from_a_build_tree_reads_no_configuration(
 )
 def test_relpath(target: str, start: str, want: str) -> None:
     assert ownrpath.relpath(target, start) == want
+
+
+@pytest.mark.parametrize(
+    ("value", "dirs", "off", "warnings"),
+    [
+        (None, (), False, []),
+        ("", (), False, []),
+        ("0", (), True, []),
+        ("/opt/p/lib", ("/opt/p/lib",), False, []),
+        ("/opt/p/lib/::/opt/p/lib64", ("/opt/p/lib", "/opt/p/lib64"), False, []),
+        (
+            "lib:/opt/p/lib",
+            ("/opt/p/lib",),
+            False,
+            ["LDWRAP_SELF_RPATH: relative directories ignored: lib"],
+        ),
+        ("1", (), False, ["LDWRAP_SELF_RPATH: relative directories ignored: 1"]),
+    ],
+)
+def test_config(value: str | None, dirs: tuple[str, ...], off: bool, warnings: list[str]) -> None:
+    from ldwrap.link.config import Config
+
+    env = {} if value is None else {"LDWRAP_SELF_RPATH": value}
+    c = Config.from_env(env, nix_store_exists=False)
+    assert (c.self_rpath, c.self_rpath_off, c.warnings) == (dirs, off, warnings)
