@@ -12,7 +12,9 @@ prefix. With ldwrap:
   source tree are hidden under empty directories, from an empty working directory, loads the
   fresh copy from the prefix (the library prints the file it was loaded from).
 Without ldwrap the installed program does not start ("cannot open shared object file"):
-nothing else on this machine provides libown.so.1.
+nothing else on this machine provides libown.so.1. And with a "system" libown.so.1 in a loader
+cache mounted over /etc/ld.so.cache, the installed program loads the prefix's copy with ldwrap
+and silently the system's without (as CPython built into a prefix loads Debian's libpython).
 """
 
 from __future__ import annotations
@@ -73,6 +75,9 @@ def build_own(
         clean_env(),
     )
     (b.prefix / "lib" / "libown.so.1").symlink_to("libown.so.1.0")  # as installs lay it out
+    # Older, as a stale copy is: CMake's install skips a file whose time is within a second of
+    # the one it would copy.
+    os.utime(b.prefix / "lib" / "libown.so.1.0", (946684800, 946684800))
     if system == "autoconf":
         shutil.copytree(autoconf, b.src)
     else:
@@ -126,6 +131,34 @@ def autoconf_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def system_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A loader cache (ld.so.cache) that also lists a "system" libown.so.1, to be mounted over
+    /etc/ld.so.cache in a private mount namespace: a library of the same name the system
+    provides, as Debian provides libpython3.11.so.1.0."""
+    base = tmp_path_factory.mktemp("own-system")
+    (base / "lib").mkdir()
+    run(
+        [
+            "gcc",
+            "-shared",
+            "-fPIC",
+            '-DOWN_BUILD="system"',
+            "-Wl,-soname,libown.so.1",
+            "-o",
+            base / "lib" / "libown.so.1",
+            OWN / "own.c",
+            "-ldl",
+        ],
+        clean_env(),
+    )
+    conf = base / "ld.so.conf"
+    conf.write_text(f"{base / 'lib'}\ninclude /etc/ld.so.conf.d/*.conf\n")
+    cache = base / "ld.so.cache"
+    run(["ldconfig", "-X", "-C", cache, "-f", conf], clean_env())
+    return cache
+
+
+@pytest.fixture(scope="module")
 def own_built(tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path, autoconf_project: Path):  # type: ignore[no-untyped-def]
     cache: dict[tuple[str, str, bool], OwnBuild | AssertionError] = {}
 
@@ -158,12 +191,16 @@ def loaded(output: str, cwd: Path) -> tuple[str, Path]:
     return words[1], Path(os.path.normpath(cwd / words[3]))
 
 
-def start_hidden(b: OwnBuild) -> subprocess.CompletedProcess[str]:
+def start_hidden(b: OwnBuild, cache: Path | None = None) -> subprocess.CompletedProcess[str]:
     """The installed program, in a private mount namespace where the build and source trees
-    are empty directories, from an empty working directory."""
+    are empty directories, from an empty working directory; with cache, that loader cache
+    stands in for the system's."""
     cwd = b.work / "empty-cwd"
     cwd.mkdir(exist_ok=True)
-    hide = " && ".join(f"mount -t tmpfs -o size=1m none {d}" for d in {b.src, b.build})
+    mounts = [f"mount -t tmpfs -o size=1m none {d}" for d in {b.src, b.build}]
+    if cache is not None:
+        mounts.append(f"mount --bind {cache} /etc/ld.so.cache")
+    hide = " && ".join(mounts)
     return subprocess.run(
         [
             "unshare",
@@ -211,3 +248,19 @@ def test_without_ldwrap_the_installed_program_does_not_start(own_built, system: 
         p.stdout,
         p.stderr,
     )
+
+
+@pytest.mark.parametrize("with_ldwrap", [True, False])
+@pytest.mark.parametrize("system", SYSTEMS)
+def test_a_system_copy_does_not_stand_in(
+    own_built, system_copy: Path, system: str, with_ldwrap: bool
+) -> None:  # type: ignore[no-untyped-def]
+    """With a libown.so.1 of the system's in the loader cache, the installed program loads
+    the prefix's copy through ldwrap's entry; without ldwrap it silently loads the system's."""
+    b = own_built(system, "lld", with_ldwrap)
+    p = start_hidden(b, system_copy)
+    assert p.returncode == 0, p.stderr
+    if with_ldwrap:
+        assert loaded(p.stdout, b.work) == ("fresh", b.prefix / "lib" / "libown.so.1")
+    else:
+        assert loaded(p.stdout, b.work) == ("system", system_copy.parent / "lib" / "libown.so.1")
