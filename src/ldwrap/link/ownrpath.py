@@ -18,7 +18,7 @@ How the entry is spelled and where it goes, so that both the build tree and the 
   except in a CMake tree that passes its own rpath (its install would leave `:DIR`, whose
   empty element glibc searches as the working directory): then nothing.
 The output's install directory is the library directory for a shared library (named
-lib*.so*) and the tree's bindir for anything else.
+lib*.so*) and, for anything else, the bindir of the build tree the output is written into.
 """
 
 from . import oslite as os
@@ -106,7 +106,10 @@ def decide_own(
                 caller.add(normalise(part, cwd, fs))
     ours = {e.rstrip("/") or "/" for e in (*plan.dirs, *plan.copies)}
     output = normalise(req.output or "a.out", cwd, fs)
-    rewrites = tree is not None and tree.kind == CMAKE and bool(req.rpaths)
+    # The output's own tree says where it is installed and how its rpath is rewritten; the
+    # library's tree (another project's, in a superbuild) says where the library goes.
+    out_tree = trees.lookup(os.path.dirname(output)) or tree
+    rewrites = out_tree is not None and out_tree.kind == CMAKE and bool(req.rpaths)
     for given, libdir in candidates:
         libdir = os.path.normpath(libdir)
         if libdir in caller:
@@ -120,7 +123,7 @@ def decide_own(
         elif fs.build_tree(libdir):
             verdict = BUILD_TREE  # an install staged inside a build tree: not a prefix
         else:
-            entry = _origin_entry(output, libdir, tree, trees)
+            entry = _origin_entry(output, libdir, out_tree, trees)
             if entry is not None:
                 while entry in caller_raw or entry in before:
                     entry += "/"  # Meson's install removes the values it passed itself

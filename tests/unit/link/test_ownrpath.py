@@ -251,3 +251,17 @@ def test_config(value: str | None, dirs: tuple[str, ...], off: bool, warnings: l
     env = {} if value is None else {"LDWRAP_SELF_RPATH": value}
     c = Config.from_env(env, nix_store_exists=False)
     assert (c.self_rpath, c.self_rpath_off, c.warnings) == (dirs, off, warnings)
+
+
+def test_a_library_from_another_projects_tree(tmp_path: Path) -> None:
+    # A superbuild: B's program (CMake tree, prefix pb) links A's library from A's tree
+    # (autoconf, prefix pa). A's configuration says where the library goes, B's where the
+    # program goes: from pb/bin to pa/lib.
+    a = tree(tmp_path / "a", "autoconf", str(tmp_path / "pa"))
+    b = tmp_path / "b" / "build"
+    b.mkdir(parents=True)
+    (b / "CMakeCache.txt").write_text(f"CMAKE_INSTALL_PREFIX:PATH={tmp_path / 'pb'}\n")
+    args = ["-o", "app", "app.o", f"-L{a}", "-lown", "-rpath", f"{a}:"]
+    got_args, got = link(tmp_path, b, args)
+    assert got_args == ["-rpath", "$ORIGIN/../../pa/lib/", *args]
+    assert got == [(str(a), policy.BUILD_TREE), ("$ORIGIN/../../pa/lib/", ownrpath.OWN_ORIGIN)]
