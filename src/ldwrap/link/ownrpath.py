@@ -17,8 +17,8 @@ How the entry is spelled and where it goes, so that both the build tree and the 
 - Where that resolution is not safe: the absolute directory after the caller's arguments,
   except in a CMake tree that passes its own rpath (its install would leave `:DIR`, whose
   empty element glibc searches as the working directory): then nothing.
-The output's install directory is the library directory for a shared library (named
-lib*.so*) and, for anything else, the bindir of the build tree the output is written into.
+The output's install directory is the library directory for a shared library (a file named
+*.so or *.so.N) and, for anything else, the bindir of the build tree the output is written into.
 """
 
 from . import oslite as os
