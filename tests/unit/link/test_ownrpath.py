@@ -265,3 +265,37 @@ def test_a_library_from_another_projects_tree(tmp_path: Path) -> None:
     got_args, got = link(tmp_path, b, args)
     assert got_args == ["-rpath", "$ORIGIN/../../pa/lib/", *args]
     assert got == [(str(a), policy.BUILD_TREE), ("$ORIGIN/../../pa/lib/", ownrpath.OWN_ORIGIN)]
+
+
+def test_explain_shows_the_entry(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    prefix = tmp_path / "inst"
+    build = tree(tmp_path, "cmake", str(prefix))
+    env = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(tmp_path)}
+    p = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ldwrap",
+            "explain",
+            "--as",
+            "ld.lld",
+            "--",
+            *LINK,
+            "-rpath",
+            f"{build}:",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=build,
+        timeout=60,
+    )
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.splitlines()[2:] == [
+        f"- . -> {build}: {policy.BUILD_TREE} [libown.so]",
+        f"+ {build / 'CMakeCache.txt'} -> $ORIGIN/../lib/: {ownrpath.OWN_ORIGIN}",
+        "adds before: -rpath '$ORIGIN/../lib/'",
+    ]
