@@ -6,7 +6,7 @@ import os
 
 import click
 
-from ..link import rpath
+from ..link import ownrpath, rpath
 from ..link.model import DirDecision
 from ..link.report import format_command
 from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
@@ -16,8 +16,12 @@ from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
 NO_SUCH_DIR = "does not exist"
 
 
+# The project's own install directory is added before the install creates it.
+_ADDED = (rpath.ADDED, rpath.COPY, ownrpath.OWN_ORIGIN, ownrpath.OWN_ABSOLUTE)
+
+
 def _verdict(d: DirDecision) -> str:
-    if d.verdict not in (rpath.ADDED, rpath.MISSING) and not os.path.isdir(d.path):
+    if d.verdict not in (*_ADDED, rpath.MISSING) and not os.path.isdir(d.path):
         return NO_SUCH_DIR
     return d.verdict
 
@@ -49,7 +53,7 @@ def explain(name: str, args: tuple[str, ...]) -> None:
     if not decisions:
         click.echo("no library directories")
     for d in decisions:
-        mark = "+" if d.verdict in (rpath.ADDED, rpath.COPY) else "-"
+        mark = "+" if d.verdict in _ADDED else "-"
         libs = f" [{', '.join(d.libraries)}]" if d.libraries else ""
         where = d.given if d.given == d.path else f"{d.given} -> {d.path}"
         click.echo(f"{mark} {where}: {_verdict(d)}{libs}")

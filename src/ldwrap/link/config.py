@@ -125,6 +125,8 @@ class Config:
         "rule",
         "rule_why",
         "run_path",
+        "self_rpath",
+        "self_rpath_off",
         "shrink",
         "verify",
         "warnings",
@@ -151,6 +153,10 @@ class Config:
         self.nix_debug = 0
         self.enforce_purity = False  # NIX_ENFORCE_PURITY=1
         self.run_path: list[str] = []  # LD_RUN_PATH's directories, empty entries dropped
+        # LDWRAP_SELF_RPATH: the project's own install directories (empty: read from the
+        # build tree's configuration), or 0 for none.
+        self.self_rpath: tuple[str, ...] = ()
+        self.self_rpath_off = False
         self.warnings: list[str] = []
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -220,6 +226,15 @@ class Config:
         s.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
         s.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w)
         s.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
+        own = env.get("LDWRAP_SELF_RPATH") or ""
+        if own == "0":
+            s.self_rpath_off = True
+        elif own.strip(":"):
+            dirs = [d for d in own.split(":") if d]
+            rel = [d for d in dirs if d[:1] != "/"]
+            if rel:
+                w.append(f"LDWRAP_SELF_RPATH: relative directories ignored: {':'.join(rel)}")
+            s.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
         # str.startswith with a tuple: one C call per directory, on the hot path.
         s._heads = tuple(p if p == "/" else p + "/" for p in s.prefixes)
         s._frozen = True

@@ -27,14 +27,14 @@ from .linkers import (
 )
 from .model import Invocation
 from .nix import compose, ldflags_words, read_nix
-from .rpath import decide, shrink_candidates
+from .rpath import BUILD_TREE, decide, shrink_candidates
 from .targets import prefix_machine
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import Callable, Mapping
 
-    from .model import Extras, LinkRequest, RealLinker
+    from .model import Extras, LinkRequest, RealLinker, RpathPlan
     from .nix import NixEnv
     from .purity import Filtered
 
@@ -193,6 +193,31 @@ def _assemble(
     return argv, added_at, spans
 
 
+def _own_install_dirs(
+    req: "LinkRequest",
+    plan: "RpathPlan",
+    config: "Config",
+    fs: "FsView",
+    cwd: str,
+    checker: "Callable[[str], bool] | None",
+) -> None:
+    """Add the project's own install directory to a plan that takes a library from a build
+    tree (ownrpath.py): its entries go first among ldwrap's before and after the caller's
+    arguments. Links that take nothing from a build tree pay one pass over the decisions."""
+    if not any(d.verdict == BUILD_TREE and d.libraries for d in plan.decisions):
+        return
+    from .dirs import default_dir_checker
+    from .installdirs import TreeView
+    from .ownrpath import decide_own
+
+    before, after, decisions = decide_own(
+        req, plan, config, fs, TreeView(), cwd, checker or default_dir_checker()
+    )
+    plan.copies[:0] = before
+    plan.dirs[:0] = after
+    plan.decisions += decisions
+
+
 def prepare(
     argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str, fs: "FsView | None" = None
 ) -> "Invocation":
@@ -241,7 +266,9 @@ def prepare(
         checker = default_dir_checker()
     lead = 2 if lld_flavor(args) is not None else 0  # lld's `-flavor X` stays first
     linked = _as_linked(flavour, req, expanded, nix, lead)
-    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=disabled, machine=own)
+    view = fs or FsView()
+    plan = decide(linked, config, view, cwd, checker, disabled=disabled, machine=own)
+    _own_install_dirs(linked, plan, config, view, cwd, checker)
     run_path = pure.run_path if pure is not None else None
     extras = compose(
         req,

@@ -12,7 +12,9 @@ What a case must show, with ldwrap in front:
   system itself installs (compared with trailing slashes stripped: ldwrap may spell its own
   copy of a directory the caller also passed as `/x/lib/`), plus libunused's directory for
   the programs that link it (--as-needed drops the library, not the directory) unless
-  LDWRAP_SHRINK=1 trimmed it, with no empty element and no directory of a build tree;
+  LDWRAP_SHRINK=1 trimmed it, plus, outside a store, ldwrap's `$ORIGIN/../lib/` for a
+  program that links the project's own library from the build tree (then it starts too),
+  with no empty element and no directory of a build tree;
 and without ldwrap: the same RUNPATH minus libgreet's directory, and a program that does not
 start ("cannot open shared object file"), unless the build system's own rpath covers it.
 """
@@ -277,6 +279,10 @@ class Output:
     stdout: str = ""  # what it prints when it starts (exe), or the import prints (pyext)
     why_not: str = ""  # why it cannot start, when starts is False
     unused: bool = False  # links libunused.so, which --as-needed leaves out of DT_NEEDED
+    # RUNPATH entries ldwrap adds for the project's own install directory (it links a library
+    # from the build tree): with ldwrap, outside a store (a store has no build trees), the
+    # output also starts where the build system's design alone would not let it.
+    self_entries: tuple[str, ...] = ()
 
 
 @dataclass
@@ -388,6 +394,8 @@ def expected_runpath(
     libunused's (which --as-needed left out of DT_NEEDED)."""
     want = [e.rstrip("/") or e for e in out.own]
     if with_ldwrap:
+        if greet.store is None:
+            want += [e.rstrip("/") or e for e in out.self_entries]
         want.append(str(greet.libdir))
         if out.unused and not shrink:
             want.append(str(greet.unused_libdir))
@@ -431,9 +439,11 @@ def linker_problems(inst: Installed) -> list[str]:
 
 
 def start_problems(inst: Installed, cwd: Path) -> list[str]:
+    """With ldwrap: every output that starts by design or through ldwrap's own entries."""
     problems = []
+    own = inst.build.greet.store is None
     for out in inst.outputs:
-        if not out.starts:
+        if not out.starts and not (own and out.self_entries):
             continue
         p = start(out, cwd)
         if p.returncode != 0:
@@ -658,6 +668,10 @@ NO_OWN_RPATH = (
     "greet-app cannot find libhello.so.1 there (by design, with or without ldwrap)"
 )
 
+# What ldwrap adds to a program that links the project's own library from the build tree:
+# the library directory relative to the program's install directory (bin).
+SELF_ENTRY = ("$ORIGIN/../lib/",)
+
 CMAKE_VARIANTS = {
     "default": [],
     "skip-build-rpath": ["-DCMAKE_SKIP_BUILD_RPATH=ON"],
@@ -715,6 +729,7 @@ def build_cmake(b: Build, variant: str) -> Installed:
                 APP_OUT,
                 "" if app_starts else NO_OWN_RPATH,
                 unused=True,
+                self_entries=SELF_ENTRY,
             ),
             Output(prefix / "bin" / "greet-direct", "exe", own_prog, True, DIRECT_OUT, unused=True),
         ],
@@ -742,7 +757,14 @@ def build_meson(b: Build) -> Installed:
         [
             Output(prefix / "lib" / "libhello.so.1.0", "lib"),
             Output(
-                prefix / "bin" / "greet-app", "exe", (), False, APP_OUT, NO_OWN_RPATH, unused=True
+                prefix / "bin" / "greet-app",
+                "exe",
+                (),
+                False,
+                APP_OUT,
+                NO_OWN_RPATH,
+                unused=True,
+                self_entries=SELF_ENTRY,
             ),
             Output(prefix / "bin" / "greet-direct", "exe", (), True, DIRECT_OUT, unused=True),
         ],

@@ -67,13 +67,19 @@ def test_control_empty_element_loads_from_cwd(greet: dict[str, Greet], tmp_path)
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("case", NO_OWN_RPATH_CASES)
-def test_library_only_in_cwd_is_not_loaded(built: Built, case: str, linker: str, mode: str) -> None:
+def test_library_only_in_cwd_is_not_loaded(
+    built: Built, case: str, linker: str, mode: str, tmp_path
+) -> None:
     inst = built(case, linker, mode, True)
     prefix = inst.roots[0]
-    app = prefix / "bin" / "greet-app"
     assert (prefix / "lib" / "libhello.so.1").exists()
     runpaths = {f.name: raw_runpath(f) for f in elf_files(prefix)}
     with_empty = {n: rp for n, rp in runpaths.items() if rp is not None and empty_elements(rp)}
+    # A copy elsewhere: ldwrap's own `$ORIGIN/../lib/` (the project's install directory, in
+    # the default mode) then leads nowhere, and only the working directory holds libhello.
+    app = tmp_path / "elsewhere" / "bin" / "greet-app"
+    app.parent.mkdir(parents=True)
+    shutil.copy(prefix / "bin" / "greet-app", app)
     p = subprocess.run(
         [str(app)], cwd=prefix / "lib", env=clean_env(), capture_output=True, text=True, timeout=60
     )

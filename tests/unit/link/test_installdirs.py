@@ -1,0 +1,175 @@
+"""Reading a build tree's install directories from its build system's own configuration."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from ldwrap.link import installdirs as idirs
+
+CMAKE_CACHE = """# This is the CMakeCache file.
+//Install path prefix, prepended onto install directories.
+CMAKE_INSTALL_PREFIX:PATH=/opt/p
+//Object code libraries (lib)
+CMAKE_INSTALL_LIBDIR:PATH=lib64
+CMAKE_INSTALL_BINDIR:PATH=bin
+//CMAKE_INSTALL_LIBDIR:PATH=commented
+"""
+
+CONFIG_STATUS = """#! /bin/sh
+S["LIBS"]="-lm"
+S["libdir"]="${exec_prefix}/lib"
+S["bindir"]="${exec_prefix}/bin"
+S["exec_prefix"]="${prefix}"
+S["prefix"]="/opt/a very long"\\
+"/prefix"
+"""
+
+MESON = (
+    '[{"name": "auto_features", "value": "auto", "section": "core"}, '
+    '{"name": "libdir", "value": "lib/x86_64-linux-gnu", "section": "directory"}, '
+    '{"name": "prefix", "value": "/opt/m\\u00e9son\\/x", "section": "directory"}, '
+    '{"name": "sub:prefix", "value": "/wrong", "section": "directory"}]'
+)
+
+MAKEFILE = """# GNU conventions
+prefix = /usr/local/x
+exec_prefix := $(prefix)
+libdir ?= /wrong
+bindir = $(exec_prefix)/bin  # a comment
+\tlibdir = /recipe/line
+"""
+
+
+@pytest.mark.parametrize(
+    ("parser", "text", "want"),
+    [
+        (
+            idirs.parse_cmake_cache,
+            CMAKE_CACHE,
+            {"prefix": "/opt/p", "libdir": "lib64", "bindir": "bin"},
+        ),
+        (
+            idirs.parse_cmake_cache,
+            "CMAKE_INSTALL_PREFIX=/x\n",
+            {"prefix": "/x", "libdir": "lib", "bindir": "bin"},
+        ),
+        (
+            idirs.parse_config_status,
+            CONFIG_STATUS,
+            {
+                "libdir": "${exec_prefix}/lib",
+                "bindir": "${exec_prefix}/bin",
+                "exec_prefix": "${prefix}",
+                "prefix": "/opt/a very long/prefix",
+            },
+        ),
+        (
+            idirs.parse_meson_options,
+            MESON,
+            {"libdir": "lib/x86_64-linux-gnu", "prefix": "/opt/méson/x"},
+        ),
+        (
+            idirs.parse_makefile,
+            MAKEFILE,
+            {"prefix": "/usr/local/x", "exec_prefix": "$(prefix)", "bindir": "$(exec_prefix)/bin"},
+        ),
+        (idirs.parse_meson_options, '[{"name": "prefix", "value": "/x\\q"}]', {}),
+    ],
+)
+def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+    assert parser(text) == want
+
+
+@pytest.mark.parametrize(
+    ("kind", "values", "want"),
+    [
+        (
+            idirs.CMAKE,
+            {"prefix": "/opt/p", "libdir": "lib64", "bindir": "bin"},
+            ("/opt/p/lib64", "/opt/p/bin"),
+        ),
+        (
+            idirs.CMAKE,
+            {"prefix": "/opt/p/", "libdir": "/abs/lib", "bindir": "bin"},
+            ("/abs/lib", "/opt/p/bin"),
+        ),
+        (
+            idirs.MESON,
+            {"prefix": "/opt/m", "libdir": "lib/x86_64-linux-gnu"},
+            ("/opt/m/lib/x86_64-linux-gnu", "/opt/m/bin"),
+        ),
+        (
+            idirs.AUTOCONF,
+            {"prefix": "/opt/a", "exec_prefix": "${prefix}/x", "libdir": "${exec_prefix}/lib"},
+            ("/opt/a/x/lib", "/opt/a/x/bin"),
+        ),
+        (idirs.AUTOCONF, {"prefix": "/opt/a"}, ("/opt/a/lib", "/opt/a/bin")),
+        (idirs.MAKE, {"prefix": "/opt/k", "libdir": "$(prefix)/lib"}, ("/opt/k/lib", "/opt/k/bin")),
+        # Unknown or relative prefixes, and references this reader cannot expand: nothing.
+        (idirs.AUTOCONF, {"prefix": "NONE"}, None),
+        (idirs.AUTOCONF, {}, None),
+        (idirs.MAKE, {"prefix": "/opt/k", "libdir": "$(DESTDIR)/lib"}, None),
+        (idirs.AUTOCONF, {"prefix": "${prefix}"}, None),
+    ],
+)
+def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] | None) -> None:
+    got = idirs.install_dirs(kind, "/b", "/b/f", values)
+    assert (None if got is None else (got.libdir, got.bindir)) == want
+
+
+@pytest.mark.parametrize(
+    ("files", "start", "want"),
+    [
+        (
+            {"build/CMakeCache.txt": CMAKE_CACHE},
+            "build/sub/dir",
+            (idirs.CMAKE, "build", "/opt/p/lib64"),
+        ),
+        (
+            {"b/meson-info/intro-buildoptions.json": MESON, "b/meson-private/x": ""},
+            "b/src",
+            (idirs.MESON, "b", "/opt/méson/x/lib/x86_64-linux-gnu"),
+        ),
+        (
+            {"t/config.status": CONFIG_STATUS, "t/lib/Makefile": MAKEFILE},
+            "t/lib",
+            (idirs.AUTOCONF, "t", "/opt/a very long/prefix/lib"),
+        ),
+        # A Makefile counts only when no configuration is found further up.
+        ({"m/Makefile": MAKEFILE}, "m/x", (idirs.MAKE, "m", "/usr/local/x/lib")),
+        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", None),
+    ],
+)
+def test_lookup(
+    tmp_path: Path, files: dict[str, str], start: str, want: tuple[str, str, str] | None
+) -> None:
+    for name, text in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(text)
+    (tmp_path / start).mkdir(parents=True, exist_ok=True)
+    got = idirs.TreeView().lookup(str(tmp_path / start))
+    assert (None if got is None else (got.kind, got.root, got.libdir)) == (
+        None if want is None else (want[0], str(tmp_path / want[1]), want[2])
+    )
+
+
+def test_others_may_create(tmp_path: Path) -> None:
+    mine = tmp_path / "mine"
+    mine.mkdir(mode=0o755)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    shared.chmod(0o1777)
+    (mine / "exists").mkdir()
+    view = idirs.TreeView()
+    assert not view.others_may_create(str(mine / "lib"))
+    assert not view.others_may_create(str(mine / "not" / "yet" / "lib"))
+    assert view.others_may_create(str(mine / "exists"))  # it may hold anything already
+    assert view.others_may_create(str(shared / "lib"))  # like /tmp/lib
+    open_dir = tmp_path / "open"
+    open_dir.mkdir()
+    open_dir.chmod(0o777)
+    (open_dir / "mine").mkdir(mode=0o755)
+    # Others may rename open/mine away and put their own in its place.
+    assert view.others_may_create(str(open_dir / "mine" / "lib"))
