@@ -294,7 +294,7 @@ def test_explain_shows_the_entry(tmp_path: Path) -> None:
         timeout=60,
     )
     assert p.returncode == 0, p.stderr
-    assert p.stdout.splitlines()[2:] == [
+    assert p.stdout.splitlines()[3:] == [
         f"- . -> {build}: {policy.BUILD_TREE} [libown.so]",
         f"+ {build / 'CMakeCache.txt'} -> $ORIGIN/../lib/: {ownrpath.OWN_ORIGIN}",
         "adds before: -rpath '$ORIGIN/../lib/'",
