@@ -86,7 +86,7 @@ class Config:
         self.dtags: str | None = None  # "runpath" or "rpath": LDWRAP_DTAGS
         self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
         self.nix_debug = 0
-        self.enforce_purity = False  # NIX_ENFORCE_PURITY=1
+        self.enforce_purity = False  # NIX_ENFORCE_PURITY=1 with a NIX_STORE, as in nixpkgs
         self.run_path: list[str] = []  # LD_RUN_PATH's directories, empty entries dropped
         self.warnings: list[str] = []
 
@@ -149,7 +149,7 @@ class Config:
         s.dtags = dtags
         if env.get("LDWRAP_LD_RUN_PATH") not in (None, ""):
             s.ld_run_path = _flag(env, "LDWRAP_LD_RUN_PATH", w)
-        s.enforce_purity = env.get("NIX_ENFORCE_PURITY") == "1"
+        s.enforce_purity = env.get("NIX_ENFORCE_PURITY") == "1" and bool(store)
         s.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
         # str.startswith with a tuple: one C call per directory, on the hot path.
         s._heads = tuple(p if p == "/" else p + "/" for p in s.prefixes)
