@@ -1,8 +1,9 @@
 """Decide which `-rpath DIR` a link needs. Pure but for the FsView it is handed.
 
-For each library directory, in `-L` order, after normalising it: add `-rpath DIR` when the
-directory is inside an allowed prefix and holds a shared library that the link asks for in
-dynamic mode. Shared libraries named directly on the command line add their own directory.
+For each candidate in argv order (a `-L` directory, or the directory of a shared library named
+by path, interleaved as they appear), after normalising it: add `-rpath DIR` when the directory
+is inside an allowed prefix and holds a shared library that the link asks for in dynamic mode
+(or the one named).
 
 Build systems rewrite the rpath they pass when they install (CMake replaces its string, Meson
 removes the values it passed) and GNU ld drops a value it already has, so a directory the
@@ -156,10 +157,10 @@ def link_target(req: "LinkRequest") -> "Callable[[], tuple[int, int, int] | None
 
 
 def candidates(req: "LinkRequest") -> "list[tuple[bool, str]]":
-    """(is a -L directory, as given) for every candidate, in the order they are judged:
-    shared libraries named by path first, then the -L directories."""
-    files = [(False, f) for f in req.lib_files]
-    return files + [(True, d) for d in req.lib_dirs]
+    """(is a -L directory, as given) for every candidate, in argv order: -L directories and
+    shared libraries named by path interleaved as they appear (nixpkgs' single loop), so
+    that RUNPATH order, which decides which copy of a library wins, is the command's."""
+    return [(d, req.lib_dirs[i] if d else req.lib_files[i]) for d, i in req.order]
 
 
 def allowed(p: "Policy", path: str) -> "str | None":
