@@ -92,21 +92,32 @@ class LinkRequest:
 class DirDecision:
     """What happened to one candidate directory, and why."""
 
-    __slots__ = ("given", "libraries", "path", "verdict")
+    __slots__ = ("given", "libraries", "path", "verdict", "via")
 
-    def __init__(self, given: str, path: str, verdict: str, libraries: "tuple[str, ...]" = ()):
-        self.given = given  # as the caller wrote it
+    def __init__(
+        self,
+        given: str,
+        path: str,
+        verdict: str,
+        libraries: "tuple[str, ...]" = (),
+        via: str = "",
+    ):
+        self.given = given  # as the caller (or the linker script) wrote it
         self.path = path  # normalised; what goes into the rpath
         self.verdict = verdict
         self.libraries = libraries  # the requested files found there
+        self.via = via  # the GNU ld script that named the library, if one did
 
     def as_dict(self) -> "dict[str, object]":
-        return {
+        out: dict[str, object] = {
             "given": self.given,
             "path": self.path,
             "verdict": self.verdict,
             "libraries": list(self.libraries),
         }
+        if self.via:
+            out["via"] = self.via
+        return out
 
     def __repr__(self) -> str:
         return f"DirDecision({self.given!r}, {self.path!r}, {self.verdict!r})"

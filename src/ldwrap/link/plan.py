@@ -370,7 +370,9 @@ def prepare(
         from .dirs import default_dir_checker
 
         checker = default_dir_checker()
-    plan = decide(linked, config, fs or FsView(), cwd, checker, disabled=facts.rpath_off)
+    plan = decide(
+        linked, config, fs or FsView(), cwd, checker, disabled=facts.rpath_off, flavour=flavour
+    )
     run_path = pure.run_path if pure is not None else None
     extras = compose(
         req,

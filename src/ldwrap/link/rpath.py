@@ -17,6 +17,7 @@ build directory must not ride along into an installed file.
 
 from . import oslite as os
 from .config import MODE_NIX, MODE_NONDEFAULT
+from .grammar import MOLD
 from .model import STATIC_PIE, DirDecision, RpathPlan
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -26,6 +27,12 @@ if TYPE_CHECKING:
     from .config import Config
     from .dirs import FsView
     from .model import LinkRequest
+
+    # A directory holding requested libraries: (as given, the directory, the files there,
+    # the GNU ld script that named them or "").
+    Found = tuple[str, str, list[str], str]
+
+SCRIPT_DEPTH = 8  # scripts naming scripts: deeper than any real chain, short of a loop
 
 # Verdicts, one per candidate directory.
 ADDED = "added"
@@ -84,7 +91,17 @@ class Policy:
     """What every candidate is judged against; read-only once made, but for the link's
     target, which is worked out on first use (most links never need it)."""
 
-    __slots__ = ("caller", "config", "cwd", "fs", "is_default_dir", "off", "target", "wanted")
+    __slots__ = (
+        "caller",
+        "config",
+        "cwd",
+        "flavour",
+        "fs",
+        "is_default_dir",
+        "off",
+        "target",
+        "wanted",
+    )
 
     def __init__(
         self,
@@ -96,7 +113,9 @@ class Policy:
         wanted: "Wanted",
         caller: "CallerRpath",
         target: "Callable[[], tuple[int, int, int] | None]",
+        flavour: str = "",
     ) -> None:
+        self.flavour = flavour  # the grammar's: mold looks up script names differently
         self.config = config
         self.fs = fs
         self.cwd = cwd
@@ -204,7 +223,7 @@ def fitting(p: "Policy", directory: str, found: "list[str]") -> "list[str]":
     return [n for n in found if p.fs.target(directory + "/" + n) in (None, want)]
 
 
-def judge_file(p: "Policy", given: str) -> "list[tuple[str, str, list[str]] | DirDecision]":
+def judge_file(p: "Policy", given: str) -> "list[Found | DirDecision]":
     """A shared library named by path: its directory, holding it; or why not."""
     path = normalise(given, p.cwd, p.fs)
     target, why = gate(p, given, os.path.dirname(path))
@@ -215,10 +234,10 @@ def judge_file(p: "Policy", given: str) -> "list[tuple[str, str, list[str]] | Di
         return [DirDecision(given, target, MISSING)]
     if not fitting(p, target, [base]):
         return [DirDecision(given, target, INCOMPATIBLE, (base,))]
-    return [(given, target, [base])]
+    return [(given, target, [base], "")]
 
 
-def judge_dir(p: "Policy", given: str) -> "list[tuple[str, str, list[str]] | DirDecision]":
+def judge_dir(p: "Policy", given: str) -> "list[Found | DirDecision]":
     """A -L directory: itself (and its subdirectories, for -l:sub/libx.so) with the requested
     libraries found there; or why not."""
     target, why = gate(p, given, normalise(given, p.cwd, p.fs))
@@ -236,17 +255,17 @@ def judge_dir(p: "Policy", given: str) -> "list[tuple[str, str, list[str]] | Dir
         statics = [n for n in hits if n in wanted.static]
         verdict = STATIC_ONLY if statics else NO_LIBRARY
         return [DirDecision(given, target, verdict, tuple(statics))]
-    out: list[tuple[str, str, list[str]] | DirDecision] = []
+    out: list[Found | DirDecision] = []
     subdirs = {os.path.dirname(n) for n in found if "/" in n} if wanted.slashed else None
     if subdirs:
         # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
         for sub in sorted(subdirs):
             in_sub = [n for n in found if os.path.dirname(n) == sub]
-            out.append((given, normalise(os.path.join(target, sub), p.cwd, p.fs), in_sub))
+            out.append((given, normalise(os.path.join(target, sub), p.cwd, p.fs), in_sub, ""))
         found = [n for n in found if "/" not in n]
         if not found:
             return out
-    out.append((given, target, found))
+    out.append((given, target, found, ""))
     return out
 
 
@@ -267,30 +286,120 @@ def shadows(p: "Policy", path: str, found: "list[str]") -> bool:
 
 
 def place(
-    p: "Policy", plan: "RpathPlan", seen: "set[str]", given: str, path: str, found: "list[str]"
+    p: "Policy",
+    plan: "RpathPlan",
+    seen: "set[str]",
+    given: str,
+    path: str,
+    found: "list[str]",
+    via: str = "",
 ) -> None:
     """Add a directory holding requested libraries to the plan, once, or say why not."""
     libs = tuple(found)
     if path in seen:
-        plan.decisions.append(DirDecision(given, path, DUPLICATE, libs))
+        plan.decisions.append(DirDecision(given, path, DUPLICATE, libs, via))
         return
     # Store paths are never build trees.
     if p.config.mode != MODE_NIX and p.fs.build_tree(path, top_of(p.config, path)):
-        plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs))
+        plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs, via))
         return
     seen.add(path)
     caller = p.caller
     if path not in caller.place:
         plan.dirs.append(path)
-        plan.decisions.append(DirDecision(given, path, ADDED, libs))
+        plan.decisions.append(DirDecision(given, path, ADDED, libs, via))
     elif shadows(p, path, [n for n in found if "/" not in n]):
-        plan.decisions.append(DirDecision(given, path, SHADOWS, libs))
+        plan.decisions.append(DirDecision(given, path, SHADOWS, libs, via))
     else:
         spelled = path + "/"
         while spelled in caller.raw:  # GNU ld drops a value equal to one it has
             spelled += "/"
         plan.copies.append(spelled)
-        plan.decisions.append(DirDecision(given, path, COPY, libs))
+        plan.decisions.append(DirDecision(given, path, COPY, libs, via))
+
+
+def locate(p: "Policy", search: "list[str]", script: str, entry: str) -> "str | None":
+    """The file a script's entry names, looked up as GNU ld does: `-lNAME` in the link's -L
+    directories (a static archive found first: no shared library); a path as it is; a
+    relative name in the script's own directory (not for mold), then the working directory,
+    then, for a bare name, the -L directories."""
+    fs = p.fs
+    if entry[:2] == "-l":
+        spec = entry[2:]
+        shared, static = (spec[1:], "") if spec[:1] == ":" else (f"lib{spec}.so", f"lib{spec}.a")
+        for d in search:
+            if fs.head(d + "/" + shared) is not None:
+                return d + "/" + shared
+            if static and fs.head(d + "/" + static) is not None:
+                return None
+        return None
+    if entry[:1] == "/":
+        return entry if fs.head(entry) is not None else None
+    places = [] if p.flavour == MOLD else [os.path.dirname(script)]
+    places.append(p.cwd)
+    if "/" not in entry:
+        places += search
+    for d in places:
+        path = d + "/" + entry
+        if fs.head(path) is not None:
+            return path
+    return None
+
+
+def script_libraries(
+    p: "Policy", search: "list[str]", script: str, depth: int, visited: "set[str]"
+) -> "list[tuple[str, str, str]]":
+    """(entry as written, shared library path, the script naming it) for every shared
+    library a GNU ld script leads to, following scripts it names in turn; depth-limited and
+    cycle-safe. A file that is no script, or cannot be read, leads nowhere."""
+    text = p.fs.script(script)
+    if text is None or depth >= SCRIPT_DEPTH:
+        return []
+    key = p.fs.realpath(script)
+    if key in visited:
+        return []
+    visited.add(key)
+    from .ldscript import named_inputs  # only links through a linker script pay for it
+
+    out: list[tuple[str, str, str]] = []
+    for entry in named_inputs(text):
+        path = locate(p, search, script, entry)
+        if path is None:
+            continue
+        if p.fs.is_shared_object(path):
+            out.append((entry, path, script))
+        else:
+            out += script_libraries(p, search, path, depth + 1, visited)
+    return out
+
+
+def through_scripts(
+    p: "Policy", req: "LinkRequest", directory: str, found: "list[str]"
+) -> "list[Found | DirDecision]":
+    """The directories of the shared libraries that found files which are GNU ld scripts
+    name, judged like any candidate and marked with the script."""
+    out: list[Found | DirDecision] = []
+    search: list[str] | None = None
+    for name in found:
+        script = directory + "/" + os.path.basename(name)
+        if p.fs.script(script) is None:
+            continue
+        if search is None:
+            search = [normalise(d, p.cwd, p.fs) for d in req.lib_dirs]
+        for entry, path, via in script_libraries(p, search, script, 0, set()):
+            path = normalise(path, p.cwd, p.fs)
+            target, why = gate(p, entry, os.path.dirname(path))
+            if target is None:
+                if why is not None:
+                    why.via = via
+                    out.append(why)
+                continue
+            base = os.path.basename(path)
+            if not fitting(p, target, [base]):
+                out.append(DirDecision(entry, target, INCOMPATIBLE, (base,), via))
+                continue
+            out.append((entry, target, [base], via))
+    return out
 
 
 def decide(
@@ -300,6 +409,7 @@ def decide(
     cwd: str,
     is_default_dir: "Callable[[str], bool] | None" = None,
     disabled: bool = False,
+    flavour: str = "",
 ) -> "RpathPlan":
     """The rpath directories for this link, with a decision for every candidate, in order.
     disabled: rpaths are off for this link (decided by the caller, plan.rpath_disabled)."""
@@ -312,6 +422,7 @@ def decide(
         wanted_names(req),
         caller_rpath(req, cwd, fs),
         link_target(req),
+        flavour,
     )
     plan = RpathPlan()
     seen: set[str] = set()  # ldwrap's own entries
@@ -319,8 +430,14 @@ def decide(
         for found in judge_dir(p, given) if is_dir else judge_file(p, given):
             if isinstance(found, DirDecision):
                 plan.decisions.append(found)
-            else:
-                place(p, plan, seen, *found)
+                continue
+            place(p, plan, seen, *found)
+            # A library that is a GNU ld script: the libraries it names, in its place.
+            for named in through_scripts(p, req, found[1], found[2]):
+                if isinstance(named, DirDecision):
+                    plan.decisions.append(named)
+                else:
+                    place(p, plan, seen, *named)
     return plan
 
 
