@@ -12,16 +12,22 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import defaultdict
 from pathlib import Path
+
+# The chain guard names the process that ran the linker: a pid, different in every run.
+_PID = re.compile(r'(?<=")\d+(?=:[/<])')
+# tempfile.mkdtemp's names, wherever they are made.
+_TMPDIR = re.compile(r"/tmp[a-z0-9_]{8}(?=[/\"])")
 
 
 def load(path: Path) -> dict[str, list[dict[str, object]]]:
     calls: dict[str, list[dict[str, object]]] = defaultdict(list)
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            record = json.loads(line)
+            record = json.loads(_TMPDIR.sub("/<TMPD>", _PID.sub("<PID>", line)))
             calls[str(record["test"])].append(record)
     return calls
 

@@ -23,12 +23,14 @@ _TMP = re.compile(
     r"/tmp/pytest-of-[^/]+/pytest-\d+|/tmp/tmp[a-z0-9_]{8}|/tmp/ldwrap-[a-z0-9_]{8}\.rsp"
 )
 
-_state: dict[str, Any] = {"node": "", "path": None, "base": {}}
+_state: dict[str, Any] = {"node": "", "path": None, "base": {}, "root": "/nonexistent"}
 
 
 def _norm(value: object) -> object:
-    """value as JSON with run-specific temporary paths replaced."""
+    """value as JSON with run-specific paths replaced: temporary directories, and the
+    directory the run started in (two recordings may come from two copies of the tree)."""
     text = json.dumps(value, sort_keys=True, default=repr, ensure_ascii=False)
+    text = text.replace(json.dumps(_state["root"])[1:-1], "<ROOT>")
     return json.loads(_TMP.sub("<TMP>", text))
 
 
@@ -55,7 +57,8 @@ def _outcome(inv: Any, env: Mapping[str, str]) -> dict[str, object]:
 
 def _write(record: dict[str, object]) -> None:
     with open(_state["path"], "a", encoding="utf-8") as f:
-        f.write(json.dumps(_norm(record), sort_keys=True, ensure_ascii=False) + "\n")
+        # ASCII: arguments that are not UTF-8 (surrogate escapes) stay readable as \\u escapes.
+        f.write(json.dumps(_norm(record), sort_keys=True) + "\n")
 
 
 def _recording(prepare: Callable[..., Any]) -> Callable[..., Any]:
@@ -89,6 +92,7 @@ def install(path: str) -> None:
 
     _state["path"] = path
     _state["base"] = dict(os.environ)
+    _state["root"] = os.getcwd()
     original = plan.prepare
     wrapper = _recording(original)
     plan.prepare = wrapper  # type: ignore[assignment]
