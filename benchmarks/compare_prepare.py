@@ -58,10 +58,19 @@ def main(argv: list[str] | None = None) -> int:
     identical: list[str] = []
     inputs_differ: list[str] = []
     differ: dict[str, list[tuple[int, list[str]]]] = {}
+    unmatched = 0
     for test in sorted(set(before) & set(after)):
         a, b = before[test], after[test]
         if ns.ignore_order:
-            a, b = sorted(a, key=_key), sorted(b, key=_key)
+            # Match calls by their inputs; calls made in one run only are counted apart.
+            keys_a, keys_b = [_key(x) for x in a], [_key(y) for y in b]
+            common = [k for k in dict.fromkeys(keys_a) if k in set(keys_b)]
+            unmatched += sum(k not in common for k in keys_a) + sum(k not in common for k in keys_b)
+            a = [next(x for x in before[test] if _key(x) == k) for k in common]
+            b = [next(y for y in after[test] if _key(y) == k) for k in common]
+            if not common:
+                inputs_differ.append(test)
+                continue
         if len(a) != len(b) or any(_key(x) != _key(y) for x, y in zip(a, b)):
             inputs_differ.append(test)
             continue
@@ -78,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"tests with different results: {len(differ)}")
     print(f"tests whose inputs differ: {len(inputs_differ)}")
     print(f"tests only before: {len(only_before)}; only after: {len(only_after)}")
+    if ns.ignore_order:
+        print(f"calls whose inputs were drawn in one run only: {unmatched}")
     by_fields: dict[str, list[str]] = defaultdict(list)
     for test, diffs in differ.items():
         names = sorted({f for _, fs in diffs for f in fs})
