@@ -59,6 +59,7 @@ def main(argv: list[str] | None = None) -> int:
     inputs_differ: list[str] = []
     differ: dict[str, list[tuple[int, list[str]]]] = {}
     unmatched = 0
+    compared: dict[str, tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
     for test in sorted(set(before) & set(after)):
         a, b = before[test], after[test]
         if ns.ignore_order:
@@ -77,6 +78,7 @@ def main(argv: list[str] | None = None) -> int:
         diffs = [(i, f) for i, (x, y) in enumerate(zip(a, b)) if (f := differing_fields(x, y))]
         if diffs:
             differ[test] = diffs
+            compared[test] = (a, b)
         else:
             identical.append(test)
     only_before = sorted(set(before) - set(after))
@@ -99,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"    {t}")
     for test in list(differ)[: ns.show]:
         i, first = differ[test][0]
-        x, y = before[test][i], after[test][i]
+        x, y = compared[test][0][i], compared[test][1][i]
         print(f"\n{test} call {i}: args {x['in']['args']}")  # type: ignore[index]
         for f in first:
             if f == "raised":

@@ -55,6 +55,20 @@ def _outcome(inv: Any, env: Mapping[str, str]) -> dict[str, object]:
     return out
 
 
+def _files(args: list[str], cwd: str) -> dict[str, str]:
+    """The content of every @file argument (one level): two calls with the same arguments
+    may read different response files."""
+    out: dict[str, str] = {}
+    for a in args:
+        if a[:1] == "@" and len(a) > 1:
+            try:
+                with open(os.path.join(cwd, a[1:]), "rb") as f:
+                    out[a] = f.read(1 << 16).decode("utf-8", "backslashreplace")
+            except OSError as e:
+                out[a] = f"<{type(e).__name__}>"
+    return out
+
+
 def _write(record: dict[str, object]) -> None:
     with open(_state["path"], "a", encoding="utf-8") as f:
         # ASCII: arguments that are not UTF-8 (surrogate escapes) stay readable as \\u escapes.
@@ -71,6 +85,7 @@ def _recording(prepare: Callable[..., Any]) -> Callable[..., Any]:
             "env": _env_diff(_state["base"], env),
             "cwd": cwd,
             "fs": type(fs).__name__ if fs is not None else None,
+            "files": _files(args, cwd),
         }
         try:
             inv = prepare(argv0, args, env, cwd, fs)
