@@ -69,6 +69,21 @@ def _files(args: list[str], cwd: str) -> dict[str, str]:
     return out
 
 
+def _tree(cwd: str, limit: int = 500) -> list[str]:
+    """The files under a temporary working directory (a property test draws a tree there per
+    example); empty for any other directory."""
+    if not cwd.startswith("/tmp/"):
+        return []
+    out: list[str] = []
+    for top, dirs, files in os.walk(cwd):
+        dirs.sort()
+        rel = os.path.relpath(top, cwd)
+        out += [os.path.join(rel, f) for f in sorted(files)]
+        if len(out) > limit:
+            return out[:limit]
+    return out
+
+
 def _write(record: dict[str, object]) -> None:
     with open(_state["path"], "a", encoding="utf-8") as f:
         # ASCII: arguments that are not UTF-8 (surrogate escapes) stay readable as \\u escapes.
@@ -86,6 +101,7 @@ def _recording(prepare: Callable[..., Any]) -> Callable[..., Any]:
             "cwd": cwd,
             "fs": type(fs).__name__ if fs is not None else None,
             "files": _files(args, cwd),
+            "tree": _tree(cwd),
         }
         try:
             inv = prepare(argv0, args, env, cwd, fs)
