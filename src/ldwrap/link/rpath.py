@@ -17,6 +17,7 @@ build directory must not ride along into an installed file.
 
 from . import oslite as os
 from .config import MODE_NIX, MODE_NONDEFAULT
+from .dirs import of_link
 from .grammar import MOLD
 from .model import STATIC_PIE, DirDecision, RpathPlan
 
@@ -88,8 +89,7 @@ class CallerRpath:
 
 
 class Policy:
-    """What every candidate is judged against; read-only once made, but for the link's
-    target, which is worked out on first use (most links never need it)."""
+    """What every candidate is judged against: read-only once made."""
 
     __slots__ = (
         "caller",
@@ -112,7 +112,7 @@ class Policy:
         off: str,
         wanted: "Wanted",
         caller: "CallerRpath",
-        target: "Callable[[], tuple[int, int, int] | None]",
+        target: "tuple[int, int, int] | None",
         flavour: str = "",
     ) -> None:
         self.flavour = flavour  # the grammar's: mold looks up script names differently
@@ -161,18 +161,9 @@ def caller_rpath(req: "LinkRequest", cwd: str, fs: "FsView") -> "CallerRpath":
     return caller
 
 
-def link_target(req: "LinkRequest") -> "Callable[[], tuple[int, int, int] | None]":
-    """The link's target (its -m emulation, else this machine), worked out on first use."""
-    known: list[tuple[int, int, int] | None] = []
-
-    def target() -> "tuple[int, int, int] | None":
-        if not known:
-            from .dirs import of_link
-
-            known.append(of_link(req.emulation))
-        return known[0]
-
-    return target
+def link_target(req: "LinkRequest") -> "tuple[int, int, int] | None":
+    """The link's target: its -m emulation, else this machine (None: unknown, skip nothing)."""
+    return of_link(req.emulation)
 
 
 def candidates(req: "LinkRequest") -> "list[tuple[bool, str]]":
@@ -217,7 +208,7 @@ def gate(p: "Policy", given: str, path: str) -> "tuple[str | None, DirDecision |
 
 def fitting(p: "Policy", directory: str, found: "list[str]") -> "list[str]":
     """The found files the linker would take: not built for another target."""
-    want = p.target()
+    want = p.target
     if want is None:
         return found
     return [n for n in found if p.fs.target(directory + "/" + n) in (None, want)]
