@@ -371,9 +371,11 @@ def through_scripts(
     name, judged like any candidate and marked with the script."""
     out: list[Found | DirDecision] = []
     search: list[str] | None = None
+    fs = p.fs
     for name in found:
-        script = directory + "/" + os.path.basename(name)
-        if p.fs.script(script) is None:
+        script = directory + "/" + (name if "/" not in name else os.path.basename(name))
+        head = fs.head(script)  # read already by the target check, as a rule
+        if head is None or head[:4] == b"\x7fELF" or fs.script(script) is None:
             continue
         if search is None:
             search = [normalise(d, p.cwd, p.fs) for d in req.lib_dirs]
