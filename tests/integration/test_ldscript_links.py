@@ -19,6 +19,7 @@ SCRIPTS = [
     ("store-path", "/* dev output */\nGROUP ( {run}/libimplrt.so.1 )\n", False),
     ("dash-l", "INPUT(-limplrt)\n", True),
     ("as-needed", "GROUP ( AS_NEEDED ( {run}/libimplrt.so.1 ) )\n", False),
+    ("bare-name", "INPUT ( libimplrt.so.1 )\n", True),
 ]
 
 
