@@ -425,6 +425,8 @@ def decide(
                 plan.decisions.append(found)
                 continue
             place(p, plan, seen, *found)
+            if plan.decisions[-1].verdict == DUPLICATE:
+                continue  # its scripts, if any, were followed the first time
             # A library that is a GNU ld script: the libraries it names, in its place.
             for named in through_scripts(p, req, found[1], found[2]):
                 if isinstance(named, DirDecision):

@@ -175,6 +175,18 @@ CASES = [
         ],
     ),
     (
+        "a-directory-given-twice-follows-its-script-once",
+        DEV_RUN,
+        ["-L{dev}", "-L{dev}/", "-lfoo"],
+        {},
+        ["dev", "run"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{dev}/", "{dev}", policy.DUPLICATE, ""),
+        ],
+    ),
+    (
         "rpath-off",
         DEV_RUN,
         ["-L{dev}", "-lfoo"],
