@@ -31,6 +31,18 @@ hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     hypothesis_settings.load_profile("ci")
 
+# A development tool: LDWRAP_RECORD_PREPARE=FILE records every in-process prepare() call of
+# the run (see helpers/prepare_record.py); read here, before any test removes it.
+_RECORD_PREPARE = os.environ.get("LDWRAP_RECORD_PREPARE")
+if _RECORD_PREPARE:
+    from helpers import prepare_record
+
+    prepare_record.install(_RECORD_PREPARE)
+
+    @pytest.fixture(autouse=True)
+    def _record_prepare_node(request: pytest.FixtureRequest) -> None:
+        prepare_record.set_test(request.node.nodeid)
+
 
 @pytest.fixture(scope="session")
 def store(tmp_path_factory: pytest.TempPathFactory) -> BuiltStore:

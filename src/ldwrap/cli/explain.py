@@ -56,7 +56,8 @@ def explain(name: str, args: tuple[str, ...]) -> None:
         mark = "+" if d.verdict in _ADDED else "-"
         libs = f" [{', '.join(d.libraries)}]" if d.libraries else ""
         where = d.given if d.given == d.path else f"{d.given} -> {d.path}"
-        click.echo(f"{mark} {where}: {_verdict(d)}{libs}")
+        via = f" (named by the linker script {d.via})" if d.via else ""
+        click.echo(f"{mark} {where}: {_verdict(d)}{libs}{via}")
     # Only what is there: no empty "adds before:" line.
     if inv.added_before:
         click.echo("adds before: " + format_command(inv.added_before))

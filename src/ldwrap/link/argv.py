@@ -15,14 +15,16 @@ def lld_flavor(args: "list[str]") -> "str | None":
     return None
 
 
-def parse(flavour: str, args: "list[str]") -> "LinkRequest":
-    """Parse expanded linker arguments (no `@file` left) for one flavour."""
+def parse(
+    flavour: str, args: "list[str]", state: "tuple[bool, bool]" = (False, False)
+) -> "LinkRequest":
+    """Parse expanded linker arguments (no `@file` left) for one flavour. state: (static,
+    as-needed) in effect before the first argument."""
     req = LinkRequest()
     start = 0
     if flavour == LLD and lld_flavor(args) is not None:
         start = 2
-    static = False
-    as_needed = False
+    static, as_needed = state
     stack: list[tuple[bool, bool]] = []  # --push-state saves both
     saw_static = False
     saw_pie = False
@@ -39,6 +41,7 @@ def parse(flavour: str, args: "list[str]") -> "LinkRequest":
             assert value is not None
             inputs += 1
             if is_shared_name(value) and value[:1] != "-":
+                req.order.append((False, len(req.lib_files)))
                 req.lib_files.append(value)
                 if as_needed:
                     req.as_needed.add(value.rsplit("/", 1)[-1])
@@ -47,6 +50,7 @@ def parse(flavour: str, args: "list[str]") -> "LinkRequest":
             if value is not None:
                 if value[:1] == "=" or value.startswith("$SYSROOT"):
                     pending_eq_dirs.append(len(req.lib_dirs))
+                req.order.append((True, len(req.lib_dirs)))
                 req.lib_dirs.append(value)
         elif name == "library":
             if value:
@@ -104,8 +108,12 @@ def parse(flavour: str, args: "list[str]") -> "LinkRequest":
             req.dashdash = True
             if flavour == GOLD:
                 # gold takes everything after `--` as input files.
-                req.lib_files.extend(a for a in args[i:] if is_shared_name(a))
+                for a in args[i:]:
+                    if is_shared_name(a):
+                        req.order.append((False, len(req.lib_files)))
+                        req.lib_files.append(a)
             break
+    req.end_state = (static, as_needed)
     if short_version and not inputs and not req.libs:
         req.query = True
     req.no_interp = no_interp

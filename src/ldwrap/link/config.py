@@ -151,7 +151,7 @@ class Config:
         self.dtags: str | None = None  # "runpath" or "rpath": LDWRAP_DTAGS
         self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
         self.nix_debug = 0
-        self.enforce_purity = False  # NIX_ENFORCE_PURITY=1
+        self.enforce_purity = False  # NIX_ENFORCE_PURITY=1 with a NIX_STORE, as in nixpkgs
         self.run_path: list[str] = []  # LD_RUN_PATH's directories, empty entries dropped
         # LDWRAP_SELF_RPATH: the project's own install directories (empty: read from the
         # build tree's configuration), or 0 for none.
@@ -224,7 +224,8 @@ class Config:
             dtags = None
         s.dtags = dtags
         s.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
-        s.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w)
+        # As in nixpkgs, purity needs a NIX_STORE too.
+        s.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
         s.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
         own = env.get("LDWRAP_SELF_RPATH") or ""
         if own == "0":

@@ -49,6 +49,7 @@ class FsView:
         self._real: dict[str, str] = {}
         self._order: tuple[list[str], dict[str, int], list[str]] | None = None
         self._targets: dict[str, tuple[int, int, int] | None] = {}
+        self._heads: dict[str, bytes | None] = {}
         self._markers: dict[str, str | None] = {}
 
     def present(self, directory: str, names: "list[str]", count: int) -> "list[str]":
@@ -139,10 +140,37 @@ class FsView:
             d = d.rsplit("/", 1)[0] or "/"
 
     def target(self, path: str) -> "tuple[int, int, int] | None":
-        """The ELF target a library file is for (see targets.of_bytes); read once."""
+        """The ELF target a library file is for (see of_bytes); read once."""
         if path not in self._targets:
-            self._targets[path] = file_target(path)
+            from .targets import of_bytes  # only a link that must compare targets
+
+            head = self.head(path)
+            self._targets[path] = None if head is None else of_bytes(head)
         return self._targets[path]
+
+    def head(self, path: str) -> "bytes | None":
+        """A library file's first bytes (all of a linker script's first 4 KiB); read once."""
+        if path not in self._heads:
+            self._heads[path] = file_head(path)
+        return self._heads[path]
+
+    def script(self, path: str) -> "str | None":
+        """The text of a GNU ld script standing in for a library, else None (an ELF file,
+        an archive, an unreadable file)."""
+        head = self.head(path)
+        if head is None or head[:4] == b"\x7fELF" or head[:8] == b"!<arch>\n" or not head:
+            return None
+        if len(head) >= _SCRIPT_BYTES:
+            head = os.read_file(path, _SCRIPT_MAX) or head
+        return head.decode("utf-8", "replace")
+
+    def is_shared_object(self, path: str) -> bool:
+        """Whether path is an ELF shared object (e_type ET_DYN)."""
+        head = self.head(path)
+        if head is None or head[:4] != b"\x7fELF" or len(head) < 18:
+            return False
+        e_type = head[16] | head[17] << 8 if head[5] == 1 else head[16] << 8 | head[17]
+        return e_type == 3
 
     def realpath(self, path: str) -> str:
         real = self._real.get(path)
@@ -287,14 +315,21 @@ def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]
 
 
 _SCRIPT_BYTES = 4096  # glibc's libc.so names its format in the first few hundred bytes
+_SCRIPT_MAX = 1 << 16  # a linker script standing in for a library is a few lines
+
+
+def file_head(path: str) -> "bytes | None":
+    """A file's first 64 bytes, or its first 4 KiB when it is not ELF (a linker script)."""
+    # An ELF header says it all in 20 bytes; only a script (rare) is read further.
+    head = os.read_file(path, 64)
+    if head is not None and head[:4] != b"\x7fELF" and len(head) == 64:
+        head = os.read_file(path, _SCRIPT_BYTES)
+    return head
 
 
 def file_target(path: str) -> "tuple[int, int, int] | None":
     """The target a library file is for (see targets.of_bytes)."""
-    from .targets import ELFMAG, of_bytes  # only a link that must compare targets reads files
+    from .targets import of_bytes  # only a link that must compare targets reads files
 
-    # An ELF header says it all in 20 bytes; only a script (rare) is read further.
-    head = os.read_file(path, 64)
-    if head is not None and head[:4] != ELFMAG and len(head) == 64:
-        head = os.read_file(path, _SCRIPT_BYTES)
+    head = file_head(path)
     return None if head is None else of_bytes(head)

@@ -47,11 +47,13 @@ class LinkRequest:
         "as_needed",
         "dashdash",
         "emulation",
+        "end_state",
         "lib_dirs",
         "lib_files",
         "libs",
         "link_type",
         "no_interp",
+        "order",
         "output",
         "query",
         "relocatable",
@@ -63,6 +65,9 @@ class LinkRequest:
         self.lib_dirs: list[str] = []  # in -L order, sysroot applied
         self.libs: list[LibRequest] = []
         self.lib_files: list[str] = []  # shared libraries named directly
+        # Where each -L directory and each library file stands in argv, in argv order:
+        # (True, index in lib_dirs) or (False, index in lib_files).
+        self.order: list[tuple[bool, int]] = []
         self.rpaths: list[str] = []  # the caller's own -rpath / -R values
         self.link_type = DYNAMIC
         self.relocatable = False
@@ -75,6 +80,9 @@ class LinkRequest:
         # Shared-library file names asked for (by -l or by path) while --as-needed was in
         # effect: the linker may leave them out of DT_NEEDED.
         self.as_needed: set[str] = set()
+        # (static, as-needed) in effect after the last argument: where words added after
+        # the caller's arguments start.
+        self.end_state = (False, False)
 
     @property
     def is_32bit(self) -> bool:
@@ -84,21 +92,32 @@ class LinkRequest:
 class DirDecision:
     """What happened to one candidate directory, and why."""
 
-    __slots__ = ("given", "libraries", "path", "verdict")
+    __slots__ = ("given", "libraries", "path", "verdict", "via")
 
-    def __init__(self, given: str, path: str, verdict: str, libraries: "tuple[str, ...]" = ()):
-        self.given = given  # as the caller wrote it
+    def __init__(
+        self,
+        given: str,
+        path: str,
+        verdict: str,
+        libraries: "tuple[str, ...]" = (),
+        via: str = "",
+    ):
+        self.given = given  # as the caller (or the linker script) wrote it
         self.path = path  # normalised; what goes into the rpath
         self.verdict = verdict
         self.libraries = libraries  # the requested files found there
+        self.via = via  # the GNU ld script that named the library, if one did
 
     def as_dict(self) -> "dict[str, object]":
-        return {
+        out: dict[str, object] = {
             "given": self.given,
             "path": self.path,
             "verdict": self.verdict,
             "libraries": list(self.libraries),
         }
+        if self.via:
+            out["via"] = self.via
+        return out
 
     def __repr__(self) -> str:
         return f"DirDecision({self.given!r}, {self.path!r}, {self.verdict!r})"

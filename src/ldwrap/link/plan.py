@@ -1,9 +1,14 @@
 """prepare(): from a linker's argv and environment to the full command, as one pipeline.
 
-The steps, in order, each a function below:
-  read the config -> name the linker -> find the real one -> pass through what is no link
-  -> expand @files -> parse -> read the Nix environment -> enforce purity -> decide the
-  rpath -> compose the Nix flags -> assemble the command.
+The steps, in order, each a top-level function below that reads what the earlier ones found:
+  start (read the config, name the linker, find the real one and its grammar)
+  -> _not_a_link (pass through what is no link) -> read_args (expand @files, once)
+  -> parse (the caller's arguments, once) -> linkers.for_target (another machine's link:
+  that target's real linker) -> read_nix (the NIX_* additions)
+  -> decide_facts (purity on, rpath off, lld's -flavor offset: decided once)
+  -> enforce_purity (on the arguments already expanded) -> with_ldflags (the NIX_LDFLAGS*
+  words in their place) -> rpath.decide -> _own_install_dirs (a library from a build tree:
+  the project's own install directory) -> nix.compose -> shrink_candidates -> assemble.
 Any step may end the pipeline early with a pass-through Invocation (the caller's arguments
 unchanged) and a note saying why. `prepare` is the one code path behind the shim,
 `ldwrap dry-run` and `ldwrap explain`: what they print is what the shim runs.
@@ -13,7 +18,7 @@ from . import oslite as os
 from .argv import lld_flavor, parse
 from .config import MODE_NONDEFAULT, Config
 from .dirs import FsView
-from .grammar import LLD, MOLD
+from .grammar import GOLD, LLD, MOLD
 from .linkers import (
     CHAIN_VAR,
     MAX_DEPTH,
@@ -25,7 +30,7 @@ from .linkers import (
     for_target,
     linker_name,
 )
-from .model import Invocation
+from .model import DYNAMIC, Invocation, LinkRequest, RealLinker
 from .nix import compose, ldflags_words, read_nix
 from .rpath import BUILD_TREE, decide, shrink_candidates
 from .targets import prefix_machine
@@ -34,7 +39,7 @@ TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from .model import Extras, LinkRequest, RealLinker, RpathPlan
+    from .model import Extras, RpathPlan
     from .nix import NixEnv
     from .purity import Filtered
 
@@ -93,7 +98,7 @@ def _flavour(name: str, real: "RealLinker") -> str:
     return flavour_from_path(real.path, flavour) if name == "ld" else flavour
 
 
-def _not_a_link(flavour: str, args: "list[str]", chain: "Chain") -> "str | None":
+def _not_a_link(flavour: str, args: "list[str]", lld: "str | None", chain: "Chain") -> "str | None":
     """Why this call is passed through before its arguments are read, or None."""
     if flavour == MOLD and args[:1] in (["-run"], ["--run"]):
         # `mold -run CMD ARGS` runs CMD with mold as its linker: nothing here is a link
@@ -101,17 +106,68 @@ def _not_a_link(flavour: str, args: "list[str]", chain: "Chain") -> "str | None"
         return "mold -run: the command runs unchanged"
     if chain.direct:
         return "an outer ldwrap already added its flags"
-    lld = lld_flavor(args)
     if lld is not None and lld.lower() not in ("gnu", "ld", "ld.lld"):
         return f"lld flavour {lld!r} is not ELF"
     return None
 
 
-def _linker_env(
-    config: "Config", chain: "Chain", real: "RealLinker", nix: "NixEnv | None"
-) -> "dict[str, str]":
-    env = dict(config.env)
-    env[CHAIN_VAR] = chain.extended(real.path)
+class Link:
+    """One link as the pipeline learns it: each step reads what earlier steps set."""
+
+    __slots__ = (
+        "args",
+        "chain",
+        "config",
+        "cwd",
+        "flavour",
+        "head",
+        "lld",
+        "machine",
+        "name",
+        "real",
+    )
+
+    def __init__(self, args: "list[str]", config: "Config", cwd: str) -> None:
+        self.args = args  # the caller's, never changed
+        self.config = config
+        self.cwd = cwd
+        self.chain = Chain(config.env.get(CHAIN_VAR, ""))
+        self.name = ""
+        self.real = RealLinker("")
+        self.flavour = ""
+        self.head: list[str] = []  # rust-lld's `-flavor gnu`, before everything
+        self.lld = lld_flavor(args)  # the caller's own lld `-flavor X`, which stays first
+        # The target without -m: a target-prefixed name's (aarch64-linux-gnu-ld), else None
+        # (this machine).
+        self.machine: str | None = None
+
+
+class Facts:
+    """What is decided once per link and passed on: never worked out a second time."""
+
+    __slots__ = ("lead", "purity", "rpath_off")
+
+    def __init__(self, lead: int, purity: bool, rpath_off: bool) -> None:
+        self.lead = lead  # how many leading arguments are lld's `-flavor X` (stays first)
+        self.purity = purity  # NIX_ENFORCE_PURITY filters this link
+        self.rpath_off = rpath_off  # LDWRAP_DISABLE or NIX_DONT_SET_RPATH
+
+
+def start(argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str) -> "Link":
+    """Read the config, name the linker, find the real one and the grammar to read with."""
+    link = Link(args, Config.from_env(env), cwd)
+    link.name = _name(argv0, link.config)
+    link.real = _real_linker(link.name, argv0, link.config, link.chain)
+    link.flavour = _flavour(link.name, link.real)
+    link.head = head_args(link.real, args)
+    link.machine = prefix_machine(os.path.basename(argv0), link.name)
+    return link
+
+
+def linker_env(link: "Link", nix: "NixEnv | None") -> "dict[str, str]":
+    """The real linker's environment: the chain guard, without a v2 wrapper's record."""
+    env = dict(link.config.env)
+    env[CHAIN_VAR] = link.chain.extended(link.real.path)
     if nix is not None and nix.protocol == "v2":
         # As nixpkgs' wrapper does: the prepared-link record is for this link alone, not for
         # whatever the linker starts.
@@ -120,64 +176,170 @@ def _linker_env(
     return env
 
 
-def _enforce_purity(
-    flavour: str, args: "list[str]", cwd: str, config: "Config", nix: "NixEnv"
-) -> "Filtered | None":
-    if not config.enforce_purity:
-        return None
-    from . import purity  # only Nix builds with purity enforced pay for it
+def invocation(
+    link: "Link",
+    argv: "list[str]",
+    env: "dict[str, str]",
+    note: str,
+    request: "LinkRequest | None" = None,
+    warnings: "list[str] | None" = None,
+    pure: "Filtered | None" = None,
+    plan: "RpathPlan | None" = None,
+    extras: "Extras | None" = None,
+    added_at: "tuple[int, int]" = (1, 1),
+    spans: "list[tuple[int, int]] | None" = None,
+    shrink: "list[str] | None" = None,
+) -> "Invocation":
+    """The Invocation, built here alone, for a link run as decided or passed through."""
+    return Invocation(
+        link.name,
+        link.args,
+        link.config,
+        link.real,
+        link.flavour,
+        argv,
+        env,
+        note,
+        request=request,
+        plan=plan,
+        extras=extras,
+        added_at=added_at,
+        linker_args=pure.args if pure is not None else None,
+        notes=pure.notes if pure is not None else None,
+        rsp_spans=spans,
+        warnings=warnings,
+        shrink=shrink,
+    )
+
+
+def passed_through(
+    link: "Link",
+    note: str,
+    env: "dict[str, str]",
+    warnings: "list[str] | None" = None,
+    request: "LinkRequest | None" = None,
+) -> "Invocation":
+    """The caller's arguments unchanged, with the reason."""
+    cmd = [link.real.path, *link.head, *link.args]
+    return invocation(link, cmd, env, note, request=request, warnings=warnings)
+
+
+def read_args(args: "list[str]", cwd: str) -> "tuple[list[list[str]] | None, str | None]":
+    """What each argument expands to with its @files read (None when there is none), or the
+    reason they cannot be read (then the real linker reads them itself and reports what is
+    wrong with them)."""
+    if not any(a[:1] == "@" for a in args):
+        return None, None
+    from . import rsp  # only links with response files pay for the reader
 
     try:
-        return purity.apply(flavour, args, cwd, config, nix)
+        return rsp.expand_each(args, cwd), None
+    except rsp.ResponseFileError as e:
+        return None, f"{e}: running the linker with the arguments unchanged"
+
+
+def decide_facts(link: "Link", nix: "NixEnv") -> "Facts":
+    """Purity, rpath off and the lld -flavor offset, decided once for the whole link."""
+    config = link.config
+    purity = config.enforce_purity and _purity_applies(config, nix)
+    lead = 2 if link.lld is not None else 0
+    return Facts(lead, purity, config.disable_rpath or nix.dont_set_rpath)
+
+
+def _purity_applies(config: "Config", nix: "NixEnv") -> bool:
+    from .purity import applies  # only Nix builds with purity enforced pay for it
+
+    return applies(config, nix)
+
+
+def enforce_purity(link: "Link", pieces: "list[list[str]]") -> "Filtered":
+    """NIX_ENFORCE_PURITY: the caller's arguments without impure paths, from the arguments
+    already expanded."""
+    from . import purity
+
+    try:
+        return purity.apply(link.flavour, link.args, pieces, link.cwd, link.config)
     except purity.ImpurePathError as e:
         raise ShimError(str(e)) from None
 
 
-def _as_linked(
-    flavour: str, req: "LinkRequest", body: "list[str]", nix: "NixEnv", lead: int
+def with_ldflags(
+    link: "Link", req: "LinkRequest", nix: "NixEnv", expanded: "list[str]", lead: int
 ) -> "LinkRequest":
-    """The request as the linker will see it, NIX_LDFLAGS* included: their -L and -l count
-    like the caller's, at the place the command gets them."""
+    """The request as the linker will see it, NIX_LDFLAGS* included: their -L, -l and library
+    files count like the caller's, at the place the command gets them. Only the added words
+    are read; the caller's arguments are read again only when the words change how they
+    read (a mode left on by the words before them, a sysroot, an emulation, ...)."""
     pre, post = ldflags_words(req, nix)
     if not pre and not post:
         return req
-    first, body = body[:lead], body[lead:]
+    flavour = link.flavour
+    before = parse(flavour, pre)
+    after = parse(flavour, post, req.end_state)
+    if before.end_state == (False, False) and _only_add(flavour, req, before, after):
+        return merge_requests(before, req, after)
+    first, body = expanded[:lead], expanded[lead:]
     cut = body.index("--") if req.dashdash and "--" in body else len(body)
     return parse(flavour, [*first, *pre, *body[:cut], *post, *body[cut:]])
 
 
-def _expand(args: "list[str]", cwd: str) -> "tuple[list[str], str | None]":
-    """The arguments with their @files read, or the reason they cannot be (then the real
-    linker reads them itself and reports what is wrong with them)."""
-    if not any(a[:1] == "@" for a in args):
-        return args, None
-    from . import rsp  # only links with response files pay for the reader
+def _only_add(flavour: str, req: "LinkRequest", *parts: "LinkRequest") -> bool:
+    """Whether words parsed on their own add to req what they add in place: they change no
+    fact of the whole link, and the link has none that changes how they read."""
+    if req.dashdash or (flavour == GOLD and req.link_type != DYNAMIC):
+        return False  # gold: files after `--`, and a -static that makes every -l static
+    return not any(
+        w.emulation
+        or w.sysroot
+        or w.relocatable
+        or w.dashdash
+        or w.query
+        or w.no_interp
+        or w.output
+        or w.link_type != DYNAMIC
+        or any(d[:1] == "=" or d.startswith("$SYSROOT") for d in w.lib_dirs)
+        for w in parts
+    )
 
-    try:
-        return rsp.expand(args, cwd), None
-    except rsp.ResponseFileError as e:
-        return args, f"{e}: running the linker with the arguments unchanged"
+
+def merge_requests(
+    before: "LinkRequest", req: "LinkRequest", after: "LinkRequest"
+) -> "LinkRequest":
+    """req with what the words before and after it add, in command order."""
+    out = LinkRequest()
+    for name in LinkRequest.__slots__:
+        setattr(out, name, getattr(req, name))
+    out.lib_dirs, out.lib_files, out.libs, out.rpaths, out.order = [], [], [], [], []
+    for part in (before, req, after):
+        dirs, files = len(out.lib_dirs), len(out.lib_files)
+        out.order += [(d, i + (dirs if d else files)) for d, i in part.order]
+        out.lib_dirs += part.lib_dirs
+        out.lib_files += part.lib_files
+        out.libs += part.libs
+        out.rpaths += part.rpaths
+    out.as_needed = before.as_needed | req.as_needed | after.as_needed
+    out.end_state = after.end_state
+    return out
 
 
-def _assemble(
-    linker: str,
-    head: "list[str]",
+def assemble(
+    link: "Link",
     lead: int,
     req: "LinkRequest",
     pure: "Filtered | None",
-    args: "list[str]",
     extras: "Extras",
 ) -> "tuple[list[str], tuple[int, int], list[tuple[int, int]]]":
     """[linker] [head] [-flavor X] [before] the caller's [after] [`--` and what follows]; where
     ldwrap's runs start and end; the runs purity moves back into @files."""
-    rest = pure.args if pure is not None else args
+    rest = pure.args if pure is not None else link.args
     flavor_head, rest = rest[:lead], rest[lead:]
     tail: list[str] = []
     if req.dashdash and "--" in rest:
         # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
         cut = rest.index("--")
         rest, tail = rest[:cut], rest[cut:]
-    argv = [linker, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
+    head = link.head
+    argv = [link.real.path, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
     added_at = (1 + len(head) + len(flavor_head), len(argv) - len(tail))
     spans: list[tuple[int, int]] = []
     if pure is not None and pure.spans:
@@ -222,52 +384,50 @@ def prepare(
     argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str, fs: "FsView | None" = None
 ) -> "Invocation":
     """Decide the full command for a link invoked as argv0 with args."""
-    config = Config.from_env(env)
-    name = _name(argv0, config)
-    chain = Chain(env.get(CHAIN_VAR, ""))
-    real = _real_linker(name, argv0, config, chain)
-    flavour = _flavour(name, real)
-    head = head_args(real, args)
-
-    def passed_through(note: str, linker_env: "dict[str, str]", **extra: object) -> "Invocation":
-        cmd = [real.path, *head, *args]
-        return Invocation(name, args, config, real, flavour, cmd, linker_env, note, **extra)  # type: ignore[arg-type]
-
-    note = _not_a_link(flavour, args, chain)
+    link = start(argv0, args, env, cwd)
+    config, flavour = link.config, link.flavour
+    note = _not_a_link(flavour, args, link.lld, link.chain)
     if note is not None:
         # mold -run gets the environment as it is: the guard must not reach CMD's links.
-        run_env = dict(env) if note.startswith("mold") else _linker_env(config, chain, real, None)
-        return passed_through(note, run_env)
-    expanded, note = _expand(args, cwd)
+        run_env = dict(env) if note.startswith("mold") else linker_env(link, None)
+        return passed_through(link, note, run_env)
+    pieces, note = read_args(args, cwd)
     if note is not None:
-        return passed_through(
-            note, _linker_env(config, chain, real, None), warnings=[*config.warnings, note]
-        )
+        return passed_through(link, note, linker_env(link, None), [*config.warnings, note])
+    expanded = args if pieces is None else [t for p in pieces for t in p]
     req = parse(flavour, expanded)
-    real = for_target(real, name, argv0, req.emulation, config.env, config.linker, chain)
+    link.real = for_target(
+        link.real, link.name, argv0, req.emulation, config.env, config.linker, link.chain
+    )
     if req.query:
         return passed_through(
-            "a version or help request", _linker_env(config, chain, real, None), request=req
+            link, "a version or help request", linker_env(link, None), request=req
         )
 
-    # Without -m a target-prefixed name (aarch64-linux-gnu-ld) links for its prefix's machine.
-    own = prefix_machine(os.path.basename(argv0), name)
-    nix = read_nix(config.env, req, own)  # its host-suffixed names depend on the target
-    linker_env = _linker_env(config, chain, real, nix)
-    pure = _enforce_purity(flavour, args, cwd, config, nix)
-    if pure is not None and pure.changed:
-        req, expanded = parse(flavour, pure.expanded), pure.expanded
-
-    disabled = config.disable_rpath or nix.dont_set_rpath
+    nix = read_nix(config.env, req, link.machine)  # its host-suffixed names: the target's
+    facts = decide_facts(link, nix)
+    pure = None
+    if facts.purity:
+        pure = enforce_purity(link, pieces if pieces is not None else [[a] for a in args])
+        if pure.changed:
+            req, expanded = parse(flavour, pure.expanded), pure.expanded
+    linked = with_ldflags(link, req, nix, expanded, facts.lead)
     checker = None
-    if config.mode == MODE_NONDEFAULT and not disabled:
+    if config.mode == MODE_NONDEFAULT and not facts.rpath_off:
         from .dirs import default_dir_checker
 
         checker = default_dir_checker()
-    lead = 2 if lld_flavor(args) is not None else 0  # lld's `-flavor X` stays first
-    linked = _as_linked(flavour, req, expanded, nix, lead)
     view = fs or FsView()
-    plan = decide(linked, config, view, cwd, checker, disabled=disabled, machine=own)
+    plan = decide(
+        linked,
+        config,
+        view,
+        cwd,
+        checker,
+        disabled=facts.rpath_off,
+        flavour=flavour,
+        machine=link.machine,
+    )
     _own_install_dirs(linked, plan, config, view, cwd, checker)
     run_path = pure.run_path if pure is not None else None
     extras = compose(
@@ -287,24 +447,19 @@ def prepare(
             [*extras.before, *extras.after],
             config.run_path if run_path is None else run_path,
         )
-
-    argv, added_at, spans = _assemble(real.path, head, lead, req, pure, args, extras)
-    return Invocation(
-        name,
-        args,
-        config,
-        real,
-        flavour,
+    argv, added_at, spans = assemble(link, facts.lead, req, pure, extras)
+    note = "" if extras.before or extras.after else "nothing to add"
+    return invocation(
+        link,
         argv,
-        linker_env,
-        "" if extras.before or extras.after else "nothing to add",
+        linker_env(link, nix),
+        note,
         request=req,
+        pure=pure,
         plan=plan,
         extras=extras,
         added_at=added_at,
-        linker_args=pure.args if pure is not None else None,
-        notes=pure.notes if pure is not None else None,
-        rsp_spans=spans,
+        spans=spans,
         shrink=shrink,
     )
 

@@ -38,11 +38,6 @@ class ImpurePathError(Exception):
         self.path = path
 
 
-def enabled(env: "Mapping[str, str]") -> bool:
-    """Purity is enforced, as in nixpkgs, only with NIX_ENFORCE_PURITY=1 and a NIX_STORE."""
-    return env.get("NIX_ENFORCE_PURITY") == "1" and bool(env.get("NIX_STORE"))
-
-
 def _norm(path: str) -> str:
     p = os.path.normpath(path)
     return "/" + p.lstrip("/") if p[:1] == "/" else p
@@ -80,14 +75,23 @@ class Filtered:
 
 
 def filter_args(
-    flavour: str, args: "list[str]", cwd: str, allowed: "tuple[str, ...]"
+    flavour: str,
+    args: "list[str]",
+    cwd: str,
+    allowed: "tuple[str, ...]",
+    pieces: "list[list[str]] | None" = None,
 ) -> "Filtered":
-    """Drop impure search paths from args; raise ImpurePathError for other impure paths."""
+    """Drop impure search paths from args; raise ImpurePathError for other impure paths.
+    pieces: what each argument expands to, when the caller has read the @files already."""
     start = 2 if flavour == LLD and args[:1] == ["-flavor"] and len(args) > 1 else 0
+    if pieces is None:
+        pieces = [
+            rsp.expand([a], cwd) if i >= start and a[:1] == "@" and len(a) > 1 else [a]
+            for i, a in enumerate(args)
+        ]
     flat: list[str] = []
     counts: list[int] = []  # how many flat tokens each caller argument became
-    for i, a in enumerate(args):
-        toks = rsp.expand([a], cwd) if i >= start and a[:1] == "@" and len(a) > 1 else [a]
+    for toks in pieces:
         flat += toks
         counts.append(len(toks))
     out: list[str | None] = list(flat)  # None: dropped
@@ -159,15 +163,18 @@ def _drop(
         out[i] = tok[: len(tok) - len(value)] + new
 
 
+def applies(config: "Config", nix: "NixEnv") -> bool:
+    """Whether this link is filtered: purity enforced, and (as in nixpkgs) not a link a
+    cc-wrapper already filtered, with NIX_IGNORE_LD_THROUGH_GCC set."""
+    return config.enforce_purity and not (nix.ignore_ld_through_gcc and nix.cc_applied)
+
+
 def apply(
-    flavour: str, args: "list[str]", cwd: str, config: "Config", nix: "NixEnv"
-) -> "Filtered | None":
-    """Filter args when purity is enforced for this link; None when it is not. As in
-    nixpkgs, a link a cc-wrapper already filtered is left alone with NIX_IGNORE_LD_THROUGH_GCC."""
-    if not enabled(config.env) or (nix.ignore_ld_through_gcc and nix.cc_applied):
-        return None
+    flavour: str, args: "list[str]", pieces: "list[list[str]]", cwd: str, config: "Config"
+) -> "Filtered":
+    """Filter args (whose @files expand to pieces) for a link that `applies`."""
     allowed = roots(config.env)
-    result = filter_args(flavour, args, cwd, allowed)
+    result = filter_args(flavour, args, cwd, allowed, pieces)
     for d in config.run_path:
         if is_pure(d, allowed):
             result.run_path.append(d)

@@ -1,8 +1,9 @@
 """Decide which `-rpath DIR` a link needs. Pure but for the FsView it is handed.
 
-For each library directory, in `-L` order, after normalising it: add `-rpath DIR` when the
-directory is inside an allowed prefix and holds a shared library that the link asks for in
-dynamic mode. Shared libraries named directly on the command line add their own directory.
+For each candidate in argv order (a `-L` directory, or the directory of a shared library named
+by path, interleaved as they appear), after normalising it: add `-rpath DIR` when the directory
+is inside an allowed prefix and holds a shared library that the link asks for in dynamic mode
+(or the one named).
 
 Build systems rewrite the rpath they pass when they install (CMake replaces its string, Meson
 removes the values it passed) and GNU ld drops a value it already has, so a directory the
@@ -16,7 +17,9 @@ build directory must not ride along into an installed file. Store paths are neve
 
 from . import oslite as os
 from .config import MODE_NIX, MODE_NONDEFAULT
-from .model import STATIC_PIE, DirDecision, RpathPlan, is_shared_name
+from .grammar import MOLD
+from .model import STATIC_PIE, DirDecision, RpathPlan
+from .targets import of_link
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -25,6 +28,12 @@ if TYPE_CHECKING:
     from .config import Config
     from .dirs import FsView
     from .model import LinkRequest
+
+    # A directory holding requested libraries: (as given, the directory, the files there,
+    # the GNU ld script that named them or "").
+    Found = tuple[str, str, list[str], str]
+
+SCRIPT_DEPTH = 8  # scripts naming scripts: deeper than any real chain, short of a loop
 
 # Verdicts, one per candidate directory.
 ADDED = "added"
@@ -55,171 +64,383 @@ def normalise(path: str, cwd: str, fs: "FsView") -> str:
     return "/" + p.lstrip("/") if p[:2] == "//" else p
 
 
-def decide(
-    req: "LinkRequest",
-    settings: "Config",
-    fs: "FsView",
-    cwd: str,
-    is_default_dir: "Callable[[str], bool] | None" = None,
-    disabled: "bool | None" = None,
-    machine: "str | None" = None,
-) -> "RpathPlan":
-    """The rpath directories for this link, with a decision for every candidate. disabled
-    None: as the config says (NIX_DONT_SET_RPATH comes with the Nix environment, later).
-    machine: the target without `-m` (a prefixed linker name's), None: this machine."""
-    plan = RpathPlan()
-    off = (settings.disable_rpath if disabled is None else disabled) and DISABLED
-    if not off and (req.relocatable or req.link_type == STATIC_PIE):
-        off = NOT_DYNAMIC
-    dynamic_names: dict[str, None] = {}  # ordered set
-    static_names: set[str] = set()
+class Wanted:
+    """The shared-library file names the link asks for: in dynamic mode (in order), and only
+    in static mode; each directory is asked about all of them at once, so it is read once."""
+
+    __slots__ = ("dynamic", "names", "slashed", "static")
+
+    def __init__(self, dynamic: "dict[str, None]", static: "set[str]") -> None:
+        self.dynamic = dynamic  # an ordered set
+        self.static = static
+        self.names = list(dynamic) + list(static)
+        self.slashed = any("/" in n for n in self.names)  # -l:sub/libx.so asked for at all
+
+
+class CallerRpath:
+    """The caller's own rpath: its elements as written, and normalised in first-seen order."""
+
+    __slots__ = ("order", "place", "raw")
+
+    def __init__(self) -> None:
+        self.raw: set[str] = set()
+        self.place: dict[str, int] = {}
+        self.order: list[str] = []
+
+
+class Policy:
+    """What every candidate is judged against: read-only once made."""
+
+    __slots__ = (
+        "caller",
+        "config",
+        "cwd",
+        "flavour",
+        "fs",
+        "is_default_dir",
+        "off",
+        "target",
+        "wanted",
+    )
+
+    def __init__(
+        self,
+        config: "Config",
+        fs: "FsView",
+        cwd: str,
+        is_default_dir: "Callable[[str], bool] | None",
+        off: str,
+        wanted: "Wanted",
+        caller: "CallerRpath",
+        target: "tuple[int, int, int] | None",
+        flavour: str = "",
+    ) -> None:
+        self.flavour = flavour  # the grammar's: mold looks up script names differently
+        self.config = config
+        self.fs = fs
+        self.cwd = cwd
+        self.is_default_dir = is_default_dir
+        self.off = off  # why nothing is added ("" when rpaths are added)
+        self.wanted = wanted
+        self.caller = caller
+        self.target = target
+
+
+def off_reason(req: "LinkRequest", disabled: bool) -> str:
+    """Why this link gets no rpath at all, or "" when it may get one."""
+    if disabled:
+        return DISABLED
+    if req.relocatable or req.link_type == STATIC_PIE:
+        return NOT_DYNAMIC
+    return ""
+
+
+def wanted_names(req: "LinkRequest") -> "Wanted":
+    """The library file names asked for by -l, split by link mode (dynamic wins)."""
+    dynamic: dict[str, None] = {}
+    static: set[str] = set()
     for lib in req.libs:
         for name in lib.filenames():
             if lib.static:
-                static_names.add(name)
+                static.add(name)
             else:
-                dynamic_names[name] = None
-    static_names.difference_update(dynamic_names)
-    wanted = list(dynamic_names)
-    static_only = list(static_names)
-    # One question per directory, so that its contents are read once.
-    names = wanted + static_only
-    # The caller's rpath: its elements as written, and normalised in order (first place).
-    caller_raw: set[str] = set()
-    caller: dict[str, int] = {}
+                dynamic[name] = None
+    static.difference_update(dynamic)
+    return Wanted(dynamic, static)
+
+
+def caller_rpath(req: "LinkRequest", cwd: str, fs: "FsView") -> "CallerRpath":
+    """The caller's -rpath/-R elements, as written and normalised."""
+    caller = CallerRpath()
     for r in req.rpaths:
         for part in r.split(":"):
             if part:
-                caller_raw.add(part)
-                caller.setdefault(normalise(part, cwd, fs), len(caller))
-    caller_order = list(caller)
-    seen: set[str] = set()  # ldwrap's own entries
+                caller.raw.add(part)
+                caller.place.setdefault(normalise(part, cwd, fs), len(caller.place))
+    caller.order = list(caller.place)
+    return caller
+
+
+def link_target(req: "LinkRequest", machine: "str | None") -> "tuple[int, int, int] | None":
+    """The link's target: its -m emulation, else machine (a prefixed linker name's), else
+    this machine; None: unknown, skip nothing."""
+    return of_link(req.emulation, machine)
+
+
+def candidates(req: "LinkRequest") -> "list[tuple[bool, str]]":
+    """(is a -L directory, as given) for every candidate, in argv order: -L directories and
+    shared libraries named by path interleaved as they appear (nixpkgs' single loop), so
+    that RUNPATH order, which decides which copy of a library wins, is the command's."""
+    return [(d, req.lib_dirs[i] if d else req.lib_files[i]) for d, i in req.order]
+
+
+def allowed(p: "Policy", path: str) -> "str | None":
+    """The path to put in the rpath if the directory may be added, else None."""
+    config = p.config
+    if config.mode == MODE_NIX and path in config.prefixes:
+        return None  # $NIX_STORE itself holds store paths, not libraries
+    if config.mode == MODE_NONDEFAULT:
+        if p.is_default_dir is not None and p.is_default_dir(path):
+            return None  # the checker knows directories through symlinks too
+        return path
+    if config.allows(path):
+        return path
+    # A symlink outside the prefixes may lead inside; follow it from its own directory.
+    real = p.fs.realpath(path)
+    return real if config.allows(real) else None
+
+
+def gate(p: "Policy", given: str, path: str) -> "tuple[str | None, DirDecision | None]":
+    """The directory to look in, or None and the decision saying why there is none."""
+    target = None if p.off else allowed(p, path)
+    if target is not None:
+        return target, None
+    config = p.config
+    if p.off:
+        verdict = p.off
+    elif config.mode == MODE_NONDEFAULT:
+        verdict = DEFAULT_DIR
+    elif config.mode == MODE_NIX and path in config.prefixes:
+        verdict = STORE_ROOT
+    else:
+        verdict = OUTSIDE
+    return None, DirDecision(given, path, verdict)
+
+
+def fitting(p: "Policy", directory: str, found: "list[str]") -> "list[str]":
+    """The found files the linker would take: not built for another target."""
+    want = p.target
+    if want is None:
+        return found
+    return [n for n in found if p.fs.target(directory + "/" + n) in (None, want)]
+
+
+def judge_file(p: "Policy", given: str) -> "list[Found | DirDecision]":
+    """A shared library named by path: its directory, holding it; or why not."""
+    path = normalise(given, p.cwd, p.fs)
+    target, why = gate(p, given, os.path.dirname(path))
+    if target is None:
+        return [why] if why is not None else []
+    base = os.path.basename(path)
+    if not p.fs.present(target, [base], 1):
+        return [DirDecision(given, target, MISSING)]
+    if not fitting(p, target, [base]):
+        return [DirDecision(given, target, INCOMPATIBLE, (base,))]
+    return [(given, target, [base], "")]
+
+
+def judge_dir(p: "Policy", given: str) -> "list[Found | DirDecision]":
+    """A -L directory: itself (and its subdirectories, for -l:sub/libx.so) with the requested
+    libraries found there; or why not."""
+    target, why = gate(p, given, normalise(given, p.cwd, p.fs))
+    if target is None:
+        return [why] if why is not None else []
+    wanted = p.wanted
+    names = wanted.names
+    hits = p.fs.present(target, names, len(names)) if names else []
+    found = [n for n in hits if n in wanted.dynamic] if wanted.static else hits
+    fit = fitting(p, target, found) if found else found
+    if found and not fit:
+        return [DirDecision(given, target, INCOMPATIBLE, tuple(found))]
+    found = fit
+    if not found:
+        statics = [n for n in hits if n in wanted.static]
+        verdict = STATIC_ONLY if statics else NO_LIBRARY
+        return [DirDecision(given, target, verdict, tuple(statics))]
+    out: list[Found | DirDecision] = []
+    subdirs = {os.path.dirname(n) for n in found if "/" in n} if wanted.slashed else None
+    if subdirs:
+        # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
+        for sub in sorted(subdirs):
+            in_sub = [n for n in found if os.path.dirname(n) == sub]
+            out.append((given, normalise(os.path.join(target, sub), p.cwd, p.fs), in_sub, ""))
+        found = [n for n in found if "/" not in n]
+        if not found:
+            return out
+    out.append((given, target, found, ""))
+    return out
+
+
+def top_of(config: "Config", path: str) -> str:
+    """Where the walk for build-tree markers stops: the allowed prefix that holds path (a
+    prefix installed inside a build tree, such as build/stage, is still a prefix), else /."""
+    inside = [p for p in config.prefixes if path == p or path.startswith(p + "/")]
+    return max(inside, key=len) if inside else "/"
+
+
+def shadows(p: "Policy", path: str, found: "list[str]") -> bool:
+    """Whether an earlier element of the caller's rpath holds one of these libraries."""
+    caller = p.caller
+    for earlier in caller.order[: caller.place[path]]:
+        if earlier != path and p.fs.present(earlier, found, len(found)):
+            return True
+    return False
+
+
+def place(
+    p: "Policy",
+    plan: "RpathPlan",
+    seen: "set[str]",
+    given: str,
+    path: str,
+    found: "list[str]",
+    via: str = "",
+) -> None:
+    """Add a directory holding requested libraries to the plan, once, or say why not."""
+    libs = tuple(found)
+    if path in seen:
+        plan.decisions.append(DirDecision(given, path, DUPLICATE, libs, via))
+        return
     # Store paths are never build trees: in a store mode, and a /nix/store path in any mode
     # (Nix beside a distribution), no walk up for build-system markers.
-    store_mode = settings.mode == MODE_NIX
+    if (
+        p.config.mode != MODE_NIX
+        and path[:11] != "/nix/store/"
+        and p.fs.build_tree(path, top_of(p.config, path))
+    ):
+        plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs, via))
+        return
+    seen.add(path)
+    caller = p.caller
+    if path not in caller.place:
+        plan.dirs.append(path)
+        plan.decisions.append(DirDecision(given, path, ADDED, libs, via))
+    elif shadows(p, path, [n for n in found if "/" not in n]):
+        plan.decisions.append(DirDecision(given, path, SHADOWS, libs, via))
+    else:
+        spelled = path + "/"
+        while spelled in caller.raw:  # GNU ld drops a value equal to one it has
+            spelled += "/"
+        plan.copies.append(spelled)
+        plan.decisions.append(DirDecision(given, path, COPY, libs, via))
 
-    def allowed(path: str) -> "str | None":
-        """The path to put in the rpath if the directory may be added, else None."""
-        if settings.mode == MODE_NIX and path in settings.prefixes:
-            return None  # $NIX_STORE itself holds store paths, not libraries
-        if settings.mode == MODE_NONDEFAULT:
-            if is_default_dir is not None and is_default_dir(path):
-                return None  # the checker knows directories through symlinks too
+
+def locate(p: "Policy", search: "list[str]", script: str, entry: str) -> "str | None":
+    """The file a script's entry names, looked up as GNU ld does: `-lNAME` in the link's -L
+    directories (a static archive found first: no shared library); a path as it is; a
+    relative name in the script's own directory (not for mold), then the working directory,
+    then, for a bare name, the -L directories."""
+    fs = p.fs
+    if entry[:2] == "-l":
+        spec = entry[2:]
+        shared, static = (spec[1:], "") if spec[:1] == ":" else (f"lib{spec}.so", f"lib{spec}.a")
+        for d in search:
+            if fs.head(d + "/" + shared) is not None:
+                return d + "/" + shared
+            if static and fs.head(d + "/" + static) is not None:
+                return None
+        return None
+    if entry[:1] == "/":
+        return entry if fs.head(entry) is not None else None
+    places = [] if p.flavour == MOLD else [os.path.dirname(script)]
+    places.append(p.cwd)
+    if "/" not in entry:
+        places += search
+    for d in places:
+        path = d + "/" + entry
+        if fs.head(path) is not None:
             return path
-        if settings.allows(path):
-            return path
-        # A symlink outside the prefixes may lead inside; follow it from its own directory.
-        real = fs.realpath(path)
-        return real if settings.allows(real) else None
+    return None
 
-    def top_of(path: str) -> str:
-        """Where the walk for build-tree markers stops: the allowed prefix that holds path
-        (a prefix installed inside a build tree, such as build/stage, is still a prefix),
-        else the root."""
-        inside = [p for p in settings.prefixes if path == p or path.startswith(p + "/")]
-        return max(inside, key=len) if inside else "/"
 
-    def shadows(path: str, found: "list[str]") -> bool:
-        """Whether an earlier element of the caller's rpath holds one of these libraries."""
-        for earlier in caller_order[: caller[path]]:
-            if earlier != path and fs.present(earlier, found, len(found)):
-                return True
-        return False
+def script_libraries(
+    p: "Policy", search: "list[str]", script: str, depth: int, visited: "set[str]"
+) -> "list[tuple[str, str, str]]":
+    """(entry as written, shared library path, the script naming it) for every shared
+    library a GNU ld script leads to, following scripts it names in turn; depth-limited and
+    cycle-safe. A file that is no script, or cannot be read, leads nowhere."""
+    text = p.fs.script(script)
+    if text is None or depth >= SCRIPT_DEPTH:
+        return []
+    key = p.fs.realpath(script)
+    if key in visited:
+        return []
+    visited.add(key)
+    from .ldscript import named_inputs  # only links through a linker script pay for it
 
-    def consider(given: str, path: str, found: "list[str]") -> None:
-        libs = tuple(found)
-        if path in seen:
-            plan.decisions.append(DirDecision(given, path, DUPLICATE, libs))
-            return
-        if not store_mode and path[:11] != "/nix/store/" and fs.build_tree(path, top_of(path)):
-            plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs))
-            return
-        seen.add(path)
-        if path not in caller:
-            plan.dirs.append(path)
-            plan.decisions.append(DirDecision(given, path, ADDED, libs))
-        elif shadows(path, [n for n in found if "/" not in n]):
-            plan.decisions.append(DirDecision(given, path, SHADOWS, libs))
+    out: list[tuple[str, str, str]] = []
+    for entry in named_inputs(text):
+        path = locate(p, search, script, entry)
+        if path is None:
+            continue
+        if p.fs.is_shared_object(path):
+            out.append((entry, path, script))
         else:
-            spelled = path + "/"
-            while spelled in caller_raw:  # GNU ld drops a value equal to one it has
-                spelled += "/"
-            plan.copies.append(spelled)
-            plan.decisions.append(DirDecision(given, path, COPY, libs))
+            out += script_libraries(p, search, path, depth + 1, visited)
+    return out
 
-    def gate(given: str, path: str) -> "str | None":
-        """The directory to look in, or None after recording why there is none."""
-        target = None if off else allowed(path)
-        if target is None:
-            if off:
-                verdict = off
-            elif settings.mode == MODE_NONDEFAULT:
-                verdict = DEFAULT_DIR
-            elif settings.mode == MODE_NIX and path in settings.prefixes:
-                verdict = STORE_ROOT
-            else:
-                verdict = OUTSIDE
-            plan.decisions.append(DirDecision(given, path, verdict))
-        return target
 
-    link_target: list[tuple[int, int, int] | None] = []  # worked out on first use
-
-    def fitting(directory: str, found: "list[str]") -> "list[str]":
-        """The found files the linker would take: not built for another target."""
-        if not link_target:
-            from .targets import of_link
-
-            link_target.append(of_link(req.emulation, machine))
-        want = link_target[0]
-        if want is None:
-            return found
-        return [n for n in found if fs.target(directory + "/" + n) in (None, want)]
-
-    # Shared libraries named by path first, in command-line order, then the -L directories
-    # in -L order: nixpkgs' order, and RUNPATH order decides which copy of a library wins.
-    for given in req.lib_files:
-        if not is_shared_name(given):
+def through_scripts(
+    p: "Policy", req: "LinkRequest", directory: str, found: "list[str]"
+) -> "list[Found | DirDecision]":
+    """The directories of the shared libraries that found files which are GNU ld scripts
+    name, judged like any candidate and marked with the script."""
+    out: list[Found | DirDecision] = []
+    search: list[str] | None = None
+    fs = p.fs
+    for name in found:
+        script = directory + "/" + (name if "/" not in name else os.path.basename(name))
+        head = fs.head(script)  # read already by the target check, as a rule
+        if head is None or head[:4] == b"\x7fELF" or fs.script(script) is None:
             continue
-        path = normalise(given, cwd, fs)
-        target = gate(given, os.path.dirname(path))
-        if target is None:
-            continue
-        base = os.path.basename(path)
-        if not fs.present(target, [base], 1):
-            plan.decisions.append(DirDecision(given, target, MISSING))
-            continue
-        if not fitting(target, [base]):
-            plan.decisions.append(DirDecision(given, target, INCOMPATIBLE, (base,)))
-            continue
-        consider(given, target, [base])
-
-    slashed = any("/" in n for n in names)  # -l:sub/libx.so asked for at all
-    for given in req.lib_dirs:
-        target = gate(given, normalise(given, cwd, fs))
-        if target is None:
-            continue
-        hits = fs.present(target, names, len(names)) if names else []
-        found = [n for n in hits if n in dynamic_names] if static_only else hits
-        fit = fitting(target, found) if found else found
-        if found and not fit:
-            plan.decisions.append(DirDecision(given, target, INCOMPATIBLE, tuple(found)))
-            continue
-        found = fit
-        if not found:
-            statics = [n for n in hits if n in static_names]
-            verdict = STATIC_ONLY if statics else NO_LIBRARY
-            plan.decisions.append(DirDecision(given, target, verdict, tuple(statics)))
-            continue
-        subdirs = {os.path.dirname(n) for n in found if "/" in n} if slashed else None
-        if subdirs:
-            # -l:sub/libx.so: the library, so the rpath, is in a subdirectory.
-            for sub in sorted(subdirs):
-                in_sub = [n for n in found if os.path.dirname(n) == sub]
-                consider(given, normalise(os.path.join(target, sub), cwd, fs), in_sub)
-            found = [n for n in found if "/" not in n]
-            if not found:
+        if search is None:
+            search = [normalise(d, p.cwd, p.fs) for d in req.lib_dirs]
+        for entry, path, via in script_libraries(p, search, script, 0, set()):
+            path = normalise(path, p.cwd, p.fs)
+            target, why = gate(p, entry, os.path.dirname(path))
+            if target is None:
+                if why is not None:
+                    why.via = via
+                    out.append(why)
                 continue
-        consider(given, target, found)
+            base = os.path.basename(path)
+            if not fitting(p, target, [base]):
+                out.append(DirDecision(entry, target, INCOMPATIBLE, (base,), via))
+                continue
+            out.append((entry, target, [base], via))
+    return out
+
+
+def decide(
+    req: "LinkRequest",
+    config: "Config",
+    fs: "FsView",
+    cwd: str,
+    is_default_dir: "Callable[[str], bool] | None" = None,
+    disabled: bool = False,
+    flavour: str = "",
+    machine: "str | None" = None,
+) -> "RpathPlan":
+    """The rpath directories for this link, with a decision for every candidate, in order.
+    disabled: rpaths are off for this link (decided by the caller, plan.decide_facts);
+    machine: the target without `-m` (a prefixed linker name's), None: this machine."""
+    p = Policy(
+        config,
+        fs,
+        cwd,
+        is_default_dir,
+        off_reason(req, disabled),
+        wanted_names(req),
+        caller_rpath(req, cwd, fs),
+        link_target(req, machine),
+        flavour,
+    )
+    plan = RpathPlan()
+    seen: set[str] = set()  # ldwrap's own entries
+    for is_dir, given in candidates(req):
+        for found in judge_dir(p, given) if is_dir else judge_file(p, given):
+            if isinstance(found, DirDecision):
+                plan.decisions.append(found)
+                continue
+            place(p, plan, seen, *found)
+            if plan.decisions[-1].verdict == DUPLICATE:
+                continue  # its scripts, if any, were followed the first time
+            # A library that is a GNU ld script: the libraries it names, in its place.
+            for named in through_scripts(p, req, found[1], found[2]):
+                if isinstance(named, DirDecision):
+                    plan.decisions.append(named)
+                else:
+                    place(p, plan, seen, *named)
     return plan
 
 

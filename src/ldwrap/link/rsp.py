@@ -46,6 +46,18 @@ def expand(args: "list[str]", cwd: "str | None" = None) -> "list[str]":
     return out
 
 
+def expand_each(args: "list[str]", cwd: "str | None" = None) -> "list[list[str]]":
+    """What each argument expands to (one budget for all): `expand` kept per argument, so
+    that a filter can tell which tokens came from which @file."""
+    budget = _Budget()
+    out: list[list[str]] = []
+    for arg in args:
+        piece: list[str] = []
+        _expand_into([arg], piece, (), cwd, budget)
+        out.append(piece)
+    return out
+
+
 def _expand_into(
     args: "list[str]",
     out: "list[str]",

@@ -197,32 +197,72 @@ def test_the_prepared_link_record_does_not_reach_the_linker(tmp_path: Path) -> N
     }
 
 
-# --- 2. directories of libraries named by path first ----------------------------------------
+# --- 2. rpath order is argv order: -L directories and library files interleaved ------------
+
+# (id, caller args, NIX_LDFLAGS* env, expected rpath order) over the packages c (libimpl.so),
+# b (libfoo.so.1), a (liba.so.1), q (libqux.so); {x} is package x's lib directory.
+ORDER_CASES = [
+    ("l-dir-then-file", ["-L{c}", "-limpl", "{b}/libfoo.so.1"], {}, ["c", "b"]),
+    ("file-then-l-dir", ["{b}/libfoo.so.1", "-L{c}", "-limpl"], {}, ["b", "c"]),
+    ("files-in-order", ["-L{c}", "-limpl", "{q}/libqux.so", "{a}/liba.so.1"], {}, ["c", "q", "a"]),
+    (
+        "l-before-its-lib",
+        ["{q}/libqux.so", "-L{c}", "{a}/liba.so.1", "-limpl"],
+        {},
+        ["q", "c", "a"],
+    ),
+    ("nix-ldflags-after", ["{b}/libfoo.so.1", "-limpl"], {"NIX_LDFLAGS": "-L{c}"}, ["b", "c"]),
+    (
+        "nix-ldflags-before",
+        ["{b}/libfoo.so.1", "-limpl"],
+        {"NIX_LDFLAGS_BEFORE": "-L{c}"},
+        ["c", "b"],
+    ),
+    (
+        "nix-file-after",
+        ["-L{c}", "-limpl"],
+        {"NIX_LDFLAGS_AFTER": "{q}/libqux.so", "NIX_LDFLAGS_BEFORE": "{a}/liba.so.1"},
+        ["a", "c", "q"],
+    ),
+]
 
 
-def test_library_files_by_path_come_before_l_directories(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("args", "env", "order"), [c[1:] for c in ORDER_CASES], ids=[c[0] for c in ORDER_CASES]
+)
+def test_rpath_order_is_argv_order(
+    tmp_path: Path, args: list[str], env: dict[str, str], order: list[str]
+) -> None:
     tree = Tree(tmp_path)
-    foo = tree.lib("foo", "libfoo.so")
-    qux = tree.lib("qux", "libqux.so")
-    got = argv(tree, ["main.o", f"{qux}/libqux.so", f"-L{foo}", "-lfoo"], {})
-    assert got == ["main.o", f"{qux}/libqux.so", f"-L{foo}", "-lfoo", "-rpath", qux, "-rpath", foo]
+    dirs = {
+        "c": tree.lib("c", "libimpl.so"),
+        "b": tree.lib("b", "libfoo.so.1"),
+        "a": tree.lib("a", "liba.so.1"),
+        "q": tree.lib("q", "libqux.so"),
+    }
+    caller = [a.format(**dirs) for a in args]
+    extra = {k: v.format(**dirs) for k, v in env.items()}
+    got = argv(tree, caller, extra)
+    words = {k: v.format(**dirs).split() for k, v in extra.items()}
+    expected = [
+        *words.get("NIX_LDFLAGS_BEFORE", []),
+        *caller,
+        *words.get("NIX_LDFLAGS", []),
+        *words.get("NIX_LDFLAGS_AFTER", []),
+    ]
+    for pkg in order:
+        expected += ["-rpath", dirs[pkg]]
+    assert got == expected
 
 
-def test_library_files_keep_command_line_order_among_themselves(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
-    a = tree.lib("a", "liba.so.1")
-    b = tree.lib("b", "libb.so")
-    foo = tree.lib("foo", "libfoo.so")
-    got = argv(tree, [f"-L{foo}", "-lfoo", f"{b}/libb.so", f"{a}/liba.so.1"], {})
-    assert got[-6:] == ["-rpath", b, "-rpath", a, "-rpath", foo]
-
-
-def test_a_directory_both_ways_is_added_once_at_the_file_position(tmp_path: Path) -> None:
+def test_a_directory_both_ways_is_added_once_at_its_first_place(tmp_path: Path) -> None:
     tree = Tree(tmp_path)
     foo = tree.lib("foo", "libfoo.so")
     bar = tree.lib("bar", "libbar.so")
-    got = argv(tree, [f"-L{foo}", "-lfoo", f"-L{bar}", "-lbar", f"{bar}/libbar.so"], {})
+    got = argv(tree, [f"{bar}/libbar.so", f"-L{foo}", "-lfoo", f"-L{bar}", "-lbar"], {})
     assert got[-4:] == ["-rpath", bar, "-rpath", foo]
+    got = argv(tree, [f"-L{foo}", "-lfoo", f"-L{bar}", "-lbar", f"{bar}/libbar.so"], {})
+    assert got[-4:] == ["-rpath", foo, "-rpath", bar]
 
 
 # --- 3. the store root is not a store path ------------------------------------------------

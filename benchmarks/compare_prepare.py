@@ -1,0 +1,121 @@
+"""Compare two recordings of the test suite's prepare() calls (tests/helpers/prepare_record.py).
+
+    python benchmarks/compare_prepare.py BEFORE.jsonl AFTER.jsonl [--show N] [--ignore-order]
+
+Per test, the calls are compared in order. The summary counts tests whose calls are identical,
+tests whose calls differ (listed, with the first differing call's fields), and tests found in
+only one recording. Tests whose calls were drawn at random (hypothesis without CI=true) differ
+in their inputs: the summary says so apart, as "inputs differ".
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+# The chain guard names the process that ran the linker: a pid, different in every run.
+_PID = re.compile(r'(?<=")\d+(?=:[/<])')
+# tempfile.mkdtemp's names, wherever they are made.
+_TMPDIR = re.compile(r"/tmp[a-z0-9_]{8}(?=[/\"])")
+
+
+def load(path: Path) -> dict[str, list[dict[str, object]]]:
+    calls: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            record = json.loads(_TMPDIR.sub("/<TMPD>", _PID.sub("<PID>", line)))
+            calls[str(record["test"])].append(record)
+    return calls
+
+
+def _key(record: dict[str, object]) -> str:
+    return json.dumps(record["in"], sort_keys=True)
+
+
+def differing_fields(a: dict[str, object], b: dict[str, object]) -> list[str]:
+    """The top-level outcome fields that differ between two calls."""
+    if "raised" in a or "raised" in b:
+        return [] if a.get("raised") == b.get("raised") else ["raised"]
+    out_a, out_b = a["out"], b["out"]
+    assert isinstance(out_a, dict) and isinstance(out_b, dict)
+    return sorted(k for k in set(out_a) | set(out_b) if out_a.get(k) != out_b.get(k))
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("before", type=Path)
+    ap.add_argument("after", type=Path)
+    ap.add_argument("--show", type=int, default=3, help="details for this many differing tests")
+    ap.add_argument(
+        "--ignore-order", action="store_true", help="match a test's calls by their inputs"
+    )
+    ns = ap.parse_args(argv)
+    before, after = load(ns.before), load(ns.after)
+    identical: list[str] = []
+    inputs_differ: list[str] = []
+    differ: dict[str, list[tuple[int, list[str]]]] = {}
+    unmatched = 0
+    compared: dict[str, tuple[list[dict[str, object]], list[dict[str, object]]]] = {}
+    for test in sorted(set(before) & set(after)):
+        a, b = before[test], after[test]
+        if ns.ignore_order:
+            # Match calls by their inputs; calls made in one run only are counted apart.
+            keys_a, keys_b = [_key(x) for x in a], [_key(y) for y in b]
+            common = [k for k in dict.fromkeys(keys_a) if k in set(keys_b)]
+            unmatched += sum(k not in common for k in keys_a) + sum(k not in common for k in keys_b)
+            a = [next(x for x in before[test] if _key(x) == k) for k in common]
+            b = [next(y for y in after[test] if _key(y) == k) for k in common]
+            if not common:
+                inputs_differ.append(test)
+                continue
+        if len(a) != len(b) or any(_key(x) != _key(y) for x, y in zip(a, b)):
+            inputs_differ.append(test)
+            continue
+        diffs = [(i, f) for i, (x, y) in enumerate(zip(a, b)) if (f := differing_fields(x, y))]
+        if diffs:
+            differ[test] = diffs
+            compared[test] = (a, b)
+        else:
+            identical.append(test)
+    only_before = sorted(set(before) - set(after))
+    only_after = sorted(set(after) - set(before))
+    n_calls = sum(len(v) for v in before.values()), sum(len(v) for v in after.values())
+    print(f"calls recorded: {n_calls[0]} before, {n_calls[1]} after")
+    print(f"tests identical: {len(identical)}")
+    print(f"tests with different results: {len(differ)}")
+    print(f"tests whose inputs differ: {len(inputs_differ)}")
+    print(f"tests only before: {len(only_before)}; only after: {len(only_after)}")
+    if ns.ignore_order:
+        print(f"calls whose inputs were drawn in one run only: {unmatched}")
+    by_fields: dict[str, list[str]] = defaultdict(list)
+    for test, diffs in differ.items():
+        names = sorted({f for _, fs in diffs for f in fs})
+        by_fields[", ".join(names)].append(test)
+    for joined, tests in sorted(by_fields.items()):
+        print(f"\n  differ in [{joined}]: {len(tests)} tests")
+        for t in tests:
+            print(f"    {t}")
+    for test in list(differ)[: ns.show]:
+        i, first = differ[test][0]
+        x, y = compared[test][0][i], compared[test][1][i]
+        print(f"\n{test} call {i}: args {x['in']['args']}")  # type: ignore[index]
+        for f in first:
+            if f == "raised":
+                print(f"  raised: {x.get('raised')!r} -> {y.get('raised')!r}")
+            else:
+                print(f"  {f}: {x['out'][f]!r}")  # type: ignore[index]
+                print(f"  {' ' * len(f)}  -> {y['out'][f]!r}")  # type: ignore[index]
+    for label, tests in (("inputs differ", inputs_differ), ("only before", only_before)):
+        for t in tests[:20]:
+            print(f"  {label}: {t}")
+    for t in only_after[:20]:
+        print(f"  only after: {t}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

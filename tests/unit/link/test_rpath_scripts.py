@@ -1,0 +1,263 @@
+"""Libraries that are GNU ld scripts: the directories of the shared libraries they name get an
+rpath too, in the script's place, marked with the script (`via`). Through prepare, as the shim
+and `dry-run --json` see it; the shared libraries are real ELF files built with gcc."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import base_env, make_store
+from ldwrap.link import rpath as policy
+from ldwrap.link.plan import prepare
+
+
+@pytest.fixture(scope="module")
+def elf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
+    """The bytes of a real x86_64 and a real aarch64 shared library."""
+    d = tmp_path_factory.mktemp("elf")
+    (d / "x.c").write_text("int x(void) { return 1; }\n")
+    out = {}
+    for kind, cc in (("elf", "gcc"), ("arm", "aarch64-linux-gnu-gcc")):
+        so = d / f"{kind}.so"
+        subprocess.run(
+            [cc, "-shared", "-fPIC", "-o", str(so), str(d / "x.c")], check=True, env=base_env()
+        )
+        out[kind] = so.read_bytes()
+    return out
+
+
+# Package -> {file: "elf" | "arm" | "a" (an archive) | "script text"}; {pkg} in a script, in
+# the arguments and in the expectations is that package's lib directory; "/tmp-out" a
+# directory outside the store.
+# (id, packages, caller args, extra env, expected rpath, expected [given, path, verdict, via])
+DEV_RUN = {"dev": {"libfoo.so": "GROUP ( {run}/libfoo.so.1 )"}, "run": {"libfoo.so.1": "elf"}}
+CASES = [
+    (
+        "store-path",
+        DEV_RUN,
+        ["-L{dev}", "-lfoo"],
+        {},
+        ["dev", "run"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+        ],
+    ),
+    (
+        "by-path",
+        DEV_RUN,
+        ["{dev}/libfoo.so"],
+        {},
+        ["dev", "run"],
+        [
+            ("{dev}/libfoo.so", "{dev}", policy.ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+        ],
+    ),
+    (
+        "dash-l-through-the-L-dirs",
+        {"dev": {"libfoo.so": "INPUT(-limpl)"}, "c": {"libimpl.so": "elf"}},
+        ["-L{dev}", "-lfoo", "-L{c}"],
+        {},
+        ["dev", "c"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("-limpl", "{c}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{c}", "{c}", policy.NO_LIBRARY, ""),
+        ],
+    ),
+    (
+        "dash-l-finds-an-archive-first",
+        {
+            "dev": {"libfoo.so": "INPUT(-limpl)"},
+            "s": {"libimpl.a": "a"},
+            "c": {"libimpl.so": "elf"},
+        },
+        ["-L{dev}", "-L{s}", "-L{c}", "-lfoo"],
+        {},
+        ["dev"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{s}", "{s}", policy.NO_LIBRARY, ""),
+            ("{c}", "{c}", policy.NO_LIBRARY, ""),
+        ],
+    ),
+    (
+        "bare-name-in-the-scripts-directory",
+        {"dev": {"libfoo.so": "INPUT(libfoo_impl.so)", "libfoo_impl.so": "elf"}},
+        ["-L{dev}", "-lfoo"],
+        {},
+        ["dev"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("libfoo_impl.so", "{dev}", policy.DUPLICATE, "{dev}/libfoo.so"),
+        ],
+    ),
+    (
+        "bare-name-in-an-L-dir",
+        {"dev": {"libfoo.so": "INPUT(libimpl.so)"}, "c": {"libimpl.so": "elf"}},
+        ["-L{dev}", "-L{c}", "-lfoo"],
+        {},
+        ["dev", "c"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("libimpl.so", "{c}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{c}", "{c}", policy.NO_LIBRARY, ""),
+        ],
+    ),
+    (
+        "a-script-naming-a-script",
+        {
+            "dev": {"libfoo.so": "INPUT({mid}/libmid.so)"},
+            "mid": {"libmid.so": "GROUP({run}/libfoo.so.1)"},
+            "run": {"libfoo.so.1": "elf"},
+        },
+        ["-L{dev}", "-lfoo"],
+        {},
+        ["dev", "run"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{mid}/libmid.so"),
+        ],
+    ),
+    (
+        "a-cycle-ends",
+        {"a": {"liba.so": "INPUT(libb.so)", "libb.so": "INPUT(liba.so)"}},
+        ["-L{a}", "-la"],
+        {},
+        ["a"],
+        [("{a}", "{a}", policy.ADDED, "")],
+    ),
+    (
+        "a-missing-library-changes-nothing",
+        {"dev": {"libfoo.so": "GROUP ( /nonexistent/libfoo.so.1 )"}},
+        ["-L{dev}", "-lfoo"],
+        {},
+        ["dev"],
+        [("{dev}", "{dev}", policy.ADDED, "")],
+    ),
+    (
+        "another-target-is-skipped",
+        {"dev": {"libfoo.so": "GROUP ( {arm}/libfoo.so.1 )"}, "arm": {"libfoo.so.1": "arm"}},
+        ["-L{dev}", "-lfoo"],
+        {},
+        ["dev"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{arm}/libfoo.so.1", "{arm}", policy.INCOMPATIBLE, "{dev}/libfoo.so"),
+        ],
+    ),
+    (
+        "outside-the-store",
+        {"dev": {"libfoo.so": "GROUP ( /tmp-out/libfoo.so.1 )"}},
+        ["-L{dev}", "-lfoo"],
+        {},
+        ["dev"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("/tmp-out/libfoo.so.1", "/tmp-out", policy.OUTSIDE, "{dev}/libfoo.so"),
+        ],
+    ),
+    (
+        "in-the-scripts-place",
+        {**DEV_RUN, "x": {"libx.so": "elf"}, "y": {"liby.so": "elf"}},
+        ["-L{x}", "-lx", "-L{dev}", "-lfoo", "-L{y}", "-ly"],
+        {},
+        ["x", "dev", "run", "y"],
+        [
+            ("{x}", "{x}", policy.ADDED, ""),
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{y}", "{y}", policy.ADDED, ""),
+        ],
+    ),
+    (
+        "a-directory-given-twice-follows-its-script-once",
+        DEV_RUN,
+        ["-L{dev}", "-L{dev}/", "-lfoo"],
+        {},
+        ["dev", "run"],
+        [
+            ("{dev}", "{dev}", policy.ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{dev}/", "{dev}", policy.DUPLICATE, ""),
+        ],
+    ),
+    (
+        "rpath-off",
+        DEV_RUN,
+        ["-L{dev}", "-lfoo"],
+        {"LDWRAP_DISABLE": "1"},
+        [],
+        [("{dev}", "{dev}", policy.DISABLED, "")],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("packages", "args", "env", "rpath", "decisions"),
+    [c[1:] for c in CASES],
+    ids=[c[0] for c in CASES],
+)
+def test_scripts(
+    tmp_path: Path,
+    elf: dict[str, bytes],
+    packages: dict[str, dict[str, str]],
+    args: list[str],
+    env: dict[str, str],
+    rpath: list[str],
+    decisions: list[tuple[str, str, str, str]],
+) -> None:
+    store = make_store(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "libfoo.so.1").write_bytes(elf["elf"])  # a library outside the store
+    dirs = {pkg: str(store.libdir(pkg)) for pkg in packages}
+
+    def fill(text: str) -> str:
+        return text.format(**dirs).replace("/tmp-out", str(out))
+
+    for pkg, files in packages.items():
+        for name, kind in files.items():
+            path = Path(dirs[pkg]) / name
+            if kind in elf:
+                path.write_bytes(elf[kind])
+            elif kind == "a":
+                path.write_bytes(b"!<arch>\n")
+            else:
+                path.write_text(fill(kind))
+    caller = [fill(a) for a in args]
+    full_env = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(store.root), **env}
+    data = prepare("ld.bfd", caller, full_env, str(tmp_path)).as_dict()
+    expected_argv = ["/usr/bin/ld.bfd", *caller]
+    for pkg in rpath:
+        expected_argv += ["-rpath", dirs[pkg]]
+    assert data["argv"] == expected_argv
+    got = [
+        (d["given"], d["path"], d["verdict"], d.get("via", ""))
+        for d in data["directories"]  # type: ignore[attr-defined]
+    ]
+    assert got == [tuple(fill(x) for x in d) for d in decisions]
+
+
+def test_explain_names_the_script(tmp_path: Path, elf: dict[str, bytes]) -> None:
+    from click.testing import CliRunner
+
+    from ldwrap.cli import cli
+
+    store = make_store(tmp_path)
+    run, dev = store.libdir("run"), store.libdir("dev")
+    (run / "libfoo.so.1").write_bytes(elf["elf"])
+    (dev / "libfoo.so").write_text(f"GROUP ( {run}/libfoo.so.1 )\n")
+    env = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(store.root)}
+    r = CliRunner().invoke(cli, ["explain", "--as", "ld.bfd", "--", f"-L{dev}", "-lfoo"], env=env)
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[-3:] == [
+        f"+ {dev}: added [libfoo.so]",
+        f"+ {run}/libfoo.so.1 -> {run}: added [libfoo.so.1] "
+        f"(named by the linker script {dev}/libfoo.so)",
+        f"adds after:  -rpath {dev} -rpath {run}",
+    ]
