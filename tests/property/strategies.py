@@ -96,8 +96,8 @@ def argv_lists(root: str) -> st.SearchStrategy[list[str]]:
         tree_arg(root),
     )
     body = st.lists(piece, max_size=14).map(lambda ps: [a for p in ps for a in p])
-    flavor = st.sampled_from([[], [], [], ["-flavor", "gnu"], ["-flavor", "darwin"], ["-flavor"]])
-    return st.tuples(flavor, body).map(lambda t: t[0] + t[1])
+    flavour = st.sampled_from([[], [], [], ["-flavor", "gnu"], ["-flavor", "darwin"], ["-flavor"]])
+    return st.tuples(flavour, body).map(lambda t: t[0] + t[1])
 
 
 def environments(root: str) -> st.SearchStrategy[dict[str, str]]:

@@ -8,7 +8,7 @@ from .grammar import BFD, GOLD, LLD, MOLD, classify
 from .model import STATIC, STATIC_PIE, LibRequest, LinkRequest, is_shared_name
 
 
-def lld_flavor(args: "list[str]") -> "str | None":
+def lld_flavour(args: "list[str]") -> "str | None":
     """lld's `-flavor X`, which must come first; returns X or None."""
     if len(args) >= 2 and args[0] == "-flavor":
         return args[1]
@@ -22,7 +22,7 @@ def parse(
     as-needed) in effect before the first argument."""
     req = LinkRequest()
     start = 0
-    if flavour == LLD and lld_flavor(args) is not None:
+    if flavour == LLD and lld_flavour(args) is not None:
         start = 2
     static, as_needed = state
     stack: list[tuple[bool, bool]] = []  # --push-state saves both

@@ -200,7 +200,7 @@ def find(
             raise LinkerError(f"LDWRAP_LINKER={explicit!r} is not an executable file")
         if is_shim(path) or (self_path is not None and _same(path, self_path)):
             raise LinkerError(f"LDWRAP_LINKER={explicit!r} is ldwrap itself, not a linker")
-        return _with_flavor(path)
+        return _with_flavour(path)
     if self_path is not None and name == "ld.lld":
         # rustc reaches `<sysroot>/lib/rustlib/<triple>/bin/gcc-ld/ld.lld` through -B; a
         # wrapped toolchain's real linker is the rust-lld next to that directory.
@@ -217,12 +217,12 @@ def find(
     if invoked.endswith("-" + name):
         path = target_linker(name, (invoked[: -len(name) - 1],), env, skip, self_path)
         if path is not None:
-            return _with_flavor(path)
+            return _with_flavour(path)
     names = (invoked, name) if invoked.endswith("-" + name) else (name,)
     for cand in (name, *ALIASES.get(name, ())):
         path = search_path(cand, env, skip, self_path)
         if path is not None:
-            return _with_flavor(path)
+            return _with_flavour(path)
     if name == "ld.lld":
         path = search_path("rust-lld", env, skip, self_path)
         if path is not None:
@@ -308,10 +308,10 @@ def for_target(
     path = target_linker(name, triples, env, skip, self_path)
     if path is None and name == "gold":
         path = target_linker("ld.gold", triples, env, skip, self_path)
-    return real if path is None else _with_flavor(path)
+    return real if path is None else _with_flavour(path)
 
 
-def _with_flavor(path: str) -> "RealLinker":
+def _with_flavour(path: str) -> "RealLinker":
     """The multi-flavour lld binaries need `-flavor gnu` unless their name says ld."""
     base = os.path.basename(path)
     if base in ("rust-lld", "lld") or base.startswith(("rust-lld", "lld-")):

@@ -15,7 +15,7 @@ unchanged) and a note saying why. `prepare` is the one code path behind the shim
 """
 
 from . import oslite as os
-from .argv import lld_flavor, parse
+from .argv import lld_flavour, parse
 from .config import MODE_NONDEFAULT, Config
 from .dirs import FsView
 from .grammar import GOLD, LLD, MOLD
@@ -136,7 +136,7 @@ class Link:
         self.real = RealLinker("")
         self.flavour = ""
         self.head: list[str] = []  # rust-lld's `-flavor gnu`, before everything
-        self.lld = lld_flavor(args)  # the caller's own lld `-flavor X`, which stays first
+        self.lld = lld_flavour(args)  # the caller's own lld `-flavor X`, which stays first
         # The target without -m: a target-prefixed name's (aarch64-linux-gnu-ld), else None
         # (this machine).
         self.machine: str | None = None
@@ -332,22 +332,22 @@ def assemble(
     """[linker] [head] [-flavor X] [before] the caller's [after] [`--` and what follows]; where
     ldwrap's runs start and end; the runs purity moves back into @files."""
     rest = pure.args if pure is not None else link.args
-    flavor_head, rest = rest[:lead], rest[lead:]
+    flavour_head, rest = rest[:lead], rest[lead:]
     tail: list[str] = []
     if req.dashdash and "--" in rest:
         # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
         cut = rest.index("--")
         rest, tail = rest[:cut], rest[cut:]
     head = link.head
-    argv = [link.real.path, *head, *flavor_head, *extras.before, *rest, *extras.after, *tail]
-    added_at = (1 + len(head) + len(flavor_head), len(argv) - len(tail))
+    argv = [link.real.path, *head, *flavour_head, *extras.before, *rest, *extras.after, *tail]
+    added_at = (1 + len(head) + len(flavour_head), len(argv) - len(tail))
     spans: list[tuple[int, int]] = []
     if pure is not None and pure.spans:
         from .purity import argv_spans
 
         spans = argv_spans(
             pure.spans,
-            len(flavor_head),
+            len(flavour_head),
             added_at[0] + len(extras.before),
             len(rest),
             len(extras.after),

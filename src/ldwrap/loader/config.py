@@ -32,7 +32,7 @@ from .elf import Target
 
 @dataclass(frozen=True)
 class LoaderConfig:
-    flavor: str  # "glibc" or "musl"
+    flavour: str  # "glibc" or "musl"
     interp: str
     target: Target
     system_dirs: tuple[str, ...]  # each ends with "/"
@@ -259,7 +259,7 @@ def discover(interp: str, target: Target, root: Optional[str]) -> LoaderConfig:
             return None
 
     cfg = table_config(interp, target, exists, read)
-    if cfg.flavor != "glibc":
+    if cfg.flavour != "glibc":
         return cfg
     host_x86 = os.uname().machine == "x86_64" and target.machine == EM_X86_64
     if root is None and _trusted_host_loader(interp):

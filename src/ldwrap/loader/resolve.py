@@ -414,7 +414,7 @@ class _Load:
 
     def _sources(self, req: LoadedObject) -> Iterator[tuple[str, Optional[str], list[str]]]:
         cfg, secure = self.cfg, self.opts.secure
-        if self.cfg.flavor == "musl":
+        if self.cfg.flavour == "musl":
             yield from self._musl_sources(req)
             return
         if req.info.runpath is None:

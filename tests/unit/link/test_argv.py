@@ -7,7 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers import examples
-from ldwrap.link.argv import lld_flavor, parse
+from ldwrap.link.argv import lld_flavour, parse
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.model import DYNAMIC, STATIC, STATIC_PIE, LibRequest
 
@@ -325,7 +325,7 @@ def test_queries(flavour: str, args: list[str], query: bool) -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "flavor", "libs"),
+    ("args", "flavour", "libs"),
     [
         (["-flavor", "gnu", "-lfoo"], "gnu", ["foo"]),
         (["-flavor", "GNU", "-lfoo"], "GNU", ["foo"]),
@@ -333,9 +333,9 @@ def test_queries(flavour: str, args: list[str], query: bool) -> None:
     ],
 )
 def test_lld_flavor_pair_is_kept_apart(
-    args: list[str], flavor: str | None, libs: list[str]
+    args: list[str], flavour: str | None, libs: list[str]
 ) -> None:
-    assert lld_flavor(args) == flavor
+    assert lld_flavour(args) == flavour
     assert [lib.spec for lib in parse(LLD, args).libs] == libs
 
 

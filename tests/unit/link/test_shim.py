@@ -113,7 +113,7 @@ def test_rust_lld_gets_flavor_gnu_first(setup: Setup, monkeypatch: pytest.Monkey
     assert ex.argv == [str(rl), "-flavor", "gnu", "-L", str(lib), "-lfoo", "-rpath", str(lib)]
 
 
-def test_non_elf_flavor_passes_untouched(setup: Setup) -> None:
+def test_non_elf_flavour_passes_untouched(setup: Setup) -> None:
     lib, sysbin = setup
     args = ["-flavor", "darwin", "-L", str(lib), "-lfoo"]
     assert run_main(["/shims/ld.lld", *args]).argv == [str(sysbin / "ld.lld"), *args]

@@ -186,7 +186,7 @@ def test_table_fallbacks() -> None:
         no_dirs,
         lambda p: "/opt/a\n/opt/b\n" if p == "/etc/ld-musl-x86_64.path" else None,
     )
-    assert (musl.flavor, musl.system_dirs, musl.cache_path) == (
+    assert (musl.flavour, musl.system_dirs, musl.cache_path) == (
         "musl",
         ("/opt/a/", "/opt/b/"),
         None,
