@@ -75,8 +75,9 @@ def install_cmd(
         click.echo(p)
     where = os.path.abspath(directory)
     lines = advice(where, only, bool(clangs), _listed(where, env.get("PATH", ""))[:1] == [True])
+    compiler_path = env.get("COMPILER_PATH", "")
     lines += cross_advice(
-        where, [p for p, _ in cross], missing, any(_listed(where, env.get("COMPILER_PATH", "")))
+        where, [p for p, _ in cross], missing, any(_listed(where, compiler_path)), compiler_path
     )
     for line in lines:
         click.echo(f"ldwrap: {line}", err=True)
@@ -111,10 +112,15 @@ def advice(
 
 
 def cross_advice(
-    directory: str, cross: list[str], missing: dict[str, list[str]], reached: bool = False
+    directory: str,
+    cross: list[str],
+    missing: dict[str, list[str]],
+    reached: bool = False,
+    compiler_path: str = "",
 ) -> list[str]:
     """How cross compilers reach the drop-ins (nothing to do when COMPILER_PATH names
-    directory), and the target names nothing could serve."""
+    directory; before what it holds otherwise), and the target names nothing could serve."""
+    value = f"{directory}:$COMPILER_PATH" if compiler_path else directory
     lines = []
     if cross and reached:
         lines.append(
@@ -124,7 +130,7 @@ def cross_advice(
     elif cross:
         lines.append(
             f"cross compilers ({', '.join(os.path.basename(c) for c in cross)}) take their "
-            f"own ld and ld.gold before PATH: export COMPILER_PATH={directory} (every gcc and "
+            f"own ld and ld.gold before PATH: export COMPILER_PATH={value} (every gcc and "
             f"clang looks there first, for every target and -fuse-ld=), or pass -B {directory}"
         )
     for triple, names in missing.items():

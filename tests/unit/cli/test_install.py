@@ -301,13 +301,13 @@ AFTER_PATH = [
     ),
     (
         "{t}/../empty:{d}",  # not first
-        "rel/bin",  # relative entries are not the directory
+        "rel/bin",  # relative entries are not the directory; kept, after it
         [
             "put {d} first on PATH: gcc and clang then link through ldwrap",
             "or per command: gcc -B {d}, clang --ld-path={d}/ld",
             "cross compilers (riscv64-linux-gnu-gcc) take their own ld and ld.gold before PATH: "
-            "export COMPILER_PATH={d} (every gcc and clang looks there first, for every target "
-            "and -fuse-ld=), or pass -B {d}",
+            "export COMPILER_PATH={d}:$COMPILER_PATH (every gcc and clang looks there first, "
+            "for every target and -fuse-ld=), or pass -B {d}",
         ],
     ),
 ]
