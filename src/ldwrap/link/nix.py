@@ -29,7 +29,8 @@ Composing. The final order is nixpkgs' own:
   caller's own rpath entries],
   the caller's arguments,
   NIX_LDFLAGS, NIX_LDFLAGS_AFTER, the 32-bit `-dynamic-linker`, [LD_RUN_PATH's `-rpath`s],
-  the `-rpath`s, `--build-id`.
+  the `-rpath`s (with the copies instead, when a caller's rpath has an empty element),
+  `--build-id`.
 lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 """
 
@@ -216,6 +217,10 @@ def ldflags_words(req: "LinkRequest", nix: "NixEnv") -> "tuple[list[str], list[s
     return words(nix.ldflags_before), words(nix.ldflags) + words(nix.ldflags_after)
 
 
+def _has_empty_element(rpath: str) -> bool:
+    return rpath[:1] == ":" or rpath[-1:] == ":" or "::" in rpath
+
+
 def compose(
     req: "LinkRequest",
     settings: "Config",
@@ -249,6 +254,11 @@ def compose(
     ex.after += after
     if copy_args:
         ex.before += copy_args
+    if rpath_args and any(_has_empty_element(r) for r in req.rpaths):
+        # CMake pads its build rpath with `:`. An entry of ours after it would stand behind
+        # an empty element (the current directory) once CMake's install removes its string.
+        ex.before += rpath_args
+        rpath_args = []
 
     if req.is_32bit and settings.dynamic_linker_m32 and interp:
         ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)
