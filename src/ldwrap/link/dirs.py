@@ -266,6 +266,16 @@ def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> "list[str]
     return out
 
 
+def library_names(directory: str) -> "frozenset[str]":
+    """The names in directory that look like shared libraries (`lib*.so*`); none when it
+    cannot be read."""
+    try:
+        names = os.listdir(directory)
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(n for n in names if n[:3] == "lib" and ".so" in n)
+
+
 def _identity(path: str) -> "tuple[int, int] | None":
     try:
         st = os.stat(path)

@@ -221,6 +221,27 @@ def _has_empty_element(rpath: str) -> bool:
     return rpath[:1] == ":" or rpath[-1:] == ":" or "::" in rpath
 
 
+def _ahead_of_padding(
+    caller: "list[str]", rpath_args: "list[str]"
+) -> "tuple[list[str], list[str]]":
+    """ldwrap's `-rpath` pairs split into those that may go before the caller's arguments and
+    those that stay after them: a directory holding a library of the same name as one in the
+    caller's own rpath directories would win over it there, so it stays (as without padding)."""
+    from .dirs import library_names  # only links with a padded rpath pay for listings
+
+    theirs: set[str] = set()
+    for value in caller:
+        for d in value.split(":"):
+            if d[:1] == "/":
+                theirs |= library_names(d)
+    ahead: list[str] = []
+    after: list[str] = []
+    for i in range(0, len(rpath_args) - 1, 2):
+        pair = rpath_args[i : i + 2]
+        (after if theirs & library_names(pair[1]) else ahead).extend(pair)
+    return ahead, after
+
+
 def compose(
     req: "LinkRequest",
     settings: "Config",
@@ -257,8 +278,8 @@ def compose(
     if rpath_args and any(_has_empty_element(r) for r in req.rpaths):
         # CMake pads its build rpath with `:`. An entry of ours after it would stand behind
         # an empty element (the current directory) once CMake's install removes its string.
-        ex.before += rpath_args
-        rpath_args = []
+        ahead, rpath_args = _ahead_of_padding(req.rpaths, rpath_args)
+        ex.before += ahead
 
     if req.is_32bit and settings.dynamic_linker_m32 and interp:
         ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)

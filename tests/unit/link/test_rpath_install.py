@@ -148,6 +148,22 @@ def test_after_cmakes_padding_a_new_directory_goes_first(tmp_path: Path, linker:
     assert installed.split(":") == [x + "/", y]
 
 
+def test_after_cmakes_padding_a_directory_that_would_win_stays_last(tmp_path: Path) -> None:
+    """The build tree holds a newer libfoo and a prefix on LDFLAGS the installed one: in
+    front of CMake's string the prefix would win in the build tree. It stays last, where it
+    was; another directory still goes first."""
+    p = Prefix(tmp_path)
+    old, y = p.lib("foo-old", "libfoo.so", "libfoo.so.1", "libbar.so"), p.lib("y", "liby.so")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CMakeCache.txt").touch()
+    (build / "libfoo.so.1").touch()
+    cmake = f"{build}:"
+    args = ["main.o", f"{build}/libfoo.so.1", "-L", old, "-lbar", "-L", y, "-ly"]
+    cmd = argv(tmp_path, [*args, "-rpath", cmake])
+    assert cmd[1:] == ["-rpath", y, *args, "-rpath", cmake, "-rpath", old]
+
+
 @pytest.mark.parametrize("caller", ["/b:", ":/b", "/b::/c"])
 def test_any_empty_element_of_the_callers_rpath_puts_ours_first(
     tmp_path: Path, caller: str
