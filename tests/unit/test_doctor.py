@@ -260,13 +260,22 @@ def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) ->
     assert "note: a note\n  hint: a hint\n" in text
 
 
+@pytest.mark.parametrize(
+    ("compiler_path", "export"),
+    [
+        (None, "{d}"),
+        ("", "{d}"),
+        ("/other/bin", "{d}:$COMPILER_PATH"),  # another directory the user keeps there
+    ],
+)
 def test_cross_compiler_findings_and_what_its_dropins_run(
-    tmp_path: Path, linkers: Path, dropins: Path
+    tmp_path: Path, linkers: Path, dropins: Path, compiler_path: str | None, export: str
 ) -> None:
     # Stand-ins for the aarch64 binutils on PATH (doctor only looks at them).
     for name in ("aarch64-linux-gnu-ld", "aarch64-linux-gnu-ld.gold"):
         _exe(linkers / name)
-    env = _env(tmp_path, f"{dropins}:{linkers}")
+    extra = {} if compiler_path is None else {"COMPILER_PATH": compiler_path}
+    env = _env(tmp_path, f"{dropins}:{linkers}", **extra)
     report = doctor.Report(ldwrap_dirs=[str(dropins)])
     own = "/usr/aarch64-linux-gnu/bin"
     gcc = doctor.Compiler("/x/aarch64-linux-gnu-gcc", ["aarch64-linux-gnu-gcc"], "gcc")
@@ -288,8 +297,8 @@ def test_cross_compiler_findings_and_what_its_dropins_run(
         (True, f"{linkers}/ld.mold"),
     ]
     fix = (
-        f"export COMPILER_PATH={dropins} (gcc and clang look there before their own "
-        f"directories, for every target), or pass -B{dropins} to aarch64-linux-gnu-gcc"
+        f"export COMPILER_PATH={export.format(d=dropins)} (gcc and clang look there before "
+        f"their own directories, for every target), or pass -B{dropins} to aarch64-linux-gnu-gcc"
     )
     found = doctor_compilers.compiler_findings(report, env, set())
     assert [(f.problem, f.text, f.advice) for f in found] == [

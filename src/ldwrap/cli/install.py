@@ -73,15 +73,34 @@ def install_cmd(
         sys.exit(1)
     for p in paths:
         click.echo(p)
-    lines = advice(os.path.abspath(directory), only, bool(clangs))
-    lines += cross_advice(os.path.abspath(directory), [p for p, _ in cross], missing)
+    where = os.path.abspath(directory)
+    lines = advice(where, only, bool(clangs), _listed(where, env.get("PATH", ""))[:1] == [True])
+    compiler_path = env.get("COMPILER_PATH", "")
+    lines += cross_advice(
+        where, [p for p, _ in cross], missing, any(_listed(where, compiler_path)), compiler_path
+    )
     for line in lines:
         click.echo(f"ldwrap: {line}", err=True)
 
 
-def advice(directory: str, only: tuple[str, ...], clang_found: bool) -> list[str]:
-    """What to do next, exactly: PATH for both compilers, or one flag per command."""
+def _listed(directory: str, value: str) -> list[bool]:
+    """For each absolute entry of a PATH-like value: whether it is directory."""
+    real = os.path.realpath(directory)
+    return [os.path.realpath(e) == real for e in value.split(":") if e.startswith("/")]
+
+
+def advice(
+    directory: str, only: tuple[str, ...], clang_found: bool, first_on_path: bool = False
+) -> list[str]:
+    """What to do next, exactly: PATH for both compilers, or one flag per command; nothing
+    to do when directory is already first on PATH."""
     clang_ld = "ld.lld" if "ld.lld" in only else only[0]
+    if first_on_path:
+        return [
+            f"{directory} is first on PATH: gcc"
+            + (" and clang link" if clang_found else " links")
+            + " through ldwrap"
+        ]
     if clang_found:
         first = f"put {directory} first on PATH: gcc and clang then link through ldwrap"
     else:
@@ -92,13 +111,26 @@ def advice(directory: str, only: tuple[str, ...], clang_found: bool) -> list[str
     return [first, f"or per command: gcc -B {directory}, clang --ld-path={directory}/{clang_ld}"]
 
 
-def cross_advice(directory: str, cross: list[str], missing: dict[str, list[str]]) -> list[str]:
-    """How cross compilers reach the drop-ins, and the target names nothing could serve."""
+def cross_advice(
+    directory: str,
+    cross: list[str],
+    missing: dict[str, list[str]],
+    reached: bool = False,
+    compiler_path: str = "",
+) -> list[str]:
+    """How cross compilers reach the drop-ins (nothing to do when COMPILER_PATH names
+    directory; before what it holds otherwise), and the target names nothing could serve."""
+    value = f"{directory}:$COMPILER_PATH" if compiler_path else directory
     lines = []
-    if cross:
+    if cross and reached:
+        lines.append(
+            f"cross compilers ({', '.join(os.path.basename(c) for c in cross)}) reach "
+            f"{directory} through COMPILER_PATH"
+        )
+    elif cross:
         lines.append(
             f"cross compilers ({', '.join(os.path.basename(c) for c in cross)}) take their "
-            f"own ld and ld.gold before PATH: export COMPILER_PATH={directory} (every gcc and "
+            f"own ld and ld.gold before PATH: export COMPILER_PATH={value} (every gcc and "
             f"clang looks there first, for every target and -fuse-ld=), or pass -B {directory}"
         )
     for triple, names in missing.items():

@@ -189,7 +189,7 @@ def compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str])
         for lc in cc.linkers:
             if lc.path is None and cc.cross and _installed(lc.linker_name, env):
                 # A cross gcc looks on PATH only for TRIPLE-ld.lld: without it, no link.
-                groups.setdefault(_cross_fix(report, cc), []).append(lc)
+                groups.setdefault(_cross_fix(report, env, cc), []).append(lc)
                 continue
             if lc.path is None or lc.note == "nixpkgs' ld-wrapper":
                 continue
@@ -206,7 +206,7 @@ def compiler_findings(report: Report, env: Mapping[str, str], flagged: set[str])
             if cc.kind == "gcc" and lc.path in flagged:
                 continue
             if cc.cross:
-                key = _cross_fix(report, cc)
+                key = _cross_fix(report, env, cc)
             else:
                 key = "" if cc.kind == "clang" else _gcc_fix(report, env, cc, lc)
             groups.setdefault(key, []).append(lc)
@@ -230,12 +230,14 @@ def _installed(name: str, env: Mapping[str, str]) -> bool:
     return any(search_path(n, env) for n in (name, *ALIASES.get(name, ())))
 
 
-def _cross_fix(report: Report, cc: Compiler) -> str:
+def _cross_fix(report: Report, env: Mapping[str, str], cc: Compiler) -> str:
     """A cross compiler takes ld and ld.gold from its own directories before PATH, and lld
-    and mold from PATH only under its target's prefix; COMPILER_PATH comes before both."""
+    and mold from PATH only under its target's prefix; COMPILER_PATH comes before both (put
+    first, when the user already keeps other directories there)."""
     dropins = dropin_dir(report, "ld")
+    value = f"{dropins}:$COMPILER_PATH" if env.get("COMPILER_PATH") else dropins
     return (
-        f"export COMPILER_PATH={dropins} (gcc and clang look there before their own "
+        f"export COMPILER_PATH={value} (gcc and clang look there before their own "
         f"directories, for every target), or pass -B{dropins} to {cc.name}"
     )
 

@@ -193,7 +193,27 @@ _BUILTIN = (
 # Compiler-private trees: gcc and clang pass them as -L, but the libraries there are linker
 # scripts or links back to the system directories, so an rpath to them only leaks build paths.
 _CONF_BYTES = 1 << 20  # an ld.so.conf file larger than this is not one
-_PRIVATE_PREFIXES = ("/usr/lib/gcc/", "/usr/lib64/gcc/", "/usr/lib/llvm", "/usr/libexec/")
+_PRIVATE_PREFIXES = (
+    "/usr/lib/gcc/",
+    "/usr/lib/gcc-cross/",  # Debian's cross gcc
+    "/usr/lib64/gcc/",
+    "/usr/lib/llvm",
+    "/usr/libexec/",
+)
+# A cross toolchain's root (Debian's /usr/aarch64-linux-gnu): its lib directories are the
+# target's own system directories, found by the target's loader by itself.
+_CROSS_ROOT_LIBS = ("lib", "lib64", "lib32", "libx32")
+
+
+def _in_cross_root(path: str) -> bool:
+    """Whether path is /usr/<triple>/lib (or lib64, ...), a cross toolchain's library dir."""
+    parts = path.split("/")
+    return (
+        len(parts) == 4
+        and parts[1] == "usr"
+        and "-linux-" in parts[2]
+        and parts[3] in _CROSS_ROOT_LIBS
+    )
 
 
 def _wildcard_match(name: str, pattern: str) -> bool:
@@ -274,6 +294,16 @@ def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> "list[str]
     return out
 
 
+def library_names(directory: str) -> "frozenset[str]":
+    """The names in directory that look like shared libraries (`lib*.so*`); none when it
+    cannot be read."""
+    try:
+        names = os.listdir(directory)
+    except (OSError, ValueError):
+        return frozenset()
+    return frozenset(n for n in names if n[:3] == "lib" and ".so" in n)
+
+
 def _identity(path: str) -> "tuple[int, int] | None":
     try:
         st = os.stat(path)
@@ -300,7 +330,7 @@ def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]
     read: list[bool] = []  # empty until ld.so.conf has been read
 
     def is_default(path: str) -> bool:
-        if path in builtin or path.startswith(_PRIVATE_PREFIXES):
+        if path in builtin or path.startswith(_PRIVATE_PREFIXES) or _in_cross_root(path):
             return True
         if not read:
             read.append(True)

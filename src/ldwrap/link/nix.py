@@ -29,7 +29,8 @@ Composing. The final order is nixpkgs' own:
   caller's own rpath entries],
   the caller's arguments,
   NIX_LDFLAGS, NIX_LDFLAGS_AFTER, the 32-bit `-dynamic-linker`, [LD_RUN_PATH's `-rpath`s],
-  the `-rpath`s, `--build-id`.
+  the `-rpath`s (with the copies instead, when a caller's rpath has an empty element),
+  `--build-id`.
 lld's leading `-flavor X` stays in front of all of it (the shim puts it there).
 """
 
@@ -216,6 +217,31 @@ def ldflags_words(req: "LinkRequest", nix: "NixEnv") -> "tuple[list[str], list[s
     return words(nix.ldflags_before), words(nix.ldflags) + words(nix.ldflags_after)
 
 
+def _has_empty_element(rpath: str) -> bool:
+    return rpath[:1] == ":" or rpath[-1:] == ":" or "::" in rpath
+
+
+def _ahead_of_padding(
+    caller: "list[str]", rpath_args: "list[str]"
+) -> "tuple[list[str], list[str]]":
+    """ldwrap's `-rpath` pairs split into those that may go before the caller's arguments and
+    those that stay after them: a directory holding a library of the same name as one in the
+    caller's own rpath directories would win over it there, so it stays (as without padding)."""
+    from .dirs import library_names  # only links with a padded rpath pay for listings
+
+    theirs: set[str] = set()
+    for value in caller:
+        for d in value.split(":"):
+            if d[:1] == "/":
+                theirs |= library_names(d)
+    ahead: list[str] = []
+    after: list[str] = []
+    for i in range(0, len(rpath_args) - 1, 2):
+        pair = rpath_args[i : i + 2]
+        (after if theirs & library_names(pair[1]) else ahead).extend(pair)
+    return ahead, after
+
+
 def compose(
     req: "LinkRequest",
     settings: "Config",
@@ -249,6 +275,11 @@ def compose(
     ex.after += after
     if copy_args:
         ex.before += copy_args
+    if rpath_args and any(_has_empty_element(r) for r in req.rpaths):
+        # CMake pads its build rpath with `:`. An entry of ours after it would stand behind
+        # an empty element (the current directory) once CMake's install removes its string.
+        ahead, rpath_args = _ahead_of_padding(req.rpaths, rpath_args)
+        ex.before += ahead
 
     if req.is_32bit and settings.dynamic_linker_m32 and interp:
         ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)

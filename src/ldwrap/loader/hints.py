@@ -17,7 +17,7 @@ from typing import Optional
 from ..link.config import HOST_STORE, Config
 from .elf import Target
 from .fs import FileSystem
-from .resolve import Edge, LoadResult
+from .resolve import RPATH, RUNPATH, Edge, LoadResult
 
 _LIB_DIRS = ("lib", "lib64")
 
@@ -85,10 +85,33 @@ def fix_dirs(
         return {}
     dirs = list(candidate_dirs(result, env, fs))
     target = result.config.target
-    return {
-        i: find_library(result.edges[i].lookup_name or result.edges[i].name, dirs, fs, target)
-        for i in wanted
-    }
+    fixes: dict[int, Optional[str]] = {}
+    for i in wanted:
+        name = result.edges[i].lookup_name or result.edges[i].name
+        on_host = on_this_machine(result.edges[i], name, fs, target)
+        fixes[i] = on_host or find_library(name, dirs, fs, target)
+    return fixes
+
+
+def on_this_machine(edge: Edge, name: str, fs: FileSystem, target: Target) -> Optional[str]:
+    """Under --root: the first RPATH/RUNPATH directory of the need that holds the library on
+    this machine but not inside the root (a program linked here against a library built here:
+    qemu-user -L falls back to this machine's files, the target system will not)."""
+    if fs.root is None:
+        return None
+    host = FileSystem()
+    for s in edge.searched:
+        if s.source in (RPATH, RUNPATH):
+            for d in s.dirs:
+                if host.probe(os.path.join(d, name), target).kind == "ok":
+                    return d
+    return None
+
+
+def in_own_search_path(edge: Edge, directory: str) -> bool:
+    """Whether directory is one of the need's own RPATH/RUNPATH entries (then the link was
+    right and only the library is missing where the file is judged)."""
+    return any(directory in s.dirs for s in edge.searched if s.source in (RPATH, RUNPATH))
 
 
 def needs_fix(edge: Edge) -> bool:

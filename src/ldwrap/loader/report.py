@@ -11,7 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Optional
 
-from .hints import needs_fix
+from .hints import in_own_search_path, needs_fix
 from .resolve import (
     ALREADY_LOADED,
     DEFAULT_DIRS,
@@ -97,6 +97,12 @@ def fix_line(edge: Edge, main: str, where: Optional[str]) -> str:
         return (
             f"fix: relink{who} through ldwrap with -L<directory of {name}>, or add "
             f"-Wl,-rpath,<that directory>{to}"
+        )
+    if in_own_search_path(edge, where):  # only under --root: see hints.on_this_machine
+        return (
+            f"fix: {name} is in {where} on this machine, not in the --root system; the rpath is "
+            f"right: install {name} at {where} there (qemu-user -L falls back to this "
+            "machine's files)"
         )
     return (
         f"fix: {name} is in {where}: relink{who} through ldwrap with -L{where}, or add "

@@ -158,6 +158,35 @@ def test_a_root_of_its_own_matches_qemu(tmp_path: Path) -> None:
     ]
 
 
+def test_a_library_only_on_this_machine_is_named_with_its_rpath(tmp_path: Path) -> None:
+    """A program linked here with an rpath to a library built here: qemu -L falls back to this
+    machine's files and starts it, but the --root system does not have the library. The fix
+    line says the rpath is right and where the library must go, not to relink."""
+    own = cross(tmp_path, tmp_path / "p/lib/libown.so", "int own(void) { return 42; }\n", "-shared")
+    lib = own.parent
+    app = cross(
+        tmp_path, tmp_path / "p/bin/app", OWN_MAIN_C, f"-L{lib}", "-lown", f"-Wl,-rpath,{lib}"
+    )
+    run = qemu(SYSROOT, app)
+    assert (run.returncode, run.stdout) == (0, "own 42\n")
+    res = CliRunner().invoke(check, ["--root", SYSROOT, str(app)])
+    assert res.exit_code == 1
+    assert res.stdout.splitlines() == [
+        str(app),
+        "    /lib/ld-linux-aarch64.so.1 [interpreter]",
+        "    libown.so => not found",
+        f"        searched: RUNPATH ({lib}), /lib, /usr/lib",
+        f"        fix: libown.so is in {lib} on this machine, not in the --root system; the rpath "
+        f"is right: install libown.so at {lib} there (qemu-user -L falls back to this machine's "
+        "files)",
+        "    libc.so.6 => /lib/libc.so.6 [default dir]",
+    ]
+    doc = json.loads(CliRunner().invoke(check, ["--json", "--root", SYSROOT, str(app)]).stdout)
+    fixes = {(e["name"], e["fix_dir"]) for e in doc[0]["libraries"]}
+    assert ("libown.so", str(lib)) in fixes
+    assert {d for _, d in fixes} == {None, str(lib)}
+
+
 def test_an_i386_program_is_judged_as_this_machines_own(tmp_path: Path) -> None:
     src = tmp_path / "m.c"
     src.write_text("int main(void) { return 0; }\n")

@@ -277,3 +277,59 @@ def test_the_closing_advice(
     assert r.exit_code == 0, r.output
     d = tmp_path / "bin"  # absolute in the advice, though given relative
     assert r.stderr.splitlines() == [f"ldwrap: {line.format(d=d)}" for line in lines]
+
+
+AFTER_PATH = [
+    # (PATH before the tools, COMPILER_PATH, the lines after "ldwrap: ")
+    (
+        "{d}",
+        None,
+        [
+            "{d} is first on PATH: gcc and clang link through ldwrap",
+            "cross compilers (riscv64-linux-gnu-gcc) take their own ld and ld.gold before PATH: "
+            "export COMPILER_PATH={d} (every gcc and clang looks there first, for every target "
+            "and -fuse-ld=), or pass -B {d}",
+        ],
+    ),
+    (
+        "{t}/../bin",  # the same directory, spelled otherwise
+        "/nowhere:{d}",
+        [
+            "{d} is first on PATH: gcc and clang link through ldwrap",
+            "cross compilers (riscv64-linux-gnu-gcc) reach {d} through COMPILER_PATH",
+        ],
+    ),
+    (
+        "{t}/../empty:{d}",  # not first
+        "rel/bin",  # relative entries are not the directory; kept, after it
+        [
+            "put {d} first on PATH: gcc and clang then link through ldwrap",
+            "or per command: gcc -B {d}, clang --ld-path={d}/ld",
+            "cross compilers (riscv64-linux-gnu-gcc) take their own ld and ld.gold before PATH: "
+            "export COMPILER_PATH={d}:$COMPILER_PATH (every gcc and clang looks there first, "
+            "for every target and -fuse-ld=), or pass -B {d}",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "compiler_path", "lines"), AFTER_PATH)
+def test_the_advice_says_what_is_already_done(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    before: str,
+    compiler_path: str | None,
+    lines: list[str],
+) -> None:
+    tools = tmp_path / "tools"
+    fake_clang(tools, "clang", "x86_64-pc-linux-gnu")
+    fake_clang(tools, "riscv64-linux-gnu-gcc", "riscv64-linux-gnu")
+    fake_clang(tools, "riscv64-linux-gnu-ld", "")  # the target's own bfd; never run
+    monkeypatch.chdir(tmp_path)
+    d = tmp_path / "bin"
+    env = {"PATH": f"{before.format(d=d, t=tools)}:{tools}"}
+    if compiler_path is not None:
+        env["COMPILER_PATH"] = compiler_path.format(d=d)
+    r = CliRunner().invoke(cli, ["install", "--only", "ld", "bin"], env=env)
+    assert r.exit_code == 0, r.output
+    assert r.stderr.splitlines() == [f"ldwrap: {line.format(d=d)}" for line in lines]

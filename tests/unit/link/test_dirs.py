@@ -71,6 +71,28 @@ def test_default_dirs_by_name_and_through_symlinks(tmp_path: Path) -> None:
     assert not is_default(str(tmp_path / "missing"))
 
 
+@pytest.mark.parametrize(
+    ("path", "default"),
+    [
+        ("/usr/lib/gcc-cross/aarch64-linux-gnu/12", True),  # Debian's cross gcc
+        ("/usr/aarch64-linux-gnu/lib", True),  # the cross root: the target's /lib
+        ("/usr/aarch64-linux-gnu/lib64", True),
+        ("/usr/arm-linux-gnueabihf/lib", True),
+        ("/usr/riscv64-linux-gnu/lib32", True),
+        ("/usr/aarch64-linux-gnu/lib/sub", False),
+        ("/usr/aarch64-linux-gnu/opt", False),
+        ("/usr/local/lib", False),
+        ("/usr/foo/lib", False),
+        ("/opt/aarch64-linux-gnu/lib", False),
+        ("/usr/lib/gcc-crossx/a", False),
+    ],
+)
+def test_cross_toolchain_directories(tmp_path: Path, path: str, default: bool) -> None:
+    conf = tmp_path / "ld.so.conf"
+    conf.write_text("")
+    assert default_dir_checker(str(conf))(path) is default
+
+
 def test_system_directories_alone_never_read_ld_so_conf(tmp_path: Path) -> None:
     conf = tmp_path / "ld.so.conf"  # unreadable: a directory
     conf.mkdir()

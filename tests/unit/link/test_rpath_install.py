@@ -127,6 +127,52 @@ def test_a_new_directory_still_goes_last_as_in_nixpkgs(tmp_path: Path) -> None:
     ]
 
 
+@pytest.mark.parametrize("linker", ["bfd", "gold", "lld", "mold"])
+def test_after_cmakes_padding_a_new_directory_goes_first(tmp_path: Path, linker: str) -> None:
+    """CMake pads its build rpath with `:`; a directory it does not name (an -L of the
+    user's LDFLAGS) placed after it would stand behind an empty element, the current
+    directory, once the install removes CMake's string. It goes before the caller's
+    arguments, after the copies."""
+    p = Prefix(tmp_path)
+    x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CMakeCache.txt").touch()
+    cmake = f"{build}:{x}:"
+    cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", cmake])
+    assert cmd[1:] == [
+        *("-rpath", x + "/", "-rpath", y),
+        *("main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", cmake),
+    ]
+    installed = cmake_install(runpath(cmd, linker), cmake)
+    assert installed.split(":") == [x + "/", y]
+
+
+def test_after_cmakes_padding_a_directory_that_would_win_stays_last(tmp_path: Path) -> None:
+    """The build tree holds a newer libfoo and a prefix on LDFLAGS the installed one: in
+    front of CMake's string the prefix would win in the build tree. It stays last, where it
+    was; another directory still goes first."""
+    p = Prefix(tmp_path)
+    old, y = p.lib("foo-old", "libfoo.so", "libfoo.so.1", "libbar.so"), p.lib("y", "liby.so")
+    build = tmp_path / "build"
+    build.mkdir()
+    (build / "CMakeCache.txt").touch()
+    (build / "libfoo.so.1").touch()
+    cmake = f"{build}:"
+    args = ["main.o", f"{build}/libfoo.so.1", "-L", old, "-lbar", "-L", y, "-ly"]
+    cmd = argv(tmp_path, [*args, "-rpath", cmake])
+    assert cmd[1:] == ["-rpath", y, *args, "-rpath", cmake, "-rpath", old]
+
+
+@pytest.mark.parametrize("caller", ["/b:", ":/b", "/b::/c"])
+def test_any_empty_element_of_the_callers_rpath_puts_ours_first(
+    tmp_path: Path, caller: str
+) -> None:
+    y = Prefix(tmp_path).lib("y", "liby.so")
+    cmd = argv(tmp_path, ["main.o", "-L", y, "-ly", "-rpath", caller])
+    assert cmd[1:] == ["-rpath", y, "main.o", "-L", y, "-ly", "-rpath", caller]
+
+
 def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
     """A newer libfoo is being built: the caller's rpath names its directory first, and the
     installed one's second. A copy of the second in front would make the old one win."""
