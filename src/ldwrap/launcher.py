@@ -8,6 +8,9 @@ import tempfile
 
 import ldwrap
 
+from .bundle import FILE_NAME as BUNDLE_NAME
+from .bundle import build as build_bundle
+from .bundle import loader_text
 from .link.linkers import DROP_IN_NAMES, LAUNCHER_MARKER, is_shim
 from .link.report import shell_quote
 
@@ -25,7 +28,10 @@ class InstallError(Exception):
 
 
 def launcher_text(
-    python: str | None = None, package_parent: str | None = None, shell: bool = False
+    python: str | None = None,
+    package_parent: str | None = None,
+    shell: bool = False,
+    bundle: str | None = None,
 ) -> str:
     """A launcher that starts the interpreter with the least work: isolated mode, no site
     scan, the package's own directory fixed at install time.
@@ -33,6 +39,9 @@ def launcher_text(
     shell=True writes the `#!/bin/sh` form, which names a missing interpreter itself instead
     of leaving the caller with a bare ENOENT; it costs a shell start on every link, so it is
     used only where a shebang cannot carry the interpreter's path.
+
+    bundle: the path of the hot-path bundle (see bundle.py) the launcher loads first, when it
+    is current.
     """
     python = python or sys.executable
     parent = package_parent or os.path.dirname(os.path.dirname(os.path.abspath(ldwrap.__file__)))
@@ -46,6 +55,7 @@ def launcher_text(
         "del sys.path[0]  # this launcher's directory: no modules there, and maybe many files\n"
         f"{_PATH_LINE}{parent!r})\n"
         + (f"sys.path += {deps!r}\n" if deps else "")
+        + (loader_text(bundle) if bundle else "")
         + "try:\n"
         + f"    from {SHIM_MODULE} import main\n"
         # The package gone under a live interpreter: one line instead of a traceback.
@@ -213,14 +223,17 @@ def install(
     if refused:
         raise InstallError("; ".join(refused) + "; nothing written")
     os.makedirs(directory, exist_ok=True)
-    data = launcher_text().encode()
+    precompile()
+    bundle = os.path.join(os.path.abspath(directory), BUNDLE_NAME)
+    # The bundle first: a launcher never names a bundle that is not there yet.
+    write_atomic(bundle, build_bundle(), 0o644)
+    data = launcher_text(bundle=bundle).encode()
     written = []
     for name in names:
         path = os.path.join(directory, name)
         # Atomic: a concurrent link sees the old launcher or the new one.
         write_atomic(path, data, 0o755)
         written.append(path)
-    precompile()
     return written
 
 
@@ -239,6 +252,9 @@ def uninstall(directory: str) -> tuple[list[str], list[str]]:
             removed.append(path)
         else:
             left.append(path)
+    bundle = os.path.join(directory, BUNDLE_NAME)
+    if os.path.isfile(bundle) and not os.path.islink(bundle):
+        os.unlink(bundle)  # its readers were the launchers just removed
     if removed:
         fsync_dir(directory)
     return removed, left

@@ -10,6 +10,7 @@ from . import oslite as os
 from .config import dry_run_on
 from .linkers import CHAIN_VAR, Chain
 from .plan import ShimError, prepare, unchanged
+from .run import exec_argv, run
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -39,8 +40,6 @@ def _run_unchanged(argv0: str, args: "list[str]", why: str) -> "NoReturn":
         print_command(argv)
         sys.exit(0)
     env[CHAIN_VAR] = Chain(env.get(CHAIN_VAR, "")).extended(path)
-    from .run import exec_argv
-
     exec_argv(path, argv, env)
 
 
@@ -68,6 +67,4 @@ def main(argv: "list[str] | None" = None) -> None:
         print_command(inv.argv)
         if config.dry_run:
             sys.exit(0)
-    from .run import run
-
     run(inv)

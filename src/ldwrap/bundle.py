@@ -1,0 +1,147 @@
+"""The hot-path bundle: the shim's modules compiled into one file beside the drop-ins.
+
+Importing a module through the import system costs a finder walk, a few stats, a file read
+and the import machinery's own bookkeeping: about a tenth of a millisecond a module, paid on
+every link for each of the shim's modules. `ldwrap install` therefore writes their code
+objects, in the order they must run, into one file that the launcher reads with a single
+`read` and runs directly. The modules stay small files in the source tree; only their loading
+is joined.
+
+A bundle is trusted only while it is current: it records the interpreter's version and each
+source file's size and modification time, and the launcher checks them (one `stat` a module)
+before using it. Anything else — a missing or unreadable file, another Python, an edited or
+upgraded source — makes the launcher import the modules the ordinary way, so a stale bundle
+costs speed, never correctness.
+"""
+
+from __future__ import annotations
+
+import ast
+import marshal
+import os
+import sys
+
+import ldwrap
+
+ROOT = "ldwrap.link.shim"  # the module a launcher runs
+FILE_NAME = ".ldwrap-shim.bundle"  # in the drop-in directory, beside the launchers
+FORMAT = 1
+
+# One entry per module, in execution order:
+# (name, source file, is a package, source mtime_ns, source size, code object)
+Entry = tuple[str, str, bool, int, int, object]
+
+
+def _source(name: str, package_dir: str) -> tuple[str, bool]:
+    """The source file of module `name` under the package's directory, and whether it is a
+    package."""
+    parts = name.split(".")[1:]
+    base = os.path.join(package_dir, *parts)
+    init = os.path.join(base, "__init__.py")
+    if os.path.isfile(init):
+        return init, True
+    return base + ".py", False
+
+
+def _top_level_imports(tree: ast.Module, name: str, is_pkg: bool) -> list[str]:
+    """ldwrap modules that `name` imports when it is first run: the statements at module
+    level, not those inside functions (lazy imports) or under `if TYPE_CHECKING:`."""
+    package = name if is_pkg else name.rpartition(".")[0]
+    found: list[str] = []
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "ldwrap"]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                target = f"{base}.{node.module}" if node.module else base
+            elif node.module and node.module.split(".")[0] == "ldwrap":
+                target = node.module
+            else:
+                continue
+            found.append(target)
+            if not node.module or node.level:
+                # `from . import oslite`: each name may itself be a module of the package.
+                found += [f"{target}.{a.name}" for a in node.names]
+    return found
+
+
+def modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple[str, str, bool]]:
+    """(name, source file, is a package) of every module the root loads at start, in an order
+    where each comes after the modules it imports (its parent packages first)."""
+    package_dir = package_dir or os.path.dirname(os.path.abspath(ldwrap.__file__))
+    order: list[tuple[str, str, bool]] = []
+    done: set[str] = set()
+    visiting: set[str] = set()
+
+    def visit(name: str) -> None:
+        if name in done:
+            return
+        if name in visiting:
+            raise ValueError(f"import cycle through {name}")
+        path, is_pkg = _source(name, package_dir)
+        if not os.path.isfile(path):
+            return  # a name imported from a package, not a module
+        visiting.add(name)
+        parent = name.rpartition(".")[0]
+        if parent:
+            visit(parent)
+        with open(path, "rb") as f:
+            tree = ast.parse(f.read(), path)
+        for dep in _top_level_imports(tree, name, is_pkg):
+            if dep != name:
+                visit(dep)
+        visiting.discard(name)
+        done.add(name)
+        order.append((name, path, is_pkg))
+
+    visit(root)
+    return order
+
+
+def build(root: str = ROOT) -> bytes:
+    """The bundle's bytes for the modules as they are on disk now."""
+    entries: list[Entry] = []
+    for name, path, is_pkg in modules(root):
+        with open(path, "rb") as f:
+            st = os.fstat(f.fileno())
+            source = f.read()
+        code = compile(source, path, "exec", dont_inherit=True, optimize=0)
+        entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))
+    return marshal.dumps((FORMAT, sys.version, entries))
+
+
+def loader_text(path: str) -> str:
+    """The launcher's lines that load the bundle at path, or leave every module to the
+    import system when it is not current. Kept short: the launcher is compiled on every
+    link. Names start with `_b` so that nothing else in the launcher can collide."""
+    return (
+        "def _bload(p):\n"
+        "    import marshal, posix\n"
+        "    try:\n"
+        "        with open(p, 'rb') as f:\n"
+        "            fmt, ver, es = marshal.loads(f.read())\n"
+        f"        if fmt != {FORMAT} or ver != sys.version:\n"
+        "            return\n"
+        "        for e in es:\n"
+        "            s = posix.stat(e[1])\n"
+        "            if s.st_mtime_ns != e[3] or s.st_size != e[4]:\n"
+        "                return\n"
+        "    except Exception:\n"
+        "        return\n"
+        "    mods = sys.modules\n"
+        "    try:\n"
+        "        for name, file, pkg, _, _, code in es:\n"
+        "            m = type(sys)(name)\n"
+        "            m.__file__ = file\n"
+        "            if pkg:\n"
+        "                m.__path__ = [file.rpartition('/')[0]]\n"
+        "            m.__package__ = name if pkg else name.rpartition('.')[0]\n"
+        "            mods[name] = m\n"
+        "            exec(code, m.__dict__)\n"
+        "    except Exception:\n"
+        "        for e in es:\n"
+        "            mods.pop(e[0], None)\n"
+        f"_bload({path!r})\n"
+        "del _bload\n"
+    )

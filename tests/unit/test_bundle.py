@@ -1,0 +1,187 @@
+"""The hot-path bundle: it holds exactly the modules the shim loads, in an order that runs,
+the launcher uses it only while it is current, and every way it can be wrong falls back to
+the ordinary import with the same result."""
+
+from __future__ import annotations
+
+import marshal
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helpers import base_env
+from ldwrap import bundle
+from ldwrap.launcher import install, uninstall
+
+SRC = Path(bundle.__file__).resolve().parents[1]
+
+
+def _loaded_by_import(module: str) -> list[str]:
+    """The ldwrap modules a fresh `python -I -S` has after importing module."""
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-S",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(SRC)!r}); import {module}; "
+            "print('\\n'.join(m for m in sys.modules if m.split('.')[0] == 'ldwrap'))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return out.stdout.split()
+
+
+def test_the_bundle_holds_exactly_what_the_shim_imports() -> None:
+    names = [name for name, _, _ in bundle.modules()]
+    assert sorted(names) == sorted(_loaded_by_import(bundle.ROOT))
+    assert names[-1] == bundle.ROOT
+
+
+def test_each_module_comes_after_its_parents_and_its_imports() -> None:
+    order = bundle.modules()
+    position = {name: i for i, (name, _, _) in enumerate(order)}
+    for name, path, is_pkg in order:
+        parent = name.rpartition(".")[0]
+        if parent:
+            assert position[parent] < position[name], (parent, name)
+        import ast
+
+        tree = ast.parse(Path(path).read_bytes())
+        for dep in bundle._top_level_imports(tree, name, is_pkg):
+            if dep in position and dep != name:
+                assert position[dep] < position[name], (dep, name)
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("from . import oslite as os\n", ["ldwrap.link", "ldwrap.link.oslite"]),
+        # Config may be a module of the package too: modules() keeps names that are files.
+        ("from .config import Config\n", ["ldwrap.link.config", "ldwrap.link.config.Config"]),
+        ("from .. import bundle\n", ["ldwrap", "ldwrap.bundle"]),
+        ("import ldwrap.link.grammar\n", ["ldwrap.link.grammar"]),
+        ("import sys\nfrom os import path\n", []),
+        ("def f():\n    from . import rsp\n", []),  # a lazy import stays lazy
+        ("if TYPE_CHECKING:\n    from .config import Config\n", []),
+    ],
+)
+def test_top_level_imports(source: str, expected: list[str]) -> None:
+    import ast
+
+    found = bundle._top_level_imports(ast.parse(source), "ldwrap.link.plan", False)
+    assert found == expected
+
+
+def _dropins(tmp_path: Path) -> Path:
+    d = tmp_path / "bin"
+    install(str(d), names=("ld.lld",))
+    return d
+
+
+def _run(ld: Path, *python_flags: str) -> subprocess.CompletedProcess[str]:
+    """The launcher run as the kernel runs it, or through the interpreter with flags, in
+    front of a "linker" that prints the arguments it gets (the stand-in: only its argv
+    matters here)."""
+    echo = ld.parent.parent / "echo-linker"
+    echo.write_text('#!/bin/sh\necho "$@"\n')
+    echo.chmod(0o755)
+    lib = ld.parent.parent / "opt" / "x" / "lib"
+    lib.mkdir(parents=True, exist_ok=True)
+    (lib / "libx.so").write_bytes(b"")
+    head = [sys.executable, "-I", "-S", *python_flags] if python_flags else []
+    return subprocess.run(
+        [*head, str(ld), "-o", "out", "a.o", f"-L{lib}", "-lx"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=base_env(
+            PATH="/usr/bin:/bin",
+            LDWRAP_LINKER=str(echo),
+            LDWRAP_RPATH_PREFIXES=str(ld.parent.parent / "opt"),
+        ),
+    )
+
+
+def _imported(result: subprocess.CompletedProcess[str]) -> list[str]:
+    """The ldwrap modules `-X importtime` saw go through the import system."""
+    return [
+        line.rsplit("|", 1)[1].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:") and "ldwrap" in line.rsplit("|", 1)[1]
+    ]
+
+
+def _linked(result: subprocess.CompletedProcess[str]) -> str:
+    """The arguments the linker got, which must include ldwrap's rpath."""
+    assert result.returncode == 0, result.stderr
+    assert "-rpath" in result.stdout.split(), result.stdout
+    return result.stdout
+
+
+def test_install_writes_it_and_the_launcher_loads_it(tmp_path: Path) -> None:
+    d = _dropins(tmp_path)
+    assert (d / bundle.FILE_NAME).is_file()
+    result = _run(d / "ld.lld", "-X", "importtime")
+    assert _imported(result) == []  # every ldwrap module came from the bundle
+    assert _linked(result) == _linked(_run(d / "ld.lld"))
+
+
+def _stale_by_edit(d: Path) -> None:
+    # A source file that changed since install: another size, as an upgrade leaves it.
+    path = Path(bundle.modules()[0][1])
+    data = marshal.loads((d / bundle.FILE_NAME).read_bytes())
+    fmt, ver, entries = data
+    entries = [(*e[:4], e[4] + 1, e[5]) if e[1] == str(path) else e for e in entries]
+    (d / bundle.FILE_NAME).write_bytes(marshal.dumps((fmt, ver, entries)))
+
+
+def _stale_by_python(d: Path) -> None:
+    fmt, _, entries = marshal.loads((d / bundle.FILE_NAME).read_bytes())
+    (d / bundle.FILE_NAME).write_bytes(marshal.dumps((fmt, "another Python", entries)))
+
+
+def _garbage(d: Path) -> None:
+    (d / bundle.FILE_NAME).write_bytes(b"\x00not a bundle")
+
+
+def _truncated(d: Path) -> None:
+    data = (d / bundle.FILE_NAME).read_bytes()
+    (d / bundle.FILE_NAME).write_bytes(data[: len(data) // 2])
+
+
+def _missing(d: Path) -> None:
+    (d / bundle.FILE_NAME).unlink()
+
+
+def _raises(d: Path) -> None:
+    # Current in every recorded fact, but a module's code fails when it runs: the modules
+    # run before it must not stay half-loaded.
+    fmt, ver, entries = marshal.loads((d / bundle.FILE_NAME).read_bytes())
+    bad = compile("raise RuntimeError('broken')", "<bad>", "exec")
+    entries = [(*e[:5], bad) if i == len(entries) // 2 else e for i, e in enumerate(entries)]
+    (d / bundle.FILE_NAME).write_bytes(marshal.dumps((fmt, ver, entries)))
+
+
+@pytest.mark.parametrize(
+    "spoil", [_stale_by_edit, _stale_by_python, _garbage, _truncated, _missing, _raises]
+)
+def test_a_bundle_that_is_not_current_falls_back_to_import(tmp_path: Path, spoil: object) -> None:
+    d = _dropins(tmp_path)
+    good = _linked(_run(d / "ld.lld"))
+    spoil(d)  # type: ignore[operator]
+    result = _run(d / "ld.lld", "-X", "importtime")
+    assert bundle.ROOT in _imported(result)  # the import system loaded the shim
+    assert _linked(result) == good
+
+
+def test_uninstall_removes_it(tmp_path: Path) -> None:
+    d = _dropins(tmp_path)
+    removed, left = uninstall(str(d))
+    assert removed == [str(d / "ld.lld")] and left == []
+    assert os.listdir(d) == []
