@@ -121,6 +121,7 @@ class Config:
         "linker",
         "mode",
         "nix_debug",
+        "nix_vars",
         "prefixes",
         "rule",
         "rule_why",
@@ -152,6 +153,9 @@ class Config:
         self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
         self.nix_debug = 0
         self.enforce_purity = False  # NIX_ENFORCE_PURITY=1 with a NIX_STORE, as in nixpkgs
+        # Any NIX_* variable at all: without one the Nix reader has nothing to read, and a
+        # link outside Nix never loads it.
+        self.nix_vars = False
         self.run_path: list[str] = []  # LD_RUN_PATH's directories, empty entries dropped
         # LDWRAP_SELF_RPATH: the project's own install directories (empty: read from the
         # build tree's configuration), or 0 for none.
@@ -227,6 +231,7 @@ class Config:
         # As in nixpkgs, purity needs a NIX_STORE too.
         s.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
         s.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
+        s.nix_vars = any(k[:4] == "NIX_" for k in env)
         own = env.get("LDWRAP_SELF_RPATH") or ""
         if own == "0":
             s.self_rpath_off = True

@@ -261,3 +261,34 @@ class Invocation:
             "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
             "shrink": list(self.shrink),
         }
+
+
+class NixEnv:
+    """The nixpkgs ld-wrapper settings that apply to one link."""
+
+    __slots__ = (
+        "cc_applied",
+        "dont_set_rpath",
+        "dynamic_linker",
+        "hardening",
+        "ignore_ld_through_gcc",
+        "ldflags",
+        "ldflags_after",
+        "ldflags_before",
+        "protocol",
+        "salt",
+        "set_build_id",
+    )
+
+    def __init__(self) -> None:
+        self.salt = ""
+        self.protocol = "salt"  # or "v2": values taken from a cc-wrapper's wrapper_* record
+        self.ldflags_before: list[str] = []
+        self.ldflags: list[str] = []
+        self.ldflags_after: list[str] = []
+        self.dynamic_linker: str | None = None
+        self.hardening: list[str] = []  # the ld flags: relro, bindnow, in that order
+        self.set_build_id = False
+        self.dont_set_rpath = False
+        self.cc_applied = False  # a cc-wrapper already passed LDFLAGS(_BEFORE), dynamic linker
+        self.ignore_ld_through_gcc = False

@@ -4,11 +4,12 @@ The steps, in order, each a top-level function below that reads what the earlier
   start (read the config, name the linker, find the real one and its grammar)
   -> _not_a_link (pass through what is no link) -> read_args (expand @files, once)
   -> parse (the caller's arguments, once) -> linkers.for_target (another machine's link:
-  that target's real linker) -> read_nix (the NIX_* additions)
+  that target's real linker) -> read_nix_env (the NIX_* additions; the Nix reader is
+  loaded only when NIX_* variables are set)
   -> decide_facts (purity on, rpath off, lld's -flavor offset: decided once)
   -> enforce_purity (on the arguments already expanded) -> with_ldflags (the NIX_LDFLAGS*
   words in their place) -> rpath.decide -> _own_install_dirs (a library from a build tree:
-  the project's own install directory) -> nix.compose -> shrink_candidates -> assemble.
+  the project's own install directory) -> flags.compose -> shrink_candidates -> assemble.
 Any step may end the pipeline early with a pass-through Invocation (the caller's arguments
 unchanged) and a note saying why. `prepare` is the one code path behind the shim,
 `ldwrap dry-run` and `ldwrap explain`: what they print is what the shim runs.
@@ -18,6 +19,7 @@ from . import oslite as os
 from .argv import lld_flavour, parse
 from .config import MODE_NONDEFAULT, Config
 from .dirs import FsView
+from .flags import compose, ldflags_words
 from .grammar import GOLD, LLD, MOLD
 from .linkers import (
     CHAIN_VAR,
@@ -30,8 +32,7 @@ from .linkers import (
     for_target,
     linker_name,
 )
-from .model import DYNAMIC, Invocation, LinkRequest, RealLinker
-from .nix import compose, ldflags_words, read_nix
+from .model import DYNAMIC, Invocation, LinkRequest, NixEnv, RealLinker
 from .rpath import BUILD_TREE, decide, shrink_candidates
 from .targets import prefix_machine
 
@@ -40,7 +41,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
     from .model import Extras, RpathPlan
-    from .nix import NixEnv
     from .purity import Filtered
 
 
@@ -238,6 +238,16 @@ def read_args(args: "list[str]", cwd: str) -> "tuple[list[list[str]] | None, str
         return None, f"{e}: running the linker with the arguments unchanged"
 
 
+def read_nix_env(config: "Config", req: "LinkRequest", machine: "str | None") -> "NixEnv":
+    """The NIX_* settings for this link (its host-suffixed names are its target's); none
+    without NIX_* variables, and then the Nix reader is never loaded."""
+    if not config.nix_vars:
+        return NixEnv()
+    from .nix import read_nix
+
+    return read_nix(config.env, req, machine)
+
+
 def decide_facts(link: "Link", nix: "NixEnv") -> "Facts":
     """Purity, rpath off and the lld -flavor offset, decided once for the whole link."""
     config = link.config
@@ -404,7 +414,7 @@ def prepare(
             link, "a version or help request", linker_env(link, None), request=req
         )
 
-    nix = read_nix(config.env, req, link.machine)  # its host-suffixed names: the target's
+    nix = read_nix_env(config, req, link.machine)
     facts = decide_facts(link, nix)
     pure = None
     if facts.purity:

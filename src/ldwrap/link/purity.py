@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
 
     from .config import Config
-    from .nix import NixEnv
+    from .model import NixEnv
 
 # Options whose impure value is dropped (with the option) rather than refused.
 _DROPPED = frozenset({"library-path", "rpath", "R", "rpath-link", "dynamic-linker", "sysroot"})
