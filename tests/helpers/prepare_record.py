@@ -44,12 +44,12 @@ def _env_diff(before: Mapping[str, str], after: Mapping[str, str]) -> dict[str, 
 def _outcome(inv: Any, env: Mapping[str, str]) -> dict[str, object]:
     out = dict(inv.as_dict())
     out.update(
-        linker_args=inv.linker_args,
-        linker_args_changed=inv.linker_args != inv.args,
-        notes=inv.notes,
+        linker_args=inv.args_as_run,
+        linker_args_changed=inv.args_as_run != inv.caller_args,
+        notes=inv.purity_notes,
         warnings=inv.warnings,
-        added_at=list(inv.added_at),
-        rsp_spans=[list(s) for s in inv.rsp_spans],
+        added_at=list(inv.added_span),
+        rsp_spans=[list(s) for s in inv.rsp_writeback],
         env=_env_diff(env, inv.env),
     )
     return out

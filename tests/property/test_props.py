@@ -37,7 +37,7 @@ _case = st.data()
 
 
 def _without_additions(inv: Invocation) -> list[str]:
-    start, end = inv.added_at
+    start, end = inv.added_span
     nb, na = len(inv.added_before), len(inv.added_after)
     assert inv.argv[start : start + nb] == inv.added_before
     assert inv.argv[end - na : end] == inv.added_after

@@ -47,8 +47,8 @@ def explain(name: str, args: tuple[str, ...]) -> None:
     click.echo(f"rule:     {s.rule_why}")
     for w in s.warnings:
         click.echo(f"warning:  {w}")
-    if inv.note:
-        click.echo(f"note:     {inv.note}")
+    if inv.why_unchanged:
+        click.echo(f"note:     {inv.why_unchanged}")
     decisions = inv.plan.decisions if inv.plan else []
     if not decisions:
         click.echo("no library directories")

@@ -128,7 +128,7 @@ class Config:
         "run_path",
         "self_rpath",
         "self_rpath_off",
-        "shrink",
+        "shrink_on",
         "verify",
         "warnings",
     )
@@ -148,7 +148,7 @@ class Config:
         self.dynamic_linker_m32: str | None = None
         self.build_id_style = "sha1"
         self.verify: str | None = None
-        self.shrink = SHRINK_DEFAULT  # LDWRAP_SHRINK: trim unused added RUNPATH entries
+        self.shrink_on = SHRINK_DEFAULT  # LDWRAP_SHRINK: trim unused added RUNPATH entries
         self.dtags: str | None = None  # "runpath" or "rpath": LDWRAP_DTAGS
         self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
         self.nix_debug = 0
@@ -221,7 +221,7 @@ class Config:
             w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
             verify = None
         s.verify = verify
-        s.shrink = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
+        s.shrink_on = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
         dtags = env.get("LDWRAP_DTAGS") or None
         if dtags not in (None, "runpath", "rpath"):
             w.append(f"ignoring LDWRAP_DTAGS={dtags!r}: use runpath or rpath")

@@ -176,67 +176,67 @@ class Invocation:
     `plan.prepare`, and read by the runner and the reports."""
 
     __slots__ = (
-        "added_at",
-        "args",
+        "added_span",
+        "args_as_run",
         "argv",
+        "caller_args",
         "config",
         "env",
         "extras",
         "flavour",
-        "linker_args",
-        "name",
-        "note",
-        "notes",
+        "linker_name",
         "plan",
+        "purity_notes",
         "real",
         "request",
-        "rsp_spans",
-        "shrink",
+        "rsp_writeback",
+        "shrink_candidates",
         "warnings",
+        "why_unchanged",
     )
 
     def __init__(
         self,
-        name: str,
-        args: "list[str]",
+        linker_name: str,
+        caller_args: "list[str]",
         config: "Config",
         real: "RealLinker",
         flavour: str,
         argv: "list[str]",
         env: "dict[str, str]",
-        note: str = "",
+        why_unchanged: str = "",
         request: "LinkRequest | None" = None,
         plan: "RpathPlan | None" = None,
         extras: "Extras | None" = None,
-        added_at: "tuple[int, int]" = (1, 1),
-        linker_args: "list[str] | None" = None,
-        notes: "list[str] | None" = None,
-        rsp_spans: "list[tuple[int, int]] | None" = None,
+        added_span: "tuple[int, int]" = (1, 1),
+        args_as_run: "list[str] | None" = None,
+        purity_notes: "list[str] | None" = None,
+        rsp_writeback: "list[tuple[int, int]] | None" = None,
         warnings: "list[str] | None" = None,
-        shrink: "list[str] | None" = None,
+        shrink_candidates: "list[str] | None" = None,
     ) -> None:
-        self.name = name
-        self.args = args  # the caller's, untouched
+        self.linker_name = linker_name  # the linker the shim stands for (ld.lld, ...)
+        self.caller_args = caller_args  # the caller's arguments, untouched
         self.config = config
         self.real = real
-        self.flavour = flavour
-        self.argv = argv  # the command to run
-        self.env = env  # its environment
-        self.note = note  # why nothing was added, when nothing was
+        self.flavour = flavour  # the grammar the arguments were read with
+        self.argv = argv  # the command to run: the real linker and every argument
+        self.env = env  # the command's environment
+        self.why_unchanged = why_unchanged  # why nothing was added, when nothing was
         self.request = request
         self.plan = plan
         self.extras = extras  # set when flags were composed
         # Where the added "before" run starts and the "after" run ends in argv (E2BIG retry).
-        self.added_at = added_at
-        # The caller's arguments as the linker gets them: not args only when
+        self.added_span = added_span
+        # The caller's arguments as the linker gets them: not caller_args only when
         # NIX_ENFORCE_PURITY removed something (see purity.py).
-        self.linker_args = args if linker_args is None else linker_args
-        self.notes = notes or []  # purity's "skipping impure path X", for NIX_DEBUG
-        self.rsp_spans = rsp_spans or []  # argv runs to write back into @files (purity)
+        self.args_as_run = caller_args if args_as_run is None else args_as_run
+        self.purity_notes = purity_notes or []  # "skipping impure path X", for NIX_DEBUG
+        self.rsp_writeback = rsp_writeback or []  # argv runs to write back into @files (purity)
         self.warnings = config.warnings if warnings is None else warnings  # to print
         # Added rpath entries the post-link trim may remove (LDWRAP_SHRINK); empty: no trim,
         # and the linker can be exec'd.
-        self.shrink = shrink or []
+        self.shrink_candidates = shrink_candidates or []
 
     @property
     def added_before(self) -> "list[str]":
@@ -253,13 +253,13 @@ class Invocation:
             "flavour": self.flavour,
             "added_before": self.added_before,
             "added_after": self.added_after,
-            "note": self.note,
+            "note": self.why_unchanged,
             "prefixes": list(self.config.prefixes),
             "mode": self.config.mode,
             "rule": self.config.rule,
             "rule_why": self.config.rule_why,
             "directories": [d.as_dict() for d in self.plan.decisions] if self.plan else [],
-            "shrink": list(self.shrink),
+            "shrink": list(self.shrink_candidates),
         }
 
 

@@ -60,7 +60,7 @@ def identify(argv0: str, explicit: "str | None") -> "str | None":
     return name
 
 
-def head_args(real: "RealLinker", args: "list[str]") -> "list[str]":
+def prefix_args(real: "RealLinker", args: "list[str]") -> "list[str]":
     """What goes before the caller's arguments: rust-lld's `-flavor gnu`, unless the caller
     already starts with its own `-flavor X`, which must stay first."""
     return [] if args[:1] == ["-flavor"] else list(real.prefix)
@@ -120,11 +120,11 @@ class Link:
         "config",
         "cwd",
         "flavour",
-        "head",
         "lld",
         "machine",
         "name",
         "real",
+        "real_prefix",
     )
 
     def __init__(self, args: "list[str]", config: "Config", cwd: str) -> None:
@@ -135,7 +135,7 @@ class Link:
         self.name = ""
         self.real = RealLinker("")
         self.flavour = ""
-        self.head: list[str] = []  # rust-lld's `-flavor gnu`, before everything
+        self.real_prefix: list[str] = []  # rust-lld's `-flavor gnu`, before everything
         self.lld = lld_flavour(args)  # the caller's own lld `-flavor X`, which stays first
         # The target without -m: a target-prefixed name's (aarch64-linux-gnu-ld), else None
         # (this machine).
@@ -145,10 +145,11 @@ class Link:
 class Facts:
     """What is decided once per link and passed on: never worked out a second time."""
 
-    __slots__ = ("lead", "purity", "rpath_off")
+    __slots__ = ("kept_first", "purity", "rpath_off")
 
-    def __init__(self, lead: int, purity: bool, rpath_off: bool) -> None:
-        self.lead = lead  # how many leading arguments are lld's `-flavor X` (stays first)
+    def __init__(self, kept_first: int, purity: bool, rpath_off: bool) -> None:
+        # Leading words that stay first: lld's `-flavor X`.
+        self.kept_first = kept_first
         self.purity = purity  # NIX_ENFORCE_PURITY filters this link
         self.rpath_off = rpath_off  # LDWRAP_DISABLE or NIX_DONT_SET_RPATH
 
@@ -159,7 +160,7 @@ def start(argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str) -> 
     link.name = _name(argv0, link.config)
     link.real = _real_linker(link.name, argv0, link.config, link.chain)
     link.flavour = _flavour(link.name, link.real)
-    link.head = head_args(link.real, args)
+    link.real_prefix = prefix_args(link.real, args)
     link.machine = prefix_machine(os.path.basename(argv0), link.name)
     return link
 
@@ -203,12 +204,12 @@ def invocation(
         request=request,
         plan=plan,
         extras=extras,
-        added_at=added_at,
-        linker_args=pure.args if pure is not None else None,
-        notes=pure.notes if pure is not None else None,
-        rsp_spans=spans,
+        added_span=added_at,
+        args_as_run=pure.args if pure is not None else None,
+        purity_notes=pure.notes if pure is not None else None,
+        rsp_writeback=spans,
         warnings=warnings,
-        shrink=shrink,
+        shrink_candidates=shrink,
     )
 
 
@@ -220,7 +221,7 @@ def passed_through(
     request: "LinkRequest | None" = None,
 ) -> "Invocation":
     """The caller's arguments unchanged, with the reason."""
-    cmd = [link.real.path, *link.head, *link.args]
+    cmd = [link.real.path, *link.real_prefix, *link.args]
     return invocation(link, cmd, env, note, request=request, warnings=warnings)
 
 
@@ -252,8 +253,8 @@ def decide_facts(link: "Link", nix: "NixEnv") -> "Facts":
     """Purity, rpath off and the lld -flavor offset, decided once for the whole link."""
     config = link.config
     purity = config.enforce_purity and _purity_applies(config, nix)
-    lead = 2 if link.lld is not None else 0
-    return Facts(lead, purity, config.disable_rpath or nix.dont_set_rpath)
+    kept_first = 2 if link.lld is not None else 0
+    return Facts(kept_first, purity, config.disable_rpath or nix.dont_set_rpath)
 
 
 def _purity_applies(config: "Config", nix: "NixEnv") -> bool:
@@ -274,7 +275,7 @@ def enforce_purity(link: "Link", pieces: "list[list[str]]") -> "Filtered":
 
 
 def with_ldflags(
-    link: "Link", req: "LinkRequest", nix: "NixEnv", expanded: "list[str]", lead: int
+    link: "Link", req: "LinkRequest", nix: "NixEnv", expanded: "list[str]", kept_first: int
 ) -> "LinkRequest":
     """The request as the linker will see it, NIX_LDFLAGS* included: their -L, -l and library
     files count like the caller's, at the place the command gets them. Only the added words
@@ -288,9 +289,9 @@ def with_ldflags(
     after = parse(flavour, post, req.end_state)
     if before.end_state == (False, False) and _only_add(flavour, req, before, after):
         return merge_requests(before, req, after)
-    first, body = expanded[:lead], expanded[lead:]
+    flavour_pair, body = expanded[:kept_first], expanded[kept_first:]
     cut = body.index("--") if req.dashdash and "--" in body else len(body)
-    return parse(flavour, [*first, *pre, *body[:cut], *post, *body[cut:]])
+    return parse(flavour, [*flavour_pair, *pre, *body[:cut], *post, *body[cut:]])
 
 
 def _only_add(flavour: str, req: "LinkRequest", *parts: "LinkRequest") -> bool:
@@ -334,7 +335,7 @@ def merge_requests(
 
 def assemble(
     link: "Link",
-    lead: int,
+    kept_first: int,
     req: "LinkRequest",
     pure: "Filtered | None",
     extras: "Extras",
@@ -342,22 +343,22 @@ def assemble(
     """[linker] [head] [-flavor X] [before] the caller's [after] [`--` and what follows]; where
     ldwrap's runs start and end; the runs purity moves back into @files."""
     rest = pure.args if pure is not None else link.args
-    flavour_head, rest = rest[:lead], rest[lead:]
+    flavour_pair, rest = rest[:kept_first], rest[kept_first:]
     tail: list[str] = []
     if req.dashdash and "--" in rest:
         # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
         cut = rest.index("--")
         rest, tail = rest[:cut], rest[cut:]
-    head = link.head
-    argv = [link.real.path, *head, *flavour_head, *extras.before, *rest, *extras.after, *tail]
-    added_at = (1 + len(head) + len(flavour_head), len(argv) - len(tail))
+    prefix = link.real_prefix
+    argv = [link.real.path, *prefix, *flavour_pair, *extras.before, *rest, *extras.after, *tail]
+    added_at = (1 + len(prefix) + len(flavour_pair), len(argv) - len(tail))
     spans: list[tuple[int, int]] = []
     if pure is not None and pure.spans:
         from .purity import argv_spans
 
         spans = argv_spans(
             pure.spans,
-            len(flavour_head),
+            len(flavour_pair),
             added_at[0] + len(extras.before),
             len(rest),
             len(extras.after),
@@ -421,7 +422,7 @@ def prepare(
         pure = enforce_purity(link, pieces if pieces is not None else [[a] for a in args])
         if pure.changed:
             req, expanded = parse(flavour, pure.expanded), pure.expanded
-    linked = with_ldflags(link, req, nix, expanded, facts.lead)
+    linked = with_ldflags(link, req, nix, expanded, facts.kept_first)
     checker = None
     if config.mode == MODE_NONDEFAULT and not facts.rpath_off:
         from .dirs import default_dir_checker
@@ -450,14 +451,14 @@ def prepare(
         copy_args=plan.copy_args(),
     )
     shrink: list[str] = []
-    if config.shrink:
+    if config.shrink_on:
         shrink = shrink_candidates(
             linked,
             plan,
             [*extras.before, *extras.after],
             config.run_path if run_path is None else run_path,
         )
-    argv, added_at, spans = assemble(link, facts.lead, req, pure, extras)
+    argv, added_at, spans = assemble(link, facts.kept_first, req, pure, extras)
     note = "" if extras.before or extras.after else "nothing to add"
     return invocation(
         link,
@@ -479,4 +480,4 @@ def unchanged(argv0: str, args: "list[str]", env: "Mapping[str, str]") -> "tuple
     as it would be without ldwrap. Raises LinkerError when there is no real linker."""
     explicit = env.get("LDWRAP_LINKER") or None
     real = find(identify(argv0, explicit) or "ld", argv0, env, explicit)
-    return real.path, [real.path, *head_args(real, args), *args]
+    return real.path, [real.path, *prefix_args(real, args), *args]

@@ -36,10 +36,10 @@ def print_command(argv: "list[str]") -> None:
 def debug_report(inv: "Invocation") -> str:
     """NIX_DEBUG >= 1: nixpkgs' three-part report (extra flags before, original flags, extra
     flags after), one argument a line, shell-quoted."""
-    lines = list(inv.notes)
+    lines = list(inv.purity_notes)
     for title, part in (
         ("extra flags before to", inv.added_before),
-        ("original flags to", inv.linker_args),
+        ("original flags to", inv.args_as_run),
         ("extra flags after to", inv.added_after),
     ):
         lines.append(f"{title} {inv.real.path}:")

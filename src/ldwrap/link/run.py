@@ -36,9 +36,9 @@ _FORWARDED = tuple(
 def run(inv: "Invocation") -> "NoReturn":
     files = _TempFiles(inv.env)
     argv = inv.argv
-    if inv.rsp_spans:
-        argv = files.replace_spans(argv, inv.rsp_spans)
-    if not files.paths and not inv.config.verify and not inv.shrink:
+    if inv.rsp_writeback:
+        argv = files.replace_spans(argv, inv.rsp_writeback)
+    if not files.paths and not inv.config.verify and not inv.shrink_candidates:
         exec_argv(inv.real.path, argv, inv.env, inv)
     _spawn_and_finish(inv, argv, files, retry=True)
 
@@ -106,7 +106,7 @@ def _spawn_and_finish(
                 status = spawn_and_wait(inv.real.path, argv, inv.env)
             except OSError as e2:
                 _cannot_run(inv.real.path, e2)
-        if status == 0 and inv.shrink:
+        if status == 0 and inv.shrink_candidates:
             _shrink(inv)
         if status == 0 and inv.config.verify:
             _verify(inv)
@@ -135,16 +135,17 @@ def _with_additions_in_files(
 
 
 def _shrink(inv: "Invocation") -> None:
-    """LDWRAP_SHRINK: remove from the output's RUNPATH the entries ldwrap added (inv.shrink)
-    that provide none of its needed libraries. Never fails the link: when the edit is not
-    provably safe, or the output is no dynamic ELF file, it stays as the linker wrote it."""
+    """LDWRAP_SHRINK: remove from the output's RUNPATH the entries ldwrap added
+    (inv.shrink_candidates) that provide none of its needed libraries. Never fails the link:
+    when the edit is not provably safe, or the output is no dynamic ELF file, it stays as the
+    linker wrote it."""
     req = inv.request
     if req is None or req.relocatable:
         return
     from . import shrink  # only links that --as-needed may have left with unused entries
 
     output = req.output or "a.out"
-    result = shrink.shrink_output(output, inv.shrink)
+    result = shrink.shrink_output(output, inv.shrink_candidates)
     if not inv.config.debug:
         return
     if result.status == shrink.SHRUNK:
@@ -266,7 +267,7 @@ def response_file_argv(
 
     The caller's own arguments stay as they were: only ours move, so no tokenizer difference
     between linkers can change the caller's link."""
-    start, end = inv.added_at
+    start, end = inv.added_span
     nb, na = len(inv.added_before), len(inv.added_after)
     argv = inv.argv if argv is None else argv
     if argv[start : start + nb] != inv.added_before or argv[end - na : end] != inv.added_after:

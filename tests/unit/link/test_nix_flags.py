@@ -382,9 +382,9 @@ def test_bad_settings_warn(tmp_path: Path) -> None:
             True,
             ["ignoring LDWRAP_LD_RUN_PATH='no': use 1 or 0"],
         ),
-        ({"LDWRAP_SHRINK": "1"}, "shrink", True, []),
-        ({"LDWRAP_SHRINK": "0"}, "shrink", False, []),
-        ({"LDWRAP_SHRINK": "on"}, "shrink", False, ["ignoring LDWRAP_SHRINK='on': use 1 or 0"]),
+        ({"LDWRAP_SHRINK": "1"}, "shrink_on", True, []),
+        ({"LDWRAP_SHRINK": "0"}, "shrink_on", False, []),
+        ({"LDWRAP_SHRINK": "on"}, "shrink_on", False, ["ignoring LDWRAP_SHRINK='on': use 1 or 0"]),
         ({"LDWRAP_DISABLE": "1"}, "disable_rpath", True, []),
         ({"LDWRAP_DISABLE": "0"}, "disable_rpath", False, []),
         (

@@ -440,7 +440,7 @@ def test_a_shim_reached_from_our_own_process_is_nested(tmp_path: Path) -> None:
     chain = f"{os.getppid()}:/wrapper/ld.lld"
     inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, chain), str(tmp_path))
     assert inv.argv[1:] == [f"-L{foo}", "-lfoo"]
-    assert inv.note == "an outer ldwrap already added its flags"
+    assert inv.why_unchanged == "an outer ldwrap already added its flags"
 
 
 def test_a_real_loop_still_ends_with_a_clear_error(tmp_path: Path) -> None:

@@ -119,9 +119,9 @@ def test_prepare_uses_filtered_args(tmp_path: Path) -> None:
         "ld.lld", ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"], env, str(tmp_path)
     )
     assert inv.argv[1:] == ["-flavor", "gnu", "-z", "relro", "a.o"]
-    assert inv.args == ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"]
+    assert inv.caller_args == ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"]
     assert inv.extras is not None
-    assert inv.notes == ["skipping impure path /usr/lib", "skipping impure path /opt"]
+    assert inv.purity_notes == ["skipping impure path /usr/lib", "skipping impure path /opt"]
 
 
 def test_no_purity_without_store_or_switch(tmp_path: Path) -> None:
@@ -192,7 +192,7 @@ def test_response_file_rewritten_not_edited(tmp_path: Path) -> None:
     inv = prepare("ld.lld", ["x.o", f"@{rsp}", f"@{untouched}", "--", "y"], env, str(tmp_path))
     assert inv.argv[1:] == ["-z", "relro", "x.o", "-lm", "a b.o", f"@{untouched}", "-lc", "--", "y"]
     assert inv.extras is not None
-    assert [inv.argv[s:e] for s, e in inv.rsp_spans] == [["-lm", "a b.o"]]
+    assert [inv.argv[s:e] for s, e in inv.rsp_writeback] == [["-lm", "a b.o"]]
     assert rsp.read_text() == text
 
 

@@ -16,7 +16,7 @@ def test_response_file_goes_where_the_additions_were() -> None:
         argv=["/ld", "-flavor", "gnu", "B1", "x", "-rpath", "/d", "--", "f"],
         added_before=["B1"],
         added_after=["-rpath", "/d"],
-        added_at=(3, 7),
+        added_span=(3, 7),
     )
     assert response_file_argv(fake, ("/t/a", "/t/b")) == [  # type: ignore[arg-type]
         "/ld",
@@ -28,6 +28,6 @@ def test_response_file_goes_where_the_additions_were() -> None:
         "--",
         "f",
     ]
-    fake.added_at = (3, 6)  # a plan that does not match its argv is refused
+    fake.added_span = (3, 6)  # a plan that does not match its argv is refused
     with pytest.raises(ValueError):
         response_file_argv(fake, ("/t/a", "/t/b"))  # type: ignore[arg-type]

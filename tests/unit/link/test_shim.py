@@ -399,7 +399,7 @@ def test_shrink_candidates_in_the_plan(
         monkeypatch.setenv("LDWRAP_SHRINK", value)
     argv = ["-o", "out", "main.o", "-L", str(lib), *(a.replace("LIB", str(lib)) for a in args)]
     inv = prepare("/shims/ld.lld", argv, os.environ, "/")
-    assert inv.shrink == [t.replace("LIB", str(lib)) for t in trims]
+    assert inv.shrink_candidates == [t.replace("LIB", str(lib)) for t in trims]
     assert inv.config.warnings == []
 
 
@@ -408,4 +408,4 @@ def test_shrink_value_other_than_0_or_1_warns() -> None:
 
     cfg = Config.from_env({"LDWRAP_SHRINK": "yes"})
     assert cfg.warnings == ["ignoring LDWRAP_SHRINK='yes': use 1 or 0"]
-    assert cfg.shrink is SHRINK_DEFAULT
+    assert cfg.shrink_on is SHRINK_DEFAULT
