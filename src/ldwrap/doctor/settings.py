@@ -11,19 +11,19 @@ from .model import Finding
 
 
 def policy(env: Mapping[str, str]) -> tuple[str, list[Finding]]:
-    s = Config.from_env(env)
-    found = [Finding(True, f"setting: {w}", "fix or unset the variable") for w in s.warnings]
-    if s.mode == MODE_NIX:
-        why = "NIX_STORE" if env.get("NIX_STORE") else s.rule_why
-        text = f"rpath for library dirs under {':'.join(s.prefixes)} ({why})"
-    elif s.mode == MODE_PREFIXES:
-        text = f"rpath for library dirs under {':'.join(s.prefixes)} (LDWRAP_RPATH_PREFIXES)"
+    config = Config.from_env(env)
+    found = [Finding(True, f"setting: {w}", "fix or unset the variable") for w in config.warnings]
+    if config.mode == MODE_NIX:
+        why = "NIX_STORE" if env.get("NIX_STORE") else config.rule_why
+        text = f"rpath for library dirs under {':'.join(config.prefixes)} ({why})"
+    elif config.mode == MODE_PREFIXES:
+        text = f"rpath for library dirs under {':'.join(config.prefixes)} (LDWRAP_RPATH_PREFIXES)"
     else:
-        text = f"rpath for any library dir the loader does not search by itself ({s.rule_why})"
+        text = f"rpath for any library dir the loader does not search by itself ({config.rule_why})"
     from ..link.nix import machine
     from ..link.nix import read as read_nix
 
-    if s.disable_rpath or read_nix(env, None, machine()).dont_set_rpath:
+    if config.disable_rpath or read_nix(env, None, machine()).dont_set_rpath:
         found.append(
             Finding(
                 True,

@@ -178,73 +178,73 @@ class Config:
         """Read env. nix_store_exists None looks at the machine when it matters (nix_host);
         given, it stands for the /nix/store probe, and nixos (None: looked up) for the NixOS
         one."""
-        s = cls()
-        s.env = env
-        w = s.warnings
+        config = cls()
+        config.env = env
+        w = config.warnings
         store = env.get("NIX_STORE")
         prefixes = env.get("LDWRAP_RPATH_PREFIXES")
         if store:
-            s.mode, s.prefixes = MODE_NIX, (_strip(store),)
-            s.rule, s.rule_why = RULE_NIX_STORE, "NIX_STORE is set (a Nix build)"
+            config.mode, config.prefixes = MODE_NIX, (_strip(store),)
+            config.rule, config.rule_why = RULE_NIX_STORE, "NIX_STORE is set (a Nix build)"
         elif prefixes is not None and prefixes.strip(":"):
             parts = prefixes.split(":")
             if "" in parts:
                 w.append("LDWRAP_RPATH_PREFIXES has empty parts; they are ignored")
-            s.mode, s.prefixes = MODE_PREFIXES, tuple(_strip(p) for p in parts if p)
-            s.rule, s.rule_why = RULE_PREFIXES, "LDWRAP_RPATH_PREFIXES is set"
-            rel = [p for p in s.prefixes if p[:1] != "/"]
+            config.mode, config.prefixes = MODE_PREFIXES, tuple(_strip(p) for p in parts if p)
+            config.rule, config.rule_why = RULE_PREFIXES, "LDWRAP_RPATH_PREFIXES is set"
+            rel = [p for p in config.prefixes if p[:1] != "/"]
             if rel:
                 w.append(f"LDWRAP_RPATH_PREFIXES: relative prefixes ignored: {':'.join(rel)}")
-                s.prefixes = tuple(p for p in s.prefixes if p[:1] == "/")
+                config.prefixes = tuple(p for p in config.prefixes if p[:1] == "/")
         else:
             # A store beside a distribution (Nix installed on Debian, say) keeps the default
             # mode, where store paths count like any other prefix: only NixOS, whose
             # libraries all live in the store, narrows the prefixes to it.
             host = nix_host() if nix_store_exists is None else _host(nix_store_exists, nixos)
-            s.rule_why = host
+            config.rule_why = host
             if host in (HOST_NIXOS_FILE, HOST_NIXOS_ID):
-                s.mode, s.prefixes, s.rule = MODE_NIX, ("/nix/store",), RULE_NIXOS
+                config.mode, config.prefixes, config.rule = MODE_NIX, ("/nix/store",), RULE_NIXOS
         # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nix.py);
         # here only their values are checked, so that a wrong one is reported once.
         _flag(env, "NIX_DONT_SET_RPATH", w)
         _flag(env, "NIX_SET_BUILD_ID", w)
-        s.disable_rpath = _flag(env, "LDWRAP_DISABLE", w)
-        s.dry_run = dry_run_on(env)
+        config.disable_rpath = _flag(env, "LDWRAP_DISABLE", w)
+        config.dry_run = dry_run_on(env)
         nix_debug = env.get("NIX_DEBUG", "")
-        s.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
-        s.debug = _flag(env, "LDWRAP_DEBUG", w) or s.nix_debug >= 1
-        s.linker = env.get("LDWRAP_LINKER") or None
-        s.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
-        s.build_id_style = env.get("NIX_BUILD_ID_STYLE") or "sha1"
+        config.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
+        config.debug = _flag(env, "LDWRAP_DEBUG", w) or config.nix_debug >= 1
+        config.linker = env.get("LDWRAP_LINKER") or None
+        config.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
+        config.build_id_style = env.get("NIX_BUILD_ID_STYLE") or "sha1"
         verify = env.get("LDWRAP_VERIFY") or None
         if verify not in (None, "warn", "error"):
             w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
             verify = None
-        s.verify = verify
-        s.shrink_on = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
+        config.verify = verify
+        config.shrink_on = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
         dtags = env.get("LDWRAP_DTAGS") or None
         if dtags not in (None, "runpath", "rpath"):
             w.append(f"ignoring LDWRAP_DTAGS={dtags!r}: use runpath or rpath")
             dtags = None
-        s.dtags = dtags
-        s.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
+        config.dtags = dtags
+        config.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
         # As in nixpkgs, purity needs a NIX_STORE too.
-        s.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
-        s.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
-        s.nix_vars = any(k[:4] == "NIX_" for k in env)
+        config.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
+        config.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
+        config.nix_vars = any(k[:4] == "NIX_" for k in env)
         own = env.get("LDWRAP_SELF_RPATH") or ""
         if own == "0":
-            s.self_rpath_off = True
+            config.self_rpath_off = True
         elif own.strip(":"):
             dirs = [d for d in own.split(":") if d]
             rel = [d for d in dirs if d[:1] != "/"]
             if rel:
                 w.append(f"LDWRAP_SELF_RPATH: relative directories ignored: {':'.join(rel)}")
-            s.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
+            config.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
         # str.startswith with a tuple: one C call per directory, on the hot path.
-        s._heads = tuple(p if p == "/" else p + "/" for p in s.prefixes)
-        s._frozen = True
-        return s
+        config._heads = tuple(p if p == "/" else p + "/" for p in config.prefixes)
+        config._frozen = True
+        return config
 
     def allows(self, path: str) -> bool:
         """Whether an absolute, normalised directory is inside an allowed prefix."""

@@ -81,7 +81,7 @@ def _ahead_of_padding(
 
 def compose(
     req: "LinkRequest",
-    settings: "Config",
+    config: "Config",
     nix: "NixEnv",
     rpath_args: "list[str]",
     *,
@@ -98,9 +98,9 @@ def compose(
 
     for name in nix.hardening:
         ex.before += _HARDENING[name]
-    if settings.dtags and final:
+    if config.dtags and final:
         ex.before.append(
-            "--enable-new-dtags" if settings.dtags == "runpath" else "--disable-new-dtags"
+            "--enable-new-dtags" if config.dtags == "runpath" else "--disable-new-dtags"
         )
     before, after = ldflags_words(req, nix)
     # The caller's --no-dynamic-linker asks for no PT_INTERP: no loader path of ours either.
@@ -118,16 +118,16 @@ def compose(
         ahead, rpath_args = _ahead_of_padding(req.rpaths, rpath_args)
         ex.before += ahead
 
-    if req.is_32bit and settings.dynamic_linker_m32 and interp:
-        ex.after += ("-dynamic-linker", settings.dynamic_linker_m32)
+    if req.is_32bit and config.dynamic_linker_m32 and interp:
+        ex.after += ("-dynamic-linker", config.dynamic_linker_m32)
 
-    dirs = settings.run_path if run_path is None else run_path
+    dirs = config.run_path if run_path is None else run_path
     if dirs and dynamic and not req.rpaths:
         # GNU ld uses LD_RUN_PATH when the link has no -rpath of its own; any -rpath ldwrap
         # adds would silently switch that off, so ldwrap then passes it on itself. The other
         # linkers ignore LD_RUN_PATH unless LDWRAP_LD_RUN_PATH is on (the default).
         ours = bool(rpath_args) or _has_rpath(ex.before) or _has_rpath(ex.after)
-        if ours if flavour == BFD else settings.ld_run_path:
+        if ours if flavour == BFD else config.ld_run_path:
             seen = set(dirs)
             for d in dirs:
                 ex.after += ("-rpath", d)
@@ -139,5 +139,5 @@ def compose(
     ex.after += rpath_args
 
     if nix.set_build_id and final:
-        ex.after.append("--build-id=" + settings.build_id_style)
+        ex.after.append("--build-id=" + config.build_id_style)
     return ex

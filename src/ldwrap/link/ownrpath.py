@@ -69,7 +69,7 @@ def trees_of(plan: "RpathPlan") -> "list[str]":
 def decide_own(
     req: "LinkRequest",
     plan: "RpathPlan",
-    settings: "Config",
+    config: "Config",
     fs: "FsView",
     trees: "TreeView",
     cwd: str,
@@ -80,7 +80,7 @@ def decide_own(
     before: list[str] = []
     after: list[str] = []
     decisions: list[DirDecision] = []
-    if settings.self_rpath_off:
+    if config.self_rpath_off:
         return before, after, decisions
     build_dirs = trees_of(plan)
     if not build_dirs:
@@ -90,8 +90,8 @@ def decide_own(
         tree = trees.lookup(d)
         if tree is not None:
             break
-    if settings.self_rpath:
-        candidates = [(SOURCE_ENV, d) for d in settings.self_rpath]
+    if config.self_rpath:
+        candidates = [(SOURCE_ENV, d) for d in config.self_rpath]
     elif tree is not None:
         candidates = [(tree.source, tree.libdir)]
     else:
@@ -118,7 +118,7 @@ def decide_own(
             verdict = DUPLICATE
         elif is_default_dir(libdir):
             verdict = DEFAULT_DIR
-        elif settings.mode == MODE_PREFIXES and not settings.allows(libdir):
+        elif config.mode == MODE_PREFIXES and not config.allows(libdir):
             verdict = OUTSIDE
         elif fs.build_tree(libdir):
             verdict = BUILD_TREE  # an install staged inside a build tree: not a prefix

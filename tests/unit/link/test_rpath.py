@@ -72,8 +72,8 @@ def plan(
     is_default_dir: Callable[[str], bool] | None = None,
     nix_store_exists: bool = False,
 ) -> RpathPlan:
-    settings = Config.from_env(env, nix_store_exists=nix_store_exists)
-    return decide(parse(flavour, args), settings, FsView(), cwd, is_default_dir)
+    config = Config.from_env(env, nix_store_exists=nix_store_exists)
+    return decide(parse(flavour, args), config, FsView(), cwd, is_default_dir)
 
 
 def verdicts(p: RpathPlan) -> list[tuple[str, str]]:
