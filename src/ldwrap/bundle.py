@@ -111,6 +111,39 @@ def build(root: str = ROOT) -> bytes:
     return marshal.dumps((FORMAT, sys.version, entries))
 
 
+def why_stale(path: str) -> str | None:
+    """Why the launcher would not use the bundle at path (it then imports the modules the
+    slower way), or None when it is current. The same checks as the launcher's own."""
+    try:
+        with open(path, "rb") as f:
+            fmt, version, entries = marshal.loads(f.read())
+    except OSError as e:
+        return f"cannot read {path}: {e.strerror}"
+    except (EOFError, ValueError, TypeError):
+        return f"{path} is damaged"
+    if fmt != FORMAT or version != sys.version:
+        return f"{path} was written by another Python or ldwrap"
+    for entry in entries:
+        try:
+            st = os.stat(entry[1])
+        except OSError:
+            return f"{path} names {entry[1]}, which is gone"
+        if (st.st_mtime_ns, st.st_size) != (entry[3], entry[4]):
+            return f"{entry[1]} changed after {path} was written"
+    return None
+
+
+def path_in_launcher(text: str) -> str | None:
+    """The bundle a launcher's text loads, or None (a launcher without one)."""
+    for line in text.splitlines():
+        if line.startswith(_CALL) and line.endswith(")"):
+            return str(ast.literal_eval(line[len(_CALL) : -1]))
+    return None
+
+
+_CALL = "_bload("
+
+
 def loader_text(path: str) -> str:
     """The launcher's lines that load the bundle at path, or leave every module to the
     import system when it is not current. Kept short: the launcher is compiled on every
@@ -142,6 +175,6 @@ def loader_text(path: str) -> str:
         "    except Exception:\n"
         "        for e in es:\n"
         "            mods.pop(e[0], None)\n"
-        f"_bload({path!r})\n"
+        f"{_CALL}{path!r})\n"
         "del _bload\n"
     )

@@ -185,3 +185,32 @@ def test_uninstall_removes_it(tmp_path: Path) -> None:
     removed, left = uninstall(str(d))
     assert removed == [str(d / "ld.lld")] and left == []
     assert os.listdir(d) == []
+
+
+def test_why_stale_says_what_the_launcher_would_find(tmp_path: Path) -> None:
+    d = _dropins(tmp_path)
+    path = d / bundle.FILE_NAME
+    assert bundle.why_stale(str(path)) is None
+    launcher_text = (d / "ld.lld").read_text()
+    assert bundle.path_in_launcher(launcher_text) == str(path)
+    _stale_by_python(d)
+    assert bundle.why_stale(str(path)) == f"{path} was written by another Python or ldwrap"
+    _garbage(d)
+    assert bundle.why_stale(str(path)) == f"{path} is damaged"
+    _missing(d)
+    assert bundle.why_stale(str(path)) == f"cannot read {path}: No such file or directory"
+
+
+def test_why_stale_names_the_changed_source(tmp_path: Path) -> None:
+    d = _dropins(tmp_path)
+    _stale_by_edit(d)
+    changed = bundle.modules()[0][1]
+    assert bundle.why_stale(str(d / bundle.FILE_NAME)) == (
+        f"{changed} changed after {d / bundle.FILE_NAME} was written"
+    )
+
+
+def test_a_launcher_without_a_bundle_names_none() -> None:
+    from ldwrap.launcher import launcher_text
+
+    assert bundle.path_in_launcher(launcher_text()) is None

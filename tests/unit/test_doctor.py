@@ -312,3 +312,34 @@ def test_cross_compiler_findings_and_what_its_dropins_run(
     assert "  aarch64-linux-gnu-gcc (/x/aarch64-linux-gnu-gcc) [aarch64-linux-gnu, cross]\n" in (
         doctor.render(report)
     )
+
+
+def _bundle_findings(report: doctor.Report) -> list[doctor.Finding]:
+    return [f for f in report.findings if ".ldwrap-shim.bundle" in f.text]
+
+
+def test_a_current_bundle_is_no_finding(tmp_path: Path, linkers: Path, dropins: Path) -> None:
+    report = doctor.diagnose(_env(tmp_path, f"{dropins}:{linkers}"), compilers=False)
+    assert _bundle_findings(report) == []
+
+
+def test_a_stale_bundle_is_one_note_with_the_fix(
+    tmp_path: Path, linkers: Path, dropins: Path
+) -> None:
+    import marshal
+
+    from ldwrap.bundle import FILE_NAME
+
+    path = dropins / FILE_NAME
+    fmt, _, entries = marshal.loads(path.read_bytes())
+    path.write_bytes(marshal.dumps((fmt, "another Python", entries)))
+    report = doctor.diagnose(_env(tmp_path, f"{dropins}:{linkers}"), compilers=False)
+    # One note for the directory, not one per drop-in: links still work, only slower.
+    assert _bundle_findings(report) == [
+        doctor.Finding(
+            False,
+            f"{path} was written by another Python or ldwrap: links through {dropins} "
+            "import ldwrap the slower way",
+            f"run `ldwrap install {dropins}` again",
+        )
+    ]

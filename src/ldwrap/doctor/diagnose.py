@@ -29,7 +29,8 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
     for name in CHECKED_NAMES:
         entry, found = on_path(name, dirs, env, setting is None or not setting.problem)
         report.path.append(entry)
-        report.findings += found
+        # Launchers of one directory share their problems (a broken Python, a stale bundle).
+        report.findings += [f for f in found if f not in report.findings]
         shadowed = [d for d in report.ldwrap_dirs if is_shim(os.path.join(d, name))]
         if shadowed and not entry.is_ldwrap and entry.path:
             flagged.add(entry.path)

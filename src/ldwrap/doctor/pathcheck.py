@@ -5,11 +5,22 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
+from ..bundle import path_in_launcher, why_stale
 from ..launcher import launcher_problem
 from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, search_dirs
 from .model import Finding, OnPath
 
 CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
+
+
+def _stale_bundle(launcher: str) -> str | None:
+    """Why the hot-path bundle the launcher loads is not used, or None."""
+    try:
+        with open(launcher, encoding="utf-8", errors="replace") as f:
+            bundle = path_in_launcher(f.read(8192))
+    except OSError:
+        return None
+    return why_stale(bundle) if bundle else None
 
 
 def on_path(
@@ -23,9 +34,20 @@ def on_path(
     if is_shim(entry.path):
         entry.is_ldwrap = True
         problem = launcher_problem(entry.path)
+        where = os.path.dirname(entry.path)
         if problem:
-            where = os.path.dirname(entry.path)
             found.append(Finding(True, problem, f"run `ldwrap install {where}` again"))
+        else:
+            stale = _stale_bundle(entry.path)
+            if stale:
+                # Links still work, each paying the imports the bundle saves (about 1 ms).
+                found.append(
+                    Finding(
+                        False,
+                        f"{stale}: links through {where} import ldwrap the slower way",
+                        f"run `ldwrap install {where}` again",
+                    )
+                )
         try:
             real = find(name, entry.path, env, env.get("LDWRAP_LINKER") or None)
             entry.resolves_to = " ".join((real.path, *real.prefix))
