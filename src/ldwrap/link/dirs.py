@@ -10,6 +10,7 @@ the loader then trips over at run time.
 """
 
 from . import oslite as os
+from .targets import MULTIARCH, of_bytes  # loaded on every link anyway (rpath imports it)
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -142,8 +143,6 @@ class FsView:
     def target(self, path: str) -> "tuple[int, int, int] | None":
         """The ELF target a library file is for (see of_bytes); read once."""
         if path not in self._targets:
-            from .targets import of_bytes  # only a link that must compare targets
-
             head = self.head(path)
             self._targets[path] = None if head is None else of_bytes(head)
         return self._targets[path]
@@ -320,7 +319,6 @@ def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]
     system libraries alone never reads it), and its directories are recognised by name or,
     through symlinks, by identity: device and inode, one stat per directory, where resolving
     every name would cost a call per path component."""
-    from .targets import MULTIARCH  # the default mode alone asks
 
     builtin = set(_BUILTIN)
     for base in ("/lib", "/usr/lib"):
@@ -359,7 +357,5 @@ def file_head(path: str) -> "bytes | None":
 
 def file_target(path: str) -> "tuple[int, int, int] | None":
     """The target a library file is for (see targets.of_bytes)."""
-    from .targets import of_bytes  # only a link that must compare targets reads files
-
     head = file_head(path)
     return None if head is None else of_bytes(head)
