@@ -62,12 +62,18 @@ def fast_linker(work: str) -> str:
 
 def install_dropins(work: str) -> str:
     """Drop-ins written by the `ldwrap install` command of this interpreter's ldwrap, checked
-    to be exactly the launcher `ldwrap.launcher` writes: this interpreter, this ldwrap."""
+    to be exactly the launcher `ldwrap.launcher` writes: this interpreter, this ldwrap, with
+    its hot-path bundle current."""
+    from ldwrap.bundle import FILE_NAME, why_stale
     from ldwrap.launcher import launcher_text
 
     shimdir = os.path.join(work, "shims")
     sh([sys.executable, "-m", "ldwrap", "install", "--force", shimdir])
-    expected = launcher_text()
+    bundle = os.path.join(os.path.abspath(shimdir), FILE_NAME)
+    stale = why_stale(bundle)
+    if stale:
+        raise RuntimeError(f"the drop-ins would not use their bundle: {stale}")
+    expected = launcher_text(bundle=bundle)
     for name in LINKER_NAMES:
         with open(os.path.join(shimdir, name)) as f:
             if f.read() != expected:

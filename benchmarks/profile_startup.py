@@ -2,8 +2,9 @@
 
     .venv/bin/python benchmarks/profile_startup.py [--runs 15] [--top 15] [--work DIR]
 
-Runs the launcher `ldwrap install` writes with `python -X importtime` on the gcc-style argv
-(a linker that exits at once behind it) and keeps, per module, the least self and cumulative
+Runs the launcher `ldwrap install` writes, less its hot-path bundle (so that every module goes
+through the import system and shows), with `python -X importtime` on the gcc-style argv (a
+linker that exits at once behind it) and keeps, per module, the least self and cumulative
 time over the runs: the least is the module's own cost, the rest is the machine's noise.
 Modules the bare interpreter (`python -I -S -c pass`) imports too are marked: the floor pays
 for them as well. -X importtime adds its own cost to every import, so its figures rank the
@@ -67,6 +68,19 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def unbundled(work: str) -> str:
+    """The launcher as `ldwrap install` writes it, but without the hot-path bundle: every
+    module goes through the import system, so -X importtime can rank them."""
+    from ldwrap.launcher import launcher_text
+
+    path = os.path.join(work, "unbundled", "ld.lld")
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w") as f:
+        f.write(launcher_text())
+    os.chmod(path, 0o755)
+    return path
+
+
 def imports_only(launcher: str, work: str) -> str:
     """A copy of the launcher that stops before `main()`: start-up and imports alone. It
     leaves by _exit, as the drop-in leaves by exec: neither pays the interpreter's shutdown."""
@@ -74,7 +88,7 @@ def imports_only(launcher: str, work: str) -> str:
         text = f.read()
     if not text.endswith("\nmain()\n"):
         raise RuntimeError(f"{launcher} does not end by calling main()")
-    path = os.path.join(work, "imports-only.py")
+    path = os.path.join(os.path.dirname(launcher), "imports-only.py")
     with open(path, "w") as f:
         f.write(text[: -len("main()\n")] + "import posix\nposix._exit(0)\n")
     return path
@@ -89,21 +103,24 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
     args = fx.gcc_argv(work, store)
     path = f"{shims}:{fastbin}:/usr/bin:/bin"
     launcher = os.path.join(shims, "ld.lld")
+    plain = unbundled(work)
     modes = [m for m in fx.prefix_modes(store) if m.extra is not None]
     envs = {m.key: fx.clean_env(path, **(m.extra or {})) for m in modes}
     floor_env = fx.clean_env(path)
     floor_mods = import_times([*FLOOR, *args], floor_env, runs)
     per_mode = {
-        m.key: import_times([sys.executable, "-I", "-S", launcher, *args], envs[m.key], runs)
+        m.key: import_times([sys.executable, "-I", "-S", plain, *args], envs[m.key], runs)
         for m in modes
     }
     # Wall times, interleaved, without -X importtime and its own cost; medians.
     py_imports = [sys.executable, "-I", "-S", imports_only(launcher, work), *args]
+    py_imports_plain = [sys.executable, "-I", "-S", imports_only(plain, work), *args]
     quick_exit = [*FLOOR[:-1], "import posix; posix._exit(0)", *args]
     cmds = [
         Command("floor", [*FLOOR, *args], floor_env),
         Command("floor-exit", quick_exit, floor_env),
         Command("imports", py_imports, floor_env),
+        Command("imports-plain", py_imports_plain, floor_env),
         Command("alone", [os.path.join(fastbin, "ld.lld"), *args], floor_env),
     ]
     cmds += [Command(m.key, [launcher, *args], envs[m.key]) for m in modes]
@@ -129,7 +146,14 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
                 "yes" if mod in floor_mods else "",
             ]
         )
-    lines = [f"### Imports of the drop-in (least of {runs} runs each, µs)", "", _table(head, rows)]
+    lines = [
+        f"### Imports of the drop-in without its bundle (least of {runs} runs each, µs)",
+        "",
+        "The installed drop-in runs these modules from `.ldwrap-shim.bundle` instead; the "
+        "same launcher without it shows what each would cost through the import system.",
+        "",
+        _table(head, rows),
+    ]
     lines += ["", f"### Where the time goes (ms, medians of {rounds} interleaved rounds)", ""]
     floor, imports, alone = wall["floor"], wall["imports"], wall["alone"]
     rows = [
@@ -140,9 +164,15 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
             _ms(wall["floor-exit"] - floor),
         ],
         [
-            "launcher up to `main()` (ldwrap's imports), leaving by `posix._exit(0)`",
+            "launcher up to `main()` (ldwrap's modules from its bundle), leaving by "
+            "`posix._exit(0)`",
             _ms(imports),
             _ms(imports - wall["floor-exit"]),
+        ],
+        [
+            "the same launcher without the bundle (every module imported)",
+            _ms(wall["imports-plain"]),
+            _ms(wall["imports-plain"] - wall["floor-exit"]),
         ],
         ["linker alone", _ms(alone), ""],
     ]
@@ -153,7 +183,7 @@ def profile(work: str, runs: int, top: int, rounds: int) -> str:
     shim_sum = sum(v[0] for m, v in per_mode[keys[0]].items() if m not in floor_mods) / 1000
     lines += [
         "",
-        f"Under -X importtime, the imports the floor does not make add up to "
+        f"Under -X importtime, without the bundle, the imports the floor does not make add up to "
         f"{shim_sum:.2f} ms ({keys[0]}); the floor's own to {floor_sum:.2f} ms. "
         "The whole drop-in's extra over the launcher up to `main()` is `main()`'s work "
         "plus the linker's exec (see the linker alone).",
