@@ -9,8 +9,8 @@ time over the runs: the least is the module's own cost, the rest is the machine'
 Modules the bare interpreter (`python -I -S -c pass`) imports too are marked: the floor pays
 for them as well. -X importtime adds its own cost to every import, so its figures rank the
 modules; the split of the wall time comes from a second, interleaved run without it: the
-floor, the launcher stopped before `main()` (start-up and imports), the whole drop-in, and
-the linker alone.
+floor, the launcher stopped before `main()` (start-up and imports, with and without its
+bundle), the whole drop-in, and the linker alone.
 """
 
 from __future__ import annotations
