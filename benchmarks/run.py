@@ -41,7 +41,8 @@ NIX_REFERENCE_MS = {
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 RESULTS_FILE = os.path.join(ROOT, "docs", "performance-results.md")
 
-FLOOR_OVERHEAD_RATIO = 1.3  # shim overhead on the gcc-style argv / interpreter start-up
+# The drop-in, launcher and linker start included, on the gcc-style argv / interpreter start-up.
+FLOOR_DROP_IN_RATIO = 1.2
 FLOOR_PER_DIR_US = 20.0
 FLOOR_10K_S = 0.5
 FLOOR_RSS_MIB = 30.0
@@ -87,7 +88,7 @@ class Bench:
         self.floor = Command("python floor", [sys.executable, "-I", "-S", "-c", "pass"], {})
         self.rows: dict[str, list[list[str]]] = {}
         self.checks: list[tuple[str, str, bool | None]] = []  # met None: not measurable
-        self.mode_checks: list[tuple[str, float | None]] = []  # (mode, overhead / floor)
+        self.mode_checks: list[tuple[str, float | None]] = []  # (mode, drop-in / floor)
         self.scaling: dict[int, float] = {}  # -L count -> shim overhead
         self.scaling_floor: dict[int, tuple[float, int]] = {}  # -> interpreter, same argv
         self.peak_kib = 0
@@ -174,7 +175,8 @@ class Bench:
                 )
                 self.mode_checks.append((m.label, None))
                 continue
-            ratio = paired_ratio(shim, floor, alone)
+            overhead_ratio = paired_ratio(shim, floor, alone)
+            ratio = paired_ratio(shim, floor)
             rows.append(
                 [
                     m.label,
@@ -182,9 +184,9 @@ class Bench:
                     ms(alone.median),
                     ms(shim.median),
                     ms(shim.median - alone.median),
+                    f"{overhead_ratio:.2f}x",
                     f"{ratio:.2f}x",
-                    f"{paired_ratio(shim, floor):.2f}x",
-                    "yes" if ratio <= FLOOR_OVERHEAD_RATIO else "**no**",
+                    "yes" if ratio <= FLOOR_DROP_IN_RATIO else "**no**",
                 ]
             )
             self.mode_checks.append((m.label, ratio))
@@ -331,9 +333,9 @@ class Bench:
         for label, ratio in self.mode_checks:
             self.checks.append(
                 (
-                    f"gcc-style overhead <= {FLOOR_OVERHEAD_RATIO}x interpreter start-up, {label}",
+                    f"gcc-style drop-in <= {FLOOR_DROP_IN_RATIO}x interpreter start-up, {label}",
                     "not measurable on this machine" if ratio is None else f"{ratio:.2f}x",
-                    None if ratio is None else ratio <= FLOOR_OVERHEAD_RATIO,
+                    None if ratio is None else ratio <= FLOOR_DROP_IN_RATIO,
                 )
             )
         ns = sorted(self.scaling)
@@ -464,7 +466,7 @@ def report(b: Bench) -> str:
                 "ldwrap overhead",
                 "overhead / python",
                 "drop-in / python",
-                f"met (overhead <= {FLOOR_OVERHEAD_RATIO}x python)",
+                f"met (drop-in <= {FLOOR_DROP_IN_RATIO}x python)",
             ],
             b.rows.get("modes", []),
         )

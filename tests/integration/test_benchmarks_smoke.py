@@ -73,7 +73,7 @@ def test_quick_benchmark_prints_every_table(tmp_path: Path) -> None:
         assert line in out
     for mode in MODES:
         assert f"| {mode} | " in out
-        assert f"| gcc-style overhead <= 1.3x interpreter start-up, {mode} | " in out
+        assert f"| gcc-style drop-in <= 1.2x interpreter start-up, {mode} | " in out
     assert "| gcc -fuse-ld=lld: " in out
     assert "| rustc (via cc -fuse-ld=lld): " in out
     assert "| 100 -L (10 files each) + 100 -l |" in out
