@@ -1,6 +1,6 @@
 """The command line against real linkers: `dry-run` must print exactly what the shim execs (the
 session store is built with gcc), installed launchers run the real linkers, and `demo` compiles
-and links for real. The in-process and stand-in cases are in tests/unit/cli/test_cli.py."""
+and links for real. The in-process and stand-in cases are in tests/unit/cli/."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from pytest_subprocess import FakeProcess
 from helpers import BuiltStore, base_env
 from ldwrap.cli import cli
 from ldwrap.link import rpath as policy
-from unit.cli.test_cli import SYS_PATH, dumping_linker, ldwrap
+from unit.cli.conftest import SYS_PATH, dumping_linker, ldwrap
 
 
 @pytest.mark.parametrize("name", ["ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold"])

@@ -25,7 +25,7 @@ def _env(tmp_path: Path, path: str) -> dict[str, str]:
         RUSTUP_HOME=str(tmp_path / "no-rustup"),
         NIX_STORE=str(tmp_path / "store"),
         # Whether this machine's Nix has build users is not the subject here (see
-        # tests/unit/test_doctor_permissions.py): as without them.
+        # tests/unit/doctor/test_permissions.py): as without them.
         NIX_CONFIG="build-users-group =",
     )
 

@@ -1,6 +1,6 @@
 """The flags ldwrap adds besides the rpath, for the cases that need the session `store` (real
 libraries built with gcc): the full argv from `ldwrap.link.plan.prepare`. The other cases are in
-tests/unit.link.test_nix_flags.py."""
+tests/unit/link/plan/test_nix_flags.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BuiltStore
-from unit.link.test_nix_flags import SALT, dry
+from unit.link.plan.test_nix_flags import SALT, dry
 
 
 @pytest.mark.parametrize(

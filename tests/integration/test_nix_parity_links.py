@@ -1,5 +1,5 @@
 """Where ldwrap follows nixpkgs' ld-wrapper exactly: the real links (real linkers, programs
-started). The table cases are in tests/unit/link/test_nix_parity.py."""
+started). The table cases are in tests/unit/link/plan/test_nix_parity.py."""
 
 from __future__ import annotations
 

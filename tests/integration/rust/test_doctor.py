@@ -34,7 +34,7 @@ def _env(farm: Path, tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
         PATH=path,
         NIX_STORE=str(tmp_path / "nix" / "store"),
         # Whether this machine's Nix has build users is not the subject here (see
-        # tests/unit/test_doctor_permissions.py): as without them.
+        # tests/unit/doctor/test_permissions.py): as without them.
         NIX_CONFIG="build-users-group =",
     )
     env.pop("RUSTFLAGS", None)

@@ -1,6 +1,7 @@
-"""What the machine says about Nix when neither NIX_STORE nor LDWRAP_RPATH_PREFIXES chooses the
-prefixes: `nix_host` on real temporary trees standing for the machine's root, and which rule
-`explain` and `dry-run --json` then name."""
+"""link/config.py: the settings read from the environment (switch values and their warnings,
+which prefix rule applies, in order), and what the machine says about Nix when neither
+NIX_STORE nor LDWRAP_RPATH_PREFIXES chooses the prefixes: `nix_host` on real temporary trees
+standing for the machine's root, and which rule `explain` and `dry-run --json` then name."""
 
 from __future__ import annotations
 
@@ -213,3 +214,106 @@ def test_check_looks_for_missing_libraries_in_the_store_where_it_counts(
         f"{store_path}/lib64",
     ]
     assert got == (want if looked_in else [])
+
+
+def test_a_switch_with_another_value_warns() -> None:
+    s = Config.from_env({"LDWRAP_DISABLE": "yes"})
+    assert not s.disable_rpath
+    assert any("LDWRAP_DISABLE" in w for w in s.warnings)
+
+
+N, P, D = MODE_NIX, MODE_PREFIXES, MODE_NONDEFAULT
+
+
+@pytest.mark.parametrize(
+    ("env", "exists", "nixos", "mode", "prefixes", "rule"),
+    [
+        # NIX_STORE first, whatever the machine is.
+        (
+            {"NIX_STORE": "/s", "LDWRAP_RPATH_PREFIXES": "/p"},
+            True,
+            True,
+            N,
+            ("/s",),
+            RULE_NIX_STORE,
+        ),
+        ({"NIX_STORE": "/s/"}, False, False, N, ("/s",), RULE_NIX_STORE),  # a trailing slash works
+        ({"NIX_STORE": "/s//"}, True, False, N, ("/s",), RULE_NIX_STORE),
+        # Then LDWRAP_RPATH_PREFIXES, also on NixOS.
+        ({"LDWRAP_RPATH_PREFIXES": "/p:/q/"}, True, True, P, ("/p", "/q"), RULE_PREFIXES),
+        ({"LDWRAP_RPATH_PREFIXES": "/p::rel"}, False, False, P, ("/p",), RULE_PREFIXES),
+        ({"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "/p"}, True, False, P, ("/p",), RULE_PREFIXES),
+        # Then NixOS: its store only.
+        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, True, N, ("/nix/store",), RULE_NIXOS),
+        ({}, True, True, N, ("/nix/store",), RULE_NIXOS),
+        # Else the default mode, with a store beside the distribution or not.
+        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, False, D, (), RULE_DEFAULT),
+        ({}, True, False, D, (), RULE_DEFAULT),
+        ({}, False, False, D, (), RULE_DEFAULT),
+        ({}, False, True, D, (), RULE_DEFAULT),  # NixOS without a store: nothing to narrow to
+    ],
+)
+def test_prefix_selection_order(
+    env: dict[str, str],
+    exists: bool,
+    nixos: bool,
+    mode: str,
+    prefixes: tuple[str, ...],
+    rule: str,
+) -> None:
+    s = Config.from_env(env, nix_store_exists=exists, nixos=nixos)
+    assert (s.mode, s.prefixes, s.rule) == (mode, prefixes, rule)
+
+
+@pytest.mark.parametrize(
+    ("env", "field", "value", "warnings"),
+    [
+        ({}, "ld_run_path", True, []),
+        ({"LDWRAP_LD_RUN_PATH": ""}, "ld_run_path", True, []),
+        ({"LDWRAP_LD_RUN_PATH": "0"}, "ld_run_path", False, []),
+        ({"LDWRAP_LD_RUN_PATH": "1"}, "ld_run_path", True, []),
+        (
+            {"LDWRAP_LD_RUN_PATH": "no"},
+            "ld_run_path",
+            True,
+            ["ignoring LDWRAP_LD_RUN_PATH='no': use 1 or 0"],
+        ),
+        ({"LDWRAP_SHRINK": "1"}, "shrink", True, []),
+        ({"LDWRAP_SHRINK": "0"}, "shrink", False, []),
+        ({"LDWRAP_SHRINK": "on"}, "shrink", False, ["ignoring LDWRAP_SHRINK='on': use 1 or 0"]),
+        ({"LDWRAP_DISABLE": "1"}, "disable_rpath", True, []),
+        ({"LDWRAP_DISABLE": "0"}, "disable_rpath", False, []),
+        (
+            {"LDWRAP_DISABLE": "true"},
+            "disable_rpath",
+            False,
+            ["ignoring LDWRAP_DISABLE='true': only 1 turns it on"],
+        ),
+        ({"LDWRAP_DEBUG": "2"}, "debug", False, ["ignoring LDWRAP_DEBUG='2': only 1 turns it on"]),
+        ({"NIX_DEBUG": "2"}, "debug", True, []),
+        ({"LDWRAP_DRY_RUN": "yes"}, "dry_run", True, []),
+        ({"LDWRAP_DRY_RUN": "0"}, "dry_run", False, []),
+        ({"NIX_ENFORCE_PURITY": "1"}, "enforce_purity", True, []),
+        (
+            {"NIX_ENFORCE_PURITY": "yes"},
+            "enforce_purity",
+            False,
+            ["ignoring NIX_ENFORCE_PURITY='yes': only 1 turns it on"],
+        ),
+        (
+            {"NIX_DONT_SET_RPATH": "01"},
+            "disable_rpath",
+            False,
+            ["ignoring NIX_DONT_SET_RPATH='01': only 1 turns it on"],
+        ),
+        (
+            {"NIX_SET_BUILD_ID": "on"},
+            "disable_rpath",
+            False,
+            ["ignoring NIX_SET_BUILD_ID='on': only 1 turns it on"],
+        ),
+    ],
+)
+def test_switch_values(env: dict[str, str], field: str, value: bool, warnings: list[str]) -> None:
+    config = Config.from_env({"NIX_STORE": "/nix/store", **env})
+    assert (getattr(config, field), config.warnings) == (value, warnings)

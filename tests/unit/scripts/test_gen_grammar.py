@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SCRIPT = ROOT / "scripts" / "gen_grammar.py"
 sys.path.insert(0, str(SCRIPT.parent))
 import gen_grammar  # noqa: E402  (a script, not a package)

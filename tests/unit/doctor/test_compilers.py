@@ -1,16 +1,17 @@
-"""doctor's findings from facts laid out in a temporary tree (no rustc, no compiler: those are
-in tests/integration/test_doctor_compilers.py and tests/integration/rust/test_doctor.py)."""
+"""What each C compiler runs, as doctor probes and judges it, from facts laid out in a temporary
+tree (the real compilers are in tests/integration/doctor/test_compilers.py and
+tests/integration/rust/test_doctor.py)."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
 from ldwrap import doctor
 from ldwrap.doctor import compilers as doctor_compilers
-from ldwrap.launcher import install
+
+from .conftest import compiler, doctor_env, exe
 
 GCC_OUTPUT = """\
 collect2 version 12.2.0
@@ -78,23 +79,16 @@ def test_parse_probe(kind: str, output: str, path: str | None, triple: str, note
     assert (lc.path, cc.triple, lc.note) == (path, triple, note)
 
 
-def _exe(path: Path, text: str = "#!/bin/sh\nexit 0\n") -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text)
-    path.chmod(0o755)
-    return path
-
-
 def test_find_compilers_one_entry_per_program(tmp_path: Path) -> None:
     bin_ = tmp_path / "bin"
-    gcc = _exe(bin_ / "gcc-12")
+    gcc = exe(bin_ / "gcc-12")
     for name in ("gcc", "cc"):
         (bin_ / name).symlink_to(gcc)
-    clang = _exe(tmp_path / "llvm" / "clang")
+    clang = exe(tmp_path / "llvm" / "clang")
     for name in ("clang", "clang-14"):
         (bin_ / name).symlink_to(clang)
-    _exe(bin_ / "clang-9")  # another clang: its own entry
-    _exe(bin_ / "clang-tidy")  # not a compiler
+    exe(bin_ / "clang-9")  # another clang: its own entry
+    exe(bin_ / "clang-tidy")  # not a compiler
     found = doctor_compilers.find_compilers({"PATH": f"{bin_}:relative:/nonexistent"})
     assert [(c.names, c.kind) for c in found] == [
         (["gcc", "cc", "gcc-12"], "gcc"),
@@ -103,110 +97,19 @@ def test_find_compilers_one_entry_per_program(tmp_path: Path) -> None:
     ]
 
 
-def _env(tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
-    return {
-        "PATH": path,
-        "RUSTC": str(tmp_path / "no-rustc"),
-        "RUSTUP_HOME": str(tmp_path / "no-rustup"),
-        "NIX_STORE": str(tmp_path / "store"),
-        "HOME": str(tmp_path),
-        # Whether this machine's Nix has build users is not the subject here (see
-        # test_doctor_permissions.py): as without them.
-        "NIX_CONFIG": "build-users-group =",
-        **extra,
-    }
-
-
-@pytest.fixture
-def linkers(tmp_path: Path) -> Path:
-    """Stand-ins for the real linkers (doctor only looks at them)."""
-    d = tmp_path / "sys"
-    for name in ("ld", "ld.lld", "ld.mold"):
-        _exe(d / name)
-    return d
-
-
-@pytest.fixture
-def dropins(tmp_path: Path) -> Path:
-    d = tmp_path / "dropins"
-    install(str(d))
-    return d
-
-
-@pytest.mark.parametrize(
-    ("setting", "problem", "text", "advice"),
-    [
-        (
-            "/nope/ld",
-            True,
-            "LDWRAP_LINKER=/nope/ld points nowhere (no executable file there)",
-            "unset LDWRAP_LINKER, or point it at a linker",
-        ),
-        (
-            "nope-ld",
-            True,
-            "LDWRAP_LINKER=nope-ld points nowhere (not on PATH)",
-            "unset LDWRAP_LINKER, or point it at a linker",
-        ),
-        (
-            "{dropins}/ld.lld",
-            True,
-            "LDWRAP_LINKER={dropins}/ld.lld is one of ldwrap's own launchers",
-            "point it at the real linker",
-        ),
-        (
-            "ld.lld",
-            False,
-            "LDWRAP_LINKER=ld.lld: every drop-in runs {sys}/ld.lld, whatever -fuse-ld= asked for",
-            "unset LDWRAP_LINKER to let -fuse-ld= choose the linker",
-        ),
-    ],
-)
-def test_ldwrap_linker_is_one_finding(
-    tmp_path: Path,
-    linkers: Path,
-    dropins: Path,
-    setting: str,
-    problem: bool,
-    text: str,
-    advice: str,
-) -> None:
-    fill = {"dropins": dropins, "sys": linkers}
-    env = _env(tmp_path, f"{dropins}:{linkers}", LDWRAP_LINKER=setting.format(**fill))
-    report = doctor.diagnose(env, compilers=False)
-    about = [f for f in report.findings if "LDWRAP_LINKER" in f.text]
-    assert len(about) == 1, report.findings
-    assert about[0].problem == problem
-    assert about[0].text.startswith(text.format(**fill))
-    assert advice in about[0].advice
-    assert report.ok == (not problem)
-
-
-def test_no_dropins_is_a_problem_without_a_wrapped_toolchain(tmp_path: Path, linkers: Path) -> None:
-    report = doctor.diagnose(_env(tmp_path, str(linkers)), compilers=False)
-    [f] = [f for f in report.findings if "drop-ins" in f.text]
-    assert f.problem and "ldwrap install" in f.advice
-
-
-def _compiler(path: str, kind: str, *choices: tuple[str, str]) -> doctor.Compiler:
-    cc = doctor.Compiler(path, [os.path.basename(path)], kind, "x86_64-pc-linux-gnu")
-    cc.linkers = [doctor.LinkerChoice(c, p) for c, p in choices]
-    return cc
-
-
 def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None:
-    env = _env(tmp_path, f"{dropins}:{linkers}")
+    env = doctor_env(tmp_path, f"{dropins}:{linkers}")
     report = doctor.Report(ldwrap_dirs=[str(dropins)])
     own = tmp_path / "gcc-own"
     report.compilers = [
-        _compiler(
+        compiler(
             "/x/gcc",
             "gcc",
             ("", f"{dropins}/ld"),
             ("lld", f"{linkers}/ld.lld"),
             ("mold", f"{own}/ld.mold"),
         ),
-        _compiler("/x/clang", "clang", ("", f"{linkers}/ld"), ("lld", f"{dropins}/ld.lld")),
+        compiler("/x/clang", "clang", ("", f"{linkers}/ld"), ("lld", f"{dropins}/ld.lld")),
     ]
     for cc in report.compilers:
         for lc in cc.linkers:
@@ -236,30 +139,6 @@ def test_compiler_findings(tmp_path: Path, linkers: Path, dropins: Path) -> None
     assert doctor_compilers.compiler_findings(report, env, set()) == []
 
 
-def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) -> None:
-    cc = _compiler(
-        "/usr/bin/clang",
-        "clang",
-        ("", "/usr/bin/ld"),
-        ("lld", f"{dropins}/x86_64-pc-linux-gnu-ld.lld"),
-        ("mold", ""),
-    )
-    cc.names.append("clang-14")
-    cc.linkers[1].is_ldwrap, cc.linkers[1].resolves_to = True, "/usr/bin/ld.lld"
-    cc.linkers[2].path, cc.linkers[2].note = None, "clang: error: invalid linker name"
-    text = doctor.render(
-        doctor.Report(compilers=[cc], findings=[doctor.Finding(False, "a note", "a hint")])
-    )
-    assert (
-        "compilers:\n"
-        "  clang (/usr/bin/clang; also clang-14) [x86_64-pc-linux-gnu]\n"
-        "    default        /usr/bin/ld (not ldwrap)\n"
-        f"    -fuse-ld=lld   {dropins}/x86_64-pc-linux-gnu-ld.lld (ldwrap) -> /usr/bin/ld.lld\n"
-        "    -fuse-ld=mold  none (clang: error: invalid linker name)\n"
-    ) in text
-    assert "note: a note\n  hint: a hint\n" in text
-
-
 @pytest.mark.parametrize(
     ("compiler_path", "export"),
     [
@@ -273,9 +152,9 @@ def test_cross_compiler_findings_and_what_its_dropins_run(
 ) -> None:
     # Stand-ins for the aarch64 binutils on PATH (doctor only looks at them).
     for name in ("aarch64-linux-gnu-ld", "aarch64-linux-gnu-ld.gold"):
-        _exe(linkers / name)
+        exe(linkers / name)
     extra = {} if compiler_path is None else {"COMPILER_PATH": compiler_path}
-    env = _env(tmp_path, f"{dropins}:{linkers}", **extra)
+    env = doctor_env(tmp_path, f"{dropins}:{linkers}", **extra)
     report = doctor.Report(ldwrap_dirs=[str(dropins)])
     own = "/usr/aarch64-linux-gnu/bin"
     gcc = doctor.Compiler("/x/aarch64-linux-gnu-gcc", ["aarch64-linux-gnu-gcc"], "gcc")

@@ -17,15 +17,8 @@ from helpers import store_hash
 from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
 from ldwrap.link.config import (
-    MODE_NIX,
-    MODE_NONDEFAULT,
-    MODE_PREFIXES,
-    RULE_DEFAULT,
-    RULE_NIXOS,
-    RULE_PREFIXES,
     Config,
 )
-from ldwrap.link.config import RULE_NIX_STORE as RULE_NIX
 from ldwrap.link.dirs import FsView, default_dir_checker
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.model import RpathPlan
@@ -428,48 +421,6 @@ def test_switches(tree: Tree, extra: dict[str, str], disabled: bool) -> None:
     inv = prepare("ld.lld", ["-L", d, "-lfoo"], {"PATH": "/usr/bin", **tree.env(**extra)}, "/")
     assert inv.plan is not None
     assert verdicts(inv.plan) == [(d, policy.DISABLED if disabled else policy.ADDED)]
-
-
-def test_a_switch_with_another_value_warns() -> None:
-    s = Config.from_env({"LDWRAP_DISABLE": "yes"})
-    assert not s.disable_rpath
-    assert any("LDWRAP_DISABLE" in w for w in s.warnings)
-
-
-N, P, D = MODE_NIX, MODE_PREFIXES, MODE_NONDEFAULT
-
-
-@pytest.mark.parametrize(
-    ("env", "exists", "nixos", "mode", "prefixes", "rule"),
-    [
-        # NIX_STORE first, whatever the machine is.
-        ({"NIX_STORE": "/s", "LDWRAP_RPATH_PREFIXES": "/p"}, True, True, N, ("/s",), RULE_NIX),
-        ({"NIX_STORE": "/s/"}, False, False, N, ("/s",), RULE_NIX),  # a trailing slash works
-        ({"NIX_STORE": "/s//"}, True, False, N, ("/s",), RULE_NIX),
-        # Then LDWRAP_RPATH_PREFIXES, also on NixOS.
-        ({"LDWRAP_RPATH_PREFIXES": "/p:/q/"}, True, True, P, ("/p", "/q"), RULE_PREFIXES),
-        ({"LDWRAP_RPATH_PREFIXES": "/p::rel"}, False, False, P, ("/p",), RULE_PREFIXES),
-        ({"NIX_STORE": "", "LDWRAP_RPATH_PREFIXES": "/p"}, True, False, P, ("/p",), RULE_PREFIXES),
-        # Then NixOS: its store only.
-        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, True, N, ("/nix/store",), RULE_NIXOS),
-        ({}, True, True, N, ("/nix/store",), RULE_NIXOS),
-        # Else the default mode, with a store beside the distribution or not.
-        ({"LDWRAP_RPATH_PREFIXES": ":"}, True, False, D, (), RULE_DEFAULT),
-        ({}, True, False, D, (), RULE_DEFAULT),
-        ({}, False, False, D, (), RULE_DEFAULT),
-        ({}, False, True, D, (), RULE_DEFAULT),  # NixOS without a store: nothing to narrow to
-    ],
-)
-def test_prefix_selection_order(
-    env: dict[str, str],
-    exists: bool,
-    nixos: bool,
-    mode: str,
-    prefixes: tuple[str, ...],
-    rule: str,
-) -> None:
-    s = Config.from_env(env, nix_store_exists=exists, nixos=nixos)
-    assert (s.mode, s.prefixes, s.rule) == (mode, prefixes, rule)
 
 
 def test_nix_store_with_trailing_slash_matches(tree: Tree) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 
 from helpers import make_store
-from ldwrap.link.config import Config
 from ldwrap.link.plan import ShimError, prepare
 
 SALT = "x86_64_unknown_linux_gnu"  # this machine's nixpkgs suffix salt (the tests run on x86_64)
@@ -367,60 +366,6 @@ def test_bad_settings_warn(tmp_path: Path) -> None:
         "-rpath",
         "/r1",
     ]
-
-
-@pytest.mark.parametrize(
-    ("env", "field", "value", "warnings"),
-    [
-        ({}, "ld_run_path", True, []),
-        ({"LDWRAP_LD_RUN_PATH": ""}, "ld_run_path", True, []),
-        ({"LDWRAP_LD_RUN_PATH": "0"}, "ld_run_path", False, []),
-        ({"LDWRAP_LD_RUN_PATH": "1"}, "ld_run_path", True, []),
-        (
-            {"LDWRAP_LD_RUN_PATH": "no"},
-            "ld_run_path",
-            True,
-            ["ignoring LDWRAP_LD_RUN_PATH='no': use 1 or 0"],
-        ),
-        ({"LDWRAP_SHRINK": "1"}, "shrink", True, []),
-        ({"LDWRAP_SHRINK": "0"}, "shrink", False, []),
-        ({"LDWRAP_SHRINK": "on"}, "shrink", False, ["ignoring LDWRAP_SHRINK='on': use 1 or 0"]),
-        ({"LDWRAP_DISABLE": "1"}, "disable_rpath", True, []),
-        ({"LDWRAP_DISABLE": "0"}, "disable_rpath", False, []),
-        (
-            {"LDWRAP_DISABLE": "true"},
-            "disable_rpath",
-            False,
-            ["ignoring LDWRAP_DISABLE='true': only 1 turns it on"],
-        ),
-        ({"LDWRAP_DEBUG": "2"}, "debug", False, ["ignoring LDWRAP_DEBUG='2': only 1 turns it on"]),
-        ({"NIX_DEBUG": "2"}, "debug", True, []),
-        ({"LDWRAP_DRY_RUN": "yes"}, "dry_run", True, []),
-        ({"LDWRAP_DRY_RUN": "0"}, "dry_run", False, []),
-        ({"NIX_ENFORCE_PURITY": "1"}, "enforce_purity", True, []),
-        (
-            {"NIX_ENFORCE_PURITY": "yes"},
-            "enforce_purity",
-            False,
-            ["ignoring NIX_ENFORCE_PURITY='yes': only 1 turns it on"],
-        ),
-        (
-            {"NIX_DONT_SET_RPATH": "01"},
-            "disable_rpath",
-            False,
-            ["ignoring NIX_DONT_SET_RPATH='01': only 1 turns it on"],
-        ),
-        (
-            {"NIX_SET_BUILD_ID": "on"},
-            "disable_rpath",
-            False,
-            ["ignoring NIX_SET_BUILD_ID='on': only 1 turns it on"],
-        ),
-    ],
-)
-def test_switch_values(env: dict[str, str], field: str, value: bool, warnings: list[str]) -> None:
-    config = Config.from_env({"NIX_STORE": "/nix/store", **env})
-    assert (getattr(config, field), config.warnings) == (value, warnings)
 
 
 def test_cli_dry_run_prints_the_same(tmp_path: Path) -> None:
