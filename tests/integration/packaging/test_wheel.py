@@ -20,7 +20,7 @@ import ldwrap
 from helpers import base_env, read_runpath, run_program
 from ldwrap.launcher import parse_launcher
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 
 

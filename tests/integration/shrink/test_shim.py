@@ -1,6 +1,6 @@
 """LDWRAP_SHRINK in the shim: real gcc links through the drop-ins, where --as-needed leaves a
 library out of DT_NEEDED and ldwrap then takes the directory it added for it back out of
-RUNPATH. Also: which links pay for the child process (audit hooks, as in test_security.py).
+RUNPATH. Also: which links pay for the child process (audit hooks, as in security/test_audit.py).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from helpers import (
     which_linker,
 )
 from helpers.records import clean_env, run
-from integration.test_security import AUDIT, _events
+from integration.security.test_audit import AUDIT, _events
 
 MAIN = r"""
 #include <stdio.h>

@@ -14,7 +14,7 @@ from types import ModuleType
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 RESULTS = ROOT / "docs" / "performance-results.md"
 MODES = ("Nix store (NIX_STORE)", "prefixes (LDWRAP_RPATH_PREFIXES)", "default (/etc/ld.so.conf)")
 
