@@ -12,7 +12,7 @@ from helpers.records import clean_env
 N = 64
 
 
-def test_parallel_links(tmp_path: Path, shims: Path) -> None:
+def test_parallel_links(tmp_path: Path, dropins: Path) -> None:
     store = tmp_path / "store"
     libdirs = []
     for k in range(4):  # four libraries, each link uses one: outputs must not mix them up
@@ -30,7 +30,7 @@ def test_parallel_links(tmp_path: Path, shims: Path) -> None:
     )
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
-    env = clean_env(PATH=f"{shims}:/usr/bin:/bin", NIX_STORE=str(store), TMPDIR=str(tmpdir))
+    env = clean_env(PATH=f"{dropins}:/usr/bin:/bin", NIX_STORE=str(store), TMPDIR=str(tmpdir))
 
     def link(i: int) -> tuple[int, str, int]:
         k, linker = i % 4, ("lld", "bfd")[i % 2]
@@ -39,7 +39,7 @@ def test_parallel_links(tmp_path: Path, shims: Path) -> None:
             [
                 "gcc",
                 "-B",
-                str(shims),
+                str(dropins),
                 f"-fuse-ld={linker}",
                 "-o",
                 str(out),

@@ -17,20 +17,20 @@ PLANTED = '#!/bin/sh\necho planted > "$PWD/planted-ran"\n'
 
 @pytest.mark.parametrize("path_entries", [["", "."], ["."], ["bin", "./bin"], ["::"]])
 def test_relative_path_entries_are_never_searched(
-    path_entries: list[str], tmp_path: Path, shims: Path
+    path_entries: list[str], tmp_path: Path, dropins: Path
 ) -> None:
     work = tmp_path / "work"
     (work / "bin").mkdir(parents=True)
     for p in (work / "ld.lld", work / "bin" / "ld.lld"):
         p.write_text(PLANTED)
         p.chmod(0o755)
-    env = clean_env(PATH=":".join([*path_entries, str(shims)]))
-    proc = run([shims / "ld.lld", "--version"], env, work)
+    env = clean_env(PATH=":".join([*path_entries, str(dropins)]))
+    proc = run([dropins / "ld.lld", "--version"], env, work)
     assert proc.returncode == 127
     assert b"cannot find the real ld.lld" in proc.stderr
     assert not (work / "planted-ran").exists()
     # With the real linker later on PATH, that one runs, not the planted one.
-    proc = run([shims / "ld.lld", "--version"], {**env, "PATH": env["PATH"] + ":/usr/bin"}, work)
+    proc = run([dropins / "ld.lld", "--version"], {**env, "PATH": env["PATH"] + ":/usr/bin"}, work)
     assert proc.returncode == 0 and b"LLD" in proc.stdout
     assert not (work / "planted-ran").exists()
 
@@ -63,21 +63,23 @@ def _events(log: Path) -> list[list[object]]:
 
 @pytest.mark.parametrize("verify", ["", "warn"])
 def test_no_shell_no_network_no_writes(
-    verify: str, tmp_path: Path, recorder: Path, shims: Path
+    verify: str, tmp_path: Path, recorder: Path, dropins: Path
 ) -> None:
     lib = tmp_path / "store/p/lib"
     lib.mkdir(parents=True)
     (lib / "libfoo.so").write_bytes(b"")
     (tmp_path / "a.rsp").write_text(f"-L {lib} -lfoo 'x y'")
     env = clean_env(
-        PATH=f"{shims}:{recorder}",
+        PATH=f"{dropins}:{recorder}",
         NIX_STORE=str(tmp_path / "store"),
         RECORD=str(tmp_path / "record"),
         LDWRAP_VERIFY=verify,
     )
     args = ["@a.rsp", "-o", "out", "a b"]
     log = tmp_path / "audit.log"
-    proc = run([sys.executable, "-c", AUDIT, str(log), str(shims / "ld.lld"), *args], env, tmp_path)
+    proc = run(
+        [sys.executable, "-c", AUDIT, str(log), str(dropins / "ld.lld"), *args], env, tmp_path
+    )
     real = str(recorder / "ld.lld")
     argv = [real, *args, "-rpath", str(lib)]
     assert read_record(tmp_path / "record") == fsencode_all(argv[1:])
@@ -91,7 +93,7 @@ def test_no_shell_no_network_no_writes(
         assert proc.returncode == 0, proc.stderr
 
 
-def test_e2big_writes_only_its_response_file(tmp_path: Path, recorder: Path, shims: Path) -> None:
+def test_e2big_writes_only_its_response_file(tmp_path: Path, recorder: Path, dropins: Path) -> None:
     """Forced E2BIG (the exec is made to fail with it): the only file written is the
     temporary response file, in $TMPDIR, removed afterwards."""
     code = AUDIT.replace(
@@ -110,14 +112,14 @@ def test_e2big_writes_only_its_response_file(tmp_path: Path, recorder: Path, shi
     tmpdir = tmp_path / "tmp"
     tmpdir.mkdir()
     env = clean_env(
-        PATH=f"{shims}:{recorder}",
+        PATH=f"{dropins}:{recorder}",
         NIX_STORE=str(tmp_path / "store"),
         RECORD=str(tmp_path / "record"),
         TMPDIR=str(tmpdir),
     )
     log = tmp_path / "audit.log"
     proc = run(
-        [sys.executable, "-c", code, str(log), str(shims / "ld.lld"), "-L", str(lib), "-lfoo"],
+        [sys.executable, "-c", code, str(log), str(dropins / "ld.lld"), "-L", str(lib), "-lfoo"],
         env,
         tmp_path,
     )

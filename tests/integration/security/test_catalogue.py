@@ -32,9 +32,9 @@ def tree(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _env(tree: Path, recorder: Path, shims: Path, **extra: str) -> dict[str, str]:
+def _env(tree: Path, recorder: Path, dropins: Path, **extra: str) -> dict[str, str]:
     return clean_env(
-        PATH=f"{shims}:{recorder}",
+        PATH=f"{dropins}:{recorder}",
         NIX_STORE=str(tree / "store"),
         RECORD=str(tree / "record"),
         **extra,
@@ -42,14 +42,14 @@ def _env(tree: Path, recorder: Path, shims: Path, **extra: str) -> dict[str, str
 
 
 def _shim(
-    shims: Path,
+    dropins: Path,
     tree: Path,
     env: dict[str, str],
     *args: str | bytes,
     name: str = "ld.lld",
     timeout: float = 60,
 ) -> subprocess.CompletedProcess[bytes]:
-    return run([shims / name, *args], env, tree / "work", timeout=timeout)
+    return run([dropins / name, *args], env, tree / "work", timeout=timeout)
 
 
 def _lines(stderr: bytes) -> list[str]:
@@ -75,7 +75,7 @@ RSP_CASES = {
 
 @pytest.mark.parametrize("case", list(RSP_CASES))
 def test_unreadable_response_file_runs_the_link_unchanged(
-    case: str, tree: Path, recorder: Path, shims: Path
+    case: str, tree: Path, recorder: Path, dropins: Path
 ) -> None:
     files, arg, message = RSP_CASES[case]
     for name, body in files.items():
@@ -84,7 +84,7 @@ def test_unreadable_response_file_runs_the_link_unchanged(
         else:
             (tree / "work" / name).write_text(body)
     args = ["-L", str(tree / "store/p/lib"), arg, "-lfoo"]
-    proc = _shim(shims, tree, _env(tree, recorder, shims), *args, timeout=10)
+    proc = _shim(dropins, tree, _env(tree, recorder, dropins), *args, timeout=10)
     assert proc.returncode == 0
     assert read_record(tree / "record") == fsencode_all(args)  # nothing added
     [line] = _lines(proc.stderr)
@@ -92,30 +92,30 @@ def test_unreadable_response_file_runs_the_link_unchanged(
     assert line.endswith("running the linker with the arguments unchanged")
 
 
-def test_missing_response_file_is_left_to_the_linker(tree: Path, shims: Path) -> None:
-    env = clean_env(PATH=f"{shims}:/usr/bin", NIX_STORE=str(tree / "store"))
-    proc = _shim(shims, tree, env, "@nonexistent.rsp", "-o", "out")
+def test_missing_response_file_is_left_to_the_linker(tree: Path, dropins: Path) -> None:
+    env = clean_env(PATH=f"{dropins}:/usr/bin", NIX_STORE=str(tree / "store"))
+    proc = _shim(dropins, tree, env, "@nonexistent.rsp", "-o", "out")
     assert proc.returncode == 1
     assert b"ld.lld: error: cannot open @nonexistent.rsp" in proc.stderr
     assert b"ldwrap" not in proc.stderr
 
 
-def test_unterminated_quote_runs_to_end_of_file(tree: Path, recorder: Path, shims: Path) -> None:
+def test_unterminated_quote_runs_to_end_of_file(tree: Path, recorder: Path, dropins: Path) -> None:
     """As in bfd, gold and lld: the quoted token takes the rest of the file."""
     (tree / "work/u.rsp").write_text(f"-L {tree}/store/p/lib -lfoo -soname 'lib x.so\n-lbar\n")
-    proc = _shim(shims, tree, _env(tree, recorder, shims), "@u.rsp")
+    proc = _shim(dropins, tree, _env(tree, recorder, dropins), "@u.rsp")
     assert proc.returncode == 0, proc.stderr
     assert read_record(tree / "record") == [b"@u.rsp", b"-rpath", os.fsencode(tree / "store/p/lib")]
 
 
-def test_fifo_response_file_is_not_read(tree: Path, recorder: Path, shims: Path) -> None:
+def test_fifo_response_file_is_not_read(tree: Path, recorder: Path, dropins: Path) -> None:
     """A pipe (`@<(...)`, `@/dev/fd/N`) is left to the linker: reading it would block or take
     the linker's data."""
     fifo = tree / "work/p.rsp"
     os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [shims / "ld.lld", "@p.rsp"],
-        env=_env(tree, recorder, shims),
+        [dropins / "ld.lld", "@p.rsp"],
+        env=_env(tree, recorder, dropins),
         cwd=tree / "work",
         stderr=subprocess.PIPE,
     )
@@ -132,7 +132,9 @@ def _limited(mib: int) -> None:
 
 
 @pytest.mark.parametrize("kind", ["sparse 400 MB", "24 MiB of short arguments"])
-def test_huge_response_file_is_bounded(kind: str, tree: Path, recorder: Path, shims: Path) -> None:
+def test_huge_response_file_is_bounded(
+    kind: str, tree: Path, recorder: Path, dropins: Path
+) -> None:
     """Refused after at most MAX_BYTES read or MAX_ARGS arguments: time and memory bounded
     (the shim runs under a 300 MB address-space limit)."""
     big = tree / "work/big.rsp"
@@ -141,10 +143,10 @@ def test_huge_response_file_is_bounded(kind: str, tree: Path, recorder: Path, sh
             f.truncate(400 << 20)
     else:
         big.write_bytes(b"-la " * (6 << 20))
-    env = _env(tree, recorder, shims)
+    env = _env(tree, recorder, dropins)
     start = time.monotonic()
     proc = subprocess.run(
-        [shims / "ld.lld", "@big.rsp"],
+        [dropins / "ld.lld", "@big.rsp"],
         env=env,
         cwd=tree / "work",
         capture_output=True,
@@ -162,7 +164,7 @@ def test_huge_response_file_is_bounded(kind: str, tree: Path, recorder: Path, sh
 # --- library directories -------------------------------------------------------------------
 
 
-def test_odd_library_directories_are_skipped(tree: Path, recorder: Path, shims: Path) -> None:
+def test_odd_library_directories_are_skipped(tree: Path, recorder: Path, dropins: Path) -> None:
     work = tree / "work"
     (work / "loop").symlink_to("loop")
     locked = tree / "store/locked"
@@ -180,10 +182,10 @@ def test_odd_library_directories_are_skipped(tree: Path, recorder: Path, shims: 
         str(good),
         "-lfoo",
     ]
-    env = _env(tree, recorder, shims)
+    env = _env(tree, recorder, dropins)
     try:
-        proc = _shim(shims, tree, env, *args)
-        inv = prepare(str(shims / "ld.lld"), args, env, str(work))
+        proc = _shim(dropins, tree, env, *args)
+        inv = prepare(str(dropins / "ld.lld"), args, env, str(work))
     finally:
         locked.chmod(0o755)
     assert proc.returncode == 0, proc.stderr
@@ -199,14 +201,14 @@ def test_odd_library_directories_are_skipped(tree: Path, recorder: Path, shims: 
 # --- bytes and malformed variables ---------------------------------------------------------
 
 
-def test_non_utf8_argv_and_environment(tree: Path, recorder: Path, shims: Path) -> None:
-    env = {os.fsencode(k): os.fsencode(v) for k, v in _env(tree, recorder, shims).items()}
+def test_non_utf8_argv_and_environment(tree: Path, recorder: Path, dropins: Path) -> None:
+    env = {os.fsencode(k): os.fsencode(v) for k, v in _env(tree, recorder, dropins).items()}
     record = os.fsencode(tree) + b"/rec\xff\xfe"
     env[b"RECORD"] = record  # the recording linker only finds it if the bytes arrived
     env[b"LDWRAP_RPATH_PREFIXES"] = b"/\xff"
     env[b"SOME_VAR"] = b"\xc3\x28"
     args = [b"-L", os.fsencode(tree / "store/p/lib"), b"-lfoo", b"\xff\xfe", b"a b\n'\"", b""]
-    proc = run([shims / "ld.lld", *args], env, tree / "work")
+    proc = run([dropins / "ld.lld", *args], env, tree / "work")
     assert proc.returncode == 0, proc.stderr
     assert read_record(Path(os.fsdecode(record))) == [
         *args,
@@ -240,12 +242,17 @@ def test_non_utf8_argv_and_environment(tree: Path, recorder: Path, shims: Path) 
     ],
 )
 def test_malformed_variables(
-    extra: dict[str, str], warning: str | None, adds: bool, tree: Path, recorder: Path, shims: Path
+    extra: dict[str, str],
+    warning: str | None,
+    adds: bool,
+    tree: Path,
+    recorder: Path,
+    dropins: Path,
 ) -> None:
-    env = _env(tree, recorder, shims)
+    env = _env(tree, recorder, dropins)
     env.update({k: v.format(store=tree / "store") for k, v in extra.items()})
     args = ["-L", str(tree / "store/p/lib"), "-lfoo"]
-    proc = _shim(shims, tree, env, *args)
+    proc = _shim(dropins, tree, env, *args)
     assert proc.returncode == 0
     lines = _lines(proc.stderr)
     assert lines == ([f"ldwrap: warning: {warning}"] if warning else [])
@@ -285,7 +292,7 @@ def _at_the_limit(argv0: str, head: list[str], env: dict[str, str]) -> list[str]
     return [*base, "-L/n/" + "y" * lo2]
 
 
-def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -> None:
+def test_argv_at_the_kernel_limit(tmp_path: Path, dropins: Path, recorder: Path) -> None:
     """The caller's argv is as large as the kernel takes; our additions push it over, so they
     reach the real ld.lld through a response file, which is removed afterwards."""
     lib = tmp_path / "store" / ("d" * 60) / "lib"
@@ -305,7 +312,7 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     crtdir = os.path.dirname(crt)
     tmpdir = Path(tempfile.mkdtemp(dir="/tmp"))  # short: the file's name goes into argv
     env = clean_env(
-        PATH=f"{shims}:/usr/bin:/bin", NIX_STORE=str(tmp_path / "store"), TMPDIR=str(tmpdir)
+        PATH=f"{dropins}:/usr/bin:/bin", NIX_STORE=str(tmp_path / "store"), TMPDIR=str(tmpdir)
     )
     gccdir = os.path.dirname(
         subprocess.run(
@@ -328,7 +335,7 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
         "-lc",
         f"{crtdir}/crtn.o",
     ]
-    argv0 = str(shims / "ld.lld")
+    argv0 = str(dropins / "ld.lld")
     args = _at_the_limit(argv0, head, env)
     inv = prepare(argv0, args, env, str(tmp_path))
     assert inv.added_after == ["-rpath", str(lib)]
@@ -347,7 +354,7 @@ def test_argv_at_the_kernel_limit(tmp_path: Path, shims: Path, recorder: Path) -
     # (the linker's path goes into argv and LDWRAP_CHAIN: keep it as short as /usr/bin's)
     short = Path(tempfile.mkdtemp(dir="/tmp"))
     shutil.copy(recorder / "ld.lld", short / "ld.lld")
-    renv = {**env, "PATH": f"{shims}:{short}", "RECORD": str(tmp_path / "rec")}
+    renv = {**env, "PATH": f"{dropins}:{short}", "RECORD": str(tmp_path / "rec")}
     grown = sum(len(k) + len(v) + 2 for k, v in renv.items()) - sum(
         len(k) + len(v) + 2 for k, v in env.items()
     )
@@ -372,9 +379,9 @@ def _script(path: Path, body: str) -> Path:
     return path
 
 
-def test_real_linker_missing(tree: Path, shims: Path) -> None:
-    env = clean_env(PATH=f"{shims}:{tree}/nothing-here")
-    proc = _shim(shims, tree, env, "-lfoo")
+def test_real_linker_missing(tree: Path, dropins: Path) -> None:
+    env = clean_env(PATH=f"{dropins}:{tree}/nothing-here")
+    proc = _shim(dropins, tree, env, "-lfoo")
     assert proc.returncode == 127
     [line] = _lines(proc.stderr)
     assert line.startswith("ldwrap: cannot find the real ld.lld: searched PATH")
@@ -388,13 +395,13 @@ def test_real_linker_missing(tree: Path, shims: Path) -> None:
     ],
 )
 def test_real_linker_not_executable(
-    body: str, mode: int, status: int, message: str, tree: Path, shims: Path
+    body: str, mode: int, status: int, message: str, tree: Path, dropins: Path
 ) -> None:
     bad = tree / "bad-ld"
     bad.write_text(body)
     bad.chmod(mode)
-    env = clean_env(PATH=str(shims), LDWRAP_LINKER=str(bad))
-    proc = _shim(shims, tree, env, "-lfoo")
+    env = clean_env(PATH=str(dropins), LDWRAP_LINKER=str(bad))
+    proc = _shim(dropins, tree, env, "-lfoo")
     assert proc.returncode == status
     [line] = _lines(proc.stderr)
     assert line.startswith("ldwrap: ") and message in line
@@ -402,28 +409,28 @@ def test_real_linker_not_executable(
 
 @pytest.mark.parametrize("sig", [signal.SIGSEGV, signal.SIGTERM, signal.SIGKILL])
 @pytest.mark.parametrize("verify", ["", "warn"])
-def test_linker_killed_by_a_signal(sig: int, verify: str, tree: Path, shims: Path) -> None:
+def test_linker_killed_by_a_signal(sig: int, verify: str, tree: Path, dropins: Path) -> None:
     """The shim's process ends the same way: by exec (the process is the linker), or, with
     LDWRAP_VERIFY, by re-raising the child's signal."""
     fake = _script(tree / "dying-ld", f"#!/bin/sh\nkill -{int(sig)} $$\n")
-    env = clean_env(PATH=str(shims), LDWRAP_LINKER=str(fake), LDWRAP_VERIFY=verify)
-    proc = _shim(shims, tree, env, "-o", "x")
+    env = clean_env(PATH=str(dropins), LDWRAP_LINKER=str(fake), LDWRAP_VERIFY=verify)
+    proc = _shim(dropins, tree, env, "-o", "x")
     assert proc.returncode == -sig
 
 
 @pytest.mark.parametrize("verify", ["", "warn"])
-def test_exit_status_passes_through(verify: str, tree: Path, recorder: Path, shims: Path) -> None:
-    env = _env(tree, recorder, shims, RECORD_EXIT="42", LDWRAP_VERIFY=verify)
-    assert _shim(shims, tree, env, "-o", "x").returncode == 42
+def test_exit_status_passes_through(verify: str, tree: Path, recorder: Path, dropins: Path) -> None:
+    env = _env(tree, recorder, dropins, RECORD_EXIT="42", LDWRAP_VERIFY=verify)
+    assert _shim(dropins, tree, env, "-o", "x").returncode == 42
 
 
-def test_python_ignored_signals_are_restored(tree: Path, shims: Path) -> None:
+def test_python_ignored_signals_are_restored(tree: Path, dropins: Path) -> None:
     """Python ignores SIGPIPE and SIGXFSZ, and exec keeps an ignored signal ignored; the linker
     must see the dispositions it would have had without the shim."""
     fake = _script(tree / "ld.lld", '#!/bin/sh\n/bin/grep SigIgn /proc/self/status > "$OUT"\n')
     for verify, out in (("", "a"), ("warn", "b")):
-        env = clean_env(PATH=f"{shims}:{tree}", OUT=str(tree / out), LDWRAP_VERIFY=verify)
-        assert _shim(shims, tree, env, "-o", "x").returncode == 0
+        env = clean_env(PATH=f"{dropins}:{tree}", OUT=str(tree / out), LDWRAP_VERIFY=verify)
+        assert _shim(dropins, tree, env, "-o", "x").returncode == 0
     direct = subprocess.run([fake], env=clean_env(OUT=str(tree / "c")), check=True)
     assert direct.returncode == 0
     # glibc's posix_spawn leaves its two internal signals (32, 33) ignored in the child; no
@@ -435,36 +442,36 @@ def test_python_ignored_signals_are_restored(tree: Path, shims: Path) -> None:
 # --- loops ---------------------------------------------------------------------------------
 
 
-def test_ldwrap_linker_naming_the_shim(tree: Path, shims: Path, tmp_path: Path) -> None:
+def test_ldwrap_linker_naming_the_shim(tree: Path, dropins: Path, tmp_path: Path) -> None:
     from ldwrap.launcher import install
 
     other = tmp_path / "other"
     install(str(other))
-    for target in (shims / "ld.lld", other / "ld.lld"):  # itself, and another shim
-        env = clean_env(PATH=f"{shims}:/usr/bin", LDWRAP_LINKER=str(target))
-        proc = _shim(shims, tree, env, "--version")
+    for target in (dropins / "ld.lld", other / "ld.lld"):  # itself, and another shim
+        env = clean_env(PATH=f"{dropins}:/usr/bin", LDWRAP_LINKER=str(target))
+        proc = _shim(dropins, tree, env, "--version")
         assert proc.returncode == 127
         [line] = _lines(proc.stderr)
         assert line == f"ldwrap: LDWRAP_LINKER={str(target)!r} is ldwrap itself, not a linker"
 
 
-def test_shims_calling_each_other_end(tree: Path, shims: Path, tmp_path: Path) -> None:
+def test_shims_calling_each_other_end(tree: Path, dropins: Path, tmp_path: Path) -> None:
     """Wrapper scripts (not recognisable as ldwrap) that call the shim again, twelve deep:
     the chain guard stops it with one line instead of looping."""
     dirs = []
     for i in range(12):
         d = tmp_path / f"w{i}"
         d.mkdir()
-        _script(d / "ld.lld", f'#!/bin/sh\nexec "{shims}/ld.lld" "$@"\n')
+        _script(d / "ld.lld", f'#!/bin/sh\nexec "{dropins}/ld.lld" "$@"\n')
         dirs.append(str(d))
-    env = clean_env(PATH=":".join([str(shims), *dirs]))
-    proc = _shim(shims, tree, env, "-lfoo", timeout=60)
+    env = clean_env(PATH=":".join([str(dropins), *dirs]))
+    proc = _shim(dropins, tree, env, "-lfoo", timeout=60)
     assert proc.returncode == 127
     [line] = _lines(proc.stderr)
     assert line.startswith("ldwrap: the real linker leads back to ldwrap (8 nested calls")
 
 
-def test_internal_error_runs_the_link_unchanged(tree: Path, recorder: Path, shims: Path) -> None:
+def test_internal_error_runs_the_link_unchanged(tree: Path, recorder: Path, dropins: Path) -> None:
     """A bug in the shim (injected here: the parser raises) costs one line, not the link."""
     code = (
         "import sys; import ldwrap.link.plan as p; from ldwrap.link.shim import main\n"
@@ -473,8 +480,8 @@ def test_internal_error_runs_the_link_unchanged(tree: Path, recorder: Path, shim
         "main([sys.argv[1], *sys.argv[2:]])\n"
     )
     args = ["-L", str(tree / "store/p/lib"), "-lfoo", "x y"]
-    env = _env(tree, recorder, shims)
-    proc = run([sys.executable, "-c", code, str(shims / "ld.lld"), *args], env, tree / "work")
+    env = _env(tree, recorder, dropins)
+    proc = run([sys.executable, "-c", code, str(dropins / "ld.lld"), *args], env, tree / "work")
     assert proc.returncode == 0, proc.stderr
     assert read_record(tree / "record") == fsencode_all(args)
     [line] = _lines(proc.stderr)
@@ -483,7 +490,7 @@ def test_internal_error_runs_the_link_unchanged(tree: Path, recorder: Path, shim
     )
 
 
-def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
+def test_permission_denied(tree: Path, recorder: Path, dropins: Path) -> None:
     """A mode-0 @file and -L directory, for real: as root the shim runs without the
     capabilities that bypass file permissions (setpriv). Both are skipped; the link runs."""
     work = tree / "work"
@@ -505,7 +512,7 @@ def test_permission_denied(tree: Path, recorder: Path, shims: Path) -> None:
         else []
     )
     try:
-        proc = run([*drop, shims / "ld.lld", *args], _env(tree, recorder, shims), work)
+        proc = run([*drop, dropins / "ld.lld", *args], _env(tree, recorder, dropins), work)
     finally:
         locked.chmod(0o755)
     assert proc.returncode == 0, proc.stderr

@@ -185,7 +185,7 @@ def test_a_shared_string_tail_leaves_the_output_as_it_is(
 def test_only_as_needed_links_with_added_entries_run_the_linker_as_a_child(
     tmp_path: Path,
     recorder: Path,
-    shims: Path,
+    dropins: Path,
     args: list[str],
     env: dict[str, str],
     events: list[str],
@@ -194,7 +194,7 @@ def test_only_as_needed_links_with_added_entries_run_the_linker_as_a_child(
     lib.mkdir(parents=True)
     (lib / "libfoo.so").write_bytes(b"")
     full_env = clean_env(
-        PATH=f"{shims}:{recorder}",
+        PATH=f"{dropins}:{recorder}",
         NIX_STORE=str(tmp_path / "store"),
         RECORD=str(tmp_path / "record"),
         **env,
@@ -202,7 +202,7 @@ def test_only_as_needed_links_with_added_entries_run_the_linker_as_a_child(
     log = tmp_path / "audit.log"
     argv = ["-o", "out", "-L", str(lib), *(a.replace("LIB", str(lib)) for a in args)]
     proc = run(
-        [sys.executable, "-c", AUDIT, str(log), str(shims / "ld.lld"), *argv], full_env, tmp_path
+        [sys.executable, "-c", AUDIT, str(log), str(dropins / "ld.lld"), *argv], full_env, tmp_path
     )
     assert proc.returncode == 0, proc.stderr
     got = _events(log)
