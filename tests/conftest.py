@@ -3,8 +3,7 @@
 - `store` (session): one prefix with `libfoo.so` (+ `libfoo.so.1`), `libbar.so`, a static-only
   `libsta.a`, and an unused `libunused.so`, each in its own store directory (built with gcc:
   only integration tests use it).
-- `dropins` / `shims` (session): a directory written by `ldwrap.launcher.install` (ld, ld.lld,
-  ...).
+- `dropins` (session): a directory written by `ldwrap.launcher.install` (ld, ld.lld, ...).
 - `clean_env`: this test's os.environ without the steering variables (in-process tests).
 - `recorder` (session): a directory where every linker name is the recording linker (a tiny C
   program built with gcc on first use; see helpers/recorder.py).
@@ -87,13 +86,7 @@ def recorder(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def shims(dropins: Path) -> Path:
-    """ldwrap's launchers, installed as a user would (the suite-wide drop-in directory)."""
-    return dropins
-
-
-@pytest.fixture(scope="session")
-def wrappers(tmp_path_factory: pytest.TempPathFactory, shims: Path) -> Path:
+def wrappers(tmp_path_factory: pytest.TempPathFactory, dropins: Path) -> Path:
     """Scripts under every linker name that call ldwrap's launcher of the same name again:
     a build tool's own wrapper standing between two shims."""
-    return build_wrappers(tmp_path_factory.mktemp("wrappers"), shims)
+    return build_wrappers(tmp_path_factory.mktemp("wrappers"), dropins)

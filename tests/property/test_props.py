@@ -109,7 +109,7 @@ def test_prepare_keeps_args_and_adds_only_allowed(
 @given(data=_case, libs=trees, name=st.sampled_from(LINKER_NAMES))
 def test_launcher_runs_what_prepare_and_dry_run_say(
     recorder: Path,
-    shims: Path,
+    dropins: Path,
     tmp_path: Path,
     data: st.DataObject,
     libs: dict[str, set[str]],
@@ -122,13 +122,13 @@ def test_launcher_runs_what_prepare_and_dry_run_say(
         make_tree(Path(root), libs)
         args = data.draw(argv_lists(root), label="args")
         env = clean_env(**data.draw(environments(root), label="env"))
-        env["PATH"] = f"{shims}:{recorder}"
+        env["PATH"] = f"{dropins}:{recorder}"
         env["RECORD"] = f"{root}/record"
-        expected = prepare(str(shims / name), args, env, root).argv
-        proc = run([shims / name, *fsencode_all(args)], env, Path(root))
+        expected = prepare(str(dropins / name), args, env, root).argv
+        proc = run([dropins / name, *fsencode_all(args)], env, Path(root))
         assert proc.returncode == 0, proc.stderr
         assert read_record(Path(env["RECORD"])) == fsencode_all(expected[1:])
-        dry = run([shims / name, *fsencode_all(args)], {**env, "LDWRAP_DRY_RUN": "1"}, Path(root))
+        dry = run([dropins / name, *fsencode_all(args)], {**env, "LDWRAP_DRY_RUN": "1"}, Path(root))
         assert dry.returncode == 0, dry.stderr
         lines = dry.stderr.split(b"\n")
         at = next(

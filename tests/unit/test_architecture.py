@@ -13,6 +13,9 @@ cycle check only.
 (b) The hot path. A fresh `python -I -S` starts the shim as an installed launcher does, for a
 real drop-in name and a tiny link, in each prefix mode; just before the exec it records
 sys.modules. None of HEAVY may be there (less what a bare `python -I -S -c pass` has already).
+
+(c) The unit tests mirror the code (the rule in docs/contributing.md): every tests/unit file
+named test_*.py tests one source module, found from its path alone.
 """
 
 from __future__ import annotations
@@ -326,3 +329,88 @@ def test_the_hot_path_loads_nothing_heavy(mode: str, tmp_path: Path) -> None:
     # is a NIX_* variable, so the Nix mode pays for the look).
     nix_code = {"ldwrap.link.nix", "ldwrap.link.purity"} & set(modules_text.split())
     assert nix_code == ({"ldwrap.link.nix"} if mode == "nix" else set())
+
+
+# --- (c) tests/unit mirrors src/ldwrap ---------------------------------------------------------
+
+UNIT_DIR = Path(__file__).resolve().parent
+SCRIPTS_DIR = UNIT_DIR.parents[1] / "scripts"
+# Checks of the whole project, not of one module.
+PROJECT_WIDE = frozenset({"test_architecture.py", "test_docs.py", "test_style.py"})
+
+
+def module_under_test(
+    test: tuple[str, ...], modules: frozenset[str], scripts: frozenset[str]
+) -> str:
+    """The module a unit test file tests, from its path under tests/unit ("" if none).
+
+    `a/test_m.py` tests `a/m.py` (or `a/_m.py`); `a/test_a.py` tests the package `a/__init__.py`;
+    `a/m/test_topic.py` is one of several files testing the module `a/m.py`;
+    `scripts/test_s.py` tests `scripts/s.py`. Modules are written "a/m.py", scripts "s.py".
+    """
+    *dirs, name = test
+    if not name.startswith("test_") or not name.endswith(".py"):
+        return ""
+    if dirs == ["scripts"]:
+        return f"scripts/{name[5:]}" if name[5:] in scripts else ""
+    stem = name[5:-3]
+    folder = "/".join(dirs)
+    for candidate in (f"{stem}.py", f"_{stem}.py"):
+        path = f"{folder}/{candidate}" if folder else candidate
+        if path in modules:
+            return path
+    if dirs and stem == dirs[-1] and f"{folder}/__init__.py" in modules:
+        return f"{folder}/__init__.py"
+    if dirs and f"{folder}.py" in modules:
+        return f"{folder}.py"
+    return ""
+
+
+MODULES = frozenset({"a.py", "p/__init__.py", "p/m.py", "p/_c.py", "p/big.py"})
+SCRIPTS = frozenset({"gen.py"})
+
+
+@pytest.mark.parametrize(
+    ("test", "module"),
+    [
+        (("test_a.py",), "a.py"),
+        (("p", "test_m.py"), "p/m.py"),
+        (("p", "test_c.py"), "p/_c.py"),
+        (("p", "test_p.py"), "p/__init__.py"),
+        (("p", "big", "test_anything.py"), "p/big.py"),
+        (("scripts", "test_gen.py"), "scripts/gen.py"),
+        (("test_m.py",), ""),  # p/m.py's tests belong in p/
+        (("p", "test_a.py"), ""),
+        (("p", "m", "x", "test_m.py"), ""),
+        (("p", "helpers.py"), ""),
+        (("scripts", "test_other.py"), ""),
+        (("q", "test_q.py"), ""),
+    ],
+)
+def test_the_mirror_rule(test: tuple[str, ...], module: str) -> None:
+    assert module_under_test(test, MODULES, SCRIPTS) == module
+
+
+def test_every_unit_test_file_tests_one_module() -> None:
+    modules = frozenset(p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py"))
+    scripts = frozenset(p.name for p in SCRIPTS_DIR.glob("*.py"))
+    files = sorted(UNIT_DIR.rglob("test_*.py"))
+    assert len(files) > 40  # the tree was found
+    strays = [
+        f.relative_to(UNIT_DIR).as_posix()
+        for f in files
+        if f.relative_to(UNIT_DIR).as_posix() not in PROJECT_WIDE
+        and not module_under_test(f.relative_to(UNIT_DIR).parts, modules, scripts)
+    ]
+    assert strays == []
+
+
+def test_a_module_has_one_test_file_or_one_folder() -> None:
+    both = [
+        d.relative_to(UNIT_DIR).as_posix()
+        for d in UNIT_DIR.rglob("*")
+        if d.is_dir()
+        and (PACKAGE_DIR / d.relative_to(UNIT_DIR)).with_suffix(".py").is_file()
+        and (d.parent / f"test_{d.name}.py").exists()
+    ]
+    assert both == []

@@ -1,4 +1,4 @@
-"""Fixtures for the build-system integration tests (see helpers.py for what a case checks).
+"""Fixtures for the build-system integration tests (see helpers/checks.py for what a case checks).
 
 - the `integration` marker is registered here (`pytest -m integration` selects these tests,
   `-m "not integration"` leaves them out);
@@ -24,8 +24,11 @@ import pytest
 
 from ldwrap.launcher import install
 
-from . import helpers
-from .helpers import Build, Greet, Installed
+from .helpers import projects
+from .helpers.case import Build, Installed
+from .helpers.greet import Greet, install_greet
+from .helpers.run import MODES
+from .helpers.shrink import TALLY
 
 
 class Built(Protocol):
@@ -36,7 +39,7 @@ class Built(Protocol):
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """The numbers test_shrink.py gathered, when it ran."""
-    lines = helpers.TALLY.lines()
+    lines = TALLY.lines()
     if lines:
         terminalreporter.section("RUNPATH trimming (LDWRAP_SHRINK, fixup --shrink)")
         for line in lines:
@@ -60,17 +63,15 @@ def bs_dropins(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def greet(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Greet]:
-    return {
-        m: helpers.install_greet(tmp_path_factory.mktemp(f"greet-{m}"), m) for m in helpers.MODES
-    }
+    return {m: install_greet(tmp_path_factory.mktemp(f"greet-{m}"), m) for m in MODES}
 
 
 @pytest.fixture(scope="session")
 def autotools_generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     base = tmp_path_factory.mktemp("autoreconf")
     return (
-        helpers.autoreconf("autotools", base / "autotools"),
-        helpers.autoreconf("autotools-consumer", base / "consumer"),
+        projects.autoreconf("autotools", base / "autotools"),
+        projects.autoreconf("autotools-consumer", base / "consumer"),
     )
 
 
@@ -94,18 +95,18 @@ def built(
             b = Build(greet[mode], linker, with_ldwrap, bs_dropins, work, shrink)
             try:
                 if case.startswith("cmake-"):
-                    cache[key] = helpers.build_cmake(b, case.removeprefix("cmake-"))
+                    cache[key] = projects.build_cmake(b, case.removeprefix("cmake-"))
                 elif case == "meson":
-                    cache[key] = helpers.build_meson(b)
+                    cache[key] = projects.build_meson(b)
                 elif case == "autotools":
                     gen = request.getfixturevalue("autotools_generated")
-                    cache[key] = helpers.build_autotools(b, *gen)
+                    cache[key] = projects.build_autotools(b, *gen)
                 elif case == "make":
-                    cache[key] = helpers.build_make(b)
+                    cache[key] = projects.build_make(b)
                 elif case == "setuptools":
-                    cache[key] = helpers.build_pyext(b)
+                    cache[key] = projects.build_pyext(b)
                 elif case == "cargo":
-                    cache[key] = helpers.build_cargo(b)
+                    cache[key] = projects.build_cargo(b)
                 else:
                     raise ValueError(case)
             except AssertionError as e:  # a failed build fails every test that uses it

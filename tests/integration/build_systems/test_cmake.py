@@ -12,7 +12,9 @@ from __future__ import annotations
 import pytest
 
 from .conftest import Built
-from .helpers import CMAKE_VARIANTS, LINKERS, MODES, check_with_ldwrap, check_without_ldwrap
+from .helpers.checks import check_with_ldwrap, check_without_ldwrap
+from .helpers.projects import CMAKE_VARIANTS
+from .helpers.run import LINKERS, MODES
 
 pytestmark = pytest.mark.integration
 

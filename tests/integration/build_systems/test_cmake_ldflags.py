@@ -16,7 +16,7 @@ import pytest
 
 from helpers import base_env, compile_c
 
-from .helpers import empty_elements, raw_runpath
+from .helpers.elf import empty_elements, raw_runpath
 
 pytestmark = pytest.mark.integration
 

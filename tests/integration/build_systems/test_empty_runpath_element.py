@@ -16,17 +16,9 @@ import subprocess
 import pytest
 
 from .conftest import Built
-from .helpers import (
-    LINKERS,
-    MODES,
-    PROJECTS,
-    Greet,
-    clean_env,
-    elf_files,
-    empty_elements,
-    raw_runpath,
-    run,
-)
+from .helpers.elf import elf_files, empty_elements, raw_runpath
+from .helpers.greet import Greet
+from .helpers.run import LINKERS, MODES, PROJECTS, clean_env, run
 
 pytestmark = pytest.mark.integration
 

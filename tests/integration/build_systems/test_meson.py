@@ -7,7 +7,8 @@ from __future__ import annotations
 import pytest
 
 from .conftest import Built
-from .helpers import LINKERS, MODES, check_with_ldwrap, check_without_ldwrap
+from .helpers.checks import check_with_ldwrap, check_without_ldwrap
+from .helpers.run import LINKERS, MODES
 
 pytestmark = pytest.mark.integration
 

@@ -26,8 +26,9 @@ from pathlib import Path
 
 import pytest
 
-from .helpers import LINKERS, PROJECTS, clean_env, elf_files, empty_elements, raw_runpath, run
-from .helpers import system_path as user_path
+from .helpers.elf import elf_files, empty_elements, raw_runpath
+from .helpers.run import LINKERS, PROJECTS, clean_env, run
+from .helpers.run import system_path as user_path
 
 pytestmark = pytest.mark.integration
 

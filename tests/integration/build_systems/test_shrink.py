@@ -26,18 +26,15 @@ import pytest
 from ldwrap.fixup import fixup
 
 from .conftest import Built
-from .helpers import (
-    CMAKE_VARIANTS,
-    LINKERS,
-    MODES,
+from .helpers.checks import check_with_ldwrap
+from .helpers.elf import elf_files
+from .helpers.projects import CMAKE_VARIANTS
+from .helpers.run import LINKERS, MODES, clean_env, run
+from .helpers.shrink import (
     TALLY,
     added_by_ldwrap,
-    check_with_ldwrap,
-    clean_env,
     count_trimmed,
-    elf_files,
     patchelf_differences,
-    run,
     search_path,
     unneeded_added,
 )

@@ -20,7 +20,9 @@ from helpers.builder import Builder
 
 def _require(tool: str, package: str) -> None:
     if shutil.which(tool) is None:
-        raise RuntimeError(f"{tool} is required by tests/loader: apt-get install {package}")
+        raise RuntimeError(
+            f"{tool} is required by tests/integration/loader: apt-get install {package}"
+        )
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -1,5 +1,5 @@
 """Loader configuration discovered from the real loader (it is run with --list and
---list-diagnostics); the pure rules are in tests/unit/loader/test_rules.py."""
+--list-diagnostics); the pure rules are in tests/unit/loader/."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from ldwrap.loader.config import discover
 from ldwrap.loader.elf import (
     Target,
 )
-from unit.loader.test_rules import X64
+from unit.loader.test_elf import X64
 
 
 def test_discovered_subdirs_match_loader_search_path() -> None:

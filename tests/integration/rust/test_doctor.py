@@ -34,7 +34,7 @@ def _env(farm: Path, tmp_path: Path, path: str, **extra: str) -> dict[str, str]:
         PATH=path,
         NIX_STORE=str(tmp_path / "nix" / "store"),
         # Whether this machine's Nix has build users is not the subject here (see
-        # tests/unit/test_doctor_permissions.py): as without them.
+        # tests/unit/doctor/test_permissions.py): as without them.
         NIX_CONFIG="build-users-group =",
     )
     env.pop("RUSTFLAGS", None)
@@ -47,7 +47,7 @@ def _slot(farm: Path) -> str:
 
 
 def test_all_well(farm: Path, with_targets: Path, tmp_path: Path) -> None:
-    """Drop-ins for gcc and clang (see test_doctor_compilers.py) and a wrapped toolchain."""
+    """Drop-ins for gcc and clang (see doctor/test_compilers.py) and a wrapped toolchain."""
     dropins = with_targets
     ru.wrap_slot(_slot(farm), (dropins / "ld").read_text())
     # COMPILER_PATH: the cross compilers on PATH (CI installs one) reach the drop-ins too.

@@ -1,6 +1,6 @@
 """`ldwrap fixup` through click: options, usage errors, exit status; the files are built by
 hand (tests/unit/link/test_shrink.py's build_elf), the real linkers' files are in
-tests/integration/test_shrink.py."""
+tests/integration/shrink/test_elf_files.py."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def test_fixup_is_listed_in_the_help() -> None:
 
 
 # A fake store: NIX_STORE names a directory of tmp_path (the real store is in
-# tests/integration/test_fixup_nix_store.py).
+# tests/integration/nix_store/test_fixup.py).
 @pytest.fixture
 def store(tmp_path: Path) -> Path:
     s = tmp_path / "store"

@@ -2,7 +2,7 @@
 PATH, --only, --target), all or nothing, and the advice it ends with.
 
 clang is a stand-in here: a script that prints a triple for `-dumpmachine` (the real clang
-links in tests/integration/test_install_links.py).
+links in tests/integration/cli/test_install.py).
 """
 
 from __future__ import annotations

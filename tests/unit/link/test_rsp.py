@@ -1,13 +1,19 @@
-"""`@file` response files, read the way GNU ld, gold and lld read them (libiberty rules)."""
+"""`@file` response files, read the way GNU ld, gold and lld read them (libiberty rules).
+
+The checked-in nasty response files (tests/corpus/NAME.rsp) hold the arguments in NAME.tokens,
+NUL-terminated, as libiberty's expandargv reads them, NUL ending an argument as in lld.
+Regression cases: a fuzzing find goes there."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helpers.libiberty import buildargv
 from ldwrap.link.rsp import ResponseFileError, expand, quote, tokenize
 
 # (file content, tokens) — the quoting table of the grammar reference, plus edge cases.
@@ -190,3 +196,22 @@ def test_many_distinct_files_stop_at_the_limit(tmp_path: Path) -> None:
 )
 def test_quote_single_arguments(arg: str) -> None:
     assert tokenize(quote(arg).encode("utf-8", "surrogateescape")) == [arg]
+
+
+CORPUS = Path(__file__).resolve().parents[2] / "corpus"
+CASES = sorted(p.stem for p in CORPUS.glob("*.rsp"))
+
+
+def test_corpus_is_there() -> None:
+    assert len(CASES) >= 16
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_corpus_case(name: str, tmp_path: Path) -> None:
+    data = (CORPUS / f"{name}.rsp").read_bytes()
+    expected = (CORPUS / f"{name}.tokens").read_bytes().split(b"\0")[:-1]
+    assert buildargv(data) == expected
+    assert [os.fsencode(t) for t in tokenize(data)] == expected
+    # Through expand: what the shim analyses, from a file in the working directory.
+    (tmp_path / "c.rsp").write_bytes(data)
+    assert [os.fsencode(t) for t in expand(["@c.rsp"], str(tmp_path))] == expected

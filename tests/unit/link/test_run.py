@@ -1,5 +1,5 @@
 """ldwrap.link.run's pure helpers (the process behaviour is in tests/unit/link/test_shim.py and
-tests/integration/test_catalogue.py)."""
+tests/integration/security/test_catalogue.py)."""
 
 from __future__ import annotations
 

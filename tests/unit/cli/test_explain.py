@@ -1,0 +1,150 @@
+"""`ldwrap explain`: one line per directory with its verdict, run as the installed command."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from helpers import base_env
+from ldwrap.link import rpath as policy
+from ldwrap.link.config import HOST_NO_STORE, HOST_STORE
+
+from .conftest import SYS_PATH, ldwrap
+
+
+class Tree:
+    def __init__(self, root: Path) -> None:
+        self.store = root / "nix" / "store"
+
+    def lib(self, pkg: str, *files: str) -> str:
+        d = self.store / (pkg[0] * 32 + "-" + pkg) / "lib"
+        d.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (d / f).touch()
+        return str(d)
+
+
+def explain(args: list[str], env: dict[str, str]) -> str:
+    p = ldwrap(["explain", "--as", "ld.lld", "--", *args], env)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def test_explain_names_each_verdict(tmp_path: Path) -> None:
+    t = Tree(tmp_path)
+    added = t.lib("added", "libfoo.so")
+    nolib = t.lib("nolib", "libother.so")
+    static = t.lib("static", "libsta.so", "libsta.a")
+    caller = t.lib("caller", "libbar.so")
+    outside = tmp_path / "build"
+    outside.mkdir()
+    (outside / "libfoo.so").touch()
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    out = explain(
+        [
+            "-L",
+            added,
+            "-L",
+            nolib,
+            "-L",
+            str(outside),
+            "-L",
+            added + "/",
+            "-L",
+            caller,
+            "-L",
+            static,
+            "-rpath",
+            caller,
+            "-lfoo",
+            "-lbar",
+            "-Bstatic",
+            "-lsta",
+            "-Bdynamic",
+            added + "/libgone.so",
+        ],
+        env,
+    )
+    lines = out.splitlines()
+    assert lines[0] == "linker:   /usr/bin/ld.lld (lld)"
+    assert lines[1] == f"prefixes: {t.store} (nix)"
+    assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
+    assert f"- {nolib}: {policy.NO_LIBRARY}" in lines
+    assert f"- {outside}: {policy.OUTSIDE}" in lines
+    assert f"- {added}/ -> {added}: {policy.DUPLICATE} [libfoo.so]" in lines
+    assert f"+ {caller}: {policy.COPY} [libbar.so]" in lines
+    assert f"- {static}: {policy.STATIC_ONLY} [libsta.so]" in lines
+    assert f"- {added}/libgone.so -> {added}: {policy.MISSING}" in lines
+    assert f"adds after:  -rpath {added}" in lines
+    assert f"adds before: -rpath {caller}/" in lines  # the copy of the caller's entry
+
+
+def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None:
+    t = Tree(tmp_path)
+    added = t.lib("added", "libfoo.so")
+    gone_in_store = str(t.store / ("g" * 32 + "-gone") / "lib")
+    gone_outside = str(tmp_path / "gone" / "lib")
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    lines = explain(
+        ["-L", gone_in_store, "-L", gone_outside, "-L", added, "-lfoo"], env
+    ).splitlines()
+    assert f"- {gone_in_store}: does not exist" in lines
+    assert f"- {gone_outside}: does not exist" in lines
+    assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
+
+
+@pytest.mark.parametrize(
+    ("extra_env", "extra_args", "verdict", "note"),
+    [
+        ({"LDWRAP_DISABLE": "1"}, [], policy.DISABLED, None),
+        ({"NIX_DONT_SET_RPATH": "1"}, [], policy.DISABLED, None),
+        ({}, ["-r"], policy.NOT_DYNAMIC, None),
+        ({}, ["-static-pie"], policy.NOT_DYNAMIC, None),
+        ({}, ["--version"], None, "a version or help request"),
+    ],
+)
+def test_explain_when_nothing_is_added(
+    tmp_path: Path,
+    extra_env: dict[str, str],
+    extra_args: list[str],
+    verdict: str | None,
+    note: str | None,
+) -> None:
+    t = Tree(tmp_path)
+    d = t.lib("foo", "libfoo.so")
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store), **extra_env)
+    out = explain(["-L", d, "-lfoo", *extra_args], env)
+    if verdict is not None:
+        assert f"- {d}: {verdict}" in out.splitlines()
+    if note is not None:
+        assert f"note:     {note}" in out.splitlines()
+    assert "adds after" not in out
+
+
+def test_explain_outside_nix_uses_the_loaders_default_directories(tmp_path: Path) -> None:
+    opt = tmp_path / "opt" / "lib"
+    opt.mkdir(parents=True)
+    (opt / "libc.so").touch()
+    env = base_env(PATH=SYS_PATH)
+    out = explain(["-L/usr/lib/x86_64-linux-gnu", "-L", str(opt), "-lc"], env)
+    # The default mode, with or without a /nix/store beside the distribution.
+    lines = out.splitlines()
+    assert lines[1] == "prefixes: any directory the loader does not search by itself"
+    assert lines[2] in (f"rule:     {HOST_NO_STORE}", f"rule:     {HOST_STORE}")
+    assert f"- /usr/lib/x86_64-linux-gnu: {policy.DEFAULT_DIR}" in lines
+    assert f"+ {opt}: {policy.ADDED} [libc.so]" in lines
+
+
+def test_explain_without_directories(tmp_path: Path) -> None:
+    out = explain(["-o", "x", "a.o"], base_env(PATH=SYS_PATH, NIX_STORE=str(tmp_path)))
+    assert "no library directories" in out
+
+
+def test_explain_prints_no_empty_adds_line(tmp_path: Path) -> None:
+    t = Tree(tmp_path)
+    added = t.lib("added", "libfoo.so")
+    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    lines = explain(["-L", added, "-lfoo"], env).splitlines()
+    assert f"adds after:  -rpath {added}" in lines
+    assert not any(ln.startswith("adds before") for ln in lines)  # nothing there: no line

@@ -1,0 +1,33 @@
+"""The text `ldwrap doctor` prints for a report built by hand."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ldwrap import doctor
+
+from .conftest import compiler
+
+
+def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) -> None:
+    cc = compiler(
+        "/usr/bin/clang",
+        "clang",
+        ("", "/usr/bin/ld"),
+        ("lld", f"{dropins}/x86_64-pc-linux-gnu-ld.lld"),
+        ("mold", ""),
+    )
+    cc.names.append("clang-14")
+    cc.linkers[1].is_ldwrap, cc.linkers[1].resolves_to = True, "/usr/bin/ld.lld"
+    cc.linkers[2].path, cc.linkers[2].note = None, "clang: error: invalid linker name"
+    text = doctor.render(
+        doctor.Report(compilers=[cc], findings=[doctor.Finding(False, "a note", "a hint")])
+    )
+    assert (
+        "compilers:\n"
+        "  clang (/usr/bin/clang; also clang-14) [x86_64-pc-linux-gnu]\n"
+        "    default        /usr/bin/ld (not ldwrap)\n"
+        f"    -fuse-ld=lld   {dropins}/x86_64-pc-linux-gnu-ld.lld (ldwrap) -> /usr/bin/ld.lld\n"
+        "    -fuse-ld=mold  none (clang: error: invalid linker name)\n"
+    ) in text
+    assert "note: a note\n  hint: a hint\n" in text
