@@ -99,8 +99,46 @@ def modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple[str,
     return order
 
 
+# The code that loads the modules, stored in the bundle itself and compiled here once, so that
+# the launcher (compiled on every link) stays a few lines. It runs in the launcher's globals,
+# with `b` the bundle's second record (this code, the entries) and `sys` imported. Any failure
+# leaves sys.modules as it found it: the launcher then imports the ordinary way.
+_LOADER = """
+def _bload(es):
+    import posix
+    for e in es:
+        s = posix.stat(e[1])
+        if s.st_mtime_ns != e[3] or s.st_size != e[4]:
+            return
+    mods = sys.modules
+    try:
+        for name, file, pkg, _, _, code in es:
+            m = type(sys)(name)
+            m.__file__ = file
+            if pkg:
+                m.__path__ = [file.rpartition('/')[0]]
+            m.__package__ = name if pkg else name.rpartition('.')[0]
+            mods[name] = m
+            exec(code, m.__dict__)
+    except BaseException:
+        for e in es:
+            mods.pop(e[0], None)
+        raise
+_bload(b[1])
+del _bload
+"""
+
+
+def header() -> tuple[int, str]:
+    """What the launcher compares before it runs any code from the bundle: code objects are
+    only valid for the interpreter that compiled them."""
+    return (FORMAT, sys.version)
+
+
 def build(root: str = ROOT) -> bytes:
-    """The bundle's bytes for the modules as they are on disk now."""
+    """The bundle's bytes for the modules as they are on disk now: the header, then the
+    loader's code with the modules' entries, as two marshal records. The second is read
+    whole and decoded at once (marshal.load on a file reads it piece by piece, far slower)."""
     entries: list[Entry] = []
     for name, path, is_pkg in modules(root):
         with open(path, "rb") as f:
@@ -108,20 +146,37 @@ def build(root: str = ROOT) -> bytes:
             source = f.read()
         code = compile(source, path, "exec", dont_inherit=True, optimize=0)
         entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))
-    return marshal.dumps((FORMAT, sys.version, entries))
+    loader = compile(_LOADER, "<ldwrap bundle loader>", "exec", dont_inherit=True)
+    return dumps(header(), loader, entries)
+
+
+def read(path: str) -> tuple[object, object, list[Entry]]:
+    """What a bundle file holds (header, loader, entries); raises OSError, or
+    EOFError/ValueError/TypeError for a damaged file."""
+    with open(path, "rb") as f:
+        head = marshal.load(f)
+        loader, entries = marshal.loads(f.read())
+    if not isinstance(entries, list):
+        raise ValueError("no module entries")
+    return head, loader, entries
+
+
+def dumps(head: object, loader: object, entries: object) -> bytes:
+    """A bundle file's bytes from its parts (the inverse of read)."""
+    # marshal's own check refuses what it cannot write; the stubs know fewer types than it.
+    return marshal.dumps(head) + marshal.dumps((loader, entries))  # type: ignore[arg-type]
 
 
 def why_stale(path: str) -> str | None:
     """Why the launcher would not use the bundle at path (it then imports the modules the
     slower way), or None when it is current. The same checks as the launcher's own."""
     try:
-        with open(path, "rb") as f:
-            fmt, version, entries = marshal.loads(f.read())
+        head, _, entries = read(path)
     except OSError as e:
         return f"cannot read {path}: {e.strerror}"
     except (EOFError, ValueError, TypeError):
         return f"{path} is damaged"
-    if fmt != FORMAT or version != sys.version:
+    if head != header():
         return f"{path} was written by another Python or ldwrap"
     for entry in entries:
         try:
@@ -136,45 +191,25 @@ def why_stale(path: str) -> str | None:
 def path_in_launcher(text: str) -> str | None:
     """The bundle a launcher's text loads, or None (a launcher without one)."""
     for line in text.splitlines():
-        if line.startswith(_CALL) and line.endswith(")"):
-            return str(ast.literal_eval(line[len(_CALL) : -1]))
+        if line.startswith(_OPEN) and line.endswith(_OPEN_END):
+            return str(ast.literal_eval(line[len(_OPEN) : -len(_OPEN_END)]))
     return None
 
 
-_CALL = "_bload("
+_OPEN = "    with open("
+_OPEN_END = ", 'rb') as f:"
 
 
 def loader_text(path: str) -> str:
-    """The launcher's lines that load the bundle at path, or leave every module to the
-    import system when it is not current. Kept short: the launcher is compiled on every
-    link. Names start with `_b` so that nothing else in the launcher can collide."""
+    """The launcher's lines that run the bundle at path, when it was made by this Python;
+    anything wrong leaves every module to the import system."""
     return (
-        "def _bload(p):\n"
-        "    import marshal, posix\n"
-        "    try:\n"
-        "        with open(p, 'rb') as f:\n"
-        "            fmt, ver, es = marshal.loads(f.read())\n"
-        f"        if fmt != {FORMAT} or ver != sys.version:\n"
-        "            return\n"
-        "        for e in es:\n"
-        "            s = posix.stat(e[1])\n"
-        "            if s.st_mtime_ns != e[3] or s.st_size != e[4]:\n"
-        "                return\n"
-        "    except Exception:\n"
-        "        return\n"
-        "    mods = sys.modules\n"
-        "    try:\n"
-        "        for name, file, pkg, _, _, code in es:\n"
-        "            m = type(sys)(name)\n"
-        "            m.__file__ = file\n"
-        "            if pkg:\n"
-        "                m.__path__ = [file.rpartition('/')[0]]\n"
-        "            m.__package__ = name if pkg else name.rpartition('.')[0]\n"
-        "            mods[name] = m\n"
-        "            exec(code, m.__dict__)\n"
-        "    except Exception:\n"
-        "        for e in es:\n"
-        "            mods.pop(e[0], None)\n"
-        f"{_CALL}{path!r})\n"
-        "del _bload\n"
+        "try:\n"
+        "    import marshal\n"
+        f"{_OPEN}{path!r}{_OPEN_END}\n"
+        f"        if marshal.load(f) == ({FORMAT}, sys.version):\n"
+        "            b = marshal.loads(f.read())\n"
+        "            exec(b[0])\n"
+        "except Exception:\n"
+        "    pass\n"
     )

@@ -61,13 +61,11 @@ def launcher_text(
         # The package gone under a live interpreter: one line instead of a traceback.
         + "except ImportError as e:\n"
         + "    a = sys.argv[0]\n"
-        + f"    sys.stderr.write('ldwrap: ' + a + ': cannot load ldwrap from ' + {parent!r}"
-        + " + ' (' + str(e) + '); "
+        + "    sys.stderr.write('ldwrap: %s: cannot load ldwrap from %s (%s); "
         + _REINSTALL[0]
-        + "' + (a.rpartition('/')[0] or '.')"
-        + " + '"
+        + "%s"
         + _REINSTALL[1]
-        + "\\n')\n"
+        + f"\\n' % (a, {parent!r}, e, a.rpartition('/')[0] or '.'))\n"
         + "    sys.exit(127)\n"
         + "main()\n"
     )

@@ -4,7 +4,6 @@ the ordinary import with the same result."""
 
 from __future__ import annotations
 
-import marshal
 import os
 import subprocess
 import sys
@@ -132,18 +131,21 @@ def test_install_writes_it_and_the_launcher_loads_it(tmp_path: Path) -> None:
     assert _linked(result) == _linked(_run(d / "ld.lld"))
 
 
+def _rewrite(d: Path, head: object, loader: object, entries: object) -> None:
+    (d / bundle.FILE_NAME).write_bytes(bundle.dumps(head, loader, entries))
+
+
 def _stale_by_edit(d: Path) -> None:
     # A source file that changed since install: another size, as an upgrade leaves it.
     path = Path(bundle.modules()[0][1])
-    data = marshal.loads((d / bundle.FILE_NAME).read_bytes())
-    fmt, ver, entries = data
+    head, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
     entries = [(*e[:4], e[4] + 1, e[5]) if e[1] == str(path) else e for e in entries]
-    (d / bundle.FILE_NAME).write_bytes(marshal.dumps((fmt, ver, entries)))
+    _rewrite(d, head, loader, entries)
 
 
 def _stale_by_python(d: Path) -> None:
-    fmt, _, entries = marshal.loads((d / bundle.FILE_NAME).read_bytes())
-    (d / bundle.FILE_NAME).write_bytes(marshal.dumps((fmt, "another Python", entries)))
+    _, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
+    _rewrite(d, (bundle.FORMAT, "another Python"), loader, entries)
 
 
 def _garbage(d: Path) -> None:
@@ -162,10 +164,10 @@ def _missing(d: Path) -> None:
 def _raises(d: Path) -> None:
     # Current in every recorded fact, but a module's code fails when it runs: the modules
     # run before it must not stay half-loaded.
-    fmt, ver, entries = marshal.loads((d / bundle.FILE_NAME).read_bytes())
+    head, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
     bad = compile("raise RuntimeError('broken')", "<bad>", "exec")
     entries = [(*e[:5], bad) if i == len(entries) // 2 else e for i, e in enumerate(entries)]
-    (d / bundle.FILE_NAME).write_bytes(marshal.dumps((fmt, ver, entries)))
+    _rewrite(d, head, loader, entries)
 
 
 @pytest.mark.parametrize(

@@ -3,11 +3,10 @@ bundle is one note per directory, with the fix."""
 
 from __future__ import annotations
 
-import marshal
 from pathlib import Path
 
 from ldwrap import doctor
-from ldwrap.bundle import FILE_NAME
+from ldwrap.bundle import FILE_NAME, FORMAT, dumps, read
 
 from .conftest import doctor_env
 
@@ -25,8 +24,8 @@ def test_a_stale_bundle_is_one_note_with_the_fix(
     tmp_path: Path, linkers: Path, dropins: Path
 ) -> None:
     path = dropins / FILE_NAME
-    fmt, _, entries = marshal.loads(path.read_bytes())
-    path.write_bytes(marshal.dumps((fmt, "another Python", entries)))
+    _, loader, entries = read(str(path))
+    path.write_bytes(dumps((FORMAT, "another Python"), loader, entries))
     report = doctor.diagnose(doctor_env(tmp_path, f"{dropins}:{linkers}"), compilers=False)
     # One note for the directory, not one per drop-in: links still work, only slower.
     assert _bundle_findings(report) == [
