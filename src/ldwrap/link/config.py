@@ -103,6 +103,21 @@ def _strip(path: str) -> str:
     return stripped or "/"
 
 
+# The names nix.read consults, by prefix (with their role and target suffixes): the wrapper's
+# settings, its markers and the cc-wrapper's signals. A test holds nix.py to this list.
+NIX_READ = (
+    "NIX_LDFLAGS",
+    "NIX_DYNAMIC_LINKER",
+    "NIX_HARDENING_ENABLE",
+    "NIX_IGNORE_LD_THROUGH_GCC",
+    "NIX_SET_BUILD_ID",
+    "NIX_DONT_SET_RPATH",
+    "NIX_WRAPPER_",
+    "NIX_BINTOOLS_WRAPPER_",
+    "NIX_LINK_TYPE_",
+)
+
+
 class Config:
     """The environment's settings for one link. Not changed once read (assignment raises)."""
 
@@ -153,8 +168,8 @@ class Config:
         self.ld_run_path = True  # every linker honours LD_RUN_PATH as GNU ld does
         self.nix_debug = 0
         self.enforce_purity = False  # NIX_ENFORCE_PURITY=1 with a NIX_STORE, as in nixpkgs
-        # Any NIX_* variable at all: without one the Nix reader has nothing to read, and a
-        # link outside Nix never loads it.
+        # A variable the Nix reader reads (NIX_READ): without one it has nothing to read, and
+        # a link outside a Nix build (NIX_STORE alone, say) never loads it.
         self.nix_vars = False
         self.run_path: list[str] = []  # LD_RUN_PATH's directories, empty entries dropped
         # LDWRAP_SELF_RPATH: the project's own install directories (empty: read from the
@@ -231,7 +246,7 @@ class Config:
         # As in nixpkgs, purity needs a NIX_STORE too.
         config.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
         config.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
-        config.nix_vars = any(k[:4] == "NIX_" for k in env)
+        config.nix_vars = any(k.startswith(NIX_READ) for k in env)
         own = env.get("LDWRAP_SELF_RPATH") or ""
         if own == "0":
             config.self_rpath_off = True

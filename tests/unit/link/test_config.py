@@ -317,3 +317,63 @@ def test_prefix_selection_order(
 def test_switch_values(env: dict[str, str], field: str, value: bool, warnings: list[str]) -> None:
     config = Config.from_env({"NIX_STORE": "/nix/store", **env})
     assert (getattr(config, field), config.warnings) == (value, warnings)
+
+
+class _Asked(dict[str, str]):
+    """An environment that records every name looked up in it."""
+
+    def __init__(self, *args: object, **kwargs: str) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.asked: set[str] = set()
+
+    def get(self, key: str, default: object = None) -> object:  # type: ignore[override]
+        self.asked.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: str) -> str:
+        self.asked.add(key)
+        return super().__getitem__(key)
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {},
+        {"NIX_BINTOOLS_WRAPPER_TARGET_HOST_x86_64_unknown_linux_gnu": "1"},
+        {
+            "NIX_BINTOOLS_WRAPPER_TARGET_HOST_x86_64_unknown_linux_gnu": "1",
+            "NIX_BINTOOLS_WRAPPER_TARGET_BUILD_x86_64_unknown_linux_gnu": "1",
+            "NIX_BINTOOLS_WRAPPER_TARGET_TARGET_aarch64_unknown_linux_gnu": "1",
+        },
+        {"NIX_WRAPPER_VERSION": "2", "NIX_WRAPPER_OPERATION": "link"},
+    ],
+)
+def test_the_nix_reader_reads_only_what_nix_read_names(env: dict[str, str]) -> None:
+    """Config.nix_vars decides whether a link loads the Nix reader at all: every name the
+    reader looks up must start with one of NIX_READ's prefixes (or be the cc-wrapper's
+    wrapper_* record, which it reads only when NIX_WRAPPER_VERSION says so)."""
+    from ldwrap.link.config import NIX_READ
+    from ldwrap.link.nix import read
+
+    for emulation in (None, "elf_i386", "aarch64linux"):
+        asked = _Asked(env)
+        read(asked, emulation, "x86_64")
+        stray = [k for k in asked.asked if not k.startswith((*NIX_READ, "wrapper_"))]
+        assert stray == [], stray
+        assert asked.asked  # the reader really looked things up
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"NIX_STORE": "/nix/store"}, False),
+        ({"NIX_STORE": "/nix/store", "NIX_DEBUG": "1", "NIX_BUILD_TOP": "/build"}, False),
+        ({"NIX_LDFLAGS": "-L/x"}, True),
+        ({"NIX_LDFLAGS_AFTER_FOR_TARGET": "-L/x"}, True),
+        ({"NIX_DONT_SET_RPATH_x86_64_unknown_linux_gnu": "1"}, True),
+        ({"NIX_BINTOOLS_WRAPPER_TARGET_HOST_x86_64_unknown_linux_gnu": "1"}, True),
+        ({"NIX_WRAPPER_VERSION": "2"}, True),
+    ],
+)
+def test_nix_vars(env: dict[str, str], expected: bool) -> None:
+    assert Config.from_env(env).nix_vars is expected
