@@ -35,8 +35,8 @@ PACKAGE_DIR = Path(ldwrap.__file__).resolve().parent
 PACKAGE_PARENT = PACKAGE_DIR.parent
 
 # (importer, imported, where): the only imports from ldwrap.link into the forbidden packages.
-# ldwrap.link.run runs the LDWRAP_VERIFY check after the link, importing it inside a function.
-ALLOWED_LINK_EDGES = {("ldwrap.link.run", "ldwrap.loader.verify", "function")}
+# ldwrap.link.spawn runs the LDWRAP_VERIFY check after the link, importing it inside a function.
+ALLOWED_LINK_EDGES = {("ldwrap.link.spawn", "ldwrap.loader.verify", "function")}
 FORBIDDEN_FOR_LINK = ("ldwrap.cli", "ldwrap.loader", "click", "elftools")
 
 
@@ -143,7 +143,7 @@ def test_the_graph_is_read(imports: list[Import]) -> None:
     """The checks below see real edges (a broken walk would pass them vacuously)."""
     targets = {(i.importer, i.target) for i in imports}
     assert ("ldwrap.link.shim", "ldwrap.link.plan") in targets
-    assert ("ldwrap.link.run", "ldwrap.loader.verify") in targets
+    assert ("ldwrap.link.spawn", "ldwrap.loader.verify") in targets
     assert any(_under(i.importer, "ldwrap.cli") and i.target == "click" for i in imports)
 
 
@@ -205,7 +205,9 @@ def test_the_link_package_imports_no_cli_loader_click_or_elftools(
 
 def test_the_allowed_hook_is_lazy_and_not_under_type_checking(imports: list[Import]) -> None:
     hooks = [
-        i for i in imports if i.importer == "ldwrap.link.run" and _under(i.target, "ldwrap.loader")
+        i
+        for i in imports
+        if i.importer == "ldwrap.link.spawn" and _under(i.target, "ldwrap.loader")
     ]
     assert [(i.target, i.where, i.type_checking) for i in hooks] == [
         ("ldwrap.loader.verify", "function", False)

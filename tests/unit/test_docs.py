@@ -246,7 +246,7 @@ def test_the_scan_sees_every_kind_of_lookup(found: Found) -> None:
         "LIBRARY_PATH": "loader/hints.py",  # the same, in a for statement
         "LDWRAP_CHAIN": "link/plan.py",  # env[CONSTANT] with the constant in another module
         "LDWRAP_SHRINK": "link/config.py",  # _switch(env, "X", ...)
-        "TMPDIR": "link/run.py",  # self.env.get("X")
+        "TMPDIR": "link/spawn.py",  # self.env.get("X")
         "HOME": "rustup.py",
     }
     assert {n: m for n, m in expected.items() if m not in found.exact.get(n, set())} == {}

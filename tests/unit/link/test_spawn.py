@@ -1,4 +1,4 @@
-"""ldwrap.link.run's pure helpers (the process behaviour is in tests/unit/link/test_shim.py and
+"""ldwrap.link.spawn's pure helpers (the process behaviour is in tests/unit/link/test_shim.py and
 tests/integration/security/test_catalogue.py)."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import pytest
 
 def test_response_file_goes_where_the_additions_were() -> None:
     """The E2BIG path's helper puts the file where the additions were (pure check)."""
-    from ldwrap.link.run import response_file_argv
+    from ldwrap.link.spawn import response_file_argv
 
     fake = types.SimpleNamespace(
         argv=["/ld", "-flavor", "gnu", "B1", "x", "-rpath", "/d", "--", "f"],
