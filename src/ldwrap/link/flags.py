@@ -84,12 +84,14 @@ def compose(
     config: "Config",
     nix: "NixEnv",
     rpath_args: "list[str]",
+    ldflags: "tuple[list[str], list[str]]",
     *,
     flavour: str = BFD,
     run_path: "list[str] | None" = None,
     copy_args: "list[str] | None" = None,
 ) -> "Extras":
-    """The flags to add for this link. rpath_args go after the caller's arguments, copy_args
+    """The flags to add for this link. ldflags: the NIX_LDFLAGS* words before and after the
+    caller's arguments (ldflags_words). rpath_args go after the caller's arguments, copy_args
     (copies of the caller's own rpath entries) last before them. run_path: LD_RUN_PATH's
     directories as they may be used (purity-filtered); None: the config's."""
     ex = Extras()
@@ -102,7 +104,7 @@ def compose(
         ex.before.append(
             "--enable-new-dtags" if config.dtags == "runpath" else "--disable-new-dtags"
         )
-    before, after = ldflags_words(req, nix)
+    before, after = ldflags
     # The caller's --no-dynamic-linker asks for no PT_INTERP: no loader path of ours either.
     interp = dynamic and not req.no_interp
     if not nix.cc_applied:

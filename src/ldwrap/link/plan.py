@@ -275,13 +275,18 @@ def enforce_purity(link: "Link", pieces: "list[list[str]]") -> "Filtered":
 
 
 def with_ldflags(
-    link: "Link", req: "LinkRequest", nix: "NixEnv", expanded: "list[str]", kept_first: int
+    link: "Link",
+    req: "LinkRequest",
+    words: "tuple[list[str], list[str]]",
+    expanded: "list[str]",
+    kept_first: int,
 ) -> "LinkRequest":
-    """The request as the linker will see it, NIX_LDFLAGS* included: their -L, -l and library
-    files count like the caller's, at the place the command gets them. Only the added words
-    are read; the caller's arguments are read again only when the words change how they
-    read (a mode left on by the words before them, a sysroot, an emulation, ...)."""
-    pre, post = ldflags_words(req, nix)
+    """The request as the linker will see it, with the NIX_LDFLAGS* words before and after
+    the caller's arguments (flags.ldflags_words): their -L, -l and library files count like
+    the caller's, at the place the command gets them. Only the added words are read; the
+    caller's arguments are read again only when the words change how they read (a mode left
+    on by the words before them, a sysroot, an emulation, ...)."""
+    pre, post = words
     if not pre and not post:
         return req
     flavour = link.flavour
@@ -422,7 +427,8 @@ def prepare(
         pure = enforce_purity(link, pieces if pieces is not None else [[a] for a in args])
         if pure.changed:
             req, expanded = parse(flavour, pure.expanded), pure.expanded
-    linked = with_ldflags(link, req, nix, expanded, facts.kept_first)
+    words = ldflags_words(req, nix)
+    linked = with_ldflags(link, req, words, expanded, facts.kept_first)
     checker = None
     if config.mode == MODE_NONDEFAULT and not facts.rpath_off:
         from .dirs import default_dir_checker
@@ -446,6 +452,7 @@ def prepare(
         config,
         nix,
         plan.args(),
+        words,
         flavour=flavour,
         run_path=run_path,
         copy_args=plan.copy_args(),

@@ -285,12 +285,13 @@ def place(
     path: str,
     found: "list[str]",
     via: str = "",
-) -> None:
-    """Add a directory holding requested libraries to the plan, once, or say why not."""
+) -> bool:
+    """Add a directory holding requested libraries to the plan, once, or say why not; False
+    when it was placed before (its scripts, if any, were followed then)."""
     libs = tuple(found)
     if path in seen:
         plan.decisions.append(DirDecision(given, path, DUPLICATE, libs, via))
-        return
+        return False
     # Store paths are never build trees: in a store mode, and a /nix/store path in any mode
     # (Nix beside a distribution), no walk up for build-system markers.
     if (
@@ -299,7 +300,7 @@ def place(
         and p.fs.build_tree(path, top_of(p.config, path))
     ):
         plan.decisions.append(DirDecision(given, path, BUILD_TREE, libs, via))
-        return
+        return True
     seen.add(path)
     caller = p.caller
     if path not in caller.place:
@@ -313,6 +314,7 @@ def place(
             spelled += "/"
         plan.copies.append(spelled)
         plan.decisions.append(DirDecision(given, path, COPY, libs, via))
+    return True
 
 
 def locate(p: "Policy", search: "list[str]", script: str, entry: str) -> "str | None":
@@ -380,8 +382,7 @@ def through_scripts(
     fs = p.fs
     for name in found:
         script = directory + "/" + (name if "/" not in name else os.path.basename(name))
-        head = fs.head(script)  # read already by the target check, as a rule
-        if head is None or head[:4] == b"\x7fELF" or fs.script(script) is None:
+        if fs.script(script) is None:  # its head is read already, by the target check
             continue
         if search is None:
             search = [normalise(d, p.cwd, p.fs) for d in req.lib_dirs]
@@ -432,8 +433,7 @@ def decide(
             if isinstance(found, DirDecision):
                 plan.decisions.append(found)
                 continue
-            place(p, plan, seen, *found)
-            if plan.decisions[-1].verdict == DUPLICATE:
+            if not place(p, plan, seen, *found):
                 continue  # its scripts, if any, were followed the first time
             # A library that is a GNU ld script: the libraries it names, in its place.
             for named in through_scripts(p, req, found[1], found[2]):

@@ -7,6 +7,7 @@ import pytest
 
 from ldwrap.link.argv import parse
 from ldwrap.link.config import Config
+from ldwrap.link.flags import ldflags_words
 from ldwrap.link.grammar import FLAVOURS
 from ldwrap.link.model import LinkRequest
 from ldwrap.link.nix import NixEnv
@@ -67,7 +68,8 @@ def test_words_merged_read_like_the_whole_command(
     # Words after the caller's go before a top-level `--`, where the command puts them.
     cut = caller.index("--") if req.dashdash else len(caller)
     whole = [*before.split(), *caller[:cut], *after.split(), *caller[cut:]]
-    assert facts(with_ldflags(link, req, nix, caller, 0)) == facts(parse(flavour, whole))
+    linked = with_ldflags(link, req, ldflags_words(req, nix), caller, 0)
+    assert facts(linked) == facts(parse(flavour, whole))
 
 
 @pytest.mark.parametrize(
@@ -92,5 +94,5 @@ def test_the_callers_arguments_are_read_again_only_when_the_words_change_them(
     nix.ldflags_before, nix.ldflags = before.split(), after.split()
     req = parse("bfd", caller)
     monkeypatch.setattr(plan, "parse", counting)
-    with_ldflags(link, req, nix, caller, 0)
+    with_ldflags(link, req, ldflags_words(req, nix), caller, 0)
     assert any("-lbar" in args for args in seen) == again
