@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import subprocess
 from collections.abc import Mapping
 
 from .link.linkers import (
@@ -17,6 +16,7 @@ from .link.linkers import (
     search_path,
     target_linker,
 )
+from .probe import ask
 
 # clang and clang-NN: their target is this machine's unless -dumpmachine says otherwise.
 CLANG = re.compile(r"clang(?:-[0-9.]+)?")
@@ -53,16 +53,8 @@ def drivers(env: Mapping[str, str], pattern: re.Pattern[str]) -> list[str]:
 
 def dumpmachine(path: str, env: Mapping[str, str]) -> str | None:
     """The target a compiler builds for (`-dumpmachine`), or None when it does not say."""
-    try:
-        out = subprocess.run(
-            [path, "-dumpmachine"],
-            capture_output=True,
-            text=True,
-            env=dict(env),
-            timeout=TIMEOUT,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    out = ask([path, "-dumpmachine"], env, TIMEOUT)
+    if out is None:
         return None
     triple = out.stdout.strip()
     return triple if out.returncode == 0 and TRIPLE.fullmatch(triple) else None

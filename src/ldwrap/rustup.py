@@ -246,18 +246,10 @@ def rustc_program(env: Mapping[str, str]) -> str:
 
 def active_sysroot(env: Mapping[str, str]) -> str | None:
     """The sysroot of the rustc cargo would use, or None without a working rustc."""
-    import subprocess
+    from .probe import ask
 
-    try:
-        out = subprocess.run(
-            [rustc_program(env), "--print", "sysroot"],
-            capture_output=True,
-            text=True,
-            env=dict(env),
-            timeout=60,
-            check=False,
-        )
-    except (OSError, subprocess.TimeoutExpired):
+    out = ask([rustc_program(env), "--print", "sysroot"], env, 60)
+    if out is None:
         return None
     path = out.stdout.strip()
     return path if out.returncode == 0 and path else None

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 
 from .. import rustup as ru
 from ..link.linkers import is_nix_wrapper, is_shim, path_dirs, search_dirs
+from ..probe import ask
 from .model import Finding, Report, RustcInfo
 
 PROBE_SOURCE = "fn main() {}\n"
@@ -22,18 +23,7 @@ def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
     info = RustcInfo(program)
 
     def run(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess[str] | None:
-        try:
-            return subprocess.run(
-                [program, *args],
-                capture_output=True,
-                text=True,
-                cwd=cwd,
-                env=dict(env),
-                timeout=120,
-                check=False,
-            )
-        except (OSError, subprocess.TimeoutExpired):
-            return None
+        return ask([program, *args], env, 120, cwd)
 
     out = run(["-V"])
     if out is None or out.returncode != 0:
