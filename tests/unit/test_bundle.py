@@ -216,3 +216,39 @@ def test_a_launcher_without_a_bundle_names_none() -> None:
     from ldwrap.launcher import launcher_text
 
     assert bundle.path_in_launcher(launcher_text()) is None
+
+
+def test_modules_from_the_bundle_look_imported(tmp_path: Path) -> None:
+    # What the import system gives a module, the loader gives it too: a finished spec and an
+    # attribute on its parent package (without them CPython raises and formats an error
+    # inside every `from . import x` before it looks in sys.modules).
+    path = tmp_path / bundle.FILE_NAME
+    path.write_bytes(bundle.build())
+    check = (
+        "import marshal, sys\n"
+        f"f = open({str(path)!r}, 'rb')\n"
+        "assert marshal.load(f) == (%d, sys.version)\n"
+        "b = marshal.loads(f.read())\n"
+        "exec(b[0])\n"
+        "names = [e[0] for e in b[1]]\n"
+        "for name in names:\n"
+        "    m = sys.modules[name]\n"
+        "    assert m.__spec__.name == name and m.__spec__._initializing is False, name\n"
+        "    assert m.__spec__.origin == m.__file__, name\n"
+        "    parent, _, child = name.rpartition('.')\n"
+        "    assert not parent or getattr(sys.modules[parent], child) is m, name\n"
+        "    assert (m.__spec__.submodule_search_locations is not None) == hasattr(m, '__path__')\n"
+        "print(len(names))\n"
+    ) % bundle.FORMAT
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", check], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    assert int(out.stdout) == len(bundle.modules())
+
+
+def test_the_launcher_turns_the_collector_off(tmp_path: Path) -> None:
+    d = _dropins(tmp_path)
+    text = (d / "ld.lld").read_text()
+    # Before the bundle is decoded: its objects are most of what a collection would walk.
+    assert text.index("gc.disable()") < text.index("marshal.loads")

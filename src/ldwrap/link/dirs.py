@@ -48,6 +48,7 @@ class FsView:
         self._listing: dict[str, tuple[list[str], frozenset[str]] | None] = {}
         self._probed: dict[str, bool] = {}
         self._real: dict[str, str] = {}
+        self._modes: dict[str, int] = {}  # lstat answers of realpath's components
         self._order: tuple[list[str], dict[str, int], list[str]] | None = None
         self._targets: dict[str, tuple[int, int, int] | None] = {}
         self._heads: dict[str, bytes | None] = {}
@@ -174,7 +175,7 @@ class FsView:
     def realpath(self, path: str) -> str:
         real = self._real.get(path)
         if real is None:
-            real = self._real[path] = os.path.realpath(path)
+            real = self._real[path] = os.path.realpath(path, self._modes)
         return real
 
 

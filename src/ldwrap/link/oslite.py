@@ -101,12 +101,17 @@ def S_ISREG(mode: int) -> bool:
     return mode & _S_IFMT == _S_IFREG
 
 
+# posix.read allocates the whole size asked for before reading: past 128 KiB that is a fresh
+# mapping (mmap, then mremap and munmap) for a file of a few lines.
+_CHUNK = 1 << 16
+
+
 def read_upto(fd: int, limit: int) -> bytes:
     """Up to limit bytes from fd, to its end."""
     chunks: list[bytes] = []
     left = limit
     while left > 0:
-        chunk = posix.read(fd, min(left, 1 << 20))
+        chunk = posix.read(fd, min(left, _CHUNK))
         if not chunk:
             break
         chunks.append(chunk)
@@ -122,7 +127,7 @@ def read_file(path: str, limit: int) -> "bytes | None":
     except (OSError, ValueError):
         return None
     try:
-        data = posix.read(fd, limit)  # one call for a small read, as a rule
+        data = posix.read(fd, min(limit, _CHUNK))
         return data if len(data) in (0, limit) else data + read_upto(fd, limit - len(data))
     except OSError:
         return None
@@ -218,14 +223,18 @@ class path:
         return sa.st_ino == sb.st_ino and sa.st_dev == sb.st_dev
 
     @staticmethod
-    def realpath(p: str) -> str:
+    def realpath(p: str, modes: "dict[str, int] | None" = None) -> str:
         """posixpath.realpath (non-strict): symlinks resolved, `..` after them; a loop or an
-        unreadable link is left as it is from there on."""
-        resolved, _ = _join_real("", p, {})
+        unreadable link is left as it is from there on. modes, when given, keeps each
+        component's lstat answer for the caller's later calls (the -L directories of one
+        link share most of their components)."""
+        resolved, _ = _join_real("", p, {}, {} if modes is None else modes)
         return path.abspath(resolved)
 
 
-def _join_real(base: str, rest: str, seen: "dict[str, str | None]") -> "tuple[str, bool]":
+def _join_real(
+    base: str, rest: str, seen: "dict[str, str | None]", modes: "dict[str, int]"
+) -> "tuple[str, bool]":
     """posixpath's own walk: rest's components onto base, each symlink followed once."""
     if rest[:1] == "/":
         rest, base = rest[1:], "/"
@@ -242,7 +251,10 @@ def _join_real(base: str, rest: str, seen: "dict[str, str | None]") -> "tuple[st
                 base = ".."
             continue
         new = path.join(base, name)
-        if _mode(new, follow=False) & _S_IFMT != _S_IFLNK:
+        mode = modes.get(new)
+        if mode is None:
+            mode = modes[new] = _mode(new, follow=False)
+        if mode & _S_IFMT != _S_IFLNK:
             base = new
             continue
         if new in seen:
@@ -257,7 +269,7 @@ def _join_real(base: str, rest: str, seen: "dict[str, str | None]") -> "tuple[st
         except OSError:
             base = new
             continue
-        base, ok = _join_real(base, target, seen)
+        base, ok = _join_real(base, target, seen, modes)
         if not ok:
             return path.join(base, rest), False
         seen[new] = base

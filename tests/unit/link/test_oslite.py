@@ -62,6 +62,32 @@ def test_realpath_is_posixpaths(tmp_path: Path) -> None:
         "/",
     ]:
         assert oslite.path.realpath(p) == os.path.realpath(p), p
+    # One link's cache of lstat answers, shared by all its paths, gives the same answers.
+    modes: dict[str, int] = {}
+    for _ in range(2):
+        for p in [f"{t}/q/rel/lib/../lib", f"{t}/l1/..", f"{t}/loop1/x", f"{t}/dang/y"]:
+            assert oslite.path.realpath(p, modes) == os.path.realpath(p), p
+    assert modes[f"{t}/l1"] == os.lstat(f"{t}/l1").st_mode
+
+
+def test_realpath_asks_each_component_once_with_a_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    t = str(tmp_path)
+    os.makedirs(f"{t}/a/b/c")
+    os.makedirs(f"{t}/a/b/d")
+    asked: list[str] = []
+    real_lstat = oslite.posix.lstat
+
+    def lstat(p: str) -> os.stat_result:
+        asked.append(p)
+        return real_lstat(p)
+
+    monkeypatch.setattr(oslite.posix, "lstat", lstat)
+    modes: dict[str, int] = {}
+    assert oslite.path.realpath(f"{t}/a/b/c/../d", modes) == f"{t}/a/b/d"
+    assert oslite.path.realpath(f"{t}/a/b/c", modes) == f"{t}/a/b/c"
+    assert len(asked) == len(set(asked))  # nothing asked twice
 
 
 def test_environ_and_file_reads(tmp_path: Path) -> None:
@@ -70,4 +96,8 @@ def test_environ_and_file_reads(tmp_path: Path) -> None:
     f.write_bytes(b"x" * 3000)
     assert oslite.read_file(str(f), 10) == b"x" * 10
     assert oslite.read_file(str(f), 1 << 20) == b"x" * 3000
+    big = tmp_path / "big"
+    big.write_bytes(bytes(range(256)) * 1000)  # more than one read's chunk
+    assert oslite.read_file(str(big), 1 << 20) == big.read_bytes()
+    assert oslite.read_file(str(big), 200_000) == big.read_bytes()[:200_000]
     assert oslite.read_file(str(tmp_path / "missing"), 10) is None
