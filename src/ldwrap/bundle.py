@@ -26,6 +26,7 @@ import ldwrap
 ROOT = "ldwrap.link.shim"  # the module a launcher runs
 FILE_NAME = ".ldwrap-shim.bundle"  # in the drop-in directory, beside the launchers
 FORMAT = 1
+SNAPSHOT = "ldwrap.link.snapshot"  # its bundled copy carries what install read of the machine
 
 # One entry per module, in execution order:
 # (name, source file, is a package, source mtime_ns, source size, code object)
@@ -156,12 +157,21 @@ def build(root: str = ROOT) -> bytes:
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
             source = f.read()
+        if name == SNAPSHOT:
+            source += _snapshot_source()
         # optimize=2 leaves the docstrings out: nothing on the hot path reads them, and they
         # are an eighth of the bytes every link reads and decodes.
         code = compile(source, path, "exec", dont_inherit=True, optimize=2)
         entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))
     loader = compile(_LOADER, "<ldwrap bundle loader>", "exec", dont_inherit=True)
     return dumps(header(), loader, entries)
+
+
+def _snapshot_source() -> bytes:
+    """The lines that give the bundle's copy of link/snapshot.py its values."""
+    from ldwrap.link.dirs import conf_snapshot
+
+    return f"\nLD_SO_CONF = {conf_snapshot()!r}\n".encode()
 
 
 def read(path: str) -> tuple[object, object, list[Entry]]:
@@ -199,6 +209,26 @@ def why_stale(path: str) -> str | None:
             return f"{path} names {entry[1]}, which is gone"
         if (st.st_mtime_ns, st.st_size) != (entry[3], entry[4]):
             return f"{entry[1]} changed after {path} was written"
+    return None
+
+
+def snapshot_stale(path: str) -> str | None:
+    """Why the ld.so.conf snapshot in the bundle at path is no longer used (the default mode
+    then reads ld.so.conf on every link), or None: current, or no bundle or snapshot to
+    speak of (why_stale says why)."""
+    from ldwrap.link.dirs import snapshot_dirs
+
+    try:
+        _, _, entries = read(path)
+    except (OSError, EOFError, ValueError, TypeError):
+        return None
+    for entry in entries:
+        if entry[0] == SNAPSHOT:
+            values: dict[str, object] = {}
+            exec(entry[5], values)  # type: ignore[arg-type]  # the bundle's own code
+            snap = values.get("LD_SO_CONF")
+            if isinstance(snap, tuple) and snapshot_dirs(snap, snap[0]) is None:
+                return f"{snap[0]} or a file it includes changed after {path} was written"
     return None
 
 

@@ -252,3 +252,41 @@ def test_the_launcher_turns_the_collector_off(tmp_path: Path) -> None:
     text = (d / "ld.lld").read_text()
     # Before the bundle is decoded: its objects are most of what a collection would walk.
     assert text.index("gc.disable()") < text.index("marshal.loads")
+
+
+def _snapshot_in(path: Path) -> object:
+    _, _, entries = bundle.read(str(path))
+    (code,) = [e[5] for e in entries if e[0] == bundle.SNAPSHOT]
+    values: dict[str, object] = {}
+    exec(code, values)  # type: ignore[arg-type]
+    return values["LD_SO_CONF"]
+
+
+def test_the_bundle_carries_ld_so_conf_as_install_read_it(tmp_path: Path) -> None:
+    from ldwrap.link import snapshot
+    from ldwrap.link.dirs import conf_snapshot
+
+    d = _dropins(tmp_path)
+    assert _snapshot_in(d / bundle.FILE_NAME) == conf_snapshot()
+    assert snapshot.LD_SO_CONF is None  # the source itself holds none: only the bundle's copy
+    assert bundle.snapshot_stale(str(d / bundle.FILE_NAME)) is None
+
+
+def test_a_changed_ld_so_conf_is_named(tmp_path: Path) -> None:
+    # The machine's own /etc/ld.so.conf cannot be changed here: a bundle whose snapshot was
+    # read from a copy stands in for it.
+    from ldwrap.link.dirs import conf_snapshot
+
+    conf = tmp_path / "ld.so.conf"
+    conf.write_text("/opt/a/lib\n")
+    path = tmp_path / bundle.FILE_NAME
+    path.write_bytes(bundle.build())
+    head, loader, entries = bundle.read(str(path))
+    code = compile(f"LD_SO_CONF = {conf_snapshot(str(conf))!r}\n", "<snapshot>", "exec")
+    entries = [(*e[:5], code) if e[0] == bundle.SNAPSHOT else e for e in entries]
+    path.write_bytes(bundle.dumps(head, loader, entries))
+    assert bundle.snapshot_stale(str(path)) is None
+    conf.write_text("/opt/a/lib\n/opt/b/lib\n")
+    assert bundle.snapshot_stale(str(path)) == (
+        f"{conf} or a file it includes changed after {path} was written"
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from ..bundle import path_in_launcher, why_stale
+from ..bundle import path_in_launcher, snapshot_stale, why_stale
 from ..launcher import launcher_problem
 from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, search_dirs
 from .model import Finding, OnPath
@@ -13,14 +13,12 @@ from .model import Finding, OnPath
 CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
 
 
-def _stale_bundle(launcher: str) -> str | None:
-    """Why the hot-path bundle the launcher loads is not used, or None."""
+def _bundle_of(launcher: str) -> str | None:
     try:
         with open(launcher, encoding="utf-8", errors="replace") as f:
-            bundle = path_in_launcher(f.read(8192))
+            return path_in_launcher(f.read(8192))
     except OSError:
         return None
-    return why_stale(bundle) if bundle else None
 
 
 def on_path(
@@ -38,13 +36,23 @@ def on_path(
         if problem:
             found.append(Finding(True, problem, f"run `ldwrap install {where}` again"))
         else:
-            stale = _stale_bundle(entry.path)
+            bundle = _bundle_of(entry.path)
+            stale = why_stale(bundle) if bundle else None
             if stale:
                 # Links still work, each paying the imports the bundle saves (about 1 ms).
                 found.append(
                     Finding(
                         False,
                         f"{stale}: links through {where} import ldwrap the slower way",
+                        f"run `ldwrap install {where}` again",
+                    )
+                )
+            elif bundle and (conf := snapshot_stale(bundle)):
+                # Links still work; the default mode reads ld.so.conf again (about 0.3 ms).
+                found.append(
+                    Finding(
+                        False,
+                        f"{conf}: default-mode links through {where} read it on every link",
                         f"run `ldwrap install {where}` again",
                     )
                 )

@@ -10,11 +10,16 @@ the loader then trips over at run time.
 """
 
 from . import oslite as os
+from .snapshot import LD_SO_CONF
 from .targets import MULTIARCH, of_bytes  # loaded on every link anyway (rpath imports it)
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    # A snapshot of ld.so.conf's directories: the file it starts from, the directories, and
+    # (path, mtime_ns, size) of every file read and directory listed ((-1, -1): missing).
+    ConfSnapshot = tuple[str, tuple[str, ...], tuple[tuple[str, int, int], ...]]
 
 # Measured on ext4 and tmpfs: reading a directory costs about as much as probing 4 names
 # before its first entry, and 1 more per 8 entries. A directory's st_size
@@ -129,12 +134,18 @@ class FsView:
         if directory.rsplit("/", 1)[-1] == ".libs":
             return ".libs"
         d = directory
+        markers, access = self._markers, os.access
         while True:
-            found = self._markers.get(d, _UNASKED)
+            found = markers.get(d, _UNASKED)
             if found is _UNASKED:
-                found = self._markers[d] = next(
-                    (m for m in BUILD_TREE_MARKERS if os.access(d + "/" + m, os.F_OK)), None
-                )
+                # Seven probes a level, on every link of the default mode: a plain loop.
+                found = None
+                head = d + "/" if d != "/" else "/"
+                for m in BUILD_TREE_MARKERS:
+                    if access(head + m, 0):
+                        found = m
+                        break
+                markers[d] = found
             if found is not None:
                 return found
             if d in ("/", "", top):
@@ -247,15 +258,22 @@ def _match_slowly(name: str, pattern: str) -> bool:
     return (head == "?" or head == name[0]) and _match_slowly(name[1:], pattern[1:])
 
 
-def expand_include(pattern: str) -> "list[str]":
-    """The files an ld.so.conf `include` pattern names, sorted, as glob would find them."""
+def expand_include(pattern: str, read: "list[str | None] | None" = None) -> "list[str]":
+    """The files an ld.so.conf `include` pattern names, sorted, as glob would find them.
+    read: see ld_so_conf_dirs."""
     directory, base = os.path.split(pattern)
     if "[" in pattern or any(c in directory for c in "*?"):
         import glob  # rare patterns: the general tool
 
+        if read is not None:
+            read.append(None)  # what glob looked at is not known: no snapshot
         return sorted(glob.glob(pattern))
     if "*" not in base and "?" not in base:
+        if read is not None:
+            read.append(pattern)
         return [pattern] if os.path.exists(pattern) else []
+    if read is not None:
+        read.append(directory or ".")
     try:
         names = os.listdir(directory or ".")
     except OSError:
@@ -269,9 +287,15 @@ def expand_include(pattern: str) -> "list[str]":
     )
 
 
-def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> "list[str]":
-    """The directories listed in ld.so.conf, following `include` patterns."""
+def ld_so_conf_dirs(
+    path: str = "/etc/ld.so.conf", depth: int = 0, read: "list[str | None] | None" = None
+) -> "list[str]":
+    """The directories listed in ld.so.conf, following `include` patterns. read, when given,
+    gets every file this reads and every directory it lists (None for a pattern left to
+    glob): what a snapshot of the answer must find unchanged to stay true."""
     out: list[str] = []
+    if read is not None:
+        read.append(path)
     data = os.read_file(path, _CONF_BYTES)
     if data is None:
         return out
@@ -285,13 +309,45 @@ def ld_so_conf_dirs(path: str = "/etc/ld.so.conf", depth: int = 0) -> "list[str]
             pattern = line[len("include") :].strip()
             if not os.path.isabs(pattern):
                 pattern = os.path.join(os.path.dirname(path), pattern)
-            for inc in expand_include(pattern):
-                out += ld_so_conf_dirs(inc, depth + 1)
+            for inc in expand_include(pattern, read):
+                out += ld_so_conf_dirs(inc, depth + 1, read)
         elif line.startswith("hwcap"):
             continue
         else:
             out.append(line.split("=", 1)[0].rstrip("/") or "/")
     return out
+
+
+def _stamp(path: str) -> "tuple[int, int]":
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return (-1, -1)
+    return (st.st_mtime_ns, st.st_size)
+
+
+def conf_snapshot(conf: str = "/etc/ld.so.conf") -> "ConfSnapshot | None":
+    """ld.so.conf's directories with what proves them current (see snapshot.py), or None
+    when that cannot be told (an include pattern only glob can expand)."""
+    read: list[str | None] = []
+    found = ld_so_conf_dirs(conf, 0, read)
+    stamps = []
+    for path in read:
+        if path is None:
+            return None
+        stamps.append((path, *_stamp(path)))
+    return (conf, tuple(found), tuple(dict.fromkeys(stamps)))
+
+
+def snapshot_dirs(snapshot: "ConfSnapshot | None", conf: str) -> "tuple[str, ...] | None":
+    """The snapshot's directories while every file and directory it was read from is as it
+    was (one stat each, in place of reading and parsing them all); else None."""
+    if snapshot is None or snapshot[0] != conf:
+        return None
+    for path, mtime, size in snapshot[2]:
+        if _stamp(path) != (mtime, size):
+            return None
+    return snapshot[1]
 
 
 def library_names(directory: str) -> "frozenset[str]":
@@ -333,7 +389,8 @@ def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]
             return True
         if not read:
             read.append(True)
-            conf_dirs.update(ld_so_conf_dirs(conf))
+            known = snapshot_dirs(LD_SO_CONF, conf)
+            conf_dirs.update(ld_so_conf_dirs(conf) if known is None else known)
             ids.update(i for i in map(_identity, conf_dirs) if i is not None)
         if path in conf_dirs:
             return True

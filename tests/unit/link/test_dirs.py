@@ -5,18 +5,23 @@ from __future__ import annotations
 
 import fnmatch
 import glob
+import os
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from ldwrap.link import dirs
 from ldwrap.link.dirs import (
     BUILD_TREE_MARKERS,
     FsView,
     _wildcard_match,
+    conf_snapshot,
     default_dir_checker,
     expand_include,
     ld_so_conf_dirs,
+    snapshot_dirs,
 )
 
 
@@ -106,3 +111,84 @@ def test_build_tree_markers_at_any_depth(tmp_path: Path, marker: str) -> None:
     (tmp_path / "top" / marker).touch()
     assert FsView().build_tree(str(deep)) == marker
     assert FsView().build_tree(str(tmp_path)) is None
+
+
+def _conf_tree(tmp_path: Path) -> Path:
+    d = tmp_path / "ld.so.conf.d"
+    d.mkdir()
+    (d / "a.conf").write_text("/opt/a/lib\n")
+    (d / "b.conf").write_text("/opt/b/lib\ninclude /nowhere/c.conf\n")
+    conf = tmp_path / "ld.so.conf"
+    conf.write_text(f"include {d}/*.conf\n/usr/local/lib\n")
+    return conf
+
+
+def test_a_snapshot_records_everything_its_answer_was_read_from(tmp_path: Path) -> None:
+    conf = _conf_tree(tmp_path)
+    snap = conf_snapshot(str(conf))
+    assert snap is not None
+    assert snap[0] == str(conf)
+    assert snap[1] == ("/opt/a/lib", "/opt/b/lib", "/usr/local/lib")
+    d = tmp_path / "ld.so.conf.d"
+    assert [s[0] for s in snap[2]] == [
+        str(conf),
+        str(d),  # listed: a file added or removed changes its time
+        str(d / "a.conf"),
+        str(d / "b.conf"),
+        "/nowhere/c.conf",  # missing, and so must it stay
+    ]
+    assert snap[2][-1][1:] == (-1, -1)
+    assert snapshot_dirs(snap, str(conf)) == snap[1]
+    assert snapshot_dirs(snap, str(tmp_path / "other.conf")) is None
+    assert snapshot_dirs(None, str(conf)) is None
+
+
+def _bump(path: Path) -> None:
+    st = path.stat()
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns + 1_000_000_000))
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda t: (t / "ld.so.conf.d" / "a.conf").write_text("/opt/other/lib\n"),
+        lambda t: _bump(t / "ld.so.conf.d" / "b.conf"),  # same size, edited later
+        lambda t: (t / "ld.so.conf.d" / "z.conf").write_text("/opt/z/lib\n"),
+        lambda t: _bump(t / "ld.so.conf.d"),  # a file renamed over another leaves this
+        lambda t: (t / "ld.so.conf").unlink(),
+    ],
+)
+def test_any_change_to_what_was_read_makes_a_snapshot_stale(
+    tmp_path: Path, change: Callable[[Path], object]
+) -> None:
+    conf = _conf_tree(tmp_path)
+    snap = conf_snapshot(str(conf))
+    change(tmp_path)
+    assert snapshot_dirs(snap, str(conf)) is None
+
+
+def test_a_pattern_only_glob_expands_gets_no_snapshot(tmp_path: Path) -> None:
+    conf = tmp_path / "ld.so.conf"
+    conf.write_text(f"include {tmp_path}/[ab].conf\n")
+    assert conf_snapshot(str(conf)) is None
+
+
+def test_the_checker_trusts_a_current_snapshot_and_reads_a_stale_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    conf = _conf_tree(tmp_path)
+    monkeypatch.setattr(dirs, "LD_SO_CONF", conf_snapshot(str(conf)))
+    reads: list[str] = []
+    real = dirs.ld_so_conf_dirs
+
+    def counted(path: str, depth: int = 0, read: object = None) -> list[str]:
+        reads.append(path)
+        return real(path, depth)
+
+    monkeypatch.setattr(dirs, "ld_so_conf_dirs", counted)
+    assert default_dir_checker(str(conf))("/opt/a/lib")
+    assert reads == []  # the snapshot answered
+    (tmp_path / "ld.so.conf.d" / "a.conf").write_text("/opt/new/lib\n")
+    is_default = default_dir_checker(str(conf))
+    assert is_default("/opt/new/lib") and not is_default("/opt/a/lib")
+    assert reads[0] == str(conf)  # read again, from the top
