@@ -20,6 +20,7 @@ import ast
 import marshal
 import os
 import sys
+from types import CodeType
 
 import ldwrap
 
@@ -153,6 +154,7 @@ def build(root: str = ROOT) -> bytes:
     loader's code with the modules' entries, as two marshal records. The second is read
     whole and decoded at once (marshal.load on a file reads it piece by piece, far slower)."""
     entries: list[Entry] = []
+    tables: dict[int, bytes] = {}  # location tables, one per code length (_without_lines)
     for name, path, is_pkg in modules(root):
         with open(path, "rb") as f:
             st = os.fstat(f.fileno())
@@ -162,9 +164,37 @@ def build(root: str = ROOT) -> bytes:
         # optimize=2 leaves the docstrings out: nothing on the hot path reads them, and they
         # are an eighth of the bytes every link reads and decodes.
         code = compile(source, path, "exec", dont_inherit=True, optimize=2)
+        code = _without_lines(code, tables)
         entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))
     loader = compile(_LOADER, "<ldwrap bundle loader>", "exec", dont_inherit=True)
     return dumps(header(), loader, entries)
+
+
+def _without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> CodeType:
+    """code, and the code it holds, with a location table that says "no location" for every
+    instruction. The real tables are a quarter of the bundle, one object per function, decoded
+    on every link (about 0.15 ms) for nothing but tracebacks, which the shim does not show (an
+    internal error is one line, then the link runs unchanged). A table of no locations is
+    valid to every tool that reads one and depends only on the code's length, so functions of
+    one length share one. A traceback through bundled code names each file and function, with
+    `line None`; remove the bundle, or run the modules from source, to see line numbers."""
+    if sys.version_info < (3, 11):
+        return code  # another table format, without the columns that make 3.11's large
+    tables = {} if tables is None else tables
+    units = len(code.co_code) // 2
+    table = tables.get(units)
+    if table is None:
+        # CPython 3.11+ location entries: 1 byte each, bit 7 set, code 15 (no location) in
+        # bits 3-6, the number of code units it covers, less one, in bits 0-2.
+        table = tables[units] = bytes(0xF8 | (min(8, units - i) - 1) for i in range(0, units, 8))
+    consts = tuple(
+        _without_lines(c, tables) if isinstance(c, CodeType) else c for c in code.co_consts
+    )
+    bare = code.replace(co_consts=consts, co_linetable=table)
+    # An interpreter that reads these tables otherwise keeps its own (the code, unchanged).
+    if any(p != (None, None, None, None) for p in bare.co_positions()):
+        return code.replace(co_consts=consts)
+    return bare
 
 
 def _snapshot_source() -> bytes:

@@ -290,3 +290,34 @@ def test_a_changed_ld_so_conf_is_named(tmp_path: Path) -> None:
     assert bundle.snapshot_stale(str(path)) == (
         f"{conf} or a file it includes changed after {path} was written"
     )
+
+
+def test_bundled_code_has_no_locations_but_names_its_functions(tmp_path: Path) -> None:
+    import traceback
+    import types
+
+    path = tmp_path / bundle.FILE_NAME
+    path.write_bytes(bundle.build())
+    _, _, entries = bundle.read(str(path))
+
+    def codes(code: types.CodeType) -> list[types.CodeType]:
+        inner = [c for k in code.co_consts if isinstance(k, types.CodeType) for c in codes(k)]
+        return [code, *inner]
+
+    every = [c for e in entries for c in codes(e[5])]  # type: ignore[arg-type]
+    assert len(every) > 100
+    for c in every:
+        assert all(pos == (None, None, None, None) for pos in c.co_positions()), c.co_name
+        assert sum(1 for _ in c.co_positions()) == len(c.co_code) // 2  # one per instruction
+    # Functions of one length share one table: far fewer tables than functions.
+    assert len({id(c.co_linetable) for c in every}) < len(every)
+    # A traceback through such code still says which function of which file.
+    (oslite,) = [e for e in entries if e[0] == "ldwrap.link.oslite"]
+    module: dict[str, object] = {"__name__": "bundled_oslite"}
+    exec(oslite[5], module)  # type: ignore[arg-type]
+    names: list[tuple[str, str]] = []
+    try:
+        module["read_upto"](-1, 10)  # type: ignore[operator]  # no such descriptor
+    except OSError as e:
+        names = [(f.filename, f.name) for f in traceback.extract_tb(e.__traceback__)]
+    assert (oslite[1], "read_upto") in names
