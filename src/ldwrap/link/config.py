@@ -148,8 +148,10 @@ class Config:
         "warnings",
     )
 
+    _frozen: bool  # set first, past __setattr__, which reads it
+
     def __init__(self) -> None:
-        self._frozen = False
+        object.__setattr__(self, "_frozen", False)
         self.env: Mapping[str, str] = {}
         self.mode = MODE_NONDEFAULT
         self.rule = RULE_DEFAULT  # which rule chose mode and prefixes
@@ -179,7 +181,7 @@ class Config:
         self.warnings: list[str] = []
 
     def __setattr__(self, name: str, value: object) -> None:
-        if getattr(self, "_frozen", False):
+        if self._frozen:
             raise AttributeError(f"Config is read once; cannot set {name}")
         object.__setattr__(self, name, value)
 
