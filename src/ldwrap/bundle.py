@@ -105,10 +105,9 @@ def modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple[str,
 # the launcher (compiled on every link) stays a few lines. It runs in the launcher's globals,
 # with `b` the bundle's second record (this code, the entries) and `sys` imported. Any failure
 # leaves sys.modules as it found it: the launcher then imports the ordinary way.
-# Each module gets what the import system would give it: a spec that says it is initialised
-# and an attribute on its parent package. Without them every `from . import x` and every
-# `import` of a loaded module raises and formats an AttributeError inside CPython before it
-# falls back to sys.modules: a fifth of the modules' start-up.
+# Each module gets what the import system would give it: a spec and an attribute on its
+# parent package. Without the attribute every `from . import x` raises and formats an
+# AttributeError inside CPython before it falls back to sys.modules.
 _LOADER = """
 def _bload(es):
     import posix
@@ -123,15 +122,12 @@ def _bload(es):
             m = type(sys)(name)
             m.__file__ = file
             s = m.__spec__ = spec(name, None, origin=file, is_package=pkg)
-            s.has_location = True
             if pkg:
                 m.__path__ = s.submodule_search_locations = [file.rpartition('/')[0]]
             parent, _, child = name.rpartition('.')
             m.__package__ = name if pkg else parent
-            s._initializing = True
             mods[name] = m
             exec(code, m.__dict__)
-            s._initializing = False
             if parent:
                 setattr(mods[parent], child, m)
     except BaseException:
