@@ -48,7 +48,7 @@ def on_path(
                     )
                 )
             elif bundle and (conf := snapshot_stale(bundle)):
-                # Links still work; the default mode reads ld.so.conf again (about 0.3 ms).
+                # Links still work; the default mode reads ld.so.conf again (about 0.2 ms).
                 found.append(
                     Finding(
                         False,

@@ -1,9 +1,9 @@
 """What `ldwrap install` read of this machine for the hot path, carried in the bundle.
 
 The default mode asks ld.so.conf which directories the loader searches by itself. Reading and
-parsing it and its includes costs a third of a millisecond on every link; the bundle's copy
-of this module holds the answer as install found it (bundle.build fills it in), with each
-file's and directory's modification time and size, and a link only stats them to trust it
+parsing it and its includes costs about 0.2 ms of every link; the bundle's copy of this module
+holds the answer as install found it (bundle.build fills it in), with each file's and
+directory's modification time and size, and a link only stats them to trust it
 (dirs.snapshot_dirs). Here, outside the bundle, there is no snapshot: ld.so.conf is read.
 """
 
