@@ -26,12 +26,16 @@ import ldwrap
 
 ROOT = "ldwrap.link.shim"  # the module a launcher runs
 FILE_NAME = ".ldwrap-shim.bundle"  # in the drop-in directory, beside the launchers
-FORMAT = 1
+FORMAT = 2
 SNAPSHOT = "ldwrap.link.snapshot"  # its bundled copy carries what install read of the machine
 
 # One entry per module, in execution order:
 # (name, source file, is a package, source mtime_ns, source size, code object)
 Entry = tuple[str, str, bool, int, int, object]
+# A module the shim imports only when a link needs it, decoded only then:
+# name -> (source file, is a package, source mtime_ns, source size, offset, length), the
+# offset counted from the end of the bundle's second record.
+LazyIndex = dict[str, tuple[str, bool, int, int, int, int]]
 
 
 def _source(name: str, package_dir: str) -> tuple[str, bool]:
@@ -103,13 +107,19 @@ def modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple[str,
 
 # The code that loads the modules, stored in the bundle itself and compiled here once, so that
 # the launcher (compiled on every link) stays a few lines. It runs in the launcher's globals,
-# with `b` the bundle's second record (this code, the entries) and `sys` imported. Any failure
-# leaves sys.modules as it found it: the launcher then imports the ordinary way.
+# with `b` the bundle's second record (this code, the entries, the lazy index), `f` the
+# bundle file, read to the end of that record, and `sys` imported. Any failure leaves
+# sys.modules as it found it: the launcher then imports the ordinary way.
 # Each module gets what the import system would give it: a spec and an attribute on its
 # parent package. Without the attribute every `from . import x` raises and formats an
 # AttributeError inside CPython before it falls back to sys.modules.
+# The modules a link imports only when it needs them (the Nix reader, purity, the script
+# reader, ...) stay encoded at the end of the file: a finder put first on sys.meta_path reads
+# one of them (one pread) when it is imported, if its source is unchanged, and otherwise
+# leaves it to the import system. It is a module object, not a class, so that links that
+# need none of them pay no class creation for it.
 _LOADER = """
-def _bload(es):
+def _bload(es, lazy, path, base):
     import posix
     for e in es:
         s = posix.stat(e[1])
@@ -134,8 +144,44 @@ def _bload(es):
         for e in es:
             mods.pop(e[0], None)
         raise
-_bload(b[1])
-del _bload
+    if lazy:
+        sys.meta_path.insert(0, _blazy(lazy, path, base, spec))
+
+def _blazy(lazy, path, base, spec):
+    import marshal, posix
+    finder = type(sys)('ldwrap.bundle.lazy')
+
+    def find_spec(name, where=None, target=None):
+        e = lazy.get(name)
+        if e is None:
+            return None
+        file, pkg, mtime, size, at, n = e
+        try:
+            st = posix.stat(file)
+            if st.st_mtime_ns != mtime or st.st_size != size:
+                return None
+            fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
+            try:
+                code = marshal.loads(posix.pread(fd, n, base + at))
+            finally:
+                posix.close(fd)
+        except Exception:
+            return None
+        s = spec(name, finder, origin=file, is_package=pkg)
+        s.loader_state = code
+        return s
+
+    def exec_module(m):
+        # __file__ here, not through has_location, which costs a __cached__ path per module.
+        m.__file__ = m.__spec__.origin
+        exec(m.__spec__.loader_state, m.__dict__)
+
+    finder.find_spec = find_spec
+    finder.create_module = lambda s: None
+    finder.exec_module = exec_module
+    return finder
+_bload(b[1], b[2], f.name, f.tell())
+del _bload, _blazy
 """
 
 
@@ -145,25 +191,49 @@ def header() -> tuple[int, str]:
     return (FORMAT, sys.version)
 
 
+def lazy_modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple[str, str]]:
+    """(name, source file) of the modules of the root's package that it does not load at
+    start: those a link imports only when it needs them."""
+    package_dir = package_dir or os.path.dirname(os.path.abspath(ldwrap.__file__))
+    eager = {name for name, _, _ in modules(root, package_dir)}
+    package = root.rpartition(".")[0]
+    folder = os.path.join(package_dir, *package.split(".")[1:])
+    out = []
+    for file in sorted(os.listdir(folder)):
+        name = f"{package}.{file[:-3]}"
+        if file.endswith(".py") and file != "__init__.py" and name not in eager:
+            out.append((name, os.path.join(folder, file)))
+    return out
+
+
+def _compiled(name: str, path: str, tables: dict[int, bytes]) -> tuple[os.stat_result, CodeType]:
+    with open(path, "rb") as f:
+        st = os.fstat(f.fileno())
+        source = f.read()
+    if name == SNAPSHOT:
+        source += _snapshot_source()
+    # optimize=2 leaves the docstrings out: nothing on the hot path reads them, and they
+    # are an eighth of the bytes every link reads and decodes.
+    code = compile(source, path, "exec", dont_inherit=True, optimize=2)
+    return st, _without_lines(code, tables)
+
+
 def build(root: str = ROOT) -> bytes:
-    """The bundle's bytes for the modules as they are on disk now: the header, then the
-    loader's code with the modules' entries, as two marshal records. The second is read
-    whole and decoded at once (marshal.load on a file reads it piece by piece, far slower)."""
+    """The bundle's bytes for the modules as they are on disk now: the header, the loader's
+    code with the modules' entries and the lazy index, then each lazy module's code. The
+    second record is read whole and decoded at once (marshal.load on a file reads it piece by
+    piece, far slower)."""
     entries: list[Entry] = []
     tables: dict[int, bytes] = {}  # location tables, one per code length (_without_lines)
     for name, path, is_pkg in modules(root):
-        with open(path, "rb") as f:
-            st = os.fstat(f.fileno())
-            source = f.read()
-        if name == SNAPSHOT:
-            source += _snapshot_source()
-        # optimize=2 leaves the docstrings out: nothing on the hot path reads them, and they
-        # are an eighth of the bytes every link reads and decodes.
-        code = compile(source, path, "exec", dont_inherit=True, optimize=2)
-        code = _without_lines(code, tables)
+        st, code = _compiled(name, path, tables)
         entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))
+    lazy: list[Entry] = []
+    for name, path in lazy_modules(root):
+        st, code = _compiled(name, path, tables)
+        lazy.append((name, path, False, st.st_mtime_ns, st.st_size, code))
     loader = compile(_LOADER, "<ldwrap bundle loader>", "exec", dont_inherit=True)
-    return dumps(header(), loader, entries)
+    return dumps(header(), loader, entries, lazy)
 
 
 def _without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> CodeType:
@@ -202,19 +272,48 @@ def _snapshot_source() -> bytes:
 
 def read(path: str) -> tuple[object, object, list[Entry]]:
     """What a bundle file holds (header, loader, entries); raises OSError, or
-    EOFError/ValueError/TypeError for a damaged file."""
-    with open(path, "rb") as f:
-        head = marshal.load(f)
-        loader, entries = marshal.loads(f.read())
-    if not isinstance(entries, list):
-        raise ValueError("no module entries")
+    EOFError/ValueError/TypeError for a damaged file. The header is what the launcher
+    compares (see header())."""
+    head, loader, entries, _ = _read(path)
     return head, loader, entries
 
 
-def dumps(head: object, loader: object, entries: object) -> bytes:
-    """A bundle file's bytes from its parts (the inverse of read)."""
+def read_lazy(path: str) -> list[Entry]:
+    """The lazy modules of the bundle at path, decoded, as entries (is a package: False)."""
+    _, _, _, lazy = _read(path)
+    return lazy
+
+
+def _read(path: str) -> tuple[object, object, list[Entry], list[Entry]]:
+    with open(path, "rb") as f:
+        head = marshal.load(f)
+        if not isinstance(head, tuple) or len(head) != 3 or not isinstance(head[2], int):
+            raise ValueError("no header")
+        loader, entries, index = marshal.loads(f.read(head[2]))
+        rest = f.read()
+    if not isinstance(entries, list) or not isinstance(index, dict):
+        raise ValueError("no module entries")
+    lazy: list[Entry] = []
+    for name, (file, pkg, mtime, size, at, n) in index.items():
+        lazy.append((name, file, pkg, mtime, size, marshal.loads(rest[at : at + n])))
+    return head[:2], loader, entries, lazy
+
+
+def dumps(
+    head: tuple[object, ...], loader: object, entries: object, lazy: list[Entry] | None = None
+) -> bytes:
+    """A bundle file's bytes from its parts (the inverse of read and read_lazy). head:
+    (format, Python version), to which the length of the second record is added."""
+    lazy = lazy or []
     # marshal's own check refuses what it cannot write; the stubs know fewer types than it.
-    return marshal.dumps(head) + marshal.dumps((loader, entries))  # type: ignore[arg-type]
+    blobs = [marshal.dumps(e[5]) for e in lazy]  # type: ignore[arg-type]
+    index: LazyIndex = {}
+    at = 0
+    for e, blob in zip(lazy, blobs):
+        index[e[0]] = (e[1], e[2], e[3], e[4], at, len(blob))
+        at += len(blob)
+    main = marshal.dumps((loader, entries, index))  # type: ignore[arg-type]
+    return marshal.dumps((*head, len(main))) + main + b"".join(blobs)  # type: ignore[arg-type]
 
 
 def why_stale(path: str) -> str | None:
@@ -228,7 +327,7 @@ def why_stale(path: str) -> str | None:
         return f"{path} is damaged"
     if head != header():
         return f"{path} was written by another Python or ldwrap"
-    for entry in entries:
+    for entry in [*entries, *read_lazy(path)]:
         try:
             st = os.stat(entry[1])
         except OSError:
@@ -281,8 +380,9 @@ def loader_text(path: str) -> str:
         "    import gc, marshal\n"
         "    gc.disable()\n"
         f"{_OPEN}{path!r}{_OPEN_END}\n"
-        f"        if marshal.load(f) == ({FORMAT}, sys.version):\n"
-        "            b = marshal.loads(f.read())\n"
+        "        h = marshal.load(f)\n"
+        f"        if h[:2] == ({FORMAT}, sys.version):\n"
+        "            b = marshal.loads(f.read(h[2]))\n"
         "            exec(b[0])\n"
         "except Exception:\n"
         "    pass\n"

@@ -227,8 +227,9 @@ def test_modules_from_the_bundle_look_imported(tmp_path: Path) -> None:
     check = (
         "import marshal, sys\n"
         f"f = open({str(path)!r}, 'rb')\n"
-        "assert marshal.load(f) == (%d, sys.version)\n"
-        "b = marshal.loads(f.read())\n"
+        "h = marshal.load(f)\n"
+        "assert h[:2] == (%d, sys.version)\n"
+        "b = marshal.loads(f.read(h[2]))\n"
         "exec(b[0])\n"
         "names = [e[0] for e in b[1]]\n"
         "for name in names:\n"
@@ -322,3 +323,109 @@ def test_bundled_code_has_no_locations_but_names_its_functions(tmp_path: Path) -
     except OSError as e:
         names = [(f.filename, f.name) for f in traceback.extract_tb(e.__traceback__)]
     assert (oslite[1], "read_upto") in names
+
+
+def test_the_modules_a_link_may_need_are_carried_lazily(tmp_path: Path) -> None:
+    lazy = bundle.lazy_modules()
+    names = [n for n, _ in lazy]
+    eager = {n for n, _, _ in bundle.modules()}
+    # Every module of the shim's package is in the bundle, once: run at start, or on import.
+    link_dir = Path(bundle.__file__).parent / "link"
+    every = {f"ldwrap.link.{p.stem}" for p in link_dir.glob("*.py") if p.stem != "__init__"}
+    assert set(names) | (eager - {"ldwrap", "ldwrap.link"}) == every
+    assert not set(names) & eager
+    assert {"ldwrap.link.nix", "ldwrap.link.purity", "ldwrap.link.rsp"} <= set(names)
+    path = tmp_path / bundle.FILE_NAME
+    path.write_bytes(bundle.build())
+    assert [(e[0], e[1]) for e in bundle.read_lazy(str(path))] == lazy
+
+
+def _import_after_loading(path: Path, module: str) -> list[str]:
+    """Run the bundle's loader as the launcher does, then import module: (the module's
+    loader's name, its file) in a fresh interpreter."""
+    check = (
+        "import marshal, sys\n"
+        f"sys.path.insert(0, {str(SRC)!r})\n"
+        f"f = open({str(path)!r}, 'rb')\n"
+        "h = marshal.load(f)\n"
+        f"assert h[:2] == ({bundle.FORMAT}, sys.version)\n"
+        "b = marshal.loads(f.read(h[2]))\n"
+        "exec(b[0])\n"
+        "f.close()\n"
+        f"import {module} as m\n"
+        "print(getattr(m.__loader__, '__name__', type(m.__loader__).__name__))\n"
+        "print(m.__file__)\n"
+        "print(m.__spec__.origin)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", check], capture_output=True, text=True, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout.split()
+
+
+def test_a_lazy_module_comes_from_the_bundle_while_its_source_is_unchanged(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / bundle.FILE_NAME
+    path.write_bytes(bundle.build())
+    source = str(SRC / "ldwrap" / "link" / "purity.py")
+    # purity imports rsp, another lazy module, when it runs: both from the bundle.
+    assert _import_after_loading(path, "ldwrap.link.purity") == [
+        "ldwrap.bundle.lazy",
+        source,
+        source,
+    ]
+
+
+def test_a_stale_lazy_module_is_imported_the_ordinary_way(tmp_path: Path) -> None:
+    path = tmp_path / bundle.FILE_NAME
+    path.write_bytes(bundle.build())
+    head, loader, entries = bundle.read(str(path))
+    lazy = [
+        (*e[:3], e[3] + 1, *e[4:]) if e[0] == "ldwrap.link.nix" else e
+        for e in bundle.read_lazy(str(path))
+    ]
+    path.write_bytes(bundle.dumps(head, loader, entries, lazy))  # type: ignore[arg-type]
+    loader_name, file, _ = _import_after_loading(path, "ldwrap.link.nix")
+    assert loader_name == "SourceFileLoader"
+    assert file == str(SRC / "ldwrap" / "link" / "nix.py")
+    assert bundle.why_stale(str(path)) == f"{file} changed after {path} was written"
+
+
+def test_a_nix_build_link_reads_its_lazy_modules_from_the_bundle(tmp_path: Path) -> None:
+    # What a link inside a Nix build loads beyond the start-up modules: the Nix reader,
+    # purity and the response-file reader (an @file), the report (dry run).
+    d = _dropins(tmp_path)
+    store = tmp_path / "store"
+    lib = store / "abc-x" / "lib"
+    lib.mkdir(parents=True)
+    (lib / "libx.so").write_bytes(b"")
+    rsp = tmp_path / "args.rsp"
+    rsp.write_text(f"-L{lib} -lx -L/usr/local/lib\n")
+    env = base_env(
+        PATH="/usr/bin:/bin",
+        NIX_STORE=str(store),
+        NIX_ENFORCE_PURITY="1",
+        NIX_LDFLAGS=f"-L{lib}",
+        NIX_BINTOOLS_WRAPPER_TARGET_HOST_x86_64_unknown_linux_gnu="1",
+        LDWRAP_LINKER="/bin/true",
+        LDWRAP_DRY_RUN="1",
+    )
+
+    def run(ld: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(ld), "-o", "out", "a.o", f"@{rsp}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=env,
+            cwd=tmp_path,
+        )
+
+    bundled = run(d / "ld.lld")
+    (d / bundle.FILE_NAME).unlink()
+    imported = run(d / "ld.lld")
+    assert bundled.returncode == imported.returncode == 0, bundled.stderr + imported.stderr
+    assert f"-rpath {lib}" in bundled.stderr  # the dry run prints the command there
+    assert (bundled.stdout, bundled.stderr) == (imported.stdout, imported.stderr)
