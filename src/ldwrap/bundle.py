@@ -317,8 +317,9 @@ def dumps(
 
 
 def why_stale(path: str) -> str | None:
-    """Why the launcher would not use the bundle at path (it then imports the modules the
-    slower way), or None when it is current. The same checks as the launcher's own."""
+    """Why the launcher would not use the bundle at path, or one of the lazy modules in it
+    (it then imports them the slower way), or None when it is current. The same checks as
+    the launcher's and the lazy finder's own."""
     try:
         head, _, entries = read(path)
     except OSError as e:
