@@ -101,8 +101,9 @@ class Mode:
 
 
 def prefix_modes(store: str) -> list[Mode]:
-    """The three prefix modes, each pointed at the same store-like directory so that the
-    same argv gets the same rpath in all of them."""
+    """The three prefix modes (the Nix store one also as a Nix build sets it up), each
+    pointed at the same store-like directory so that the same argv gets the same rpath in
+    all of them."""
     from ldwrap.link.config import (
         HOST_NIXOS_FILE,
         HOST_NIXOS_ID,
@@ -113,8 +114,23 @@ def prefix_modes(store: str) -> list[Mode]:
     )
 
     default_ok = nix_host() not in (HOST_NIXOS_FILE, HOST_NIXOS_ID)
+    # What a link inside a Nix build also carries: the wrapper's flags and its marker, which
+    # make ldwrap read them (the Nix reader loads). NIX_ENFORCE_PURITY stays unset: this
+    # gcc's own paths are outside the store, which purity refuses.
+    salt = f"{os.uname().machine}_unknown_linux_gnu"
+    wrapper = {
+        "NIX_STORE": store,
+        "NIX_LDFLAGS": f"-L{store}",
+        f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{salt}": "1",
+    }
     return [
         Mode("nix", "Nix store (NIX_STORE)", MODE_NIX, {"NIX_STORE": store}),
+        Mode(
+            "nixbuild",
+            "Nix build (NIX_STORE, NIX_LDFLAGS, the wrapper's marker)",
+            MODE_NIX,
+            wrapper,
+        ),
         Mode(
             "prefixes",
             "prefixes (LDWRAP_RPATH_PREFIXES)",

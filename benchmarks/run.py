@@ -473,11 +473,14 @@ def report(b: Bench) -> str:
     )
     out += [
         "",
-        f"All five commands in one interleaved run of {b.sizes.repeat_modes} rounds, in "
+        "All the commands in one interleaved run of "
+        f"{b.sizes.repeat_modes} rounds, in "
         "the same small environment. Overhead = drop-in minus linker alone; the ratios are "
         "the median of each round's own ratio. The drop-in is the launcher `ldwrap install` "
         "writes, and the run checks that each mode is the one ldwrap chose and that it "
-        "added the rpath.",
+        "added the rpath. The Nix build row is the Nix store mode with the variables a "
+        "nixpkgs build also sets for its linker (the Nix reader then loads); purity stays "
+        "off, as this gcc's own files are outside the store.",
         "",
     ]
     out += [

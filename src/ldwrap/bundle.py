@@ -215,7 +215,7 @@ def _compiled(name: str, path: str, tables: dict[int, bytes]) -> tuple[os.stat_r
     # optimize=2 leaves the docstrings out: nothing on the hot path reads them, and they
     # are an eighth of the bytes every link reads and decodes.
     code = compile(source, path, "exec", dont_inherit=True, optimize=2)
-    return st, _without_lines(code, tables)
+    return st, without_lines(code, tables)
 
 
 def build(root: str = ROOT) -> bytes:
@@ -236,7 +236,7 @@ def build(root: str = ROOT) -> bytes:
     return dumps(header(), loader, entries, lazy)
 
 
-def _without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> CodeType:
+def without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> CodeType:
     """code, and the code it holds, with a location table that says "no location" for every
     instruction. The real tables are a quarter of the bundle, one object per function, decoded
     on every link (about 0.15 ms) for nothing but tracebacks, which the shim does not show (an
@@ -254,7 +254,7 @@ def _without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> Co
         # bits 3-6, the number of code units it covers, less one, in bits 0-2.
         table = tables[units] = bytes(0xF8 | (min(8, units - i) - 1) for i in range(0, units, 8))
     consts = tuple(
-        _without_lines(c, tables) if isinstance(c, CodeType) else c for c in code.co_consts
+        without_lines(c, tables) if isinstance(c, CodeType) else c for c in code.co_consts
     )
     bare = code.replace(co_consts=consts, co_linetable=table)
     # An interpreter that reads these tables otherwise keeps its own (the code, unchanged).

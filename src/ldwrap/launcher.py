@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import marshal
 import os
 import sys
 import tempfile
@@ -10,7 +11,7 @@ import ldwrap
 
 from .bundle import FILE_NAME as BUNDLE_NAME
 from .bundle import build as build_bundle
-from .bundle import loader_text
+from .bundle import loader_text, without_lines
 from .link.linkers import DROP_IN_NAMES, LAUNCHER_MARKER, is_shim
 from .link.report import shell_quote
 
@@ -70,8 +71,29 @@ def launcher_text(
         + "main()\n"
     )
     if shell or " " in python or len(python) > 120:
-        return "#!/bin/sh\n" + mark + _shell_head(python) + body
-    return f"#!{python} -IS\n" + mark + body
+        return "#!/bin/sh\n" + mark + _shell_head(python) + _precompiled(body)
+    return f"#!{python} -IS\n" + mark + _precompiled(body)
+
+
+def _precompiled(body: str) -> str:
+    """The launcher's code: body as text, and body compiled by this Python. Python compiles
+    a script on every run: the body costs about a million instructions to compile, the two
+    string literals that carry it here less than half of that. The Python that wrote the
+    launcher runs the compiled body; any other (the guard is its exact version, as for the
+    bundle) compiles the text. A body that a raw string cannot hold (a path with three
+    quotes or a backslash) stays plain code."""
+    if "'''" in body or "\\" in body.replace("\\n", ""):
+        return body
+    code = compile(body, "<ldwrap launcher>", "exec", dont_inherit=True, optimize=2)
+    blob = marshal.dumps(without_lines(code)).hex()
+    return (
+        "# The code that runs is the text below: compiled once for the Python that wrote this\n"
+        "# launcher, and compiled on each run by any other.\n"
+        "import sys\n"
+        f"TEXT = r'''\n{body}'''\n"
+        "from marshal import loads\n"
+        f"exec(loads(bytes.fromhex('{blob}')) if sys.version == {sys.version!r} else TEXT)\n"
+    )
 
 
 def _shell_head(python: str) -> str:

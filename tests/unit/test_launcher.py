@@ -103,3 +103,48 @@ def test_a_long_interpreter_path_keeps_the_mark_in_the_first_bytes(tmp_path: Pat
     assert ld.read_text().startswith("#!/bin/sh\n")
     assert is_shim(str(ld))
     assert launcher_problem(str(ld)) is None
+
+
+def _text_and_blob(text: str) -> tuple[str, str, str]:
+    """The body a launcher carries as text, its compiled form (hex) and the version guard."""
+    body = text.split("TEXT = r'''\n", 1)[1].split("'''\n", 1)[0]
+    run_line = next(line for line in text.splitlines() if line.startswith("exec(loads("))
+    blob = run_line.split("bytes.fromhex('", 1)[1].split("'", 1)[0]
+    version = run_line.split("if sys.version == ", 1)[1].rsplit(" else TEXT)", 1)[0]
+    return body, blob, version
+
+
+def test_the_compiled_body_is_the_text_compiled() -> None:
+    import ast
+    import marshal
+
+    from ldwrap.bundle import without_lines
+
+    body, blob, version = _text_and_blob(launcher_text(bundle="/x/.ldwrap-shim.bundle"))
+    assert ast.literal_eval(version) == sys.version
+    code = marshal.loads(bytes.fromhex(blob))
+    again = without_lines(compile(body, "<ldwrap launcher>", "exec", optimize=2))
+    assert (code.co_code, code.co_consts, code.co_names) == (
+        again.co_code,
+        again.co_consts,
+        again.co_names,
+    )
+    # Everything the other readers of a launcher look for is in the text, line by line.
+    assert parse_launcher(launcher_text()) == (sys.executable, SRC)
+
+
+@pytest.mark.parametrize("guard", ["this Python", "another Python"])
+def test_another_python_runs_the_text(tmp_path: Path, guard: str) -> None:
+    text = launcher_text()
+    if guard == "another Python":
+        text = text.replace(f"sys.version == {sys.version!r}", "sys.version == 'another'")
+    ld = write(tmp_path / "bin" / "ld.lld", text)
+    p = run(ld, "-o", "out", "a.o", LDWRAP_DRY_RUN="1", LDWRAP_LINKER="/bin/true")
+    assert p.returncode == 0, p.stderr
+    assert p.stderr == "ldwrap: /bin/true -o out a.o\n"
+
+
+def test_a_body_no_raw_string_can_hold_stays_code(tmp_path: Path) -> None:
+    parent = str(tmp_path / "a'''b")
+    text = launcher_text(package_parent=parent)
+    assert "TEXT = r'''" not in text and f"sys.path.insert(0, {parent!r})" in text
