@@ -84,13 +84,18 @@ def unbundled(work: str) -> str:
 def imports_only(launcher: str, work: str) -> str:
     """A copy of the launcher that stops before `main()`: start-up and imports alone. It
     leaves by _exit, as the drop-in leaves by exec: neither pays the interpreter's shutdown."""
+    from ldwrap.launcher import precompiled, split_launcher
+
     with open(launcher) as f:
-        text = f.read()
-    if not text.endswith("\nmain()\n"):
+        head, body = split_launcher(f.read())
+    if not body.endswith("\nmain()\n"):
         raise RuntimeError(f"{launcher} does not end by calling main()")
+    stop = body[: -len("main()\n")] + "import posix\nposix._exit(0)\n"
+    # Compiled as the launcher's own body is, so that the copy starts as the launcher does.
+    out = head + precompiled(stop) if head else stop
     path = os.path.join(os.path.dirname(launcher), "imports-only.py")
     with open(path, "w") as f:
-        f.write(text[: -len("main()\n")] + "import posix\nposix._exit(0)\n")
+        f.write(out)
     return path
 
 

@@ -90,6 +90,7 @@ class Bench:
         self.checks: list[tuple[str, str, bool | None]] = []  # met None: not measurable
         self.mode_checks: list[tuple[str, float | None]] = []  # (mode, drop-in / floor)
         self.scaling: dict[int, float] = {}  # -L count -> shim overhead
+        self.syscalls_per_pair = 0.0  # BARE_LOOP, seconds
         self.scaling_floor: dict[int, tuple[float, int]] = {}  # -> interpreter, same argv
         self.peak_kib = 0
         self.peak_floor_kib = 0  # the interpreter's own peak with that case's argv
@@ -191,6 +192,22 @@ class Bench:
             )
             self.mode_checks.append((m.label, ratio))
 
+    def bare_syscalls(self, pairs: list[tuple[str, str]]) -> float:
+        """Seconds per pair of BARE_LOOP over pairs, the median of three runs."""
+        listing = os.path.join(self.work, "pairs.txt")
+        with open(listing, "w") as f:
+            f.write("".join(f"{d}\t{lib}\n" for d, lib in pairs))
+        runs = []
+        for _ in range(3):
+            out = subprocess.run(
+                [sys.executable, "-I", "-S", "-c", BARE_LOOP, listing],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            runs.append(float(out.stdout))
+        return statistics.median(runs)
+
     def _check_mode(self, mode: fx.Mode, cmd: Command) -> None:
         """Proof that the environment selects the mode and that the shim adds the rpath in it,
         so that no number stands for a link the shim left alone."""
@@ -209,6 +226,7 @@ class Bench:
         rows = self.rows.setdefault("scaling", [])
         base = fx.gcc_argv(self.work, self.store)
         small = fx.make_store_dirs(self.store, "s", max(self.sizes.scaling), 10)
+        self.syscalls_per_pair = self.bare_syscalls(small)
         for n in self.sizes.scaling:
             pairs = small[:n]
             args = [*base, *(f"-L{d}" for d, _ in pairs), *(f"-l{lib}" for _, lib in pairs)]
@@ -347,7 +365,9 @@ class Bench:
                 (
                     f"cost per extra -L dir (and -l) < {FLOOR_PER_DIR_US:g} µs",
                     f"{per:.1f} µs (from {lo:,} to {hi:,}); of which {py:.1f} µs is the "
-                    "interpreter's own start-up with the longer argv",
+                    "interpreter's own start-up with the longer argv, and "
+                    f"{self.syscalls_per_pair * 1e6:.1f} µs the system calls alone (a bare "
+                    "loop that lists each directory and reads its library's first bytes)",
                     per < FLOOR_PER_DIR_US,
                 )
             )
@@ -364,6 +384,22 @@ class Bench:
                 self.peak_kib / 1024 < FLOOR_RSS_MIB,
             )
         )
+
+
+# The least a -L/-l pair can cost at all: listing the directory (the linker's search order
+# asks which names each holds) and reading the found library's first bytes (its target; a
+# GNU ld script), in a bare loop of a fresh interpreter.
+BARE_LOOP = r"""
+import posix, sys, time
+pairs = [line.split("\t") for line in open(sys.argv[1]).read().splitlines()]
+t = time.perf_counter()
+for d, lib in pairs:
+    posix.listdir(d)
+    fd = posix.open(d + "/lib" + lib + ".so", posix.O_RDONLY | posix.O_CLOEXEC)
+    posix.read(fd, 64)
+    posix.close(fd)
+print((time.perf_counter() - t) / len(pairs))
+"""
 
 
 def paired_ratio(num: Result, den: Result, minus: Result | None = None) -> float:

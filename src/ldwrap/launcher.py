@@ -71,11 +71,29 @@ def launcher_text(
         + "main()\n"
     )
     if shell or " " in python or len(python) > 120:
-        return "#!/bin/sh\n" + mark + _shell_head(python) + _precompiled(body)
-    return f"#!{python} -IS\n" + mark + _precompiled(body)
+        return "#!/bin/sh\n" + mark + _shell_head(python) + precompiled(body)
+    return f"#!{python} -IS\n" + mark + precompiled(body)
 
 
-def _precompiled(body: str) -> str:
+_NOTE = (
+    "# The code that runs is the text below: compiled once for the Python that wrote this\n"
+    "# launcher, and compiled on each run by any other.\n"
+)
+_TEXT_OPEN = "TEXT = r'''\n"
+_TEXT_CLOSE = "'''\n"
+
+
+def split_launcher(text: str) -> tuple[str, str]:
+    """A launcher's text as (what comes before its code, its code as text): the shebang and
+    marker lines (and the sh form's head), then the body precompiled() carries, or the plain
+    code of a launcher without it."""
+    head, note, rest = text.partition(_NOTE)
+    if not note or _TEXT_OPEN not in rest:
+        return "", text
+    return head, rest.split(_TEXT_OPEN, 1)[1].split(_TEXT_CLOSE, 1)[0]
+
+
+def precompiled(body: str) -> str:
     """The launcher's code: body as text, and body compiled by this Python. Python compiles
     a script on every run: the body costs about a million instructions to compile, the two
     string literals that carry it here less than half of that. The Python that wrote the
@@ -87,10 +105,9 @@ def _precompiled(body: str) -> str:
     code = compile(body, "<ldwrap launcher>", "exec", dont_inherit=True, optimize=2)
     blob = marshal.dumps(without_lines(code)).hex()
     return (
-        "# The code that runs is the text below: compiled once for the Python that wrote this\n"
-        "# launcher, and compiled on each run by any other.\n"
+        f"{_NOTE}"
         "import sys\n"
-        f"TEXT = r'''\n{body}'''\n"
+        f"{_TEXT_OPEN}{body}{_TEXT_CLOSE}"
         "from marshal import loads\n"
         f"exec(loads(bytes.fromhex('{blob}')) if sys.version == {sys.version!r} else TEXT)\n"
     )

@@ -107,7 +107,7 @@ def test_a_long_interpreter_path_keeps_the_mark_in_the_first_bytes(tmp_path: Pat
 
 def _text_and_blob(text: str) -> tuple[str, str, str]:
     """The body a launcher carries as text, its compiled form (hex) and the version guard."""
-    body = text.split("TEXT = r'''\n", 1)[1].split("'''\n", 1)[0]
+    _, body = launcher.split_launcher(text)
     run_line = next(line for line in text.splitlines() if line.startswith("exec(loads("))
     blob = run_line.split("bytes.fromhex('", 1)[1].split("'", 1)[0]
     version = run_line.split("if sys.version == ", 1)[1].rsplit(" else TEXT)", 1)[0]
@@ -148,3 +148,4 @@ def test_a_body_no_raw_string_can_hold_stays_code(tmp_path: Path) -> None:
     parent = str(tmp_path / "a'''b")
     text = launcher_text(package_parent=parent)
     assert "TEXT = r'''" not in text and f"sys.path.insert(0, {parent!r})" in text
+    assert launcher.split_launcher(text) == ("", text)
