@@ -48,3 +48,48 @@ def test_named_inputs(text: str, names: list[str]) -> None:
 
 def test_tokens_split_punctuation_and_drop_comments() -> None:
     assert tokens('GROUP(a,"b c")/*x*/d') == ["GROUP", "(", "a", ",", "b c", ")", "d"]
+
+
+def _tokens_by_character(text: str) -> list[str]:
+    """The reference: a plain reading character by character."""
+    out: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        c = text[i]
+        if c.isspace():
+            i += 1
+        elif text.startswith("/*", i):
+            end = text.find("*/", i + 2)
+            i = n if end < 0 else end + 2
+        elif c in "(),":
+            out.append(c)
+            i += 1
+        elif c == '"':
+            end = text.find('"', i + 1)
+            end = n if end < 0 else end
+            out.append(text[i + 1 : end])
+            i = end + 1
+        else:
+            j = i
+            while j < n and not text[j].isspace() and text[j] not in '(),"':
+                if text.startswith("/*", j):
+                    break
+                j += 1
+            out.append(text[i:j])
+            i = j
+    return out
+
+
+def test_tokens_read_as_a_character_by_character_reading_does() -> None:
+    import random
+
+    rnd = random.Random(11)
+    alphabet = ["a", "b", "/", "*", '"', "(", ")", ",", " ", "\t", "\n", "-", ".", "\u00a0"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(alphabet) for _ in range(rnd.randint(0, 24)))
+        assert tokens(text) == _tokens_by_character(text), repr(text)
+    libc = (
+        "/* GNU ld script\n   Use the shared library */\nOUTPUT_FORMAT(elf64-x86-64)\n"
+        "GROUP ( /lib/libc.so.6 /usr/lib/libc_nonshared.a  AS_NEEDED ( /lib64/ld.so.2 ) )\n"
+    )
+    assert tokens(libc) == _tokens_by_character(libc)
