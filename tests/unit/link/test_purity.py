@@ -200,3 +200,16 @@ def test_ld_run_path_filtered(tmp_path: Path) -> None:
     env = env_for(tmp_path, LD_RUN_PATH="/opt/x:/nix/store/a/lib")
     inv = prepare("ld.lld", ["a.o"], env, str(tmp_path))
     assert inv.argv[1:] == ["a.o", "-rpath", "/nix/store/a/lib"]
+
+
+def test_a_path_is_normalised_as_normpath_does_with_or_without_the_shortcut() -> None:
+    import random
+
+    from ldwrap.link import oslite
+    from ldwrap.link.purity import _norm
+
+    rnd = random.Random(3)
+    for _ in range(50000):
+        path = "".join(rnd.choice("/a.b") for _ in range(rnd.randint(0, 10)))
+        full = oslite.path.normpath(path)
+        assert _norm(path) == ("/" + full.lstrip("/") if full[:1] == "/" else full), path
