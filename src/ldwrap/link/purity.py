@@ -14,7 +14,6 @@ which is removed once the linker has finished. This module only returns data.
 """
 
 from . import oslite as os
-from . import rsp
 from .grammar import LLD, classify
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -87,6 +86,8 @@ def filter_args(
     pieces: what each argument expands to, when the caller has read the @files already."""
     start = 2 if flavour == LLD and args[:1] == ["-flavor"] and len(args) > 1 else 0
     if pieces is None:
+        from . import rsp  # the shim hands the @files read already: only other callers pay
+
         pieces = [
             rsp.expand([a], cwd) if i >= start and a[:1] == "@" and len(a) > 1 else [a]
             for i, a in enumerate(args)
