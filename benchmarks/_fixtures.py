@@ -92,12 +92,14 @@ class Mode:
         config_mode: str,
         extra: dict[str, str] | None,
         why_not: str = "",
+        store_argv: bool = False,
     ) -> None:
         self.key = key
         self.label = label
         self.config_mode = config_mode  # ldwrap.link.config's name for it
         self.extra = extra
         self.why_not = why_not
+        self.store_argv = store_argv  # gcc's own files named in the store (in_store_argv)
 
 
 def prefix_modes(store: str) -> list[Mode]:
@@ -130,6 +132,13 @@ def prefix_modes(store: str) -> list[Mode]:
             "Nix build (NIX_STORE, NIX_LDFLAGS, the wrapper's marker)",
             MODE_NIX,
             wrapper,
+        ),
+        Mode(
+            "nixpure",
+            "Nix build with purity (the same and NIX_ENFORCE_PURITY=1; gcc's files in the store)",
+            MODE_NIX,
+            {**wrapper, "NIX_ENFORCE_PURITY": "1"},
+            store_argv=True,
         ),
         Mode(
             "prefixes",
@@ -183,6 +192,27 @@ def record_ld_argv(work: str, cc_argv: list[str], cwd: str | None = None) -> lis
     sh([*cc_argv, "-fuse-ld=lld"], cwd=cwd, env=env)
     with open(out, "rb") as f:
         return [a.decode("utf-8", "surrogateescape") for a in f.read().split(b"\0")[:-1]]
+
+
+def in_store_argv(store: str, argv: list[str]) -> list[str]:
+    """argv as a Nix build's gcc would pass it: gcc's and glibc's directories are store
+    paths (links to this machine's own, so that ldwrap finds the same files, linker scripts
+    included), as purity requires. What is left outside (gcc's `-L/usr/lib/../lib` and the
+    like) purity drops, as it would in a build."""
+    triple = f"{os.uname().machine}-linux-gnu"
+    gcc = store_path(store, "gcc-lib")
+    libc = store_path(store, "glibc")
+    for link, target in ((gcc, "/usr/lib/gcc"), (libc, f"/usr/lib/{triple}")):
+        if not os.path.islink(link):
+            os.symlink(target, link)
+    out = []
+    for a in argv:
+        a = a.replace(f"/usr/lib/gcc/{triple}/12/../../../{triple}", libc)
+        a = a.replace("/usr/lib/gcc/", gcc + "/")
+        a = a.replace(f"/usr/lib/{triple}", libc).replace(f"-L/lib/{triple}", f"-L{libc}")
+        a = a.replace("/lib64/ld-linux-x86-64.so.2", libc + "/ld-linux-x86-64.so.2")
+        out.append(a)
+    return out
 
 
 def gcc_argv(work: str, store: str) -> list[str]:

@@ -160,7 +160,8 @@ class Bench:
         for m in modes:
             if m.extra is not None:
                 env = fx.clean_env(path, **m.extra)
-                cmd = Command(m.key, [os.path.join(self.shims, "ld.lld"), *args], env)
+                own = fx.in_store_argv(self.store, args) if m.store_argv else args
+                cmd = Command(m.key, [os.path.join(self.shims, "ld.lld"), *own], env)
                 self._check_mode(m, cmd)
                 cmds.append(cmd)
         res = {r.label: r for r in measure(cmds, self.sizes.repeat_modes, self.sizes.warmup)}
@@ -514,9 +515,11 @@ def report(b: Bench) -> str:
         "the same small environment. Overhead = drop-in minus linker alone; the ratios are "
         "the median of each round's own ratio. The drop-in is the launcher `ldwrap install` "
         "writes, and the run checks that each mode is the one ldwrap chose and that it "
-        "added the rpath. The Nix build row is the Nix store mode with the variables a "
-        "nixpkgs build also sets for its linker (the Nix reader then loads); purity stays "
-        "off, as this gcc's own files are outside the store.",
+        "added the rpath. The Nix build rows are the Nix store mode with the variables a "
+        "nixpkgs build also sets for its linker (the Nix reader then loads). With purity on, "
+        "gcc's and glibc's directories are named as store paths (links to this machine's "
+        "own), as a Nix build's gcc names its own: purity refuses a link that names a file "
+        "outside the store. The interpreter is given the gcc-style argv in every row.",
         "",
     ]
     out += [
