@@ -320,14 +320,14 @@ def why_stale(path: str) -> str | None:
     (it then imports them the slower way), or None when it is current. The same checks as
     the launcher's and the lazy modules' own."""
     try:
-        head, _, entries = read(path)
+        head, _, entries, lazy = _read(path)
     except OSError as e:
         return f"cannot read {path}: {e.strerror}"
     except (EOFError, ValueError, TypeError):
         return f"{path} is damaged"
     if head != header():
         return f"{path} was written by another Python or ldwrap"
-    for entry in [*entries, *read_lazy(path)]:
+    for entry in [*entries, *lazy]:
         try:
             st = os.stat(entry[1])
         except OSError:

@@ -179,6 +179,8 @@ class path:
 
     @staticmethod
     def normpath(p: str) -> str:
+        if p[:1] == "/" and "/." not in p and "//" not in p and p[-1:] != "/":
+            return p  # already normal (no `.`, `..` or empty component): most paths asked
         if not p:
             return "."
         initial = 1 if p[:1] == "/" else 0

@@ -38,8 +38,6 @@ class ImpurePathError(Exception):
 
 
 def _norm(path: str) -> str:
-    if "/." not in path and "//" not in path and path[-1:] != "/" and path[:1] == "/":
-        return path  # already normal: most paths of a link, and normpath is costly
     p = os.path.normpath(path)
     return "/" + p.lstrip("/") if p[:1] == "/" else p
 
