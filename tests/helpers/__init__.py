@@ -18,7 +18,7 @@ import hashlib
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 
 # 32 characters of Nix's base-32 alphabet, so paths look like real store paths.
@@ -48,15 +48,16 @@ def store_hash(name: str) -> str:
     return "".join(HASH_ALPHABET[b % 32] for b in digest)
 
 
-def base_env(**extra: str) -> dict[str, str]:
-    """os.environ without the variables that steer ldwrap, gcc's search or the loader."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in _STEERING and not k.startswith(_STEERING_PREFIXES)
-    }
+def env_without(names: Collection[str], prefixes: tuple[str, ...], **extra: str) -> dict[str, str]:
+    """os.environ without names and the names that start with one of prefixes, plus extra."""
+    env = {k: v for k, v in os.environ.items() if k not in names and not k.startswith(prefixes)}
     env.update(extra)
     return env
+
+
+def base_env(**extra: str) -> dict[str, str]:
+    """os.environ without the variables that steer ldwrap, gcc's search or the loader."""
+    return env_without(_STEERING, _STEERING_PREFIXES, **extra)
 
 
 def compile_c(source: str, out: Path, *flags: str) -> Path:

@@ -9,6 +9,8 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
+from helpers import env_without
+
 # The fixture projects, beside this package.
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"
 
@@ -63,13 +65,7 @@ _STEERING_PREFIXES = ("LDWRAP_", "NIX_", "CARGO_TARGET_X86_64")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in _STEERING and not k.startswith(_STEERING_PREFIXES)
-    }
-    env.update(extra)
-    return env
+    return env_without(_STEERING, _STEERING_PREFIXES, **extra)
 
 
 def system_path() -> str:
