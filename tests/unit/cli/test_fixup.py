@@ -181,10 +181,22 @@ def test_the_running_builds_outputs_are_fixed(store: Path, tmp_path: Path) -> No
     assert code == 2 and "in the Nix store" in err
 
 
-def test_the_default_store_is_refused_without_nix_store(tmp_path: Path) -> None:
-    """/nix/store counts even when NIX_STORE is unset; nothing there is touched (the
-    refusal comes before any file is read)."""
-    code, out, err = invoke_fixup(["/nix/store"], {})
-    assert (code, out) == (2, "")
-    s = "/nix/store"
-    assert err == f"ldwrap fixup: error: {s}: is the Nix store {s}; store files are never edited\n"
+def test_the_default_store_is_refused_without_nix_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The default store counts even when NIX_STORE is unset; nothing there is touched (the
+    refusal comes before any file is read). A directory stands in for /nix/store, which this
+    machine may not have (storeguard's own tests hold DEFAULT_STORE to /nix/store)."""
+    store = tmp_path / "nix" / "store"
+    lib = store / "aaa-foo" / "lib"
+    lib.mkdir(parents=True)
+    build_elf(lib / "libx.so", needed=("libc.so.6",), runpath=f"{tmp_path}/gone")
+    monkeypatch.setattr("ldwrap.storeguard.DEFAULT_STORE", str(store))
+    before = (lib / "libx.so").read_bytes()
+    for given, named in ((store, "is the Nix store"), (lib / "libx.so", "in the Nix store")):
+        code, out, err = invoke_fixup([str(given)], {})
+        assert (code, out) == (2, "")
+        assert err == (
+            f"ldwrap fixup: error: {given}: {named} {store}; store files are never edited\n"
+        )
+    assert (lib / "libx.so").read_bytes() == before
