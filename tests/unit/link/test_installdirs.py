@@ -36,7 +36,7 @@ MESON = (
 MAKEFILE = """# GNU conventions
 prefix = /usr/local/x
 exec_prefix := $(prefix)
-libdir ?= /wrong
+libdir ?= $(exec_prefix)/lib64
 bindir = $(exec_prefix)/bin  # a comment
 \tlibdir = /recipe/line
 """
@@ -71,15 +71,51 @@ bindir = $(exec_prefix)/bin  # a comment
             {"libdir": "lib/x86_64-linux-gnu", "prefix": "/opt/méson/x"},
         ),
         (
-            idirs.parse_makefile,
-            MAKEFILE,
-            {"prefix": "/usr/local/x", "exec_prefix": "$(prefix)", "bindir": "$(exec_prefix)/bin"},
+            idirs.parse_config_status,
+            "s,@prefix@,/opt/old,;t t\ns,@libdir@,${exec_prefix}/lib64,;t t\n",
+            {"prefix": "/opt/old", "libdir": "${exec_prefix}/lib64"},
         ),
+        (idirs.parse_config_status, "s%@bindir@%/b%g\n  s,@prefix@,/no,;t t\n", {"bindir": "/b"}),
+        (idirs.parse_config_status, "#!/bin/sh\n# written by another tool\n", {}),
         (idirs.parse_meson_options, '[{"name": "prefix", "value": "/x\\q"}]', {}),
     ],
 )
 def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     assert parser(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "cmdline", "want"),
+    [
+        (
+            MAKEFILE,
+            {},
+            {
+                "prefix": "/usr/local/x",
+                "exec_prefix": "/usr/local/x",
+                "libdir": "/usr/local/x/lib64",
+                "bindir": "/usr/local/x/bin",
+            },
+        ),
+        (
+            "PREFIX ?= /usr\nLIBDIR ?= $(PREFIX)/lib64\n",
+            {},
+            {"prefix": "/usr", "libdir": "/usr/lib64"},
+        ),
+        ("PREFIX ?= /usr\n", {"PREFIX": "/opt/x"}, {"prefix": "/opt/x"}),
+        # openssl's Configure: INSTALLTOP and a relative LIBDIR under the GNU libdir.
+        (
+            "INSTALLTOP=/opt/ssl\nLIBDIR=lib64\nlibdir=$(INSTALLTOP)/$(LIBDIR)\n",
+            {},
+            {"prefix": "/opt/ssl", "libdir": "/opt/ssl/lib64"},
+        ),
+        ("INSTALLTOP=/opt/ssl\nLIBDIR=lib64\n", {}, {"prefix": "/opt/ssl", "libdir": "lib64"}),
+    ],
+)
+def test_make_values(text: str, cmdline: dict[str, str], want: dict[str, str]) -> None:
+    from ldwrap.link.makevars import MakeVars
+
+    assert idirs.make_values(MakeVars(text, cmdline, {})) == want
 
 
 @pytest.mark.parametrize(
@@ -107,6 +143,7 @@ def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: igno
         ),
         (idirs.AUTOCONF, {"prefix": "/opt/a"}, ("/opt/a/lib", "/opt/a/bin")),
         (idirs.MAKE, {"prefix": "/opt/k", "libdir": "$(prefix)/lib"}, ("/opt/k/lib", "/opt/k/bin")),
+        (idirs.MAKE, {"prefix": "/opt/s", "libdir": "lib64"}, ("/opt/s/lib64", "/opt/s/bin")),
         # Unknown or relative prefixes, and references this reader cannot expand: nothing.
         (idirs.AUTOCONF, {"prefix": "NONE"}, None),
         (idirs.AUTOCONF, {}, None),
@@ -120,36 +157,64 @@ def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] |
 
 
 @pytest.mark.parametrize(
-    ("files", "start", "want"),
+    ("files", "start", "env", "want"),
     [
         (
             {"build/CMakeCache.txt": CMAKE_CACHE},
             "build/sub/dir",
+            {},
             (idirs.CMAKE, "build", "/opt/p/lib64"),
         ),
         (
             {"b/meson-info/intro-buildoptions.json": MESON, "b/meson-private/x": ""},
             "b/src",
+            {},
             (idirs.MESON, "b", "/opt/méson/x/lib/x86_64-linux-gnu"),
         ),
         (
             {"t/config.status": CONFIG_STATUS, "t/lib/Makefile": MAKEFILE},
             "t/lib",
+            {},
             (idirs.AUTOCONF, "t", "/opt/a very long/prefix/lib"),
         ),
         # A Makefile counts only when no configuration is found further up.
-        ({"m/Makefile": MAKEFILE}, "m/x", (idirs.MAKE, "m", "/usr/local/x/lib")),
-        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", None),
+        ({"m/Makefile": MAKEFILE}, "m/x", {}, (idirs.MAKE, "m", "/usr/local/x/lib64")),
+        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", {}, (idirs.MAKE, "m", "/usr/lib")),
+        # make's command line reaches the link through MAKEFLAGS (lz4: `make PREFIX=...`).
+        (
+            {
+                "z/lib/Makefile": "include ../Makefile.inc\nLIBDIR ?= $(PREFIX)/lib\n",
+                "z/Makefile.inc": "PREFIX ?= /usr/local\n",
+            },
+            "z/lib",
+            {"MAKEFLAGS": "s -j2 -- PREFIX=/opt/z", "PREFIX": "/opt/z"},
+            (idirs.MAKE, "z/lib", "/opt/z/lib"),
+        ),
+        # A config.status that is not autoconf's: the Makefile beside it says the prefix.
+        (
+            {
+                "o/config.status": '#!/bin/sh\nexec ./configure "$@"\n',
+                "o/Makefile": "INSTALLTOP=/opt/o\nlibdir=$(INSTALLTOP)/lib\n",
+            },
+            "o",
+            {},
+            (idirs.MAKE, "o", "/opt/o/lib"),
+        ),
+        ({"n/config.status": "#!/bin/sh\n"}, "n", {}, None),
     ],
 )
 def test_lookup(
-    tmp_path: Path, files: dict[str, str], start: str, want: tuple[str, str, str] | None
+    tmp_path: Path,
+    files: dict[str, str],
+    start: str,
+    env: dict[str, str],
+    want: tuple[str, str, str] | None,
 ) -> None:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     (tmp_path / start).mkdir(parents=True, exist_ok=True)
-    got = idirs.TreeView().lookup(str(tmp_path / start))
+    got = idirs.TreeView(env).lookup(str(tmp_path / start))
     assert (None if got is None else (got.kind, got.root, got.libdir)) == (
         None if want is None else (want[0], str(tmp_path / want[1]), want[2])
     )
