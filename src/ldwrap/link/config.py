@@ -135,6 +135,7 @@ class Config:
         "ld_run_path",
         "linker",
         "mode",
+        "nix_build",
         "nix_debug",
         "nix_vars",
         "prefixes",
@@ -178,6 +179,10 @@ class Config:
         # build tree's configuration), or 0 for none.
         self.self_rpath: tuple[str, ...] = ()
         self.self_rpath_off = False
+        # A Nix build ($NIX_STORE set, $out a path in it): stdenv gives the project's own
+        # directory itself (`-rpath $out/lib` in NIX_LDFLAGS), and ldwrap adds nothing of its
+        # own for it, as nixpkgs' wrapper adds nothing.
+        self.nix_build = False
         self.warnings: list[str] = []
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -258,10 +263,18 @@ class Config:
             if rel:
                 w.append(f"LDWRAP_SELF_RPATH: relative directories ignored: {':'.join(rel)}")
             config.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
+        out = env.get("out") or ""
+        config.nix_build = bool(store) and out.startswith(_strip(store or "/") + "/")
         # str.startswith with a tuple: one C call per directory, on the hot path.
         config._heads = tuple(p if p == "/" else p + "/" for p in config.prefixes)
         config._frozen = True
         return config
+
+    @property
+    def own_rpath_on(self) -> bool:
+        """Whether a link that takes a library from a build tree gets the project's own
+        install directory (not with LDWRAP_SELF_RPATH=0, nor in a Nix build)."""
+        return not self.self_rpath_off and not self.nix_build
 
     def allows(self, path: str) -> bool:
         """Whether an absolute, normalised directory is inside an allowed prefix."""

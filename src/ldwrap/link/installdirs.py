@@ -38,9 +38,20 @@ MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 
 
 class TreeInstall:
-    """One build tree's install directories, absolute and normalised."""
+    """One build tree's install directories, absolute and normalised; for CMake, also the
+    install RPATH its cache sets (CMAKE_INSTALL_RPATH, CMAKE_INSTALL_RPATH_USE_LINK_PATH),
+    which `cmake --install` writes in place of the build rpath."""
 
-    __slots__ = ("bindir", "kind", "libdir", "prefix", "root", "source")
+    __slots__ = (
+        "bindir",
+        "install_rpath",
+        "kind",
+        "libdir",
+        "link_path",
+        "prefix",
+        "root",
+        "source",
+    )
 
     def __init__(
         self, kind: str, root: str, source: str, prefix: str, libdir: str, bindir: str
@@ -51,9 +62,36 @@ class TreeInstall:
         self.prefix = prefix
         self.libdir = libdir
         self.bindir = bindir
+        self.install_rpath: tuple[str, ...] = ()  # as written: `$ORIGIN/../lib`, `/opt/x/lib`
+        # The install RPATH names every linked directory outside the build tree again.
+        self.link_path = False
+
+    def install_dir(self, output_name: str) -> "str | None":
+        """Where an output of this name is installed: the library directory for a shared
+        library (lib*.so, lib*.so.N), the bindir for a program; None for a module (another
+        *.so: an engine, a plugin, a Python extension), which may go anywhere."""
+        if output_name.endswith(".so") and not output_name.startswith("lib"):
+            return None
+        return self.libdir if is_library_name(output_name) else self.bindir
+
+    def install_rpath_dirs(self, install_dir: "str | None") -> "set[str]":
+        """The directories the install RPATH names for an output installed into install_dir
+        (`$ORIGIN` expanded; entries it cannot know left out), normalised."""
+        out: set[str] = set()
+        for entry in self.install_rpath:
+            if install_dir is not None:
+                entry = entry.replace("${ORIGIN}", install_dir).replace("$ORIGIN", install_dir)
+            if entry[:1] == "/" and "$" not in entry:
+                out.add(os.path.normpath(entry))
+        return out
 
     def __repr__(self) -> str:
         return f"TreeInstall({self.kind!r}, {self.root!r}, {self.libdir!r}, {self.bindir!r})"
+
+
+def is_library_name(name: str) -> bool:
+    """Whether a file name is a shared library's (`libfoo.so`, `libfoo.so.1.2`)."""
+    return name.startswith("lib") and (name.endswith(".so") or ".so." in name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -76,13 +114,16 @@ def _line_after(text: str, head: str) -> "tuple[int, str] | None":
 
 
 def parse_cmake_cache(text: str) -> "dict[str, str]":
-    """CMAKE_INSTALL_PREFIX, CMAKE_INSTALL_LIBDIR and CMAKE_INSTALL_BINDIR (`NAME:TYPE=value`).
-    Without GNUInstallDirs the last two are absent: CMake's own defaults, lib and bin."""
+    """CMAKE_INSTALL_PREFIX, CMAKE_INSTALL_LIBDIR and CMAKE_INSTALL_BINDIR (`NAME:TYPE=value`);
+    without GNUInstallDirs the last two are absent: CMake's own defaults, lib and bin. Also
+    CMAKE_INSTALL_RPATH (a `;` list) and CMAKE_INSTALL_RPATH_USE_LINK_PATH, when set."""
     out = {"libdir": "lib", "bindir": "bin"}
     for var, name in (
         ("CMAKE_INSTALL_PREFIX", "prefix"),
         ("CMAKE_INSTALL_LIBDIR", "libdir"),
         ("CMAKE_INSTALL_BINDIR", "bindir"),
+        ("CMAKE_INSTALL_RPATH", "install_rpath"),
+        ("CMAKE_INSTALL_RPATH_USE_LINK_PATH", "link_path"),
     ):
         for head in (var + ":", var + "="):
             found = _line_after(text, head)
@@ -249,7 +290,14 @@ def install_dirs(
             return None
         # CMake and Meson give these relative to the prefix, or absolute.
         dirs.append(os.path.normpath(os.path.join(prefix, raw)))
-    return TreeInstall(kind, root, source, prefix, dirs[0], dirs[1])
+    tree = TreeInstall(kind, root, source, prefix, dirs[0], dirs[1])
+    if kind == CMAKE:
+        rpath = values.get("install_rpath", "")
+        tree.install_rpath = tuple(e for part in rpath.split(";") for e in part.split(":") if e)
+        # CMake's true constants (ON, YES, TRUE, Y, a non-zero number), in any case.
+        flag = values.get("link_path", "").upper()
+        tree.link_path = flag in ("ON", "YES", "TRUE", "Y") or (flag.isdigit() and int(flag) != 0)
+    return tree
 
 
 _PARSERS: "dict[str, Callable[[str], dict[str, str]]]" = {

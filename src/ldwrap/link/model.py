@@ -125,14 +125,17 @@ class DirDecision:
 
 class RpathPlan:
     """The rpath entries ldwrap adds: `dirs` after the caller's arguments (nixpkgs' place),
-    `copies` before them (a directory the caller passes too, spelled differently)."""
+    `copies` before them (a directory the caller passes too, spelled differently, or the
+    project's own directory as `$ORIGIN/...`); `own`: each entry for the project's own
+    install directory, with the build tree's library files it is there for."""
 
-    __slots__ = ("copies", "decisions", "dirs")
+    __slots__ = ("copies", "decisions", "dirs", "own")
 
     def __init__(self) -> None:
         self.dirs: list[str] = []
         self.copies: list[str] = []
         self.decisions: list[DirDecision] = []
+        self.own: dict[str, tuple[str, ...]] = {}
 
     def args(self) -> "list[str]":
         return _rpath_args(self.dirs)

@@ -364,6 +364,22 @@ def read_elf(path: str) -> "ElfInfo | None":
     return None if isinstance(got, str) else got[0]
 
 
+def sonames(paths: "Iterable[str]") -> "set[str]":
+    """The names a program that links these library files needs them by: each one's
+    DT_SONAME, else its file name (what the linker records then). A file that cannot be read
+    counts by its file name and every name it may be reached by is kept: the safe side."""
+    out: set[str] = set()
+    for path in paths:
+        out.add(os.path.basename(path))
+        try:
+            info = read_elf(path)
+        except (OSError, ElfError):
+            continue
+        if info is not None and info.soname:
+            out.add(info.soname)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # The decision
 

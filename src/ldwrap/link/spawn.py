@@ -150,7 +150,9 @@ def _shrink(inv: "Invocation") -> None:
     from . import shrink  # only links that --as-needed may have left with unused entries
 
     output = req.output or "a.out"
-    result = shrink.shrink_output(output, inv.shrink_candidates)
+    own = inv.plan.own if inv.plan is not None else {}
+    known = {e: shrink.sonames(own[e]) for e in inv.shrink_candidates if e in own}
+    result = shrink.shrink_output(output, inv.shrink_candidates, known=known)
     if not inv.config.debug:
         return
     if result.status == shrink.SHRUNK:

@@ -56,6 +56,17 @@ bindir = $(exec_prefix)/bin  # a comment
             {"prefix": "/x", "libdir": "lib", "bindir": "bin"},
         ),
         (
+            idirs.parse_cmake_cache,
+            "CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib;/opt/x\n"
+            "CMAKE_INSTALL_RPATH_USE_LINK_PATH:BOOL=ON\n",
+            {
+                "libdir": "lib",
+                "bindir": "bin",
+                "install_rpath": "$ORIGIN/../lib;/opt/x",
+                "link_path": "ON",
+            },
+        ),
+        (
             idirs.parse_config_status,
             CONFIG_STATUS,
             {
@@ -218,6 +229,32 @@ def test_lookup(
     assert (None if got is None else (got.kind, got.root, got.libdir)) == (
         None if want is None else (want[0], str(tmp_path / want[1]), want[2])
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "name", "installed_in", "again", "link_path"),
+    [
+        ({}, "app", "/p/bin", set(), False),
+        ({"install_rpath": "$ORIGIN/../lib;/opt/x/"}, "app", "/p/bin", {"/p/lib", "/opt/x"}, False),
+        # A library is installed into the library directory: $ORIGIN/../lib is that one too.
+        ({"install_rpath": "$ORIGIN/../lib"}, "libx.so.1.0", "/p/lib", {"/p/lib"}, False),
+        ({"install_rpath": "${ORIGIN}:$LIB/x:rel"}, "libx.so", "/p/lib", {"/p/lib"}, False),
+        # A module may go anywhere: `$ORIGIN` names nothing known.
+        ({"install_rpath": "$ORIGIN/../lib:/abs"}, "mod.so", None, {"/abs"}, False),
+        ({"link_path": "on"}, "app", "/p/bin", set(), True),
+        ({"link_path": "1"}, "app", "/p/bin", set(), True),
+        ({"link_path": "OFF"}, "app", "/p/bin", set(), False),
+        ({"link_path": "0"}, "app", "/p/bin", set(), False),
+    ],
+)
+def test_cmake_install_rpath(
+    values: dict[str, str], name: str, installed_in: str | None, again: set[str], link_path: bool
+) -> None:
+    tree = idirs.install_dirs(idirs.CMAKE, "/b", "/b/CMakeCache.txt", {"prefix": "/p", **values})
+    assert tree is not None
+    assert tree.install_dir(name) == installed_in
+    assert tree.install_rpath_dirs(installed_in) == again
+    assert tree.link_path == link_path
 
 
 def test_others_may_create(tmp_path: Path) -> None:

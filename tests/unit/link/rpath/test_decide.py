@@ -375,6 +375,17 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
 # --- the caller's own rpath ------------------------------------------------------------------
 
 
+def in_tree(tree: Tree, system: str | None) -> list[str]:
+    """`-o` an output in a build tree of that system (None: outside any tree)."""
+    build = Path(tree.outside(f"build-{system}"))
+    if system == "cmake":
+        (build / "CMakeCache.txt").touch()
+    elif system == "meson":
+        (build / "meson-private").mkdir(exist_ok=True)
+    return ["-o", str(build / "sub" / "app")]
+
+
+@pytest.mark.parametrize("system", ["cmake", "meson"])
 @pytest.mark.parametrize(
     "given",
     [
@@ -388,15 +399,57 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
     ids=lambda v: " ".join(v),
 )
 def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
-    tree: Tree, given: list[str]
+    tree: Tree, given: list[str], system: str
 ) -> None:
+    """CMake's and Meson's installs take out the rpath they passed: only a copy of ldwrap's,
+    spelled differently, survives."""
     d = tree.lib("foo", "libfoo.so")
-    args = ["-L", d, "-lfoo", *(g.format(d=d) for g in given)]
+    args = [*in_tree(tree, system), "-L", d, "-lfoo", *(g.format(d=d) for g in given)]
     p = plan(args, tree.env())
     assert verdicts(p) == [(d, policy.COPY)]
     assert p.dirs == []
     # Never the caller's own spelling: GNU ld would drop it as a duplicate.
     assert p.copies == [d + "//" if given[-1] == "{d}/" else d + "/"]
+
+
+@pytest.mark.parametrize(
+    ("cache", "verdict"),
+    [
+        ("", policy.COPY),
+        ("CMAKE_INSTALL_RPATH_USE_LINK_PATH:BOOL=ON\n", policy.REINSTALLED),
+        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib;{d}/\n", policy.REINSTALLED),
+        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib\n", policy.COPY),
+    ],
+)
+def test_cmakes_install_rpath_naming_the_directory_again_needs_no_copy(
+    tree: Tree, cache: str, verdict: str
+) -> None:
+    """CMake's install RPATH replaces its build rpath: when it names the directory again
+    (the linked directories, or the directory itself), a copy would name it twice."""
+    d = tree.lib("foo", "libfoo.so")
+    out = in_tree(tree, "cmake")
+    Path(out[1]).parents[1].joinpath("CMakeCache.txt").write_text(
+        "CMAKE_INSTALL_PREFIX:PATH=/inst\n" + cache.format(d=d)
+    )
+    p = plan([*out, "-L", d, "-lfoo", "-rpath", f"{d}:"], tree.env())
+    assert verdicts(p) == [(d, verdict)]
+    assert p.copies == ([d + "/"] if verdict == policy.COPY else [])
+
+
+@pytest.mark.parametrize("given", [["-rpath", "{d}"], ["-R", "{d}/"], ["-rpath", "/x:{d}"]])
+@pytest.mark.parametrize("output", [None, ["-o", "{t}/autotools/.libs/libx.so.1"]])
+def test_a_directory_the_caller_keeps_is_not_named_twice(
+    tree: Tree, given: list[str], output: list[str] | None
+) -> None:
+    """libtool, make and a user's own -rpath keep their entry through the install: a copy
+    would name the directory twice."""
+    d = tree.lib("foo", "libfoo.so")
+    (tree.tmp / "autotools" / ".libs").mkdir(parents=True)
+    (tree.tmp / "autotools" / "config.status").touch()
+    out = [a.format(t=tree.tmp) for a in output or []]
+    p = plan([*out, "-L", d, "-lfoo", *(g.format(d=d) for g in given)], tree.env())
+    assert verdicts(p) == [(d, policy.CALLER_KEEPS)]
+    assert (p.dirs, p.copies) == ([], [])
 
 
 # --- switches and prefix selection -----------------------------------------------------------
@@ -512,10 +565,10 @@ def test_a_store_path_is_never_a_build_tree(env: dict[str, str], nixos: bool) ->
     req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-lfoo"])
     fs = MarkedFs({d + "/libfoo.so", "/opt/foo/lib/libfoo.so"})
     p = decide(req, config, fs, "/", is_default_dir=lambda p: False)
-    # Outside the store the walk for build-system markers still runs (and finds one here).
-    outside = policy.OUTSIDE if nixos else policy.BUILD_TREE
-    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", outside)]
-    assert fs.asked == ([] if nixos else ["/opt/foo/lib"])
+    # Outside the store the walk for build-system markers still runs (and finds one here),
+    # outside the allowed prefixes too (NixOS): a build tree's library is the project's own.
+    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", policy.BUILD_TREE)]
+    assert fs.asked == ["/opt/foo/lib"]
 
 
 def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
@@ -538,7 +591,7 @@ def candidates(
     also: list[str] | None = None,
     flavour: str = LLD,
 ) -> list[str]:
-    req = parse(flavour, args)
+    req = parse(flavour, [*in_tree(tree, "meson"), *args])
     p = decide(req, Config.from_env(tree.env(), nix_store_exists=False), FsView(), "/")
     added = [*p.copy_args(), *p.args()] if added is None else added
     return policy.shrink_candidates(req, p, added, also or [])
