@@ -240,8 +240,10 @@ def route_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding
         return [], True
     real, problems = ru.route_problems(ld_dir)
     if problems and real is None and not is_shim(launcher):
+        # Not a route of ldwrap's (another toolchain's own gcc-ld?): one of ldwrap's instead.
         text = f"rustc's cc takes ld.lld from {ld_dir} (-B), which is not ldwrap's"
-        return [Finding(True, text, fix)], False
+        other = ru.route_advice(tc, env) if tc is not None else "see flow (f) in docs/rust.md"
+        return [Finding(True, text, other)], False
     found = [Finding(True, f"the route {route_dir}: {p}", fix) for p in problems]
     if real is None:
         return found, False
