@@ -369,7 +369,9 @@ def toml_string(text: str) -> str:
 def cargo_block(route: Route) -> str:
     """The .cargo/config.toml table that takes the route."""
     flags = "".join(f"    {toml_string(f)},\n" for f in route_flags(route.ld_dir))
-    return f"[target.{route.triple}]\nrustflags = [\n{flags}]\n"
+    bare = all(c.isascii() and (c.isalnum() or c in "-_") for c in route.triple)
+    key = route.triple if bare else toml_string(route.triple)
+    return f"[target.{key}]\nrustflags = [\n{flags}]\n"
 
 
 def make_route(directory: str, sysroot: str) -> Route:

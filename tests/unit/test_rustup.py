@@ -149,6 +149,9 @@ def test_route_flags_and_the_cargo_table() -> None:
         '    "-Clink-arg=-B/r/gcc-ld",\n'
         "]\n"
     )
+    # A key TOML cannot take bare is quoted.
+    dotted = ru.cargo_block(ru.Route("/r", "x86_64-unknown-linux-gnu.v2", ""))
+    assert dotted.startswith('[target."x86_64-unknown-linux-gnu.v2"]\n')
 
 
 @pytest.mark.parametrize(

@@ -238,12 +238,12 @@ def route_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding
     launcher = os.path.join(ld_dir, "ld.lld")
     if is_nix_wrapper(launcher):
         return [], True
-    real, problems = ru.route_problems(ld_dir)
-    if problems and real is None and not is_shim(launcher):
+    if not is_shim(launcher):
         # Not a route of ldwrap's (another toolchain's own gcc-ld?): one of ldwrap's instead.
         text = f"rustc's cc takes ld.lld from {ld_dir} (-B), which is not ldwrap's"
         other = ru.route_advice(tc, env) if tc is not None else "see flow (f) in docs/rust.md"
         return [Finding(True, text, other)], False
+    real, problems = ru.route_problems(ld_dir)
     found = [Finding(True, f"the route {route_dir}: {p}", fix) for p in problems]
     if real is None:
         return found, False
