@@ -30,6 +30,8 @@ def render(report: Report) -> str:
         lines.append(f"  {rc.version} ({rc.program}), sysroot {rc.sysroot}")
         if rc.own_lld:
             how = f"its own rust-lld (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
+        elif rc.routed:
+            how = f"a route (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
         elif rc.ld_path:
             how = f"--ld-path={rc.ld_path}"
         elif rc.linker_args:
@@ -44,7 +46,8 @@ def render(report: Report) -> str:
     for tc, st, active in report.toolchains:
         real = f" -> {st.real_linker}" if st.real_linker else ""
         mark = " (active)" if active else ""
-        lines.append(f"  {tc.name} [{st.triple}]: {st.state}{real}{mark}")
+        ro = " (read-only)" if st.read_only else ""
+        lines.append(f"  {tc.name} [{st.triple}]: {st.state}{ro}{real}{mark}")
     lines.append(f"policy:\n  {report.policy}")
     problems = [f for f in report.findings if f.problem]
     notes = [f for f in report.findings if not f.problem]
