@@ -396,7 +396,7 @@ def _own_install_dirs(
     plan.decisions += decisions
     if before or after:
         libraries = tree_libraries(plan)
-        plan.own = {entry: libraries for entry in (*before, *after)}
+        plan.vouched.update((entry, libraries) for entry in (*before, *after))
 
 
 def prepare(

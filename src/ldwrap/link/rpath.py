@@ -46,6 +46,8 @@ DUPLICATE = "already added"
 COPY = "added as DIR/ before the caller's rpath, which names it too"
 CALLER_KEEPS = "the caller's rpath names it, and no install removes that entry"
 REINSTALLED = "the caller's rpath names it, and CMake's install RPATH names it again"
+STUB = "link-time stubs only: the driver's real library is found at run time"
+DRIVER = "the driver's directory, for libraries linked against their stubs"
 SHADOWS = "the caller names it after an entry with the same library: not copied"
 BUILD_TREE = "inside a build tree"
 DISABLED = "rpath disabled"
@@ -355,6 +357,12 @@ def place(
     """Add a directory holding requested libraries to the plan, once, or say why not; False
     when it was placed before (its scripts, if any, were followed then)."""
     libs = tuple(found)
+    if is_stub_dir(p.config, path):
+        # Loaded at run time, a stub fails every call (CUDA_ERROR_STUB_LIBRARY).
+        plan.decisions.append(DirDecision(given, path, STUB, libs, via))
+        if p.config.driver_dir is not None:
+            add_driver(p, plan, seen, path, found)
+        return True
     if path in seen:
         plan.decisions.append(DirDecision(given, path, DUPLICATE, libs, via))
         return False
@@ -383,6 +391,32 @@ def place(
         plan.copies.append(spelled)
         plan.decisions.append(DirDecision(given, path, COPY, libs, via))
     return True
+
+
+def is_stub_dir(config: "Config", path: str) -> bool:
+    """A directory of link-time stubs: named `stubs` (CUDA's lib64/stubs), or configured."""
+    return path.rsplit("/", 1)[-1] == "stubs" or path in config.stub_dirs
+
+
+def add_driver(
+    p: "Policy", plan: "RpathPlan", seen: "set[str]", stubs: str, found: "list[str]"
+) -> None:
+    """The driver's directory in place of a stubs directory, once; the stubs it stands for
+    go with it (what the post-link trim judges it by: it may not exist where the link runs)."""
+    driver = p.config.driver_dir
+    assert driver is not None
+    files = tuple(stubs + "/" + n for n in found)
+    if driver in seen:
+        if driver in plan.vouched:
+            plan.vouched[driver] += files
+        return
+    seen.add(driver)
+    if driver in p.caller.place:
+        plan.decisions.append(DirDecision(stubs, driver, CALLER_KEEPS, tuple(found)))
+        return
+    plan.dirs.append(driver)
+    plan.vouched[driver] = files
+    plan.decisions.append(DirDecision(stubs, driver, DRIVER, tuple(found)))
 
 
 def locate(p: "Policy", search: "list[str]", script: str, entry: str) -> "str | None":
@@ -520,8 +554,8 @@ def shrink_candidates(
     added for a library asked for under --as-needed, which the linker may then have left out
     of DT_NEEDED, ldwrap's copies (`DIR/`) of such directories the caller passes too (the
     caller's own spelling stays; CMake and Meson pass one for every linked directory), and
-    the project's own directory (plan.own) when a build-tree library it is for was asked for
-    under --as-needed. Pure.
+    the entries plan.vouched names (the project's own directory, the driver's) when a library
+    they are for was asked for under --as-needed. Pure.
 
     req: the request as linked (NIX_LDFLAGS* included); added: the flags ldwrap adds, where
     each entry must appear exactly once as `-rpath DIR` (else another source passed it too);
@@ -535,12 +569,12 @@ def shrink_candidates(
         for d in plan.decisions
         if d.verdict in (ADDED, COPY, DUPLICATE) and not req.as_needed.isdisjoint(d.libraries)
     }
-    own = {
+    vouched = {
         e
-        for e, libraries in plan.own.items()
+        for e, libraries in plan.vouched.items()
         if not req.as_needed.isdisjoint(os.path.basename(f) for f in libraries)
     }
-    if not wanted and not own:
+    if not wanted and not vouched:
         return []
     keep = set(also_given)
     for r in req.rpaths:
@@ -561,5 +595,5 @@ def shrink_candidates(
         for e in [*plan.copies, *plan.dirs]
         if e not in keep
         and count.get(e) == 1
-        and (e in own or ((e.rstrip("/") or "/") in wanted and e[:1] == "/" and "$" not in e))
+        and (e in vouched or ((e.rstrip("/") or "/") in wanted and e[:1] == "/" and "$" not in e))
     ]

@@ -404,4 +404,4 @@ def test_the_own_entry_is_a_shrink_candidate_under_as_needed(
     inv = prepare("ld.lld", ["-o", "app", "app.o", "-L.", *args], full, str(build))
     assert inv.shrink_candidates == trims
     assert inv.plan is not None
-    assert inv.plan.own == {"$ORIGIN/../lib/": (f"{build}/libown.so",)}
+    assert inv.plan.vouched == {"$ORIGIN/../lib/": (f"{build}/libown.so",)}

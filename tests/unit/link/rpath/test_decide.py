@@ -664,3 +664,61 @@ def test_shrink_candidates_of_a_library_named_by_path(tree: Tree) -> None:
     b = tree.lib("b", "libb.so.1")
     assert candidates(tree, ["--as-needed", f"{b}/libb.so.1"]) == [b]
     assert candidates(tree, [f"{b}/libb.so.1", "--as-needed"]) == []
+
+
+# --- link-time stubs and the driver's directory ----------------------------------------------
+
+DRIVER = "/run/opengl-driver/lib"
+
+
+@pytest.mark.parametrize(
+    ("env", "driver"),
+    [
+        # The Nix modes: nixpkgs' driver directory, as its autoAddDriverRunpath adds.
+        ({}, DRIVER),
+        ({"LDWRAP_DRIVER_DIR": "/opt/drv/"}, "/opt/drv"),
+        ({"LDWRAP_DRIVER_DIR": "0"}, None),
+    ],
+)
+def test_a_stubs_directory_gives_way_to_the_drivers(
+    tree: Tree, env: dict[str, str], driver: str | None
+) -> None:
+    """CUDA's lib64/stubs/libcuda.so exists to link without a driver; loaded at run time it
+    fails every call. It never goes on RUNPATH; the driver's directory goes instead."""
+    stubs = tree.lib("cuda-12", "libcuda.so", "libnvidia-ml.so", sub="lib64/stubs")
+    p = plan(["-L", stubs, "-lcuda", "-lnvidia-ml"], tree.env(**env))
+    assert p.dirs == ([] if driver is None else [driver])
+    want = [(stubs, policy.STUB)] + ([(driver, policy.DRIVER)] if driver else [])
+    assert verdicts(p) == want
+    if driver is not None:
+        assert p.vouched == {driver: (f"{stubs}/libcuda.so", f"{stubs}/libnvidia-ml.so")}
+
+
+def test_outside_the_nix_modes_the_loader_finds_the_driver_by_itself(tree: Tree) -> None:
+    stubs = tree.outside("cuda/lib64/stubs", "libcuda.so")
+    p = plan(["-L", stubs, "-lcuda"], {}, is_default_dir=lambda d: False)
+    assert (p.dirs, verdicts(p)) == ([], [(stubs, policy.STUB)])
+    p = plan(["-L", stubs, "-lcuda"], {"LDWRAP_DRIVER_DIR": "/usr/lib/nvidia"})
+    assert p.dirs == ["/usr/lib/nvidia"]
+
+
+def test_configured_stub_directories_and_the_driver_once(tree: Tree) -> None:
+    cuda = tree.lib("cuda", "libcuda.so", sub="lib64/stubs")
+    other = tree.lib("nvml-stub", "libnvidia-ml.so")
+    real = tree.lib("real", "libreal.so")
+    env = tree.env(LDWRAP_STUB_DIRS=f"{other}:relative")
+    p = plan(["-L", cuda, "-L", other, "-L", real, "-lcuda", "-lnvidia-ml", "-lreal"], env)
+    assert p.dirs == [DRIVER, real]
+    assert verdicts(p) == [
+        (cuda, policy.STUB),
+        (DRIVER, policy.DRIVER),
+        (other, policy.STUB),
+        (real, policy.ADDED),
+    ]
+    assert p.vouched[DRIVER] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
+
+
+def test_the_driver_directory_is_a_shrink_candidate_under_as_needed(tree: Tree) -> None:
+    stubs = tree.lib("cuda", "libcuda.so", sub="lib64/stubs")
+    assert candidates(tree, [f"-L{stubs}", "--as-needed", "-lcuda"]) == [DRIVER]
+    assert candidates(tree, [f"-L{stubs}", "-lcuda"]) == []
