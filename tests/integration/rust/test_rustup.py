@@ -18,7 +18,7 @@ from click.testing import CliRunner
 
 from ldwrap import rustup as ru
 from ldwrap.cli import cli
-from ldwrap.launcher import launcher_text
+from ldwrap.launchertext import launcher_text
 
 from .conftest import TRIPLE, ReadOnlyToolchain, Toolchain
 
