@@ -34,6 +34,9 @@ class FileSystem:
         self.cwd = cwd if cwd is not None else ("/" if root else os.getcwd())
         self._heads: dict[str, tuple[Optional[bytes], int, Optional[FileId], bool]] = {}
         self._elves: dict[FileId, ElfInfo] = {}
+        self._elf_paths: dict[str, ElfInfo] = {}  # host path -> its parsed facts
+        self._real: dict[str, str] = {}
+        self._probes: dict[tuple[str, Target], Probe] = {}
         self._placed: dict[str, str] = {}  # emulated path -> host file, outside the root
 
     def place(self, path: str, host_file: str) -> None:
@@ -77,9 +80,14 @@ class FileSystem:
         return done or "/"
 
     def realpath(self, path: str) -> str:
-        if self.root is None:
-            return os.path.realpath(self.absolute(path))
-        return self._resolve_in_root(self.absolute(path))
+        """The path with symlinks resolved (inside the root), memoised: one check of a tree
+        asks it of the same directories for every file."""
+        path = self.absolute(path)
+        real = self._real.get(path)
+        if real is None:
+            real = os.path.realpath(path) if self.root is None else self._resolve_in_root(path)
+            self._real[path] = real
+        return real
 
     def _head(self, path: str) -> tuple[Optional[bytes], int, Optional[FileId], bool]:
         """First 64 bytes (or None), open errno, file id, set-user-ID bit."""
@@ -112,6 +120,13 @@ class FileSystem:
         return result
 
     def probe(self, path: str, want: Target) -> Probe:
+        key = (path, want)
+        known = self._probes.get(key)
+        if known is None:
+            known = self._probes[key] = self._probe(path, want)
+        return known
+
+    def _probe(self, path: str, want: Target) -> Probe:
         data, err, fid, suid = self._head(path)
         if data is None and fid is None:
             if err in (errno.ENOENT, errno.EACCES):
@@ -129,8 +144,11 @@ class FileSystem:
         return Probe(kinds[res.verdict], res.message, fid, suid)
 
     def elf(self, path: str) -> ElfInfo:
-        """Parsed dynamic info, memoised per file (device, inode)."""
+        """Parsed dynamic info, memoised per path and per file (device, inode)."""
         hp = self.host(path)
+        known = self._elf_paths.get(hp)
+        if known is not None:
+            return known
         with open(hp, "rb") as fh:
             st = os.fstat(fh.fileno())
             fid = (st.st_dev, st.st_ino)
@@ -138,6 +156,7 @@ class FileSystem:
             if info is None:
                 info = read_elf(fh)
                 self._elves[fid] = info
+        self._elf_paths[hp] = info
         return info
 
     def is_dir(self, path: str) -> bool:
