@@ -11,9 +11,12 @@ import click
 
 from ..loader.fs import FileSystem
 from ..loader.hints import fix_dirs
+from ..loader.places import Places
 from ..loader.report import render_text, render_tree, result_json
 from ..loader.resolve import InputError, Options, Resolver
 from ..loader.startup import judge, startup_options
+from ..loader.tree import FileAudit, TreeAudit
+from ..loader.treereport import audit_json, render_file, summary_line, tally
 
 
 def _root_problem(root: str) -> Optional[str]:
@@ -30,12 +33,50 @@ def _inner_path(fs: FileSystem, root: str, file: str) -> str:
     same path inside the root (a program built here, checked against a system root)."""
     prefix = os.path.abspath(root)
     host_path = os.path.abspath(file)
+    if host_path == prefix:
+        return "/"
     if host_path.startswith(prefix + "/"):
         return host_path[len(prefix) :]
     if not os.path.lexists(fs.host(file)) and os.path.isfile(file):
         fs.place(host_path, host_path)
         return host_path
     return file
+
+
+def _error(text: str) -> None:
+    click.echo(f"ldwrap check: error: {text}", err=True)
+
+
+def _audit(
+    resolver: Resolver,
+    env_resolver: Optional[Resolver],
+    paths: list[tuple[str, bool]],
+    as_json: bool,
+    verbose: bool,
+) -> int:
+    """The tree audit (any argument a directory, or --audit): one line per finding, then a
+    summary; the exit status."""
+    audit = TreeAudit(resolver, env_resolver, os.environ, _error, keep_verdicts=verbose)
+    done: list[FileAudit] = []
+    for a in audit.run(paths):
+        if as_json:
+            done.append(a)
+            continue
+        for line in render_file(a, verbose):
+            click.echo(line)
+        done.append(FileAudit(a.path, a.findings))  # the summary needs the kinds only
+    kinds = tally(done)
+    errors = sum(1 for a in done for f in a.findings if f.fails)
+    if as_json:
+        json.dump(
+            audit_json([p for p, _ in paths], done, audit.counts, verbose), sys.stdout, indent=2
+        )
+        sys.stdout.write("\n")
+    else:
+        click.echo(summary_line(audit.counts, kinds, errors))
+    if audit.bad_input:
+        return 2
+    return 1 if errors else 0
 
 
 @click.command("check")
@@ -67,6 +108,11 @@ def _inner_path(fs: FileSystem, root: str, file: str) -> str:
     "(default: ignore them, and say when they would change the answer).",
 )
 @click.option("--secure", is_flag=True, help="Apply set-user-ID (AT_SECURE) rules.")
+@click.option(
+    "--audit",
+    is_flag=True,
+    help="Audit each FILE as a directory's files are: one line per finding, and a summary.",
+)
 @click.argument("files", nargs=-1, required=True)
 def check(
     as_json: bool,
@@ -77,9 +123,10 @@ def check(
     llp: Optional[str],
     honour_env: bool,
     secure: bool,
+    audit: bool,
     files: tuple[str, ...],
 ) -> None:
-    """Show where each needed library of FILE resolves, and why.
+    """Show where each needed library of FILE resolves, and why; audit a directory.
 
     FILE is judged as it starts for its user: the environment's LD_LIBRARY_PATH and
     LD_PRELOAD are ignored unless --env is given. With --root, FILE is a path inside DIR;
@@ -87,10 +134,16 @@ def check(
     judged as if installed at the same path inside DIR. A file for another machine (an
     aarch64 program on x86_64) needs --root: its loader searches a system of its own.
 
+    A directory is audited: every ELF file under it (symlinks not followed) is judged, and
+    each finding is one line: libraries not found, RUNPATH entries that are useless, doubled,
+    empty, relative, in a build or temporary directory or a stub directory, DT_NEEDED paths.
+    A summary line ends the list.
+
     Exit status: 0 all resolve; 1 something is missing (also when only the environment's
     LD_LIBRARY_PATH or LD_PRELOAD finds it), the load would abort, a RUNPATH/RPATH has an
-    empty element, or a system copy stands in for a library of the program's own prefix;
-    2 bad input (also a file for another machine without --root).
+    empty element, or a system copy stands in for a library of the program's own prefix
+    (in an audit: any finding labelled error); 2 bad input (also a file for another machine
+    without --root).
     """
     if root is not None:
         problem = _root_problem(root)
@@ -101,13 +154,22 @@ def check(
     fs = FileSystem(root)
     resolver = Resolver(opts, fs)
     env_resolver = Resolver(env_opts, fs) if env_opts is not None else None
+    paths = [_inner_path(fs, root, f) if root is not None else f for f in files]
+    kinds = [(p, fs.is_dir(p)) for p in paths]
+    if audit or any(is_dir for _, is_dir in kinds):
+        if tree or show_all:
+            _error(
+                f"{'--tree' if tree else '--all'} shows the load of one file; it does not "
+                "apply to a directory (name the file instead)"
+            )
+            sys.exit(2)
+        sys.exit(_audit(resolver, env_resolver, kinds, as_json, verbose))
+    places = Places(fs, os.environ)
     out: list[dict[str, Any]] = []
     status = 0
-    for file in files:
-        if root is not None:
-            file = _inner_path(fs, root, file)
+    for file in paths:
         try:
-            verdict = judge(resolver, file, env_resolver)
+            verdict = judge(resolver, file, env_resolver, hazard=places.hazard)
         except InputError as exc:
             click.echo(f"ldwrap check: error: {exc}", err=True)
             status = 2
