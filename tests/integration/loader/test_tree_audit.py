@@ -14,6 +14,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Optional
@@ -23,6 +24,7 @@ import pytest
 from helpers import base_env, run_program
 
 LDSO = "/lib64/ld-linux-x86-64.so.2"
+LDWRAP = [sys.executable, "-m", "ldwrap"]
 MAIN = '#include <stdio.h>\nint main(void) { puts("started"); return 0; }\n'
 
 
@@ -108,7 +110,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
     exe("golddot", "-fuse-ld=gold", "-Wl,-rpath,")  # gold writes '.' for an empty -rpath
     exe("emptytag", "-fuse-ld=bfd", "-Wl,-rpath,")
     exe("rpathoff", f"-L{lib}", "-lempty", "-Wl,--disable-new-dtags",
-        f"-Wl,-rpath,$ORIGIN/../lib:$ORIGIN/../../deep")  # fmt: skip
+        "-Wl,-rpath,$ORIGIN/../lib:$ORIGIN/../../deep")  # fmt: skip
     (p / "share").mkdir()
     (p / "share" / "README").write_text("not ELF\n")
     return Tree(top, p)
@@ -118,11 +120,11 @@ def _audit(tree: Tree, *args: str) -> tuple[int, dict[str, Any]]:
     """`ldwrap check --json -v` from the tree's top directory (not the prefix: a relative
     entry or DT_NEEDED then finds nothing, as for a user starting the program elsewhere)."""
     proc = subprocess.run(
-        ["ldwrap", "check", "--json", "-v", *args],
+        [*LDWRAP, "check", "--json", "-v", *args],
         capture_output=True,
         text=True,
         cwd=tree.top,
-        env=base_env(PATH=os.path.dirname(shutil.which("ldwrap") or "") + ":/usr/bin:/bin"),
+        env=base_env(),
         check=False,
     )
     assert proc.stdout, proc.stderr
@@ -237,7 +239,7 @@ def test_the_same_links_with_clean_run_paths_have_no_finding(tmp_path: Path) -> 
     for ld in ("bfd", "gold", "lld", "mold"):
         _cc(p / "bin" / f"app-{ld}", MAIN, f"-fuse-ld={ld}", f"-L{lib}", "-l:libbar.so.2",
             "-Wl,-rpath,$ORIGIN/../lib")  # fmt: skip
-    proc = subprocess.run(["ldwrap", "check", str(p)], capture_output=True, text=True,
+    proc = subprocess.run([*LDWRAP, "check", str(p)], capture_output=True, text=True,
                           env=base_env(), check=False)  # fmt: skip
     assert proc.returncode == 0, proc.stdout
     assert proc.stdout == "ldwrap check: 6 files: 6 ELF files judged; no findings\n"
