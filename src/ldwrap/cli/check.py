@@ -43,6 +43,18 @@ def _inner_path(fs: FileSystem, root: str, file: str) -> str:
     return file
 
 
+def _installed_path(destdir: str, file: str) -> str:
+    """FILE under --destdir: a path below the staging directory is the installed path it
+    stands for; any other is taken as an installed path already."""
+    prefix = os.path.abspath(destdir)
+    path = os.path.abspath(file)
+    if path == prefix:
+        return "/"
+    if path.startswith(prefix + "/"):
+        return path[len(prefix) :]
+    return file
+
+
 def _error(text: str) -> None:
     click.echo(f"ldwrap check: error: {text}", err=True)
 
@@ -94,6 +106,14 @@ def _audit(
     help="Emulate a system installed under DIR.",
 )
 @click.option(
+    "--destdir",
+    type=click.Path(),
+    default=None,
+    metavar="DIR",
+    help="Judge files staged under DIR (make install DESTDIR=DIR) as installed: a path DIR "
+    "holds is taken from it, any other from this machine.",
+)
+@click.option(
     "--ld-library-path",
     "llp",
     default=None,
@@ -120,6 +140,7 @@ def check(
     show_all: bool,
     verbose: bool,
     root: Optional[str],
+    destdir: Optional[str],
     llp: Optional[str],
     honour_env: bool,
     secure: bool,
@@ -134,6 +155,9 @@ def check(
     judged as if installed at the same path inside DIR. A file for another machine (an
     aarch64 program on x86_64) needs --root: its loader searches a system of its own.
 
+    With --destdir, files staged by `make install DESTDIR=DIR` are judged as installed:
+    every path is looked up in DIR first, then on this machine.
+
     A directory is audited: every ELF file under it (symlinks not followed) is judged, and
     each finding is one line: libraries not found, RUNPATH entries that are useless, doubled,
     empty, relative, in a build or temporary directory or a stub directory, DT_NEEDED paths.
@@ -145,16 +169,24 @@ def check(
     (in an audit: any finding labelled error); 2 bad input (also a file for another machine
     without --root).
     """
-    if root is not None:
-        problem = _root_problem(root)
+    if root is not None and destdir is not None:
+        _error("--root and --destdir exclude each other: a root is a whole system")
+        sys.exit(2)
+    for option, value in (("--root", root), ("--destdir", destdir)):
+        problem = _root_problem(value) if value is not None else None
         if problem:
-            click.echo(f"ldwrap check: error: --root {root}: {problem}", err=True)
+            click.echo(f"ldwrap check: error: {option} {value}: {problem}", err=True)
             sys.exit(2)
     opts, env_opts = startup_options(os.environ, llp, honour_env, Options(secure=secure, root=root))
-    fs = FileSystem(root)
+    fs = FileSystem(root, overlay=destdir)
     resolver = Resolver(opts, fs)
     env_resolver = Resolver(env_opts, fs) if env_opts is not None else None
-    paths = [_inner_path(fs, root, f) if root is not None else f for f in files]
+    if root is not None:
+        paths = [_inner_path(fs, root, f) for f in files]
+    elif destdir is not None:
+        paths = [_installed_path(destdir, f) for f in files]
+    else:
+        paths = list(files)
     kinds = [(p, fs.is_dir(p)) for p in paths]
     if audit or any(is_dir for _, is_dir in kinds):
         if tree or show_all:

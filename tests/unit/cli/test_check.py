@@ -13,8 +13,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from helpers.builder import Builder
-from helpers.elfbytes import library, program
+from helpers.elfbytes import library, program, write_elf
 from ldwrap.cli.check import check
+from ldwrap.loader.host import Host
 from ldwrap.loader.resolve import Options
 from ldwrap.loader.startup import startup_options
 
@@ -201,3 +202,38 @@ def test_single_file_check_names_a_needed_path_with_its_fix(root: Path) -> None:
     res = _check(root, "/opt/app/bin/app")
     assert res.exit_code == 0
     assert res.output.splitlines()[-2].startswith("note: /opt/app/bin/app: DT_NEEDED")
+
+
+def test_destdir_judges_a_staged_tree_as_installed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make install DESTDIR=stage` with an absolute run path: audited where it lies, the
+    program misses its library (the run path names the installed place); with --destdir,
+    every path is looked up in the stage first, and nothing is missing. The files name a
+    loader of their own (not this machine's, so it is not asked) and need nothing of the
+    system's."""
+    monkeypatch.setattr("ldwrap.loader.startup.host", lambda: Host("x86_64", 1))
+    stage = tmp_path / "stage"
+    prefix = f"/opt/ldwrap-test-{tmp_path.name}"  # nowhere on this machine
+    staged = stage / prefix.lstrip("/")
+    interp = f"{prefix}/lib/ld-test.so.2"
+    library(staged / "lib" / "ld-test.so.2")
+    library(staged / "lib" / "libfoo.so.1")
+    write_elf(staged / "bin" / "app", interp=interp, needed=["libfoo.so.1"],
+              runpath=f"{prefix}/lib")  # fmt: skip
+    plain = CliRunner().invoke(check, [str(stage)])
+    assert plain.exit_code == 1
+    assert f"{staged}/bin/app: error: libfoo.so.1 is not found [unresolved]" in plain.output
+    res = CliRunner().invoke(check, ["--destdir", str(stage), str(stage)])
+    assert res.exit_code == 0, res.output
+    assert res.output.endswith("; no findings\n")
+    one = CliRunner().invoke(check, ["--destdir", str(stage), f"{prefix}/bin/app"])
+    assert f"libfoo.so.1 => {prefix}/lib/libfoo.so.1 [runpath]" in one.output
+
+
+def test_root_and_destdir_exclude_each_other(tmp_path: Path) -> None:
+    res = CliRunner().invoke(check, ["--root", str(tmp_path), "--destdir", str(tmp_path), "x"])
+    assert res.exit_code == 2
+    assert res.output == (
+        "ldwrap check: error: --root and --destdir exclude each other: a root is a whole system\n"
+    )
