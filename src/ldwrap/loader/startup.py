@@ -148,9 +148,19 @@ def empty_element_findings(result: LoadResult) -> list[Finding]:
                 f"{tag} {value!r} has an empty element; the loader searches it as the "
                 "current directory"
             )
+            fix = (
+                "remove the empty element (a leading or trailing ':', or '::'); for the file's "
+                "own directory write $ORIGIN"
+            )
             out.append(
                 Finding(
-                    EMPTY_ELEMENT, f"{obj.path}: {why}", True, obj=obj.path, reason=why, tag=tag
+                    EMPTY_ELEMENT,
+                    f"{obj.path}: {why}",
+                    True,
+                    obj=obj.path,
+                    reason=why,
+                    fix=fix,
+                    tag=tag,
                 )
             )
     return out
