@@ -39,7 +39,7 @@ class Tree:
 
 def _cc(out: Path, code: str, *args: str, cwd: Optional[Path] = None) -> Path:
     """gcc, with the source kept outside the audited tree (in a src/ beside the top of it)."""
-    top = next(d for d in out.parents if d.name in ("p", "p2", "deep"))
+    top = next(d for d in out.parents if d.name in ("p", "p2", "deep", "stage"))
     src = top.parent / "src" / f"{top.name}-{out.name}.c"
     src.parent.mkdir(parents=True, exist_ok=True)
     src.write_text(code)
@@ -264,3 +264,36 @@ def test_system_directories_agree_with_the_real_loader() -> None:
         assert _predicted_missing(f) == real, f["file"]
         assert unresolved.get(f["file"], set()) <= real, f["file"]
         assert real <= told, f["file"]
+
+
+def test_destdir_judges_a_staged_install_as_the_loader_sees_it_installed(tmp_path: Path) -> None:
+    """A library and a program built for /opt/<name> (an absolute run path, as an install
+    RPATH is), staged under DESTDIR. Audited where it lies, the program misses its library;
+    with --destdir it has no finding, and installed for real (in a private mount namespace,
+    over a tmpfs on /opt: nothing outside it changes) the program starts and the loader takes
+    the library from there."""
+    prefix = f"/opt/ldwrap-destdir-{os.getpid()}"
+    stage = tmp_path / "stage"
+    staged = stage / prefix.lstrip("/")
+    _lib(staged / "lib" / "libfoo.so.1", "libfoo.so.1")
+    (staged / "lib" / "libfoo.so").symlink_to("libfoo.so.1")
+    _cc(staged / "bin" / "app", MAIN, f"-L{staged}/lib", "-lfoo", f"-Wl,-rpath,{prefix}/lib")
+    plain = subprocess.run([*LDWRAP, "check", str(stage)], capture_output=True, text=True,
+                           env=base_env(), check=False)  # fmt: skip
+    assert plain.returncode == 1
+    assert f"{staged}/bin/app: error: libfoo.so.1 is not found [unresolved]" in plain.stdout
+    res = subprocess.run([*LDWRAP, "check", "--destdir", str(stage), str(stage)],
+                         capture_output=True, text=True, env=base_env(), check=False)  # fmt: skip
+    assert res.returncode == 0, res.stdout
+    assert res.stdout.endswith("; no findings\n")
+    install = (
+        f"mount -t tmpfs none /opt && mkdir {prefix} && mount --bind {staged} {prefix} && "
+        f'LD_TRACE_LOADED_OBJECTS=1 "$0" && "$0"'
+    )
+    real = subprocess.run(
+        ["unshare", "-m", "--propagation", "private", "sh", "-c", install, f"{prefix}/bin/app"],
+        capture_output=True, text=True, env=base_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert real.returncode == 0, real.stderr
+    assert f"libfoo.so.1 => {prefix}/lib/libfoo.so.1" in real.stdout
+    assert real.stdout.endswith("started\n")
