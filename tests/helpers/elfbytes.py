@@ -31,6 +31,7 @@ def elf_bytes(
     flags_1: int = 0,
     dynamic: bool = True,
     strtab_outside: bool = False,  # DT_STRTAB in no PT_LOAD (the struct reader gives up)
+    sections: Sequence[tuple[int, int, int]] = (),  # (sh_type, sh_flags, sh_size) headers
 ) -> bytes:
     e = ">" if big else "<"
     is64 = bits == 64
@@ -56,7 +57,19 @@ def elf_bytes(
     dyn += [(DT_STRTAB, strtab_off + (1 << 20 if strtab_outside else 0)), (DT_STRSZ, len(strs))]
     dyn.append((0, 0))
     dyn_raw = b"".join(struct.pack(e + ("qQ" if is64 else "iI"), t, v) for t, v in dyn)
-    total = dyn_off + len(dyn_raw)
+    shoff = (dyn_off + len(dyn_raw) + 7) & ~7 if sections else 0
+    shentsize = 64 if is64 else 40
+    sh_raw = (
+        b"".join(
+            struct.pack(e + "IIQQQQIIQQ", 0, t, f, 0, 0, n, 0, 0, 1, 0)
+            if is64
+            else struct.pack(e + "IIIIIIIIII", 0, t, f, 0, 0, n, 0, 0, 1, 0)
+            for t, f, n in [(0, 0, 0), *sections]
+        )
+        if sections
+        else b""
+    )
+    total = (shoff + len(sh_raw)) if sections else dyn_off + len(dyn_raw)
     phdrs = [(1, 0, total)]  # PT_LOAD: type, offset (== vaddr), size
     if interp is not None:
         phdrs.append((3, interp_off, len(interp_raw)))
@@ -71,11 +84,12 @@ def elf_bytes(
     ident = b"\x7fELF" + bytes([2 if is64 else 1, 2 if big else 1, 1, 0]) + b"\0" * 8
     fmt = e + ("HHIQQQIHHHHHH" if is64 else "HHIIIIIHHHHHH")
     hdr = ident + struct.pack(
-        fmt, e_type, machine, 1, 0, ehsize, 0, 0, ehsize, phentsize, nph, 0, 0, 0
-    )
+        fmt, e_type, machine, 1, 0, ehsize, shoff, 0, ehsize, phentsize, nph,
+        shentsize if sections else 0, len(sections) + 1 if sections else 0, 0,
+    )  # fmt: skip
     out = bytearray(total)
     for off, blob in ((0, hdr), (ehsize, ph), (interp_off, interp_raw), (strtab_off, strs),
-                      (dyn_off, dyn_raw)):  # fmt: skip
+                      (dyn_off, dyn_raw), (shoff, sh_raw)):  # fmt: skip
         out[off : off + len(blob)] = blob
     return bytes(out)
 

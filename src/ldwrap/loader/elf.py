@@ -304,6 +304,45 @@ def _read_struct(stream: BinaryIO, header: bytes, target: Target) -> ElfInfo:
     )
 
 
+SHT_NOTE = 7
+SHT_NOBITS = 8
+SHF_ALLOC = 0x2
+
+
+def is_debug_companion(fd: int, header: bytes) -> bool:
+    """Whether an ELF file is separate debug information (`objcopy --only-keep-debug`, what
+    /usr/lib/debug holds): it keeps the program headers of the file it describes, but every
+    section that would be loaded (but its notes) is SHT_NOBITS, so its dynamic section is not
+    there to read.
+    False when the file has no section headers or cannot be read."""
+    target = target_of(header)
+    if target is None or len(header) < EHDR_SIZE[target.elf_class]:
+        return False
+    is64 = target.elf_class == ELFCLASS64
+    e = "<" if target.data == ELFDATA2LSB else ">"
+    if is64:  # e_shoff, then e_shentsize and e_shnum
+        (shoff,) = struct.unpack_from(e + "Q", header, 40)
+        shentsize, shnum = struct.unpack_from(e + "HH", header, 58)
+        shdr, size = struct.Struct(e + "IIQ8x8xQ"), 64  # name type flags (addr offset) size
+    else:
+        (shoff,) = struct.unpack_from(e + "I", header, 32)
+        shentsize, shnum = struct.unpack_from(e + "HH", header, 46)
+        shdr, size = struct.Struct(e + "III4x4xI"), 40
+    if not shoff or not shnum or shentsize < size or shnum > 0xFF00:
+        return False
+    try:
+        table = os.pread(fd, shnum * shentsize, shoff)
+    except OSError:
+        return False
+    loaded = nobits = 0
+    for i in range(min(shnum, len(table) // shentsize)):
+        _name, sh_type, flags, sh_size = shdr.unpack_from(table, i * shentsize)
+        if flags & SHF_ALLOC and sh_size and sh_type != SHT_NOTE:  # the notes are kept
+            loaded += 1
+            nobits += sh_type == SHT_NOBITS
+    return loaded > 0 and nobits == loaded
+
+
 def read_elf(stream: BinaryIO) -> ElfInfo:
     """Parse the dynamic section of an open ELF file: by struct, or by pyelftools (imported
     lazily) when the file does not fit the struct reader."""

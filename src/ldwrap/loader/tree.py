@@ -4,9 +4,9 @@ each file's findings (loader.audit's rules) and the counts for the summary.
 A directory is walked recursively in name order; symbolic links inside it are not followed
 (a link to a file of the tree is that file again; one to elsewhere is not the tree's), and
 files that are not ELF are skipped and counted. ELF files that the loader never loads
-(relocatable objects, core files) and files for another machine (without --root) are
-counted too. A file named on the command line is judged as ``check FILE`` judges it: bad
-input there is an error, as it is without a directory.
+(relocatable objects, core files, separate debug information) and files for another machine
+(without --root) are counted too. A file named on the command line is judged as ``check
+FILE`` judges it: bad input there is an error, as it is without a directory.
 
 One resolver serves every file, so each library, directory and ld.so.cache lookup is read
 once for the whole run (loader.fs memoises them).
@@ -22,7 +22,7 @@ from typing import Optional
 
 from ..link.targets import ET_DYN, ET_EXEC
 from .audit import BAD_ELF, load_findings, own_findings
-from .elf import Target, target_of
+from .elf import Target, is_debug_companion, target_of
 from .finding import Finding
 from .fs import FileId, FileSystem
 from .hints import fix_dirs
@@ -34,6 +34,24 @@ from .startup import ForeignFile, Judgement, judge
 ELFMAG = b"\x7fELF"
 
 
+# The smallest ELF file: a 32-bit header. Smaller files are not read at all (what /proc and
+# /sys hold says size 0, and some of it blocks a reader).
+SMALLEST_ELF = 52
+
+
+def _head(path: str) -> tuple[bytes, os.stat_result, bool]:
+    """The first 64 bytes of a file (none when it is too small to be ELF), its stat, and
+    whether it is separate debug information; never waits on a file that would block a
+    reader."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        st = os.fstat(fd)
+        head = os.read(fd, 64) if st.st_size >= SMALLEST_ELF else b""
+        return head, st, head[:4] == ELFMAG and is_debug_companion(fd, head)
+    finally:
+        os.close(fd)
+
+
 @dataclass
 class Counts:
     """What the walk met, for the summary line."""
@@ -43,7 +61,7 @@ class Counts:
     elf: int = 0  # ELF files among the files
     judged: int = 0  # ELF files judged: programs and shared libraries of this machine
     not_elf: int = 0  # files that are not ELF (and other kinds: fifos, sockets, devices)
-    not_loadable: int = 0  # ELF files the loader never loads: objects, core files
+    not_loadable: int = 0  # ELF files the loader never loads: objects, core files, debug info
     foreign: int = 0  # dynamic ELF files for another machine, not judged without --root
     unreadable: int = 0  # files and directories that could not be read (reported)
 
@@ -149,9 +167,7 @@ class TreeAudit:
         """A walked file worth judging, or None (counted): not ELF, not loadable."""
         self.counts.files += 1
         try:
-            with open(self.fs.host(path), "rb") as fh:
-                head = fh.read(64)
-                st = os.fstat(fh.fileno())
+            head, st, debug = _head(self.fs.host(path))
         except OSError as exc:
             if explicit:
                 return _Candidate(path, True)  # judge says what is wrong, as without a tree
@@ -164,7 +180,7 @@ class TreeAudit:
         target = target_of(head)
         if target is not None and len(head) >= 18:
             e_type = int.from_bytes(head[16:18], "little" if target.data == 1 else "big")
-            if e_type not in (ET_EXEC, ET_DYN):
+            if e_type not in (ET_EXEC, ET_DYN) or debug:
                 self.counts.not_loadable += 1
                 return _Candidate(path, True) if explicit else None
         self._tree_ids.add((st.st_dev, st.st_ino))

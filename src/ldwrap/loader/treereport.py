@@ -56,7 +56,7 @@ def summary_line(counts: Counts, kinds: Counter[str], errors: int) -> str:
     parts = [_plural(c.judged, "ELF file") + " judged"]
     for n, what in (
         (malformed, "malformed ELF"),
-        (c.not_loadable, "ELF not loadable (objects, core files)"),
+        (c.not_loadable, "ELF not loadable (objects, core files, debug information)"),
         (c.foreign, "ELF for another machine, not judged without --root"),
         (c.not_elf, "not ELF, skipped"),
         (c.symlinks, "symlink" + ("s" if c.symlinks != 1 else "") + " not followed"),

@@ -113,6 +113,10 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
         "-Wl,-rpath,$ORIGIN/../lib:$ORIGIN/../../deep")  # fmt: skip
     (p / "share").mkdir()
     (p / "share" / "README").write_text("not ELF\n")
+    debug = p / "lib" / "debug" / "libbar.so.2.debug"  # what /usr/lib/debug holds: not loaded
+    debug.parent.mkdir()
+    subprocess.run(["objcopy", "--only-keep-debug", str(lib / "libbar.so.2"), str(debug)],
+                   check=True)  # fmt: skip
     return Tree(top, p)
 
 
@@ -192,7 +196,7 @@ def test_every_finding_of_the_tree(tree: Tree) -> None:
     }
     assert got == expected
     s = out["summary"]
-    assert (s["judged"], s["symlinks"], s["not_elf"]) == (19, 2, 1)
+    assert (s["judged"], s["symlinks"], s["not_elf"], s["not_loadable"]) == (19, 2, 1, 1)
     assert s["errors"] == sum(f["fails"] for f in out["findings"]) == 14
     # pathneeded's library is in /tmp: that fails; rustneeded's is in cargo's target dir,
     # which holds no build marker, under /tmp: fails too. Both say what to do.

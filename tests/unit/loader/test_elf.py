@@ -4,6 +4,7 @@ reader held to pyelftools on hand-built files of both classes and byte orders.""
 from __future__ import annotations
 
 import io
+import os
 import struct
 from pathlib import Path
 from typing import Optional
@@ -24,6 +25,7 @@ from ldwrap.loader.elf import (
     Target,
     Verdict,
     check_ident,
+    is_debug_companion,
     read_elf,
     read_elf_pyelftools,
 )
@@ -152,3 +154,32 @@ def test_truncated_and_not_elf() -> None:
         read_elf(io.BytesIO(b"INPUT(-lc)\n"))
     with pytest.raises(NotElfError):  # cut inside the dynamic array: pyelftools says why
         read_elf(io.BytesIO(data[: len(data) - 20]))
+
+
+SHT_PROGBITS, SHT_NOTE, SHT_NOBITS, SHF_ALLOC = 1, 7, 8, 2
+
+
+@pytest.mark.parametrize(
+    ("sections", "debug"),
+    [
+        # objcopy --only-keep-debug: the notes stay, every other loaded section is NOBITS
+        ([(SHT_NOTE, SHF_ALLOC, 0x24), (SHT_NOBITS, SHF_ALLOC, 0x100), (SHT_PROGBITS, 0, 9)],
+         True),
+        ([(SHT_NOTE, SHF_ALLOC, 0x24), (SHT_PROGBITS, SHF_ALLOC, 0x100),
+          (SHT_NOBITS, SHF_ALLOC, 0x10)], False),  # a real file: .text, and .bss
+        ([(SHT_NOTE, SHF_ALLOC, 0x24)], False),  # nothing loaded but notes
+        ([], False),  # no section headers: cannot tell, so not
+    ],
+)  # fmt: skip
+@pytest.mark.parametrize("bits", [64, 32])
+def test_is_debug_companion(
+    tmp_path: Path, sections: list[tuple[int, int, int]], debug: bool, bits: int
+) -> None:
+    f = tmp_path / "x.debug"
+    f.write_bytes(elf_bytes(bits=bits, machine=EM_X86_64 if bits == 64 else EM_386,
+                            sections=sections, needed=["libc.so.6"]))  # fmt: skip
+    fd = os.open(f, os.O_RDONLY)
+    try:
+        assert is_debug_companion(fd, os.pread(fd, 64, 0)) is debug
+    finally:
+        os.close(fd)

@@ -37,6 +37,20 @@ def _kinds(audits: list[FileAudit]) -> list[tuple[str, str]]:
     return [(a.path, f.kind) for a in audits for f in a.findings]
 
 
+def test_small_files_are_not_read(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A file too small to be ELF is counted without a read (/proc's files say size 0, and
+    /proc/kmsg would block a reader)."""
+    (root / "opt").mkdir()
+    (root / "opt" / "empty").write_bytes(b"")
+    (root / "opt" / "tiny").write_bytes(b"\x7fELF")
+    reads: list[int] = []
+    real_read = os.read
+    monkeypatch.setattr("os.read", lambda fd, n: reads.append(n) or real_read(fd, n))
+    audit, audits, _ = _run(root, [("/opt", True)])
+    assert audits == [] and reads == []
+    assert (audit.counts.files, audit.counts.not_elf) == (2, 2)
+
+
 def test_walk_counts_and_order(root: Path) -> None:
     app = root / "opt" / "app"
     program(app / "bin" / "b", needed=["libc.so.6"])
@@ -139,14 +153,14 @@ def test_unreadable_file_in_a_tree_is_reported(root: Path, monkeypatch: pytest.M
     """A file the walk cannot open (as root every file opens: the refusal is made here)."""
     program(root / "opt" / "bin" / "locked", needed=["libc.so.6"])
     program(root / "opt" / "bin" / "open", needed=["libc.so.6"])
-    real_open = open
+    real_open = os.open
 
-    def refusing(path: str, *args: object, **kwargs: object) -> object:
+    def refusing(path: str, flags: int, *args: int) -> int:
         if str(path).endswith("/locked"):
             raise PermissionError(13, "Permission denied")
-        return real_open(path, *args, **kwargs)  # type: ignore[call-overload]
+        return real_open(path, flags, *args)
 
-    monkeypatch.setattr("builtins.open", refusing)
+    monkeypatch.setattr("os.open", refusing)
     audit, audits, errors = _run(root, [("/opt", True)])
     assert [a.path for a in audits] == ["/opt/bin/open"]
     assert errors == ["/opt/bin/locked: Permission denied"]

@@ -36,7 +36,8 @@ def test_finding_text() -> None:
         (Counts(files=2290, elf=921, judged=912, not_loadable=9, not_elf=1369, symlinks=536),
          Counter({UNUSED: 3, UNRESOLVED: 1}), 1,
          "ldwrap check: 2290 files: 912 ELF files judged, 9 ELF not loadable (objects, core "
-         "files), 1369 not ELF, skipped, 536 symlinks not followed; 1 error, 3 warnings "
+         "files, debug information), 1369 not ELF, skipped, 536 symlinks not followed; 1 error, "
+         "3 warnings "
          "(unresolved 1, unused_entry 3)"),
         (Counts(files=5, elf=5, judged=2, foreign=2, unreadable=1), Counter({DUPLICATE: 1}), 0,
          "ldwrap check: 5 files: 2 ELF files judged, 1 malformed ELF, 2 ELF for another "
