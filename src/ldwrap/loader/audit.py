@@ -207,9 +207,12 @@ def entry_findings(
                         "path there, or use $ORIGIN/...")  # fmt: skip
         taken = use.taken.get(d, []) if use is not None else []
         if is_stub_dir(d):
-            what = f"it takes {_names(taken)} from it" if taken else "it takes nothing from it now"
+            what = ""
+            if use is not None:
+                took = f"it takes {_names(taken)} from it" if taken else "it takes none now"
+                what = f" ({took})"
             add(STUB, e, f"is a stub directory, for linking only: every call into a stub fails "
-                f"once the loader takes one ({what})", f"link with -L{d} but keep it out of "
+                f"once the loader takes one{what}", f"link with -L{d} but keep it out of "
                 f"the run path; {remove}")  # fmt: skip
         if taken or use is None:
             continue
