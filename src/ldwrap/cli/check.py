@@ -92,11 +92,20 @@ def _audit(
 
 
 @click.command("check")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON array (schema in docs).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON array (an object for a directory; schema in docs).",
+)
 @click.option("--tree", is_flag=True, help="Show the dependency tree like libtree.")
 @click.option("--all", "show_all", is_flag=True, help="Also show needs met by loaded objects.")
 @click.option(
-    "-v", "--verbose", is_flag=True, help="Also list every path tried for a missing library."
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Also list every path tried for a missing library (for a directory: the searched: "
+    "and fix: lines, and in JSON each file's load).",
 )
 @click.option(
     "--root",
@@ -133,7 +142,7 @@ def _audit(
     is_flag=True,
     help="Audit each FILE as a directory's files are: one line per finding, and a summary.",
 )
-@click.argument("files", nargs=-1, required=True)
+@click.argument("files", nargs=-1, required=True, metavar="FILE|DIR...")
 def check(
     as_json: bool,
     tree: bool,
@@ -165,9 +174,9 @@ def check(
 
     Exit status: 0 all resolve; 1 something is missing (also when only the environment's
     LD_LIBRARY_PATH or LD_PRELOAD finds it), the load would abort, a RUNPATH/RPATH has an
-    empty element, or a system copy stands in for a library of the program's own prefix
-    (in an audit: any finding labelled error); 2 bad input (also a file for another machine
-    without --root).
+    empty element, a system copy stands in for a library of the program's own prefix, or a
+    DT_NEEDED path is relative or in a build or temporary directory (in an audit: any
+    finding labelled error); 2 bad input (also a file for another machine without --root).
     """
     if root is not None and destdir is not None:
         _error("--root and --destdir exclude each other: a root is a whole system")
