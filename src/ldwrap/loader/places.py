@@ -63,6 +63,9 @@ class Places:
     def __init__(self, fs: FileSystem, env: Mapping[str, str]) -> None:
         self.fs = fs
         self.temp = temp_roots(env)
+        # The trees being audited: an entry into one of them is no reference to a scratch
+        # directory, even where the tree itself was staged in one (a DESTDIR under /tmp).
+        self.audited: list[str] = []
         self._markers: dict[str, Optional[str]] = {}
 
     def build_tree(self, path: str) -> Optional[tuple[str, str]]:
@@ -106,7 +109,10 @@ class Places:
         return self.build_reason(path) or self.temp_reason(path)
 
     def temp_reason(self, path: str) -> Optional[str]:
-        """Why an absolute path is in a temporary directory, else None."""
+        """Why an absolute path is in a temporary directory (and not in a tree being
+        audited), else None."""
+        if under(normal_dir(path), self.audited) is not None:
+            return None
         temp = under(normal_dir(path), self.temp)
         if temp is None and self.fs.is_dir(path):
             temp = under(self.fs.realpath(path), self.temp)

@@ -26,7 +26,7 @@ from .elf import Target, is_debug_companion, target_of
 from .finding import Finding
 from .fs import FileId, FileSystem
 from .hints import fix_dirs
-from .places import Places
+from .places import Places, normal_dir
 from .report import fix_line
 from .resolve import InputError, Resolver
 from .startup import ForeignFile, Judgement, judge
@@ -192,6 +192,8 @@ class TreeAudit:
         library of the trees is reported once, by that library's own audit."""
         out: list[_Candidate] = []
         for path, is_dir in paths:
+            if is_dir:
+                self.places.audited.append(normal_dir(os.path.abspath(path)))
             walked = self._walk(path) if is_dir else iter([path])
             for p in walked:
                 c = self._classify(p, not is_dir)

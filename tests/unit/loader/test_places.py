@@ -127,3 +127,14 @@ def test_temp_reason_and_hazard() -> None:
     assert places.temp_reason("/scratch/other") is None
     assert places.temp_reason("/usr/lib") is None
     assert places.hazard("/var/tmp/x") == "is in the temporary directory /var/tmp"
+
+
+def test_an_entry_into_a_tree_being_audited_is_no_temporary_one() -> None:
+    """A tree staged under /tmp (a DESTDIR, a test's prefix) names its own library
+    directory: that is the tree, not a scratch directory it will lose."""
+    places = Places(FileSystem(), {})
+    places.audited.append("/tmp/stage/opt/p")
+    assert places.temp_reason("/tmp/stage/opt/p/lib") is None
+    assert places.temp_reason("/tmp/stage/opt/p") is None
+    assert places.temp_reason("/tmp/stage/opt/other/lib") == "is in the temporary directory /tmp"
+    assert places.temp_reason("/tmp/build/lib") == "is in the temporary directory /tmp"
