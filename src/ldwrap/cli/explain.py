@@ -6,9 +6,9 @@ import os
 
 import click
 
-from ..link import ownrpath, rpath
 from ..link.model import DirDecision
 from ..link.report import format_command
+from ..link.verdicts import ENTRIES, MISSING
 from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
 
 # Said instead of the policy's verdict when the directory is not there at all. Found here, at
@@ -16,13 +16,10 @@ from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
 NO_SUCH_DIR = "does not exist"
 
 
-# The project's own install directory is added before the install creates it, the driver's
-# directory may not exist where the link runs.
-_ADDED = (rpath.ADDED, rpath.COPY, rpath.DRIVER, ownrpath.OWN_ORIGIN, ownrpath.OWN_ABSOLUTE)
-
-
 def _verdict(d: DirDecision) -> str:
-    if d.verdict not in (*_ADDED, rpath.MISSING) and not os.path.isdir(d.path):
+    # An entry's directory need not exist yet: the project's own install directory is
+    # added before the install creates it, the driver's may be missing where the link runs.
+    if d.verdict not in (*ENTRIES, MISSING) and not os.path.isdir(d.path):
         return NO_SUCH_DIR
     return d.verdict
 
@@ -54,7 +51,7 @@ def explain(name: str, args: tuple[str, ...]) -> None:
     if not decisions:
         click.echo("no library directories")
     for d in decisions:
-        mark = "+" if d.verdict in _ADDED else "-"
+        mark = "+" if d.verdict in ENTRIES else "-"
         libs = f" [{', '.join(d.libraries)}]" if d.libraries else ""
         where = d.given if d.given == d.path else f"{d.given} -> {d.path}"
         via = f" (named by the linker script {d.via})" if d.via else ""

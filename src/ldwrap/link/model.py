@@ -124,33 +124,23 @@ class DirDecision:
 
 
 class RpathPlan:
-    """The rpath entries ldwrap adds: `dirs` after the caller's arguments (nixpkgs' place),
-    `copies` before them (a directory the caller passes too, spelled differently, or the
-    project's own directory as `$ORIGIN/...`); `vouched`: each entry whose libraries are
-    known from the link rather than from what the directory holds now (the project's own
-    install directory: the build tree's library files; the driver's directory: the stubs
-    linked against), with those library files."""
+    """ldwrap's rpath entries for one link, as decided: `entries`, (value, verdict) in the
+    order they were decided, the verdict one of verdicts.ENTRIES (landing.py says where each
+    goes in the command); a decision for every candidate directory; `vouched`: each entry
+    whose libraries are known from the link rather than from what the directory holds now
+    (the project's own install directory: the build tree's library files; the driver's
+    directory: the stubs linked against), with those library files."""
 
-    __slots__ = ("copies", "decisions", "dirs", "vouched")
+    __slots__ = ("decisions", "entries", "vouched")
 
     def __init__(self) -> None:
-        self.dirs: list[str] = []
-        self.copies: list[str] = []
+        self.entries: list[tuple[str, str]] = []
         self.decisions: list[DirDecision] = []
         self.vouched: dict[str, tuple[str, ...]] = {}
 
-    def args(self) -> "list[str]":
-        return _rpath_args(self.dirs)
-
-    def copy_args(self) -> "list[str]":
-        return _rpath_args(self.copies)
-
-
-def _rpath_args(dirs: "list[str]") -> "list[str]":
-    out: list[str] = []
-    for d in dirs:
-        out += ("-rpath", d)
-    return out
+    def values(self) -> "list[str]":
+        """Every entry's value, as decided."""
+        return [value for value, _ in self.entries]
 
 
 class RealLinker:
@@ -207,41 +197,31 @@ class Invocation:
         config: "Config",
         real: "RealLinker",
         flavour: str,
-        argv: "list[str]",
-        env: "dict[str, str]",
-        why_unchanged: str = "",
-        request: "LinkRequest | None" = None,
-        plan: "RpathPlan | None" = None,
-        extras: "Extras | None" = None,
-        added_span: "tuple[int, int]" = (1, 1),
-        args_as_run: "list[str] | None" = None,
-        purity_notes: "list[str] | None" = None,
-        rsp_writeback: "list[tuple[int, int]] | None" = None,
-        warnings: "list[str] | None" = None,
-        shrink_candidates: "list[str] | None" = None,
     ) -> None:
+        # Known at the start of plan.prepare.
         self.linker_name = linker_name  # the linker the shim stands for (ld.lld, ...)
         self.caller_args = caller_args  # the caller's arguments, untouched
         self.config = config
         self.real = real
         self.flavour = flavour  # the grammar the arguments were read with
-        self.argv = argv  # the command to run: the real linker and every argument
-        self.env = env  # the command's environment
-        self.why_unchanged = why_unchanged  # why nothing was added, when nothing was
-        self.request = request
-        self.plan = plan
-        self.extras = extras  # set when flags were composed
-        # Where the added "before" run starts and the "after" run ends in argv (E2BIG retry).
-        self.added_span = added_span
+        self.warnings = config.warnings  # to print
+        # Set by the steps of plan.prepare, each under its own name.
+        self.request: LinkRequest | None = None
         # The caller's arguments as the linker gets them: not caller_args only when
         # NIX_ENFORCE_PURITY removed something (see purity.py).
-        self.args_as_run = caller_args if args_as_run is None else args_as_run
-        self.purity_notes = purity_notes or []  # "skipping impure path X", for NIX_DEBUG
-        self.rsp_writeback = rsp_writeback or []  # argv runs to write back into @files (purity)
-        self.warnings = config.warnings if warnings is None else warnings  # to print
+        self.args_as_run = caller_args
+        self.purity_notes: list[str] = []  # "skipping impure path X", for NIX_DEBUG
+        self.plan: RpathPlan | None = None
+        self.extras: Extras | None = None  # set when flags were composed
         # Added rpath entries the post-link trim may remove (LDWRAP_SHRINK); empty: no trim,
         # and the linker can be exec'd.
-        self.shrink_candidates = shrink_candidates or []
+        self.shrink_candidates: list[str] = []
+        self.argv: list[str] = []  # the command to run: the real linker and every argument
+        self.env: dict[str, str] = {}  # the command's environment
+        # Where the added "before" run starts and the "after" run ends in argv (E2BIG retry).
+        self.added_span = (1, 1)
+        self.rsp_writeback: list[tuple[int, int]] = []  # argv runs to write back into @files
+        self.why_unchanged = ""  # why nothing was added, when nothing was
 
     @property
     def added_before(self) -> "list[str]":

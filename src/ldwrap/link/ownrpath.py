@@ -29,7 +29,18 @@ nothing for a build tree: so nothing is added there (Config.own_rpath_on).
 from . import oslite as os
 from .installdirs import CMAKE
 from .model import DirDecision
-from .rpath import BUILD_TREE, DEFAULT_DIR, DUPLICATE, normalise
+from .rpath import caller_rpath, normalise, spelled_apart
+from .verdicts import (
+    BUILD_TREE,
+    DEFAULT_DIR,
+    DUPLICATE,
+    ENTRIES,
+    OWN_ABSOLUTE,
+    OWN_INSTALL_NAMED,
+    OWN_NAMED,
+    OWN_ORIGIN,
+    OWN_UNSAFE,
+)
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -40,14 +51,6 @@ if TYPE_CHECKING:
     from .installdirs import TreeInstall, TreeView
     from .model import LinkRequest, RpathPlan
 
-OWN_ORIGIN = "the project's install directory, seen from the installed output: before the caller's"
-OWN_ABSOLUTE = "the project's install directory: after the caller's arguments"
-OWN_NAMED = "the caller's rpath names the project's install directory already"
-OWN_INSTALL_NAMED = "CMake's install RPATH names the project's install directory already"
-OWN_UNSAFE = (
-    "the project's install directory: $ORIGIN would reach a directory others may create "
-    "from the build tree, and CMake's install would leave an empty element after it"
-)
 SOURCE_ENV = "LDWRAP_SELF_RPATH"
 
 
@@ -81,6 +84,58 @@ def tree_libraries(plan: "RpathPlan") -> "tuple[str, ...]":
     return tuple(out)
 
 
+class _Own:
+    """What every own-directory candidate of one link is judged against."""
+
+    __slots__ = ("again", "bare", "caller", "ours", "out_tree", "output", "rewrites", "strips")
+
+    def __init__(
+        self, req: "LinkRequest", plan: "RpathPlan", fs: "FsView", trees: "TreeView", cwd: str
+    ) -> None:
+        self.caller = caller_rpath(req, cwd, fs)
+        # The caller's entries as written, `${ORIGIN}` spelled `$ORIGIN`, trailing `/` off.
+        self.bare = {e.replace("${ORIGIN}", "$ORIGIN").rstrip("/") for e in self.caller.raw}
+        self.ours = {e.rstrip("/") or "/" for e in plan.values()}
+        self.output = normalise(req.output or "a.out", cwd, fs)
+        out_dir = os.path.dirname(self.output)
+        # The output's own tree says where it is installed and how its rpath is rewritten;
+        # the library's tree (another project's, in a superbuild) says where the library goes.
+        self.out_tree = trees.lookup(out_dir)
+        # Whether the install takes the caller's rpath out (CMake's and Meson's build
+        # rpath): then a caller's entry naming the directory does not count, ours must.
+        self.strips = fs.build_system(out_dir) is not None
+        self.rewrites = False
+        self.again: set[str] = set()
+
+    def settle(self, tree: "TreeInstall | None", req: "LinkRequest") -> None:
+        """What follows from the tree the output is installed by (its own, else the
+        library's)."""
+        if self.out_tree is None:
+            self.out_tree = tree
+        t = self.out_tree
+        self.rewrites = t is not None and t.kind == CMAKE and bool(req.rpaths)
+        if t is not None:
+            self.again = t.install_rpath_dirs(t.install_dir(os.path.basename(self.output)))
+
+
+def own_candidates(
+    plan: "RpathPlan", config: "Config", trees: "TreeView"
+) -> "tuple[TreeInstall | None, list[tuple[str, str]]]":
+    """The tree of the first build directory this link takes a library from whose
+    configuration can be read, and (where it was learnt, the directory) for each install
+    directory: LDWRAP_SELF_RPATH's, else the tree's libdir; none when nothing is known."""
+    tree: TreeInstall | None = None
+    for d in trees_of(plan):
+        tree = trees.lookup(d)
+        if tree is not None:
+            break
+    if config.self_rpath:
+        return tree, [(SOURCE_ENV, d) for d in config.self_rpath]
+    if tree is not None:
+        return tree, [(tree.source, tree.libdir)]
+    return tree, []
+
+
 def decide_own(
     req: "LinkRequest",
     plan: "RpathPlan",
@@ -89,78 +144,57 @@ def decide_own(
     trees: "TreeView",
     cwd: str,
     is_default_dir: "Callable[[str], bool]",
-) -> "tuple[list[str], list[str], list[DirDecision]]":
-    """The entries to add before and after the caller's arguments for the project's own
-    install directories, and a decision for each candidate."""
-    before: list[str] = []
-    after: list[str] = []
+) -> "tuple[list[tuple[str, str]], list[DirDecision]]":
+    """The entries (value, verdict) for the project's own install directories, and a
+    decision for each candidate."""
+    entries: list[tuple[str, str]] = []
     decisions: list[DirDecision] = []
-    if not config.own_rpath_on:
-        return before, after, decisions
-    build_dirs = trees_of(plan)
-    if not build_dirs:
-        return before, after, decisions
-    tree: TreeInstall | None = None
-    for d in build_dirs:
-        tree = trees.lookup(d)
-        if tree is not None:
-            break
-    if config.self_rpath:
-        candidates = [(SOURCE_ENV, d) for d in config.self_rpath]
-    elif tree is not None:
-        candidates = [(tree.source, tree.libdir)]
-    else:
-        return before, after, decisions  # no configuration to read: nothing is known
-
-    caller_raw: set[str] = set()
-    caller: set[str] = set()
-    for r in req.rpaths:
-        for part in r.split(":"):
-            if part:
-                caller_raw.add(part)
-                caller.add(normalise(part, cwd, fs))
-    caller_bare = {e.replace("${ORIGIN}", "$ORIGIN").rstrip("/") for e in caller_raw}
-    ours = {e.rstrip("/") or "/" for e in (*plan.dirs, *plan.copies)}
-    output = normalise(req.output or "a.out", cwd, fs)
-    # The output's own tree says where it is installed and how its rpath is rewritten; the
-    # library's tree (another project's, in a superbuild) says where the library goes.
-    out_tree = trees.lookup(os.path.dirname(output)) or tree
-    rewrites = out_tree is not None and out_tree.kind == CMAKE and bool(req.rpaths)
-    # Whether the install takes the caller's rpath out (CMake's and Meson's own build rpath):
-    # then an entry of the caller's naming the directory does not count, a copy of ours must.
-    strips = fs.build_system(os.path.dirname(output)) is not None
-    installed_in = out_tree.install_dir(os.path.basename(output)) if out_tree else None
-    again = out_tree.install_rpath_dirs(installed_in) if out_tree else set()
+    if not config.own_rpath_on or not trees_of(plan):
+        return entries, decisions
+    tree, candidates = own_candidates(plan, config, trees)
+    if not candidates:
+        return entries, decisions  # no configuration to read: nothing is known
+    own = _Own(req, plan, fs, trees, cwd)
+    own.settle(tree, req)
     for given, libdir in candidates:
         libdir = os.path.normpath(libdir)
-        if libdir in caller:
-            verdict = OWN_NAMED
-        elif libdir in again:
-            verdict = OWN_INSTALL_NAMED
-        elif libdir in ours or libdir in after:
-            verdict = DUPLICATE
-        elif is_default_dir(libdir):
-            verdict = DEFAULT_DIR
-        elif fs.build_tree(libdir):
-            verdict = BUILD_TREE  # an install staged inside a build tree: not a prefix
-        else:
-            entry = _origin_entry(output, libdir, out_tree, trees)
-            if entry is not None and not strips and entry.rstrip("/") in caller_bare:
-                verdict = OWN_NAMED  # the caller's own `$ORIGIN/..` entry, which stays
-            elif entry is not None:
-                while entry in caller_raw or entry in before:
-                    entry += "/"  # Meson's install removes the values it passed itself
-                before.append(entry)
-                decisions.append(DirDecision(given, entry, OWN_ORIGIN))
-                continue
-            elif rewrites:
-                verdict = OWN_UNSAFE
-            else:
-                after.append(libdir)
-                decisions.append(DirDecision(given, libdir, OWN_ABSOLUTE))
-                continue
-        decisions.append(DirDecision(given, libdir, verdict))
-    return before, after, decisions
+        value, verdict = _judge(own, libdir, entries, fs, trees, is_default_dir)
+        if verdict in ENTRIES:
+            entries.append((value, verdict))
+        decisions.append(DirDecision(given, value, verdict))
+    return entries, decisions
+
+
+def _judge(
+    own: "_Own",
+    libdir: str,
+    entries: "list[tuple[str, str]]",
+    fs: "FsView",
+    trees: "TreeView",
+    is_default_dir: "Callable[[str], bool]",
+) -> "tuple[str, str]":
+    """The entry for one install directory and its verdict, or the directory and why it
+    gets none."""
+    if libdir in own.caller.place:
+        return libdir, OWN_NAMED
+    if libdir in own.again:
+        return libdir, OWN_INSTALL_NAMED
+    if libdir in own.ours or any(v == libdir for v, _ in entries):
+        return libdir, DUPLICATE
+    if is_default_dir(libdir):
+        return libdir, DEFAULT_DIR
+    if fs.build_tree(libdir):
+        return libdir, BUILD_TREE  # an install staged inside a build tree: not a prefix
+    entry = _origin_entry(own.output, libdir, own.out_tree, trees)
+    if entry is not None:
+        if not own.strips and entry.rstrip("/") in own.bare:
+            return libdir, OWN_NAMED  # the caller's own `$ORIGIN/..` entry, which stays
+        # Meson's install removes the values it passed itself: spelled apart from those.
+        taken = own.caller.raw | {v for v, _ in entries}
+        return spelled_apart(entry, taken), OWN_ORIGIN
+    if own.rewrites:
+        return libdir, OWN_UNSAFE
+    return libdir, OWN_ABSOLUTE
 
 
 def _origin_entry(

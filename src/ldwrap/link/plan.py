@@ -1,26 +1,34 @@
 """prepare(): from a linker's argv and environment to the full command, as one pipeline.
 
-The steps, in order, each a top-level function below that reads what the earlier ones found:
-  start (read the config, name the linker, find the real one and its grammar)
-  -> _not_a_link (pass through what is no link) -> read_args (expand @files, once)
-  -> parse (the caller's arguments, once) -> linkers.for_target (another machine's link:
-  that target's real linker) -> read_nix_env (the NIX_* additions; the Nix reader is
-  loaded only when NIX_* variables are set)
-  -> decide_facts (purity on, rpath off, lld's -flavor offset: decided once)
-  -> enforce_purity (on the arguments already expanded) -> with_ldflags (the NIX_LDFLAGS*
-  words in their place) -> rpath.decide -> _own_install_dirs (a library from a build tree:
-  the project's own install directory) -> flags.compose -> shrink_candidates -> assemble.
-Any step may end the pipeline early with a pass-through Invocation (the caller's arguments
-unchanged) and a note saying why. `prepare` is the one code path behind the shim,
+The steps, in the order they run, each a top-level function below; each reads what earlier
+steps found and writes its result into the Invocation under the name the Invocation gives it:
+
+  start              the config, the linker's name, the real linker and its grammar
+  not_a_link         what is no link passes through (mold -run, a nested shim, lld -flavor)
+  read_args          @files read once                                   -> (link.pieces)
+  parse_request      the caller's arguments, read once; another machine's link gets that
+                     target's real linker                                -> request
+  read_nix_env       the NIX_* additions for this link's target           -> (link.nix)
+  decide_facts       purity, rpath off: decided once                      -> (link.purity, ...)
+  enforce_purity     NIX_ENFORCE_PURITY on the arguments read already     -> args_as_run, ...
+  with_ldflags       the NIX_LDFLAGS* words in their place in the request -> (link.linked)
+  decide_rpath       rpath.decide, then the project's own install directory -> plan
+  compose_flags      where every entry lands (landing.py), among nixpkgs' flags
+                                                               -> extras, shrink_candidates
+  assemble           the command                                          -> argv, added_span, ...
+
+Any step before compose_flags may end the pipeline with the caller's arguments unchanged and
+a note saying why (`why_unchanged`). `prepare` is the one code path behind the shim,
 `ldwrap dry-run` and `ldwrap explain`: what they print is what the shim runs.
 """
 
 from . import oslite as os
-from .argv import lld_flavour, parse
+from .argv import kept_first, lld_flavour, parse
 from .config import MODE_NONDEFAULT, Config
 from .dirs import FsView
 from .flags import compose, ldflags_words
 from .grammar import GOLD, LLD, MOLD
+from .landing import land
 from .linkers import (
     CHAIN_VAR,
     MAX_DEPTH,
@@ -33,14 +41,15 @@ from .linkers import (
     linker_name,
 )
 from .model import DYNAMIC, Invocation, LinkRequest, NixEnv, RealLinker
-from .rpath import BUILD_TREE, decide, shrink_candidates
+from .rpath import decide
 from .targets import prefix_machine
+from .verdicts import BUILD_TREE
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
 
-    from .model import Extras, RpathPlan
+    from .model import RpathPlan
     from .purity import Filtered
 
 
@@ -50,6 +59,51 @@ class ShimError(Exception):
     def __init__(self, message: str, status: int = 1) -> None:
         super().__init__(message)
         self.status = status
+
+
+class Link:
+    """What the steps of one link share besides their results (which go into the
+    Invocation): where it runs, how it was reached, and the facts decided on the way."""
+
+    __slots__ = (
+        "chain",
+        "checker",
+        "cwd",
+        "expanded",
+        "fs",
+        "kept_first",
+        "linked",
+        "machine",
+        "nix",
+        "pieces",
+        "pure",
+        "purity",
+        "real_prefix",
+        "rpath_off",
+        "words",
+    )
+
+    def __init__(self, args: "list[str]", env: "Mapping[str, str]", cwd: str) -> None:
+        self.cwd = cwd
+        self.chain = Chain(env.get(CHAIN_VAR, ""))
+        self.real_prefix: list[str] = []  # rust-lld's `-flavor gnu`, before everything
+        self.kept_first = kept_first(args)  # the caller's lld `-flavor X`: it stays first
+        # The target without -m: a target-prefixed name's (aarch64-linux-gnu-ld), else None
+        # (this machine).
+        self.machine: str | None = None
+        self.pieces: list[list[str]] | None = None  # what each argument's @files expand to
+        self.expanded = args  # the arguments with every @file read
+        self.nix = NixEnv()
+        self.purity = False  # NIX_ENFORCE_PURITY filters this link
+        self.pure: Filtered | None = None  # what it made of the arguments
+        self.rpath_off = False  # LDWRAP_DISABLE or NIX_DONT_SET_RPATH
+        self.words: tuple[list[str], list[str]] = ([], [])  # NIX_LDFLAGS* before and after
+        self.linked = LinkRequest()  # the request with those words in it
+        self.checker: Callable[[str], bool] | None = None  # the default mode's system dirs
+        self.fs = FsView()
+
+
+# --- start -----------------------------------------------------------------------------------
 
 
 def identify(argv0: str, explicit: "str | None") -> "str | None":
@@ -62,7 +116,7 @@ def identify(argv0: str, explicit: "str | None") -> "str | None":
 
 def prefix_args(real: "RealLinker", args: "list[str]") -> "list[str]":
     """What goes before the caller's arguments: rust-lld's `-flavor gnu`, unless the caller
-    already starts with its own `-flavor X`, which must stay first."""
+    already starts with a `-flavor` of its own (with its value or, broken, without)."""
     return [] if args[:1] == ["-flavor"] else list(real.prefix)
 
 
@@ -98,78 +152,25 @@ def _flavour(name: str, real: "RealLinker") -> str:
     return flavour_from_path(real.path, flavour) if name == "ld" else flavour
 
 
-def _not_a_link(flavour: str, args: "list[str]", lld: "str | None", chain: "Chain") -> "str | None":
-    """Why this call is passed through before its arguments are read, or None."""
-    if flavour == MOLD and args[:1] in (["-run"], ["--run"]):
-        # `mold -run CMD ARGS` runs CMD with mold as its linker: nothing here is a link
-        # argument, and CMD's own links come back through the shims with their own rpaths.
-        return "mold -run: the command runs unchanged"
-    if chain.direct:
-        return "an outer ldwrap already added its flags"
-    if lld is not None and lld.lower() not in ("gnu", "ld", "ld.lld"):
-        return f"lld flavour {lld!r} is not ELF"
-    return None
-
-
-class Link:
-    """One link as the pipeline learns it: each step reads what earlier steps set."""
-
-    __slots__ = (
-        "args",
-        "chain",
-        "config",
-        "cwd",
-        "flavour",
-        "lld",
-        "machine",
-        "name",
-        "real",
-        "real_prefix",
-    )
-
-    def __init__(self, args: "list[str]", config: "Config", cwd: str) -> None:
-        self.args = args  # the caller's, never changed
-        self.config = config
-        self.cwd = cwd
-        self.chain = Chain(config.env.get(CHAIN_VAR, ""))
-        self.name = ""
-        self.real = RealLinker("")
-        self.flavour = ""
-        self.real_prefix: list[str] = []  # rust-lld's `-flavor gnu`, before everything
-        self.lld = lld_flavour(args)  # the caller's own lld `-flavor X`, which stays first
-        # The target without -m: a target-prefixed name's (aarch64-linux-gnu-ld), else None
-        # (this machine).
-        self.machine: str | None = None
-
-
-class Facts:
-    """What is decided once per link and passed on: never worked out a second time."""
-
-    __slots__ = ("kept_first", "purity", "rpath_off")
-
-    def __init__(self, kept_first: int, purity: bool, rpath_off: bool) -> None:
-        # Leading words that stay first: lld's `-flavor X`.
-        self.kept_first = kept_first
-        self.purity = purity  # NIX_ENFORCE_PURITY filters this link
-        self.rpath_off = rpath_off  # LDWRAP_DISABLE or NIX_DONT_SET_RPATH
-
-
-def start(argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str) -> "Link":
+def start(
+    argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str
+) -> "tuple[Link, Invocation]":
     """Read the config, name the linker, find the real one and the grammar to read with."""
-    link = Link(args, Config.from_env(env), cwd)
-    link.name = _name(argv0, link.config)
-    link.real = _real_linker(link.name, argv0, link.config, link.chain)
-    link.flavour = _flavour(link.name, link.real)
-    link.real_prefix = prefix_args(link.real, args)
-    link.machine = prefix_machine(os.path.basename(argv0), link.name)
-    return link
+    config = Config.from_env(env)
+    link = Link(args, env, cwd)
+    name = _name(argv0, config)
+    real = _real_linker(name, argv0, config, link.chain)
+    inv = Invocation(name, args, config, real, _flavour(name, real))
+    link.real_prefix = prefix_args(real, args)
+    link.machine = prefix_machine(os.path.basename(argv0), name)
+    return link, inv
 
 
-def linker_env(link: "Link", nix: "NixEnv | None") -> "dict[str, str]":
+def linker_env(link: "Link", inv: "Invocation") -> "dict[str, str]":
     """The real linker's environment: the chain guard, without a v2 wrapper's record."""
-    env = dict(link.config.env)
-    env[CHAIN_VAR] = link.chain.extended(link.real.path)
-    if nix is not None and nix.protocol == "v2":
+    env = dict(inv.config.env)
+    env[CHAIN_VAR] = link.chain.extended(inv.real.path)
+    if link.nix.protocol == "v2":
         # As nixpkgs' wrapper does: the prepared-link record is for this link alone, not for
         # whatever the linker starts.
         for key in [k for k in env if k.startswith(("wrapper_", "NIX_WRAPPER_"))]:
@@ -177,84 +178,78 @@ def linker_env(link: "Link", nix: "NixEnv | None") -> "dict[str, str]":
     return env
 
 
-def invocation(
-    link: "Link",
-    argv: "list[str]",
-    env: "dict[str, str]",
-    note: str,
-    request: "LinkRequest | None" = None,
-    warnings: "list[str] | None" = None,
-    pure: "Filtered | None" = None,
-    plan: "RpathPlan | None" = None,
-    extras: "Extras | None" = None,
-    added_at: "tuple[int, int]" = (1, 1),
-    spans: "list[tuple[int, int]] | None" = None,
-    shrink: "list[str] | None" = None,
+def pass_through(
+    link: "Link", inv: "Invocation", why: str, env: "dict[str, str] | None" = None
 ) -> "Invocation":
-    """The Invocation, built here alone, for a link run as decided or passed through."""
-    return Invocation(
-        link.name,
-        link.args,
-        link.config,
-        link.real,
-        link.flavour,
-        argv,
-        env,
-        note,
-        request=request,
-        plan=plan,
-        extras=extras,
-        added_span=added_at,
-        args_as_run=pure.args if pure is not None else None,
-        purity_notes=pure.notes if pure is not None else None,
-        rsp_writeback=spans,
-        warnings=warnings,
-        shrink_candidates=shrink,
-    )
+    """The caller's arguments unchanged, with the reason; env: the linker's environment, by
+    default linker_env."""
+    inv.argv = [inv.real.path, *link.real_prefix, *inv.caller_args]
+    inv.env = linker_env(link, inv) if env is None else env
+    inv.why_unchanged = why
+    return inv
 
 
-def passed_through(
-    link: "Link",
-    note: str,
-    env: "dict[str, str]",
-    warnings: "list[str] | None" = None,
-    request: "LinkRequest | None" = None,
-) -> "Invocation":
-    """The caller's arguments unchanged, with the reason."""
-    cmd = [link.real.path, *link.real_prefix, *link.args]
-    return invocation(link, cmd, env, note, request=request, warnings=warnings)
+# --- the steps -------------------------------------------------------------------------------
 
 
-def read_args(args: "list[str]", cwd: str) -> "tuple[list[list[str]] | None, str | None]":
-    """What each argument expands to with its @files read (None when there is none), or the
-    reason they cannot be read (then the real linker reads them itself and reports what is
-    wrong with them)."""
+def not_a_link(link: "Link", inv: "Invocation") -> "str | None":
+    """Why this call is passed through before its arguments are read, or None."""
+    args = inv.caller_args
+    if inv.flavour == MOLD and args[:1] in (["-run"], ["--run"]):
+        # `mold -run CMD ARGS` runs CMD with mold as its linker: nothing here is a link
+        # argument, and CMD's own links come back through the shims with their own rpaths.
+        return "mold -run: the command runs unchanged"
+    if link.chain.direct:
+        return "an outer ldwrap already added its flags"
+    lld = lld_flavour(args)
+    if lld is not None and lld.lower() not in ("gnu", "ld", "ld.lld"):
+        return f"lld flavour {lld!r} is not ELF"
+    return None
+
+
+def read_args(link: "Link", inv: "Invocation") -> "str | None":
+    """Read the @files once, keeping what each argument expands to (link.pieces); the
+    reason they cannot be read, or None (then the real linker reads them itself and reports
+    what is wrong with them)."""
+    args = inv.caller_args
     if not any(a[:1] == "@" for a in args):
-        return None, None
+        return None
     from . import rsp  # only links with response files pay for the reader
 
     try:
-        return rsp.expand_each(args, cwd), None
+        link.pieces = rsp.expand_each(args, link.cwd)
     except rsp.ResponseFileError as e:
-        return None, f"{e}: running the linker with the arguments unchanged"
+        return f"{e}: running the linker with the arguments unchanged"
+    link.expanded = [t for p in link.pieces for t in p]
+    return None
 
 
-def read_nix_env(config: "Config", req: "LinkRequest", machine: "str | None") -> "NixEnv":
+def parse_request(link: "Link", inv: "Invocation", argv0: str) -> None:
+    """The caller's arguments, read once; a link for another machine (its `-m`) runs that
+    target's real linker."""
+    inv.request = req = parse(inv.flavour, link.expanded)
+    config = inv.config
+    inv.real = for_target(
+        inv.real, inv.linker_name, argv0, req.emulation, config.env, config.linker, link.chain
+    )
+
+
+def read_nix_env(link: "Link", inv: "Invocation") -> None:
     """The NIX_* settings for this link (its host-suffixed names are its target's); none
     without NIX_* variables, and then the Nix reader is never loaded."""
-    if not config.nix_vars:
-        return NixEnv()
+    if not inv.config.nix_vars:
+        return
     from .nix import read_nix
 
-    return read_nix(config.env, req, machine)
+    assert inv.request is not None
+    link.nix = read_nix(inv.config.env, inv.request, link.machine)
 
 
-def decide_facts(link: "Link", nix: "NixEnv") -> "Facts":
-    """Purity, rpath off and the lld -flavor offset, decided once for the whole link."""
-    config = link.config
-    purity = config.enforce_purity and _purity_applies(config, nix)
-    kept_first = 2 if link.lld is not None else 0
-    return Facts(kept_first, purity, config.disable_rpath or nix.dont_set_rpath)
+def decide_facts(link: "Link", inv: "Invocation") -> None:
+    """Purity and rpath off, decided once for the whole link."""
+    config = inv.config
+    link.purity = config.enforce_purity and _purity_applies(config, link.nix)
+    link.rpath_off = config.disable_rpath or link.nix.dont_set_rpath
 
 
 def _purity_applies(config: "Config", nix: "NixEnv") -> bool:
@@ -263,40 +258,47 @@ def _purity_applies(config: "Config", nix: "NixEnv") -> bool:
     return applies(config, nix)
 
 
-def enforce_purity(link: "Link", pieces: "list[list[str]]") -> "Filtered":
+def enforce_purity(link: "Link", inv: "Invocation") -> None:
     """NIX_ENFORCE_PURITY: the caller's arguments without impure paths, from the arguments
-    already expanded."""
+    already expanded (args_as_run, purity_notes; the request read again when it changed)."""
+    if not link.purity:
+        return
     from . import purity
 
+    pieces = link.pieces if link.pieces is not None else [[a] for a in inv.caller_args]
     try:
-        return purity.apply(link.flavour, link.args, pieces, link.cwd, link.config)
+        pure = purity.apply(inv.flavour, inv.caller_args, pieces, link.cwd, inv.config)
     except purity.ImpurePathError as e:
         raise ShimError(str(e)) from None
+    inv.args_as_run = pure.args
+    inv.purity_notes = pure.notes
+    link.pure = pure
+    if pure.changed:
+        inv.request, link.expanded = parse(inv.flavour, pure.expanded), pure.expanded
 
 
-def with_ldflags(
-    link: "Link",
-    req: "LinkRequest",
-    words: "tuple[list[str], list[str]]",
-    expanded: "list[str]",
-    kept_first: int,
-) -> "LinkRequest":
-    """The request as the linker will see it, with the NIX_LDFLAGS* words before and after
-    the caller's arguments (flags.ldflags_words): their -L, -l and library files count like
-    the caller's, at the place the command gets them. Only the added words are read; the
-    caller's arguments are read again only when the words change how they read (a mode left
-    on by the words before them, a sysroot, an emulation, ...)."""
-    pre, post = words
+def with_ldflags(link: "Link", inv: "Invocation") -> None:
+    """The request as the linker will see it (link.linked), with the NIX_LDFLAGS* words
+    before and after the caller's arguments (flags.ldflags_words): their -L, -l and library
+    files count like the caller's, at the place the command gets them. Only the added words
+    are read; the caller's arguments are read again only when the words change how they read
+    (a mode left on by the words before them, a sysroot, an emulation, ...)."""
+    req = inv.request
+    assert req is not None
+    link.words = pre, post = ldflags_words(req, link.nix)
+    link.linked = req
     if not pre and not post:
-        return req
-    flavour = link.flavour
+        return
+    flavour = inv.flavour
     before = parse(flavour, pre)
     after = parse(flavour, post, req.end_state)
     if before.end_state == (False, False) and _only_add(flavour, req, before, after):
-        return merge_requests(before, req, after)
-    flavour_pair, body = expanded[:kept_first], expanded[kept_first:]
+        link.linked = merge_requests(before, req, after)
+        return
+    expanded = link.expanded
+    flavour_pair, body = expanded[: link.kept_first], expanded[link.kept_first :]
     cut = body.index("--") if req.dashdash and "--" in body else len(body)
-    return parse(flavour, [*flavour_pair, *pre, *body[:cut], *post, *body[cut:]])
+    link.linked = parse(flavour, [*flavour_pair, *pre, *body[:cut], *post, *body[cut:]])
 
 
 def _only_add(flavour: str, req: "LinkRequest", *parts: "LinkRequest") -> bool:
@@ -338,151 +340,122 @@ def merge_requests(
     return out
 
 
-def assemble(
-    link: "Link",
-    kept_first: int,
-    req: "LinkRequest",
-    pure: "Filtered | None",
-    extras: "Extras",
-) -> "tuple[list[str], tuple[int, int], list[tuple[int, int]]]":
-    """[linker] [head] [-flavor X] [before] the caller's [after] [`--` and what follows]; where
-    ldwrap's runs start and end; the runs purity moves back into @files."""
-    rest = pure.args if pure is not None else link.args
-    flavour_pair, rest = rest[:kept_first], rest[kept_first:]
-    tail: list[str] = []
-    if req.dashdash and "--" in rest:
-        # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
-        cut = rest.index("--")
-        rest, tail = rest[:cut], rest[cut:]
-    prefix = link.real_prefix
-    argv = [link.real.path, *prefix, *flavour_pair, *extras.before, *rest, *extras.after, *tail]
-    added_at = (1 + len(prefix) + len(flavour_pair), len(argv) - len(tail))
-    spans: list[tuple[int, int]] = []
-    if pure is not None and pure.spans:
-        from .purity import argv_spans
+def decide_rpath(link: "Link", inv: "Invocation", fs: "FsView | None") -> None:
+    """Which entries the link gets (rpath.decide), then the project's own install
+    directory for a link that takes a library from a build tree (plan)."""
+    config = inv.config
+    if config.mode == MODE_NONDEFAULT and not link.rpath_off:
+        from .dirs import default_dir_checker  # a function of the eager dirs module
 
-        spans = argv_spans(
-            pure.spans,
-            len(flavour_pair),
-            added_at[0] + len(extras.before),
-            len(rest),
-            len(extras.after),
-        )
-    return argv, added_at, spans
+        link.checker = default_dir_checker()
+    if fs is not None:
+        link.fs = fs
+    inv.plan = decide(
+        link.linked,
+        config,
+        link.fs,
+        link.cwd,
+        link.checker,
+        disabled=link.rpath_off,
+        flavour=inv.flavour,
+        machine=link.machine,
+    )
+    own_install_dirs(link, inv.plan, config)
 
 
-def _own_install_dirs(
-    req: "LinkRequest",
-    plan: "RpathPlan",
-    config: "Config",
-    fs: "FsView",
-    cwd: str,
-    checker: "Callable[[str], bool] | None",
-) -> None:
+def own_install_dirs(link: "Link", plan: "RpathPlan", config: "Config") -> None:
     """Add the project's own install directory to a plan that takes a library from a build
-    tree (ownrpath.py): its entries go first among ldwrap's before and after the caller's
-    arguments. Links that take nothing from a build tree pay one pass over the decisions."""
+    tree (ownrpath.py). Links that take nothing from a build tree pay one pass over the
+    decisions, and never load the modules that read build trees."""
     if not any(d.verdict == BUILD_TREE and d.libraries for d in plan.decisions):
         return
     from .dirs import default_dir_checker
     from .installdirs import TreeView
     from .ownrpath import decide_own, tree_libraries
 
-    before, after, decisions = decide_own(
-        req, plan, config, fs, TreeView(config.env), cwd, checker or default_dir_checker()
+    checker = link.checker or default_dir_checker()
+    entries, decisions = decide_own(
+        link.linked, plan, config, link.fs, TreeView(config.env), link.cwd, checker
     )
-    plan.copies[:0] = before
-    plan.dirs[:0] = after
+    plan.entries += entries
     plan.decisions += decisions
-    if before or after:
+    if entries:
         libraries = tree_libraries(plan)
-        plan.vouched.update((entry, libraries) for entry in (*before, *after))
+        plan.vouched.update((value, libraries) for value, _ in entries)
+
+
+def compose_flags(link: "Link", inv: "Invocation") -> None:
+    """Where every entry lands (landing.py), among the flags nixpkgs' wrapper adds (extras),
+    and which entries the post-link trim may remove (shrink_candidates)."""
+    req, plan, config = inv.request, inv.plan, inv.config
+    assert req is not None and plan is not None
+    pure = link.pure
+    run_path = config.run_path if pure is None else pure.run_path
+    landing = land(req, link.linked, plan, config, link.words, inv.flavour, run_path)
+    inv.extras = compose(req, config, link.nix, landing, link.words)
+    inv.shrink_candidates = landing.trimmable
+
+
+def assemble(link: "Link", inv: "Invocation") -> None:
+    """[linker] [head] [-flavor X] [before] the caller's [after] [`--` and what follows]
+    (argv); where ldwrap's runs start and end (added_span); the runs purity moves back
+    into @files (rsp_writeback)."""
+    req, extras, pure = inv.request, inv.extras, link.pure
+    assert req is not None and extras is not None
+    first = link.kept_first
+    rest = inv.args_as_run
+    flavour_pair, rest = rest[:first], rest[first:]
+    tail: list[str] = []
+    if req.dashdash and "--" in rest:
+        # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
+        cut = rest.index("--")
+        rest, tail = rest[:cut], rest[cut:]
+    prefix = link.real_prefix
+    inv.argv = argv = [
+        inv.real.path,
+        *prefix,
+        *flavour_pair,
+        *extras.before,
+        *rest,
+        *extras.after,
+        *tail,
+    ]
+    inv.added_span = start = (1 + len(prefix) + len(flavour_pair), len(argv) - len(tail))
+    if pure is not None and pure.spans:
+        from .purity import argv_spans
+
+        inv.rsp_writeback = argv_spans(
+            pure.spans, first, start[0] + len(extras.before), len(rest), len(extras.after)
+        )
+    inv.env = linker_env(link, inv)
+    inv.why_unchanged = "" if extras.before or extras.after else "nothing to add"
 
 
 def prepare(
     argv0: str, args: "list[str]", env: "Mapping[str, str]", cwd: str, fs: "FsView | None" = None
 ) -> "Invocation":
     """Decide the full command for a link invoked as argv0 with args."""
-    link = start(argv0, args, env, cwd)
-    config, flavour = link.config, link.flavour
-    note = _not_a_link(flavour, args, link.lld, link.chain)
-    if note is not None:
+    link, inv = start(argv0, args, env, cwd)
+    why = not_a_link(link, inv)
+    if why is not None:
         # mold -run gets the environment as it is: the guard must not reach CMD's links.
-        run_env = dict(env) if note.startswith("mold") else linker_env(link, None)
-        return passed_through(link, note, run_env)
-    pieces, note = read_args(args, cwd)
-    if note is not None:
-        return passed_through(link, note, linker_env(link, None), [*config.warnings, note])
-    expanded = args if pieces is None else [t for p in pieces for t in p]
-    req = parse(flavour, expanded)
-    link.real = for_target(
-        link.real, link.name, argv0, req.emulation, config.env, config.linker, link.chain
-    )
-    if req.query:
-        return passed_through(
-            link, "a version or help request", linker_env(link, None), request=req
-        )
-
-    nix = read_nix_env(config, req, link.machine)
-    facts = decide_facts(link, nix)
-    pure = None
-    if facts.purity:
-        pure = enforce_purity(link, pieces if pieces is not None else [[a] for a in args])
-        if pure.changed:
-            req, expanded = parse(flavour, pure.expanded), pure.expanded
-    words = ldflags_words(req, nix)
-    linked = with_ldflags(link, req, words, expanded, facts.kept_first)
-    checker = None
-    if config.mode == MODE_NONDEFAULT and not facts.rpath_off:
-        from .dirs import default_dir_checker
-
-        checker = default_dir_checker()
-    view = fs or FsView()
-    plan = decide(
-        linked,
-        config,
-        view,
-        cwd,
-        checker,
-        disabled=facts.rpath_off,
-        flavour=flavour,
-        machine=link.machine,
-    )
-    _own_install_dirs(linked, plan, config, view, cwd, checker)
-    run_path = pure.run_path if pure is not None else None
-    extras = compose(
-        req,
-        config,
-        nix,
-        plan.args(),
-        words,
-        flavour=flavour,
-        run_path=run_path,
-        copy_args=plan.copy_args(),
-    )
-    shrink: list[str] = []
-    if config.shrink_on:
-        shrink = shrink_candidates(
-            linked,
-            plan,
-            [*extras.before, *extras.after],
-            config.run_path if run_path is None else run_path,
-        )
-    argv, added_at, spans = assemble(link, facts.kept_first, req, pure, extras)
-    note = "" if extras.before or extras.after else "nothing to add"
-    return invocation(
-        link,
-        argv,
-        linker_env(link, nix),
-        note,
-        request=req,
-        pure=pure,
-        plan=plan,
-        extras=extras,
-        added_at=added_at,
-        spans=spans,
-        shrink=shrink,
-    )
+        return pass_through(link, inv, why, dict(env) if why.startswith("mold") else None)
+    why = read_args(link, inv)
+    if why is not None:
+        inv.warnings = [*inv.config.warnings, why]
+        return pass_through(link, inv, why)
+    parse_request(link, inv, argv0)
+    assert inv.request is not None
+    if inv.request.query:
+        return pass_through(link, inv, "a version or help request")
+    read_nix_env(link, inv)
+    decide_facts(link, inv)
+    enforce_purity(link, inv)
+    with_ldflags(link, inv)
+    decide_rpath(link, inv, fs)
+    compose_flags(link, inv)
+    assemble(link, inv)
+    return inv
 
 
 def unchanged(argv0: str, args: "list[str]", env: "Mapping[str, str]") -> "tuple[str, list[str]]":

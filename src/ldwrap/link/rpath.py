@@ -21,6 +21,26 @@ from .dirs import CMAKE_TREE, is_system_dir
 from .grammar import MOLD
 from .model import STATIC_PIE, DirDecision, RpathPlan
 from .targets import of_link
+from .verdicts import (
+    ADDED,
+    BUILD_TREE,
+    CALLER_KEEPS,
+    COPY,
+    DEFAULT_DIR,
+    DISABLED,
+    DRIVER,
+    DUPLICATE,
+    INCOMPATIBLE,
+    MISSING,
+    NO_LIBRARY,
+    NOT_DYNAMIC,
+    OUTSIDE,
+    REINSTALLED,
+    SHADOWS,
+    STATIC_ONLY,
+    STORE_ROOT,
+    STUB,
+)
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -35,26 +55,6 @@ if TYPE_CHECKING:
     Found = tuple[str, str, list[str], str]
 
 SCRIPT_DEPTH = 8  # scripts naming scripts: deeper than any real chain, short of a loop
-
-# Verdicts, one per candidate directory.
-ADDED = "added"
-OUTSIDE = "outside allowed prefixes"
-DEFAULT_DIR = "searched by the loader already"
-NO_LIBRARY = "no requested shared library here"
-STATIC_ONLY = "requested libraries are linked statically"
-DUPLICATE = "already added"
-COPY = "added as DIR/ before the caller's rpath, which names it too"
-CALLER_KEEPS = "the caller's rpath names it, and no install removes that entry"
-REINSTALLED = "the caller's rpath names it, and CMake's install RPATH names it again"
-STUB = "link-time stubs only: the driver's real library is found at run time"
-DRIVER = "the driver's directory, for libraries linked against their stubs"
-SHADOWS = "the caller names it after an entry with the same library: not copied"
-BUILD_TREE = "inside a build tree"
-DISABLED = "rpath disabled"
-NOT_DYNAMIC = "not a dynamic link"
-MISSING = "file not found"
-STORE_ROOT = "the store itself, not a path in it"
-INCOMPATIBLE = "requested libraries here are for another target"
 
 
 def normalise(path: str, cwd: str, fs: "FsView") -> str:
@@ -378,17 +378,16 @@ def place(
     seen.add(path)
     caller = p.caller
     if path not in caller.place:
-        plan.dirs.append(path)
+        plan.entries.append((path, ADDED))
         plan.decisions.append(DirDecision(given, path, ADDED, libs, via))
     elif (kept := caller_kept(p, path)) is not None:
         plan.decisions.append(DirDecision(given, path, kept, libs, via))
     elif shadows(p, path, [n for n in found if "/" not in n]):
         plan.decisions.append(DirDecision(given, path, SHADOWS, libs, via))
     else:
-        spelled = path + "/"
-        while spelled in caller.raw:  # GNU ld drops a value equal to one it has
-            spelled += "/"
-        plan.copies.append(spelled)
+        # GNU ld drops a value equal to one it has.
+        spelled = spelled_apart(path + "/", caller.raw)
+        plan.entries.append((spelled, COPY))
         plan.decisions.append(DirDecision(given, path, COPY, libs, via))
     return True
 
@@ -414,9 +413,18 @@ def add_driver(
     if driver in p.caller.place:
         plan.decisions.append(DirDecision(stubs, driver, CALLER_KEEPS, tuple(found)))
         return
-    plan.dirs.append(driver)
+    plan.entries.append((driver, DRIVER))
     plan.vouched[driver] = files
     plan.decisions.append(DirDecision(stubs, driver, DRIVER, tuple(found)))
+
+
+def spelled_apart(value: str, taken: "set[str]") -> str:
+    """value with slashes added until it is none of taken: the same directory to the loader,
+    another string to GNU ld (which drops a value it has) and to Meson's install (which
+    removes the values it passed)."""
+    while value in taken:
+        value += "/"
+    return value
 
 
 def locate(p: "Policy", search: "list[str]", script: str, entry: str) -> "str | None":
@@ -545,55 +553,3 @@ def decide(
                 else:
                     place(p, plan, seen, *named)
     return plan
-
-
-def shrink_candidates(
-    req: "LinkRequest", plan: "RpathPlan", added: "list[str]", also_given: "list[str]"
-) -> "list[str]":
-    """The rpath entries the post-link trim (LDWRAP_SHRINK) may remove: directories this plan
-    added for a library asked for under --as-needed, which the linker may then have left out
-    of DT_NEEDED, ldwrap's copies (`DIR/`) of such directories the caller passes too (the
-    caller's own spelling stays; CMake and Meson pass one for every linked directory), and
-    the entries plan.vouched names (the project's own directory, the driver's) when a library
-    they are for was asked for under --as-needed. Pure.
-
-    req: the request as linked (NIX_LDFLAGS* included); added: the flags ldwrap adds, where
-    each entry must appear exactly once as `-rpath DIR` (else another source passed it too);
-    also_given: directories that came from elsewhere (LD_RUN_PATH) and stay. The caller's own
-    -rpath/-R entries, relative entries and other entries with `$` tokens always stay.
-    """
-    if not req.as_needed or not (plan.dirs or plan.copies):
-        return []
-    wanted = {
-        d.path
-        for d in plan.decisions
-        if d.verdict in (ADDED, COPY, DUPLICATE) and not req.as_needed.isdisjoint(d.libraries)
-    }
-    vouched = {
-        e
-        for e, libraries in plan.vouched.items()
-        if not req.as_needed.isdisjoint(os.path.basename(f) for f in libraries)
-    }
-    if not wanted and not vouched:
-        return []
-    keep = set(also_given)
-    for r in req.rpaths:
-        keep.update(r.split(":"))
-    count: dict[str, int] = {}
-    for i, word in enumerate(added):
-        if word in ("-rpath", "--rpath", "-R") and i + 1 < len(added):
-            value = added[i + 1]
-        elif word.startswith(("-rpath=", "--rpath=")):
-            value = word.partition("=")[2]
-        else:
-            continue
-        for part in value.split(":"):
-            count[part] = count.get(part, 0) + 1
-    # A copy is its directory spelled with trailing slashes: the same directory to the loader.
-    return [
-        e
-        for e in [*plan.copies, *plan.dirs]
-        if e not in keep
-        and count.get(e) == 1
-        and (e in vouched or ((e.rstrip("/") or "/") in wanted and e[:1] == "/" and "$" not in e))
-    ]

@@ -7,10 +7,8 @@ import pytest
 
 from ldwrap.link.argv import parse
 from ldwrap.link.config import Config
-from ldwrap.link.flags import ldflags_words
 from ldwrap.link.grammar import FLAVOURS
-from ldwrap.link.model import LinkRequest
-from ldwrap.link.nix import NixEnv
+from ldwrap.link.model import Invocation, LinkRequest, RealLinker
 from ldwrap.link.plan import Link, with_ldflags
 
 CALLERS = [
@@ -38,6 +36,17 @@ WORDS = [
 ]
 
 
+def linked(flavour: str, caller: list[str], before: str, after: str) -> LinkRequest:
+    """The step on its own: the request with the NIX_LDFLAGS_BEFORE and NIX_LDFLAGS words."""
+    link = Link(caller, {}, "/")
+    config = Config.from_env({}, nix_store_exists=False)
+    inv = Invocation("ld", caller, config, RealLinker("/bin/true"), flavour)
+    inv.request = parse(flavour, caller)
+    link.nix.ldflags_before, link.nix.ldflags = before.split(), after.split()
+    with_ldflags(link, inv)
+    return link.linked
+
+
 def facts(req: LinkRequest) -> dict[str, object]:
     return {
         "order": [(d, req.lib_dirs[i] if d else req.lib_files[i]) for d, i in req.order],
@@ -60,16 +69,11 @@ def facts(req: LinkRequest) -> dict[str, object]:
 def test_words_merged_read_like_the_whole_command(
     flavour: str, caller: list[str], before: str, after: str
 ) -> None:
-    link = Link(caller, Config.from_env({}, nix_store_exists=False), "/")
-    link.flavour = flavour
-    nix = NixEnv()
-    nix.ldflags_before, nix.ldflags = before.split(), after.split()
     req = parse(flavour, caller)
     # Words after the caller's go before a top-level `--`, where the command puts them.
     cut = caller.index("--") if req.dashdash else len(caller)
     whole = [*before.split(), *caller[:cut], *after.split(), *caller[cut:]]
-    linked = with_ldflags(link, req, ldflags_words(req, nix), caller, 0)
-    assert facts(linked) == facts(parse(flavour, whole))
+    assert facts(linked(flavour, caller, before, after)) == facts(parse(flavour, whole))
 
 
 @pytest.mark.parametrize(
@@ -87,12 +91,6 @@ def test_the_callers_arguments_are_read_again_only_when_the_words_change_them(
         seen.append(list(args))
         return parse(flavour, args, *rest)
 
-    caller = ["-L/c", "-lbar", "main.o"]
-    link = Link(caller, Config.from_env({}, nix_store_exists=False), "/")
-    link.flavour = "bfd"
-    nix = NixEnv()
-    nix.ldflags_before, nix.ldflags = before.split(), after.split()
-    req = parse("bfd", caller)
     monkeypatch.setattr(plan, "parse", counting)
-    with_ldflags(link, req, ldflags_words(req, nix), caller, 0)
+    linked("bfd", ["-L/c", "-lbar", "main.o"], before, after)
     assert any("-lbar" in args for args in seen) == again

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from helpers import store_hash
+from ldwrap.link import landing
 from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
 from ldwrap.link.config import (
@@ -21,6 +22,7 @@ from ldwrap.link.config import (
 )
 from ldwrap.link.dirs import FsView, default_dir_checker
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
+from ldwrap.link.landing import sides
 from ldwrap.link.model import RpathPlan
 from ldwrap.link.rpath import decide, normalise
 
@@ -57,6 +59,16 @@ def tree(tmp_path: Path) -> Tree:
     return Tree(tmp_path)
 
 
+class Decided:
+    """A plan, with where its entries land (landing.py): `copies`, the entries before the
+    caller's arguments, and `dirs`, those after."""
+
+    def __init__(self, plan: RpathPlan) -> None:
+        self.decisions = plan.decisions
+        self.vouched = plan.vouched
+        self.copies, self.dirs = sides(plan)
+
+
 def plan(
     args: list[str],
     env: dict[str, str],
@@ -64,12 +76,12 @@ def plan(
     flavour: str = LLD,
     is_default_dir: Callable[[str], bool] | None = None,
     nix_store_exists: bool = False,
-) -> RpathPlan:
+) -> Decided:
     config = Config.from_env(env, nix_store_exists=nix_store_exists)
-    return decide(parse(flavour, args), config, FsView(), cwd, is_default_dir)
+    return Decided(decide(parse(flavour, args), config, FsView(), cwd, is_default_dir))
 
 
-def verdicts(p: RpathPlan) -> list[tuple[str, str]]:
+def verdicts(p: RpathPlan | Decided) -> list[tuple[str, str]]:
     return [(d.path, d.verdict) for d in p.decisions]
 
 
@@ -180,7 +192,7 @@ def test_every_directory_holding_a_wanted_library_is_added_in_l_order(tree: Tree
     c = tree.lib("c", "libbaz.so")
     p = plan(["-L", c, "-L", b, "-L", a, "-lfoo", "-lbar", "-lbaz"], tree.env())
     assert p.dirs == [c, b, a]
-    assert p.args() == ["-rpath", c, "-rpath", b, "-rpath", a]
+    assert landing.flags(p.dirs) == ["-rpath", c, "-rpath", b, "-rpath", a]
 
 
 def test_library_found_lists_what_it_found(tree: Tree) -> None:
@@ -581,91 +593,6 @@ def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
     assert p.decisions[-1].libraries == ("libl7.so",)
 
 
-# --- which added entries the post-link trim may remove (LDWRAP_SHRINK) ----------------------
-
-
-def candidates(
-    tree: Tree,
-    args: list[str],
-    added: list[str] | None = None,
-    also: list[str] | None = None,
-    flavour: str = LLD,
-) -> list[str]:
-    req = parse(flavour, [*in_tree(tree, "meson"), *args])
-    p = decide(req, Config.from_env(tree.env(), nix_store_exists=False), FsView(), "/")
-    added = [*p.copy_args(), *p.args()] if added is None else added
-    return policy.shrink_candidates(req, p, added, also or [])
-
-
-def test_shrink_candidates_are_the_added_dirs_of_as_needed_libraries(tree: Tree) -> None:
-    a = tree.lib("a", "liba.so")
-    b = tree.lib("b", "libb.so")
-    c = tree.lib("c", "libc2.so")
-    args = [f"-L{a}", f"-L{b}", f"-L{c}", "-la", "--as-needed", "-lb", "-lc2"]
-    # a was asked for before --as-needed: it stays in DT_NEEDED, so in the rpath.
-    assert candidates(tree, args) == [b, c]
-
-
-@pytest.mark.parametrize(
-    ("args", "expected"),
-    [
-        (["--as-needed", "-lb"], ["B"]),
-        (["--as-needed", "--no-as-needed", "-lb"], []),  # not asked for under --as-needed
-        # The caller's own entry stays; only ldwrap's copy of it (B/) may go.
-        (["-rpath", "B", "--as-needed", "-lb"], ["B/"]),
-        (["-R", "B", "--as-needed", "-lb"], ["B/"]),
-        (["-rpath", "/x:B", "--as-needed", "-lb"], ["B/"]),  # inside a caller's colon list
-    ],
-    ids=lambda v: " ".join(v) if isinstance(v, list) else None,
-)
-def test_shrink_candidates_never_the_callers(
-    tree: Tree, args: list[str], expected: list[str]
-) -> None:
-    b = tree.lib("b", "libb.so")
-    got = candidates(tree, [f"-L{b}", *(a.replace("B", b) for a in args)])
-    assert got == [e.replace("B", b) for e in expected]
-
-
-def test_shrink_candidates_need_the_entry_once_among_the_added_flags(tree: Tree) -> None:
-    b = tree.lib("b", "libb.so")
-    args = [f"-L{b}", "--as-needed", "-lb"]
-    assert candidates(tree, args, added=["-rpath", b]) == [b]
-    # Another source added it too (NIX_LDFLAGS' own -rpath): it stays.
-    assert candidates(tree, args, added=["-rpath", b, f"-rpath={b}"]) == []
-    # LD_RUN_PATH's directories, passed on by ldwrap, stay.
-    assert candidates(tree, args, added=["-rpath", b], also=[b]) == []
-    # Not in the command at all (ldwrap did not add it after all).
-    assert candidates(tree, args, added=[]) == []
-
-
-@pytest.mark.parametrize(
-    ("rpath", "copy"),
-    [("{b}", "{b}/"), ("{b}/", "{b}//"), ("/x:{b}:", "{b}/")],
-)
-def test_shrink_candidates_include_the_copy_not_the_callers_spelling(
-    tree: Tree, rpath: str, copy: str
-) -> None:
-    # CMake and Meson pass -rpath for every linked directory; ldwrap's copy (DIR/) is its own
-    # entry, and may go when --as-needed dropped the library; the caller's spelling stays.
-    b = tree.lib("b", "libb.so")
-    args = [f"-L{b}", "-rpath", rpath.format(b=b), "--as-needed", "-lb"]
-    assert candidates(tree, args) == [copy.format(b=b)]
-    # Not asked for under --as-needed: the library stays in DT_NEEDED, and so does the copy.
-    assert candidates(tree, [f"-L{b}", "-rpath", rpath.format(b=b), "-lb"]) == []
-
-
-def test_shrink_candidates_none_for_static_or_relocatable_links(tree: Tree) -> None:
-    b = tree.lib("b", "libb.so", "libb.a")
-    for args in (["-r"], ["-static"], ["-Bstatic"], ["-static-pie"]):
-        assert candidates(tree, [*args, f"-L{b}", "--as-needed", "-lb"]) == [], args
-
-
-def test_shrink_candidates_of_a_library_named_by_path(tree: Tree) -> None:
-    b = tree.lib("b", "libb.so.1")
-    assert candidates(tree, ["--as-needed", f"{b}/libb.so.1"]) == [b]
-    assert candidates(tree, [f"{b}/libb.so.1", "--as-needed"]) == []
-
-
 # --- link-time stubs and the driver's directory ----------------------------------------------
 
 DRIVER = "/run/opengl-driver/lib"
@@ -716,9 +643,3 @@ def test_configured_stub_directories_and_the_driver_once(tree: Tree) -> None:
         (real, policy.ADDED),
     ]
     assert p.vouched[DRIVER] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
-
-
-def test_the_driver_directory_is_a_shrink_candidate_under_as_needed(tree: Tree) -> None:
-    stubs = tree.lib("cuda", "libcuda.so", sub="lib64/stubs")
-    assert candidates(tree, [f"-L{stubs}", "--as-needed", "-lcuda"]) == [DRIVER]
-    assert candidates(tree, [f"-L{stubs}", "-lcuda"]) == []
