@@ -190,7 +190,7 @@ def without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> Cod
 
 def _snapshot_source() -> bytes:
     """The lines that give the bundle's copy of link/snapshot.py its values."""
-    from ldwrap.link.dirs import conf_snapshot
+    from ldwrap.link.sysdirs import conf_snapshot
 
     return f"\nLD_SO_CONF = {conf_snapshot()!r}\n".encode()
 
@@ -267,7 +267,7 @@ def snapshot_stale(path: str) -> str | None:
     """Why the ld.so.conf snapshot in the bundle at path is no longer used (the default mode
     then reads ld.so.conf on every link), or None: current, or no bundle or snapshot to
     speak of (why_stale says why)."""
-    from ldwrap.link.dirs import snapshot_dirs
+    from ldwrap.link.sysdirs import snapshot_dirs
 
     try:
         _, _, entries = read(path)

@@ -262,7 +262,7 @@ def _snapshot_in(path: Path) -> object:
 
 def test_the_bundle_carries_ld_so_conf_as_install_read_it(tmp_path: Path) -> None:
     from ldwrap.link import snapshot
-    from ldwrap.link.dirs import conf_snapshot
+    from ldwrap.link.sysdirs import conf_snapshot
 
     d = _dropins(tmp_path)
     assert _snapshot_in(d / bundle.FILE_NAME) == conf_snapshot()
@@ -273,7 +273,7 @@ def test_the_bundle_carries_ld_so_conf_as_install_read_it(tmp_path: Path) -> Non
 def test_a_changed_ld_so_conf_is_named(tmp_path: Path) -> None:
     # The machine's own /etc/ld.so.conf cannot be changed here: a bundle whose snapshot was
     # read from a copy stands in for it.
-    from ldwrap.link.dirs import conf_snapshot
+    from ldwrap.link.sysdirs import conf_snapshot
 
     conf = tmp_path / "ld.so.conf"
     conf.write_text("/opt/a/lib\n")

@@ -12,7 +12,7 @@ about 13 ms, more than a whole link.
 import posix
 
 from . import oslite as os
-from .dirs import CMAKE_TREE, MESON_TREE
+from .buildtrees import AUTOCONF, CMAKE, CONFIG_FILES, MAKE, MAKEFILES, MESON
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -20,21 +20,8 @@ if TYPE_CHECKING:
 
     from .makevars import MakeVars
 
-CMAKE = CMAKE_TREE
-MESON = MESON_TREE
-AUTOCONF = "autoconf"
-MAKE = "make"
-
 # Config files larger than this are not what they claim to be.
 _LIMIT = 16 << 20
-# Where each build system keeps its configuration, in the order they are looked for in a
-# directory. A Makefile alone is read only when no directory up the walk has any of these.
-CONFIG_FILES = (
-    (CMAKE, "CMakeCache.txt"),
-    (MESON, "meson-info/intro-buildoptions.json"),
-    (AUTOCONF, "config.status"),
-)
-MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 
 
 class TreeInstall:

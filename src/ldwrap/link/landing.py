@@ -146,7 +146,7 @@ def _ahead_of_padding(caller: "list[str]", after: "list[str]") -> "tuple[list[st
     """The entries after the caller's arguments split into those that may go ahead of them
     and those that stay: a directory holding a library of the same name as one in the
     caller's own rpath directories would win over it there, so it stays."""
-    from .dirs import library_names  # only links with a padded rpath pay for listings
+    from .fsview import library_names  # only links with a padded rpath pay for listings
 
     theirs: set[str] = set()
     for value in caller:

@@ -3,7 +3,7 @@
 from . import oslite as os
 from .grammar import BFD, GOLD, LLD, MOLD
 from .model import RealLinker
-from .targets import DEBIAN_ARCH, of_link
+from .targets import DEBIAN_ARCH, ELFMAG, EM_386, EM_X86_64, of_link
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ DROP_IN_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
 # (lld and mold serve every target from one binary).
 PER_TARGET_NAMES = ("ld", "ld.bfd", "ld.gold", "gold")
 # Machines (ELF e_machine) one host's GNU ld links for besides its own: x86_64's also -m32.
-_HOST_FAMILY = {62: (62, 3), 3: (3, 62)}
+_HOST_FAMILY = {EM_X86_64: (EM_X86_64, EM_386), EM_386: (EM_386, EM_X86_64)}
 # The mark `ldwrap install` writes into every launcher, and the bytes that mark a file as one
 # of ldwrap's own (older launchers named their module instead).
 LAUNCHER_MARKER = "ldwrap-shim"
@@ -117,7 +117,7 @@ def _head(path: str, size: int) -> bytes:
 def is_shim(path: str) -> bool:
     """Whether path is one of ldwrap's launchers (so exec'ing it would loop)."""
     head = _head(path, 512)
-    if head[:4] == b"\x7fELF":
+    if head[:4] == ELFMAG:
         return False
     return any(m in head for m in SHIM_MARKERS)
 

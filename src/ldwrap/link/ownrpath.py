@@ -27,7 +27,7 @@ nothing for a build tree: so nothing is added there (Config.own_rpath_on).
 """
 
 from . import oslite as os
-from .installdirs import CMAKE
+from .buildtrees import CMAKE
 from .model import DirDecision
 from .rpath import caller_rpath, normalise, spelled_apart
 from .verdicts import (
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .config import Config
-    from .dirs import FsView
+    from .fsview import FsView
     from .installdirs import TreeInstall, TreeView
     from .model import LinkRequest, RpathPlan
 

@@ -25,8 +25,8 @@ a note saying why (`why_unchanged`). `prepare` is the one code path behind the s
 from . import oslite as os
 from .argv import kept_first, lld_flavour, parse
 from .config import MODE_NONDEFAULT, Config
-from .dirs import FsView
 from .flags import compose, ldflags_words
+from .fsview import FsView
 from .grammar import GOLD, LLD, MOLD
 from .landing import land
 from .linkers import (
@@ -345,7 +345,7 @@ def decide_rpath(link: "Link", inv: "Invocation", fs: "FsView | None") -> None:
     directory for a link that takes a library from a build tree (plan)."""
     config = inv.config
     if config.mode == MODE_NONDEFAULT and not link.rpath_off:
-        from .dirs import default_dir_checker  # a function of the eager dirs module
+        from .sysdirs import default_dir_checker
 
         link.checker = default_dir_checker()
     if fs is not None:
@@ -369,9 +369,9 @@ def own_install_dirs(link: "Link", plan: "RpathPlan", config: "Config") -> None:
     decisions, and never load the modules that read build trees."""
     if not any(d.verdict == BUILD_TREE and d.libraries for d in plan.decisions):
         return
-    from .dirs import default_dir_checker
     from .installdirs import TreeView
     from .ownrpath import decide_own, tree_libraries
+    from .sysdirs import default_dir_checker
 
     checker = link.checker or default_dir_checker()
     entries, decisions = decide_own(

@@ -14,6 +14,7 @@ which is removed once the linker has finished. This module only returns data.
 """
 
 from . import oslite as os
+from .argv import kept_first
 from .grammar import LLD, classify
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -82,7 +83,7 @@ def filter_args(
 ) -> "Filtered":
     """Drop impure search paths from args; raise ImpurePathError for other impure paths.
     pieces: what each argument expands to, when the caller has read the @files already."""
-    start = 2 if flavour == LLD and args[:1] == ["-flavor"] and len(args) > 1 else 0
+    start = kept_first(args) if flavour == LLD else 0
     if pieces is None:
         from . import rsp  # the shim hands the @files read already: only other callers pay
 

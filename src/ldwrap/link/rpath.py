@@ -16,10 +16,11 @@ build directory must not ride along into an installed file. Store paths are neve
 """
 
 from . import oslite as os
+from .buildtrees import CMAKE
 from .config import MODE_NIX, MODE_NONDEFAULT
-from .dirs import CMAKE_TREE, is_system_dir
 from .grammar import MOLD
 from .model import STATIC_PIE, DirDecision, RpathPlan
+from .sysdirs import is_system_dir
 from .targets import of_link
 from .verdicts import (
     ADDED,
@@ -47,7 +48,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .config import Config
-    from .dirs import FsView
+    from .fsview import FsView
     from .model import LinkRequest
 
     # A directory holding requested libraries: (as given, the directory, the files there,
@@ -315,11 +316,11 @@ def install_fate(p: "Policy") -> "tuple[bool, set[str], bool]":
         out_dir = os.path.dirname(p.output)
         system = p.fs.build_system(out_dir)
         p.fate = (system is not None, set(), False)
-        if system == CMAKE_TREE:
+        if system == CMAKE:
             from .installdirs import TreeView  # only links in a CMake tree naming our dirs
 
             tree = TreeView(p.config.env).lookup(out_dir)
-            if tree is not None and tree.kind == CMAKE_TREE:
+            if tree is not None and tree.kind == CMAKE:
                 again = tree.install_rpath_dirs(tree.install_dir(os.path.basename(p.output)))
                 p.fate = (True, again, tree.link_path)
     return p.fate

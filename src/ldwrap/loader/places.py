@@ -2,7 +2,7 @@
 stub directory. ``ldwrap check`` flags such entries (and DT_NEEDED paths into such places).
 
 A build tree is a directory that holds one of the markers the rpath policy knows
-(``link.dirs.BUILD_TREE_MARKERS``: CMakeCache.txt, meson-private, config.status, build.ninja,
+(``link.buildtrees.BUILD_TREE_MARKERS``: CMakeCache.txt, meson-private, config.status, build.ninja,
 a Makefile), or any directory below one; a libtool ``.libs`` directory is one itself. The
 temporary directories are /tmp, /var/tmp, $TMPDIR and $NIX_BUILD_TOP (a Nix build's top
 directory). A stub directory is one named ``stubs`` (CUDA's ``lib64/stubs``): its libraries
@@ -15,7 +15,7 @@ import os
 from collections.abc import Mapping, Sequence
 from typing import Optional
 
-from ..link.dirs import BUILD_TREE_MARKERS
+from ..link.buildtrees import BUILD_TREE_MARKERS
 from .fs import FileSystem
 
 TEMP_DIRS = ("/tmp", "/var/tmp")

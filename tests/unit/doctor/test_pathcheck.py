@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ldwrap import doctor
 from ldwrap.bundle import FILE_NAME, FORMAT, SNAPSHOT, dumps, read
-from ldwrap.link.dirs import conf_snapshot
+from ldwrap.link.sysdirs import conf_snapshot
 
 from .conftest import doctor_env
 

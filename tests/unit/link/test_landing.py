@@ -13,7 +13,7 @@ from helpers import make_store
 from ldwrap.link import landing
 from ldwrap.link.argv import parse
 from ldwrap.link.config import Config
-from ldwrap.link.dirs import FsView
+from ldwrap.link.fsview import FsView
 from ldwrap.link.grammar import LLD
 from ldwrap.link.model import RpathPlan
 from ldwrap.link.rpath import decide

@@ -8,7 +8,7 @@ from typing import Optional
 
 import pytest
 
-from ldwrap.link.dirs import BUILD_TREE_MARKERS
+from ldwrap.link.buildtrees import BUILD_TREE_MARKERS
 from ldwrap.loader.fs import FileSystem
 from ldwrap.loader.places import Places, is_stub_dir, normal_dir, temp_roots, under
 

@@ -20,11 +20,12 @@ from ldwrap.link.argv import parse
 from ldwrap.link.config import (
     Config,
 )
-from ldwrap.link.dirs import FsView, default_dir_checker
+from ldwrap.link.fsview import FsView
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.landing import sides
 from ldwrap.link.model import RpathPlan
 from ldwrap.link.rpath import decide, normalise
+from ldwrap.link.sysdirs import default_dir_checker
 
 
 class Tree:

@@ -1,5 +1,5 @@
-"""link/dirs.py: what the default mode reads of ld.so.conf, its wildcards against fnmatch and
-glob, and the directories it counts as the system's or a build tree's."""
+"""link/sysdirs.py: what the default mode reads of ld.so.conf, its wildcards against fnmatch
+and glob, the directories it counts as the system's, and the snapshot install keeps."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from ldwrap.link import dirs
-from ldwrap.link.dirs import (
-    BUILD_TREE_MARKERS,
-    FsView,
+from ldwrap.link import sysdirs
+from ldwrap.link.sysdirs import (
     _wildcard_match,
     conf_snapshot,
     default_dir_checker,
@@ -102,17 +100,6 @@ def test_system_directories_alone_never_read_ld_so_conf(tmp_path: Path) -> None:
     assert is_default("/usr/lib") and is_default("/lib/x86_64-linux-gnu")
 
 
-@pytest.mark.parametrize("marker", BUILD_TREE_MARKERS)
-def test_build_tree_markers_at_any_depth(tmp_path: Path, marker: str) -> None:
-    deep = tmp_path / "top" / "a" / "b"
-    deep.mkdir(parents=True)
-    fs = FsView()
-    assert fs.build_tree(str(deep)) is None
-    (tmp_path / "top" / marker).touch()
-    assert FsView().build_tree(str(deep)) == marker
-    assert FsView().build_tree(str(tmp_path)) is None
-
-
 def _conf_tree(tmp_path: Path) -> Path:
     d = tmp_path / "ld.so.conf.d"
     d.mkdir()
@@ -177,15 +164,15 @@ def test_the_checker_trusts_a_current_snapshot_and_reads_a_stale_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     conf = _conf_tree(tmp_path)
-    monkeypatch.setattr(dirs, "LD_SO_CONF", conf_snapshot(str(conf)))
+    monkeypatch.setattr(sysdirs, "LD_SO_CONF", conf_snapshot(str(conf)))
     reads: list[str] = []
-    real = dirs.ld_so_conf_dirs
+    real = sysdirs.ld_so_conf_dirs
 
     def counted(path: str, depth: int = 0, read: object = None) -> list[str]:
         reads.append(path)
         return real(path, depth)
 
-    monkeypatch.setattr(dirs, "ld_so_conf_dirs", counted)
+    monkeypatch.setattr(sysdirs, "ld_so_conf_dirs", counted)
     assert default_dir_checker(str(conf))("/opt/a/lib")
     assert reads == []  # the snapshot answered
     (tmp_path / "ld.so.conf.d" / "a.conf").write_text("/opt/new/lib\n")
