@@ -58,29 +58,46 @@ def run_demo(keep: bool = False) -> int:
             shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _demo(cc: str, tmp: str) -> int:
+def _build_library(cc: str, tmp: str) -> tuple[str, str]:
+    """libgreet.so.1 in a store-like directory, and the program's source beside: the store
+    and the library's directory."""
     store = os.path.join(tmp, "nix", "store")
     libdir = os.path.join(store, f"{HASH}-greet-1.0", "lib")
     os.makedirs(libdir)
     src = os.path.join(tmp, "greet.c")
-    main = os.path.join(tmp, "main.c")
     with open(src, "w") as f:
         f.write(LIB_C)
-    with open(main, "w") as f:
+    with open(os.path.join(tmp, "main.c"), "w") as f:
         f.write(MAIN_C)
+    out = os.path.join(libdir, "libgreet.so.1")
     subprocess.run(
-        [
-            cc,
-            "-shared",
-            "-fPIC",
-            "-Wl,-soname,libgreet.so.1",
-            "-o",
-            os.path.join(libdir, "libgreet.so.1"),
-            src,
-        ],
-        check=True,
+        [cc, "-shared", "-fPIC", "-Wl,-soname,libgreet.so.1", "-o", out, src], check=True
     )
     os.symlink("libgreet.so.1", os.path.join(libdir, "libgreet.so"))
+    return store, libdir
+
+
+def _link_both_ways(
+    cc: str, tmp: str, label: str, libdir: str, bindir: str, env: dict[str, str]
+) -> bool:
+    """One linker: the program linked without ldwrap and through it, each started; whether
+    both behaved as expected (the first fails, the second runs)."""
+    base = [cc, f"-fuse-ld={label}", os.path.join(tmp, "main.c"), f"-L{libdir}", "-lgreet"]
+    plain = os.path.join(tmp, f"plain-{label}")
+    wrapped = os.path.join(tmp, f"ldwrap-{label}")
+    plain_env = {**env, "LDWRAP_DISABLE": "1"}  # should a compiler still reach a launcher
+    subprocess.run([*base, "-o", plain], check=True, env=plain_env)
+    subprocess.run([*base, f"-B{bindir}", "-o", wrapped], check=True, env=env)
+    ok_plain, msg_plain = _start(plain, env)
+    ok_wrapped, msg_wrapped = _start(wrapped, env)
+    print(f"{label:5} without ldwrap: {'runs' if ok_plain else 'fails'}: {msg_plain}")
+    print(f"{'':5} with ldwrap:    {'runs' if ok_wrapped else 'fails'}: {msg_wrapped}")
+    print(f"{'':5} RUNPATH:        {_runpath(wrapped) or '(none)'}\n")
+    return not ok_plain and ok_wrapped
+
+
+def _demo(cc: str, tmp: str) -> int:
+    store, libdir = _build_library(cc, tmp)
     bindir = os.path.join(tmp, "bin")
     install(bindir)
     # The user's own ldwrap settings must not change the example, and the plain link must
@@ -92,7 +109,6 @@ def _demo(cc: str, tmp: str) -> int:
     }
     env["NIX_STORE"] = store
     env["PATH"] = _without_launchers(env.get("PATH", ""))
-    plain_env = {**env, "LDWRAP_DISABLE": "1"}  # should a compiler still reach a launcher
     print(f"library: {libdir}/libgreet.so.1 (NIX_STORE={store})\n")
     failures = 0
     tried = 0
@@ -101,17 +117,7 @@ def _demo(cc: str, tmp: str) -> int:
             print(f"{label:5} skipped: {prog} is not installed\n")
             continue
         tried += 1
-        base = [cc, f"-fuse-ld={label}", main, f"-L{libdir}", "-lgreet"]
-        plain = os.path.join(tmp, f"plain-{label}")
-        wrapped = os.path.join(tmp, f"ldwrap-{label}")
-        subprocess.run([*base, "-o", plain], check=True, env=plain_env)
-        subprocess.run([*base, f"-B{bindir}", "-o", wrapped], check=True, env=env)
-        ok_plain, msg_plain = _start(plain, env)
-        ok_wrapped, msg_wrapped = _start(wrapped, env)
-        print(f"{label:5} without ldwrap: {'runs' if ok_plain else 'fails'}: {msg_plain}")
-        print(f"{'':5} with ldwrap:    {'runs' if ok_wrapped else 'fails'}: {msg_wrapped}")
-        print(f"{'':5} RUNPATH:        {_runpath(wrapped) or '(none)'}\n")
-        if ok_plain or not ok_wrapped:
+        if not _link_both_ways(cc, tmp, label, libdir, bindir, env):
             failures += 1
     if tried == 0:
         print("no linker found", file=sys.stderr)

@@ -178,14 +178,7 @@ def check(
     DT_NEEDED path is relative or in a build or temporary directory (in an audit: any
     finding labelled error); 2 bad input (also a file for another machine without --root).
     """
-    if root is not None and destdir is not None:
-        _error("--root and --destdir exclude each other: a root is a whole system")
-        sys.exit(2)
-    for option, value in (("--root", root), ("--destdir", destdir)):
-        problem = _root_problem(value) if value is not None else None
-        if problem:
-            click.echo(f"ldwrap check: error: {option} {value}: {problem}", err=True)
-            sys.exit(2)
+    _refuse_bad_roots(root, destdir)
     opts, env_opts = startup_options(os.environ, llp, honour_env, Options(secure=secure, root=root))
     fs = FileSystem(root, overlay=destdir)
     resolver = Resolver(opts, fs)
@@ -205,6 +198,32 @@ def check(
             )
             sys.exit(2)
         sys.exit(_audit(resolver, env_resolver, kinds, as_json, verbose))
+    sys.exit(_check_files(paths, fs, resolver, env_resolver, as_json, tree, show_all, verbose))
+
+
+def _refuse_bad_roots(root: Optional[str], destdir: Optional[str]) -> None:
+    """--root and --destdir: one at most, each an existing directory; else exit 2."""
+    if root is not None and destdir is not None:
+        _error("--root and --destdir exclude each other: a root is a whole system")
+        sys.exit(2)
+    for option, value in (("--root", root), ("--destdir", destdir)):
+        problem = _root_problem(value) if value is not None else None
+        if problem:
+            click.echo(f"ldwrap check: error: {option} {value}: {problem}", err=True)
+            sys.exit(2)
+
+
+def _check_files(
+    paths: list[str],
+    fs: FileSystem,
+    resolver: Resolver,
+    env_resolver: Optional[Resolver],
+    as_json: bool,
+    tree: bool,
+    show_all: bool,
+    verbose: bool,
+) -> int:
+    """Each file judged and shown on its own; the exit status."""
     places = Places(fs, os.environ)
     out: list[dict[str, Any]] = []
     status = 0
@@ -226,4 +245,4 @@ def check(
     if as_json:
         json.dump(out, sys.stdout, indent=2)
         sys.stdout.write("\n")
-    sys.exit(status)
+    return status

@@ -25,9 +25,32 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
     setting = linker_setting(env)
     if setting is not None:
         report.findings.append(setting)
-    flagged: set[str] = set()  # linker paths a PATH finding already names
+    flagged = _path_findings(report, dirs, env, setting is None or not setting.problem)
+    launchers = [
+        next(p for n in DROP_IN_NAMES if is_shim(p := os.path.join(d, n)))
+        for d in report.ldwrap_dirs
+    ]
+    report.findings += launcher_findings(launchers, build_users(env))
+    if compilers:
+        report.compilers = find_compilers(env)
+        probe_compilers(report.compilers, env)
+        report.findings += compiler_findings(report, env, flagged)
+    rust_ok = _rust(report, env)
+    if not report.ldwrap_dirs:
+        report.findings.append(_no_dropins(report, rust_ok))
+    report.policy, found = policy(env)
+    report.findings += found
+    return report
+
+
+def _path_findings(
+    report: Report, dirs: list[str], env: Mapping[str, str], linker_ok: bool
+) -> set[str]:
+    """The linkers first on PATH, and what is wrong with each; the linker paths a finding
+    names already."""
+    flagged: set[str] = set()
     for name in CHECKED_NAMES:
-        entry, found = on_path(name, dirs, env, setting is None or not setting.problem)
+        entry, found = on_path(name, dirs, env, linker_ok)
         report.path.append(entry)
         # Launchers of one directory share their problems (a broken Python, a stale bundle).
         report.findings += [f for f in found if f not in report.findings]
@@ -43,15 +66,12 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
             )
         elif entry.is_ldwrap and found:
             flagged.add(entry.path or "")
-    launchers = [
-        next(p for n in DROP_IN_NAMES if is_shim(p := os.path.join(d, n)))
-        for d in report.ldwrap_dirs
-    ]
-    report.findings += launcher_findings(launchers, build_users(env))
-    if compilers:
-        report.compilers = find_compilers(env)
-        probe_compilers(report.compilers, env)
-        report.findings += compiler_findings(report, env, flagged)
+    return flagged
+
+
+def _rust(report: Report, env: Mapping[str, str]) -> bool:
+    """rustc, the toolchains and cargo: their facts and findings; whether Rust links
+    through ldwrap without drop-ins on PATH (a route)."""
     report.rustc = probe_rustc(env)
     active = report.rustc.sysroot if report.rustc else None
     report.toolchains = toolchain_rows(env, active)
@@ -70,21 +90,19 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
     cargo = cargo_finding(report, env)
     if cargo is not None:
         report.findings.append(cargo)
-    if not report.ldwrap_dirs:
-        # Linking Rust through a wrapped toolchain or a route needs no drop-ins on PATH:
-        # then this is a note.
-        rust_only = rust_ok or any(
-            st.state == ru.WRAPPED and st.healthy for _, st, _ in report.toolchains
-        )
-        report.findings.append(
-            Finding(
-                not rust_only,
-                "none of ldwrap's drop-ins (ld, ld.lld, ld.mold, ...) is on PATH"
-                + (" (a wrapped Rust toolchain, or a route, needs none)" if rust_only else ""),
-                f"run `ldwrap install {DEFAULT_DROPINS}` and put that first on PATH"
-                + (", to link C and C++ through ldwrap too" if rust_only else ""),
-            )
-        )
-    report.policy, found = policy(env)
-    report.findings += found
-    return report
+    return rust_ok
+
+
+def _no_dropins(report: Report, rust_ok: bool) -> Finding:
+    """No drop-ins on PATH: a problem, or a note where Rust links through a wrapped
+    toolchain or a route, which need none."""
+    rust_only = rust_ok or any(
+        st.state == ru.WRAPPED and st.healthy for _, st, _ in report.toolchains
+    )
+    return Finding(
+        not rust_only,
+        "none of ldwrap's drop-ins (ld, ld.lld, ld.mold, ...) is on PATH"
+        + (" (a wrapped Rust toolchain, or a route, needs none)" if rust_only else ""),
+        f"run `ldwrap install {DEFAULT_DROPINS}` and put that first on PATH"
+        + (", to link C and C++ through ldwrap too" if rust_only else ""),
+    )

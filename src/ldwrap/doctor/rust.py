@@ -135,20 +135,7 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
         route_found, ok = route_findings(report, env)
         return found + route_found, ok
     if rc.own_lld:
-        slot = os.path.join(rc.gcc_ld_dir or "", "ld.lld")
-        rows = [
-            r
-            for r in report.toolchains
-            if r[1].path == slot or os.path.realpath(r[1].path) == os.path.realpath(slot)
-        ]
-        if not rows:
-            return found, False
-        tc, st, _ = rows[0]
-        if st.state == ru.WRAPPED and st.healthy:
-            return found, True
-        if st.state in (ru.UNWRAPPED, ru.REPLACED):
-            found.append(_unwrapped(rc, tc, st, env))
-        return found, False
+        return _own_lld(report, rc, env, found)
     # cc (or clang) finds the linker through --ld-path, its -B dirs, then PATH.
     if rc.ld_path:
         ok = is_shim(rc.ld_path)
@@ -161,13 +148,38 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
                 )
             )
         return found, ok
+    return _through_cc(rc, env, found)
+
+
+def _own_lld(
+    report: Report, rc: RustcInfo, env: Mapping[str, str], found: list[Finding]
+) -> tuple[list[Finding], bool]:
+    """rustc links with its own gcc-ld/ld.lld: whether that toolchain is wrapped."""
+    slot = os.path.join(rc.gcc_ld_dir or "", "ld.lld")
+    rows = [
+        r
+        for r in report.toolchains
+        if r[1].path == slot or os.path.realpath(r[1].path) == os.path.realpath(slot)
+    ]
+    if not rows:
+        return found, False
+    tc, st, _ = rows[0]
+    if st.state == ru.WRAPPED and st.healthy:
+        return found, True
+    if st.state in (ru.UNWRAPPED, ru.REPLACED):
+        found.append(_unwrapped(rc, tc, st, env))
+    return found, False
+
+
+def _through_cc(
+    rc: RustcInfo, env: Mapping[str, str], found: list[Finding]
+) -> tuple[list[Finding], bool]:
+    """rustc links with cc: whether the linker cc finds (its -B dirs, then PATH) is ldwrap."""
     fuse = rc.fuse_ld
     name = "ld" if fuse is None else (fuse if "/" in fuse else f"ld.{fuse}")
     b_dirs = [a[2:] for a in rc.linker_args if a.startswith("-B") and len(a) > 2]
     target = search_dirs(name, [*b_dirs, *path_dirs(env)], shims=True) if "/" not in name else name
-    if target and is_shim(target):
-        return found, True
-    if target and is_nix_wrapper(target):
+    if target and (is_shim(target) or is_nix_wrapper(target)):
         return found, True
     found.append(
         Finding(

@@ -215,82 +215,9 @@ class Config:
         one."""
         config = cls()
         config.env = env
-        w = config.warnings
-        store = env.get("NIX_STORE")
-        prefixes = env.get("LDWRAP_RPATH_PREFIXES")
-        if store:
-            config.mode, config.prefixes = MODE_NIX, (_strip(store),)
-            config.rule, config.rule_why = RULE_NIX_STORE, "NIX_STORE is set (a Nix build)"
-        elif prefixes is not None and prefixes.strip(":"):
-            parts = prefixes.split(":")
-            if "" in parts:
-                w.append("LDWRAP_RPATH_PREFIXES has empty parts; they are ignored")
-            config.mode, config.prefixes = MODE_PREFIXES, tuple(_strip(p) for p in parts if p)
-            config.rule, config.rule_why = RULE_PREFIXES, "LDWRAP_RPATH_PREFIXES is set"
-            rel = [p for p in config.prefixes if p[:1] != "/"]
-            if rel:
-                w.append(f"LDWRAP_RPATH_PREFIXES: relative prefixes ignored: {':'.join(rel)}")
-                config.prefixes = tuple(p for p in config.prefixes if p[:1] == "/")
-        else:
-            # A store beside a distribution (Nix installed on Debian, say) keeps the default
-            # mode, where store paths count like any other prefix: only NixOS, whose
-            # libraries all live in the store, narrows the prefixes to it.
-            host = nix_host() if nix_store_exists is None else _host(nix_store_exists, nixos)
-            config.rule_why = host
-            if host in (HOST_NIXOS_FILE, HOST_NIXOS_ID):
-                config.mode, config.prefixes, config.rule = MODE_NIX, ("/nix/store",), RULE_NIXOS
-        # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nix.py);
-        # here only their values are checked, so that a wrong one is reported once.
-        _flag(env, "NIX_DONT_SET_RPATH", w)
-        _flag(env, "NIX_SET_BUILD_ID", w)
-        config.disable_rpath = _flag(env, "LDWRAP_DISABLE", w)
-        config.dry_run = dry_run_on(env)
-        nix_debug = env.get("NIX_DEBUG", "")
-        config.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
-        config.debug = _flag(env, "LDWRAP_DEBUG", w) or config.nix_debug >= 1
-        config.linker = env.get("LDWRAP_LINKER") or None
-        config.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
-        config.build_id_style = env.get("NIX_BUILD_ID_STYLE") or "sha1"
-        verify = env.get("LDWRAP_VERIFY") or None
-        if verify not in (None, "warn", "error"):
-            w.append(f"ignoring LDWRAP_VERIFY={verify!r}: use warn or error")
-            verify = None
-        config.verify = verify
-        config.shrink_on = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
-        dtags = env.get("LDWRAP_DTAGS") or None
-        if dtags not in (None, "runpath", "rpath"):
-            w.append(f"ignoring LDWRAP_DTAGS={dtags!r}: use runpath or rpath")
-            dtags = None
-        config.dtags = dtags
-        config.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
-        # As in nixpkgs, purity needs a NIX_STORE too.
-        config.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
-        config.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
-        config.nix_vars = any(k.startswith(NIX_READ) for k in env)
-        own = env.get("LDWRAP_SELF_RPATH") or ""
-        if own == "0":
-            config.self_rpath_off = True
-        elif own.strip(":"):
-            dirs = [d for d in own.split(":") if d]
-            rel = [d for d in dirs if d[:1] != "/"]
-            if rel:
-                w.append(f"LDWRAP_SELF_RPATH: relative directories ignored: {':'.join(rel)}")
-            config.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
-        config.stub_dirs = tuple(
-            _strip(d) for d in (env.get("LDWRAP_STUB_DIRS") or "").split(":") if d[:1] == "/"
-        )
-        driver = env.get("LDWRAP_DRIVER_DIR")
-        if driver is None or driver == "":
-            config.driver_dir = DRIVER_DIR_NIX if config.mode == MODE_NIX else None
-        elif driver == "0":
-            config.driver_dir = None
-        elif driver[:1] != "/":
-            w.append(f"ignoring LDWRAP_DRIVER_DIR={driver!r}: not an absolute directory")
-            config.driver_dir = DRIVER_DIR_NIX if config.mode == MODE_NIX else None
-        else:
-            config.driver_dir = _strip(driver)
-        out = env.get("out") or ""
-        config.nix_build = bool(store) and out.startswith(_strip(store or "/") + "/")
+        _choose_prefixes(config, env, nix_store_exists, nixos)
+        _read_switches(config, env)
+        _read_directories(config, env)
         # str.startswith with a tuple: one C call per directory, on the hot path.
         config._heads = tuple(p if p == "/" else p + "/" for p in config.prefixes)
         config._frozen = True
@@ -305,3 +232,99 @@ class Config:
     def allows(self, path: str) -> bool:
         """Whether an absolute, normalised directory is inside an allowed prefix."""
         return path in self.prefixes or (bool(self._heads) and path.startswith(self._heads))
+
+
+def _choose_prefixes(
+    config: "Config",
+    env: "Mapping[str, str]",
+    nix_store_exists: "bool | None",
+    nixos: "bool | None",
+) -> None:
+    """The allowed prefixes, the mode and the rule that chose them: NIX_STORE, else
+    LDWRAP_RPATH_PREFIXES, else what the machine says (nix_host)."""
+    w = config.warnings
+    store = env.get("NIX_STORE")
+    prefixes = env.get("LDWRAP_RPATH_PREFIXES")
+    if store:
+        config.mode, config.prefixes = MODE_NIX, (_strip(store),)
+        config.rule, config.rule_why = RULE_NIX_STORE, "NIX_STORE is set (a Nix build)"
+    elif prefixes is not None and prefixes.strip(":"):
+        parts = prefixes.split(":")
+        if "" in parts:
+            w.append("LDWRAP_RPATH_PREFIXES has empty parts; they are ignored")
+        config.mode, config.prefixes = MODE_PREFIXES, tuple(_strip(p) for p in parts if p)
+        config.rule, config.rule_why = RULE_PREFIXES, "LDWRAP_RPATH_PREFIXES is set"
+        rel = [p for p in config.prefixes if p[:1] != "/"]
+        if rel:
+            w.append(f"LDWRAP_RPATH_PREFIXES: relative prefixes ignored: {':'.join(rel)}")
+            config.prefixes = tuple(p for p in config.prefixes if p[:1] == "/")
+    else:
+        # A store beside a distribution (Nix installed on Debian, say) keeps the default
+        # mode, where store paths count like any other prefix: only NixOS, whose libraries
+        # all live in the store, narrows the prefixes to it.
+        host = nix_host() if nix_store_exists is None else _host(nix_store_exists, nixos)
+        config.rule_why = host
+        if host in (HOST_NIXOS_FILE, HOST_NIXOS_ID):
+            config.mode, config.prefixes, config.rule = MODE_NIX, ("/nix/store",), RULE_NIXOS
+    out = env.get("out") or ""
+    config.nix_build = bool(store) and out.startswith(_strip(store or "/") + "/")
+
+
+def _one_of(
+    env: "Mapping[str, str]", name: str, allowed: "tuple[str, ...]", warnings: "list[str]"
+) -> "str | None":
+    """A variable that takes one of a few words; another value is reported and ignored."""
+    value = env.get(name) or None
+    if value is not None and value not in allowed:
+        warnings.append(f"ignoring {name}={value!r}: use {' or '.join(allowed)}")
+        return None
+    return value
+
+
+def _read_switches(config: "Config", env: "Mapping[str, str]") -> None:
+    """The switches and single values: debug, dry run, hooks, dtags, purity, ..."""
+    w = config.warnings
+    # NIX_DONT_SET_RPATH and NIX_SET_BUILD_ID are read per role and protocol (nix.py); here
+    # only their values are checked, so that a wrong one is reported once.
+    _flag(env, "NIX_DONT_SET_RPATH", w)
+    _flag(env, "NIX_SET_BUILD_ID", w)
+    config.disable_rpath = _flag(env, "LDWRAP_DISABLE", w)
+    config.dry_run = dry_run_on(env)
+    nix_debug = env.get("NIX_DEBUG", "")
+    config.nix_debug = int(nix_debug) if nix_debug.isdigit() else 0
+    config.debug = _flag(env, "LDWRAP_DEBUG", w) or config.nix_debug >= 1
+    config.linker = env.get("LDWRAP_LINKER") or None
+    config.dynamic_linker_m32 = env.get("LDWRAP_DYNAMIC_LINKER_M32") or None
+    config.build_id_style = env.get("NIX_BUILD_ID_STYLE") or "sha1"
+    config.verify = _one_of(env, "LDWRAP_VERIFY", ("warn", "error"), w)
+    config.shrink_on = _switch(env, "LDWRAP_SHRINK", SHRINK_DEFAULT, w)
+    config.dtags = _one_of(env, "LDWRAP_DTAGS", ("runpath", "rpath"), w)
+    config.ld_run_path = _switch(env, "LDWRAP_LD_RUN_PATH", True, w)
+    # As in nixpkgs, purity needs a NIX_STORE too.
+    config.enforce_purity = _flag(env, "NIX_ENFORCE_PURITY", w) and bool(env.get("NIX_STORE"))
+    config.run_path = [d for d in (env.get("LD_RUN_PATH") or "").split(":") if d]
+    config.nix_vars = any(k.startswith(NIX_READ) for k in env)
+
+
+def _read_directories(config: "Config", env: "Mapping[str, str]") -> None:
+    """The directory settings: the project's own, the stubs', the driver's."""
+    w = config.warnings
+    own = env.get("LDWRAP_SELF_RPATH") or ""
+    if own == "0":
+        config.self_rpath_off = True
+    elif own.strip(":"):
+        dirs = [d for d in own.split(":") if d]
+        rel = [d for d in dirs if d[:1] != "/"]
+        if rel:
+            w.append(f"LDWRAP_SELF_RPATH: relative directories ignored: {':'.join(rel)}")
+        config.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
+    config.stub_dirs = tuple(
+        _strip(d) for d in (env.get("LDWRAP_STUB_DIRS") or "").split(":") if d[:1] == "/"
+    )
+    driver = env.get("LDWRAP_DRIVER_DIR") or ""
+    if driver[:1] == "/":
+        config.driver_dir = _strip(driver)
+    elif driver != "0":
+        if driver:
+            w.append(f"ignoring LDWRAP_DRIVER_DIR={driver!r}: not an absolute directory")
+        config.driver_dir = DRIVER_DIR_NIX if config.mode == MODE_NIX else None

@@ -117,8 +117,22 @@ def filter_args(
             raise ImpurePathError(value)
         i += used
     result = Filtered(args, flat)
-    if not notes:
-        return result
+    if notes:
+        _rebuild(result, args, flat, counts, out, notes)
+    return result
+
+
+def _rebuild(
+    result: "Filtered",
+    args: "list[str]",
+    flat: "list[str]",
+    counts: "list[int]",
+    out: "list[str | None]",
+    notes: "list[str]",
+) -> None:
+    """The caller's arguments with what was dropped left out: an argument whose tokens all
+    stay is kept as written (an @file included); a changed @file is inlined, and its run in
+    the new arguments remembered (spans), to be written to a new file."""
     result.changed = True
     result.notes = notes
     result.expanded = [t for t in out if t is not None]
@@ -134,7 +148,6 @@ def filter_args(
             new_args += kept
         k += c
     result.args = new_args
-    return result
 
 
 def _drop(

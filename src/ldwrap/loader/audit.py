@@ -153,83 +153,111 @@ def entry_findings(
     loader searches the first copy), and then any of build_dir_entry or temp_dir_entry (not
     for an entry written with $ORIGIN: it moves with the file), stub_entry, and unused_entry
     or shadowed_entry (not when ``use`` is None: the load stopped before its end)."""
-    out: list[Finding] = []
-    seen: dict[str, int] = {}
-    seen_ids: dict[FileId, int] = {}
-
-    def add(kind: str, e: Entry, why: str, fix: Optional[str] = None) -> None:
-        reason = f"{tag} entry {_shown(e)} {why}"
-        out.append(
-            Finding(
-                kind,
-                f"{file}: {reason}",
-                KINDS[kind],
-                obj=file,
-                path=e.directory,
-                reason=reason,
-                fix=fix,
-                entry=e.written,
-                tag=tag,
-            )
-        )
-
-    remove = f"relink {os.path.basename(file)} without it, or remove it from the {tag}"
+    c = _EntryFindings(file, tag, items, facts)
     for i, e in enumerate(items):
         d = e.directory
         if e.written == "" or d is None:
             continue
         if not d.startswith("/"):
-            add(RELATIVE, e, "is relative: the loader searches it from the current directory",
-                "write it as an absolute path or as $ORIGIN/...")  # fmt: skip
+            c.add(RELATIVE, e, "is relative: the loader searches it from the current directory",
+                  "write it as an absolute path or as $ORIGIN/...")  # fmt: skip
             continue
-        norm = normal_dir(d)
-        ident = facts.dir_id(d)
-        first = seen.get(norm)
-        if first is None and ident is not None:
-            first = seen_ids.get(ident)
-        if first is not None:
-            same = "names" if normal_dir(items[first].directory or "") == norm else "is"
-            add(DUPLICATE, e, f"{same} the same directory as entry {first + 1} "
-                f"({_shown(items[first])}), which the loader searches first", remove)  # fmt: skip
+        if c.repeated(i, e, d):
             continue
-        seen[norm] = i
-        if ident is not None:
-            seen_ids[ident] = i
         if "ORIGIN" not in e.written:
-            why = facts.build_reason(d)
-            if why is not None:
-                add(BUILD_DIR, e, why, "install the library and point the run path there, "
-                    "or use $ORIGIN/...")  # fmt: skip
-            else:
-                why = facts.temp_reason(d)
-                if why is not None:
-                    add(TEMP_DIR, e, why, "install the library elsewhere and point the run "
-                        "path there, or use $ORIGIN/...")  # fmt: skip
+            c.place(e, d)
         taken = use.taken.get(d, []) if use is not None else []
         if is_stub_dir(d):
-            what = ""
-            if use is not None:
-                took = f"it takes {_names(taken)} from it" if taken else "it takes none now"
-                what = f" ({took})"
-            add(STUB, e, f"is a stub directory, for linking only: every call into a stub fails "
-                f"once the loader takes one{what}", f"link with -L{d} but keep it out of "
-                f"the run path; {remove}")  # fmt: skip
-        if taken or use is None:
-            continue
-        held = [n for n in use.searched if use.found.get(n) and facts.holds(d, n)]
+            c.stub(e, d, use, taken)
+        if not taken and use is not None:
+            c.unused(i, e, d, use)
+    return c.out
+
+
+class _EntryFindings:
+    """The findings of one list, gathered entry by entry."""
+
+    def __init__(self, file: str, tag: str, items: Sequence[Entry], facts: DirFacts) -> None:
+        self.file, self.tag, self.items, self.facts = file, tag, items, facts
+        self.out: list[Finding] = []
+        self.seen: dict[str, int] = {}  # each directory's first entry, by spelling
+        self.seen_ids: dict[FileId, int] = {}  # and by identity
+        self.ids: dict[int, Optional[FileId]] = {}
+        self.remove = f"relink {os.path.basename(file)} without it, or remove it from the {tag}"
+
+    def add(self, kind: str, e: Entry, why: str, fix: Optional[str] = None) -> None:
+        reason = f"{self.tag} entry {_shown(e)} {why}"
+        self.out.append(
+            Finding(
+                kind,
+                f"{self.file}: {reason}",
+                KINDS[kind],
+                obj=self.file,
+                path=e.directory,
+                reason=reason,
+                fix=fix,
+                entry=e.written,
+                tag=self.tag,
+            )
+        )
+
+    def repeated(self, i: int, e: Entry, d: str) -> bool:
+        """Whether the entry names a directory an earlier one names (reported), else
+        remember it."""
+        norm = normal_dir(d)
+        ident = self.ids[i] = self.facts.dir_id(d)
+        first = self.seen.get(norm)
+        if first is None and ident is not None:
+            first = self.seen_ids.get(ident)
+        if first is not None:
+            earlier = self.items[first]
+            same = "names" if normal_dir(earlier.directory or "") == norm else "is"
+            self.add(DUPLICATE, e, f"{same} the same directory as entry {first + 1} "
+                     f"({_shown(earlier)}), which the loader searches first",
+                     self.remove)  # fmt: skip
+            return True
+        self.seen[norm] = i
+        if ident is not None:
+            self.seen_ids[ident] = i
+        return False
+
+    def place(self, e: Entry, d: str) -> None:
+        """A build or temporary directory: gone or changed once the build is over."""
+        why = self.facts.build_reason(d)
+        if why is not None:
+            self.add(BUILD_DIR, e, why, "install the library and point the run path there, "
+                     "or use $ORIGIN/...")  # fmt: skip
+            return
+        why = self.facts.temp_reason(d)
+        if why is not None:
+            self.add(TEMP_DIR, e, why, "install the library elsewhere and point the run "
+                     "path there, or use $ORIGIN/...")  # fmt: skip
+
+    def stub(self, e: Entry, d: str, use: Optional[ListUse], taken: list[str]) -> None:
+        what = ""
+        if use is not None:
+            took = f"it takes {_names(taken)} from it" if taken else "it takes none now"
+            what = f" ({took})"
+        self.add(STUB, e, f"is a stub directory, for linking only: every call into a stub "
+                 f"fails once the loader takes one{what}", f"link with -L{d} but keep it out "
+                 f"of the run path; {self.remove}")  # fmt: skip
+
+    def unused(self, i: int, e: Entry, d: str, use: ListUse) -> None:
+        """An entry the loader took nothing from: shadowed by earlier ones, or useless."""
+        held = [n for n in use.searched if use.found.get(n) and self.facts.holds(d, n)]
         if held:
             where = _names([f"{n} from {use.found[n]}" for n in held], 2)
-            add(SHADOWED, e, f"holds only libraries the loader takes from elsewhere first "
-                f"({where})", f"keep it only as a fallback; otherwise {remove}")  # fmt: skip
-        elif ident is None:
-            add(UNUSED, e, "does not exist", remove)
+            self.add(SHADOWED, e, f"holds only libraries the loader takes from elsewhere "
+                     f"first ({where})", f"keep it only as a fallback; otherwise "
+                     f"{self.remove}")  # fmt: skip
+        elif self.ids[i] is None:
+            self.add(UNUSED, e, "does not exist", self.remove)
         elif not use.searched:
-            add(UNUSED, e, "is never searched: the loader looks for no library through it",
-                remove)  # fmt: skip
+            self.add(UNUSED, e, "is never searched: the loader looks for no library through "
+                     "it", self.remove)  # fmt: skip
         else:
-            add(UNUSED, e, f"holds none of the libraries the loader looks for through it "
-                f"({_names(use.searched)})", remove)  # fmt: skip
-    return out
+            self.add(UNUSED, e, f"holds none of the libraries the loader looks for through "
+                     f"it ({_names(use.searched)})", self.remove)  # fmt: skip
 
 
 def empty_runpath_finding(file: str) -> Finding:

@@ -171,68 +171,58 @@ def table_config(
         text = read(f"/etc/ld-musl-{march}.path")
         musl_default = ["/lib", "/usr/local/lib", "/usr/lib"]
         dirs = text.replace("\n", ":").split(":") if text else musl_default
-        return LoaderConfig(
-            "musl",
-            interp,
-            target,
-            tuple(_slash(d) for d in dirs if d),
-            None,
-            None,
-            (),
-            (),
-            None,
-            (),
-            0,
-            1,
-            "table:musl",
-        )
+        return _table("musl", interp, target, [d for d in dirs if d], None, None, (), "table:musl")
     if interp.startswith("/nix/store/"):
         libdir = os.path.dirname(interp)
-        return LoaderConfig(
-            "glibc",
-            interp,
-            target,
-            (_slash(libdir),),
-            "lib",
-            None,
-            (),
-            (),
-            os.path.dirname(libdir) + "/etc/ld.so.cache",
-            flags,
-            flags[-1],
-            1,
-            "table:nix",
-        )
-    lib64 = target.elf_class == ELFCLASS64 and target.machine != EM_AARCH64
-    biarch32 = (
+        cache = os.path.dirname(libdir) + "/etc/ld.so.cache"
+        return _table("glibc", interp, target, [libdir], "lib", cache, flags, "table:nix")
+    dirs, lib, source = _glibc_dirs(target, triplet, root_exists)
+    return _table("glibc", interp, target, dirs, lib, "/etc/ld.so.cache", flags, source)
+
+
+def _glibc_dirs(
+    target: Target, triplet: str, root_exists: Callable[[str], bool]
+) -> tuple[list[str], str, str]:
+    """A distribution's glibc: its built-in directories, $LIB, and which layout said so."""
+    if (
         target.machine == EM_386
         and root_exists("/lib32")
         and not root_exists("/lib/i386-linux-gnu")
-    )
-    if biarch32:
-        dirs = ["/lib32", "/usr/lib32", "/lib", "/usr/lib"]
-        lib, source = "lib32", "table:debian-biarch"
-    elif triplet and (root_exists(f"/lib/{triplet}") or root_exists(f"/usr/lib/{triplet}")):
+    ):
+        return ["/lib32", "/usr/lib32", "/lib", "/usr/lib"], "lib32", "table:debian-biarch"
+    if triplet and (root_exists(f"/lib/{triplet}") or root_exists(f"/usr/lib/{triplet}")):
         dirs = [f"/lib/{triplet}", f"/usr/lib/{triplet}", "/lib", "/usr/lib"]
-        lib, source = f"lib/{triplet}", "table:debian-multiarch"
-    elif lib64:
-        dirs, lib, source = ["/lib64", "/usr/lib64"], "lib64", "table:lib64"
-    else:
-        dirs, lib, source = ["/lib", "/usr/lib"], "lib", "table:lib"
+        return dirs, f"lib/{triplet}", "table:debian-multiarch"
+    if target.elf_class == ELFCLASS64 and target.machine != EM_AARCH64:
+        return ["/lib64", "/usr/lib64"], "lib64", "table:lib64"
+    return ["/lib", "/usr/lib"], "lib", "table:lib"
+
+
+def _table(
+    flavour: str,
+    interp: str,
+    target: Target,
+    dirs: list[str],
+    lib: Optional[str],
+    cache: Optional[str],
+    flags: tuple[int, ...],
+    source: str,
+) -> LoaderConfig:
+    """A built-in configuration: no hwcaps or $PLATFORM, which only a run loader tells."""
     return LoaderConfig(
-        "glibc",
-        interp,
-        target,
-        tuple(_slash(d) for d in dirs),
-        lib,
-        None,
-        (),
-        (),
-        "/etc/ld.so.cache",
-        flags,
-        flags[-1],
-        1,
-        source,
+        flavour=flavour,
+        interp=interp,
+        target=target,
+        system_dirs=tuple(_slash(d) for d in dirs),
+        lib=lib,
+        platform=None,
+        hwcaps=(),
+        legacy_subdirs=(),
+        cache_path=cache,
+        cache_flags=flags,
+        cache_default_flag=flags[-1] if flags else 0,
+        isa_supported=1,
+        source=source,
     )
 
 

@@ -249,52 +249,12 @@ def _read_struct(stream: BinaryIO, header: bytes, target: Target) -> ElfInfo:
             if dynamic is not None:
                 raise _Unfit("several PT_DYNAMIC")
             dynamic = (p_offset, p_filesz)
-    interp_name = None
-    if interp is not None:
-        raw = f.read(interp[0], interp[1])
-        end = raw.find(b"\0")
-        if end < 0:
-            raise _Unfit("unterminated PT_INTERP")
-        try:
-            interp_name = raw[:end].decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise _Unfit("PT_INTERP not UTF-8") from exc
-    needed: list[str] = []
-    strings: dict[int, str] = {}
-    flags_1 = 0
-    if dynamic is not None:
-        raw = f.read(dynamic[0], dynamic[1])
-        refs: list[tuple[int, int]] = []
-        strtab = None
-        for tag, val in lay.dyn.iter_unpack(raw[: len(raw) - len(raw) % lay.dyn.size]):
-            if tag == DT_NULL:
-                break
-            if tag in _STRING_TAGS:
-                refs.append((tag, val))
-            elif tag == DT_STRTAB:
-                strtab = val
-            elif tag == DT_FLAGS_1:
-                flags_1 = val
-        if refs:
-            base = None
-            if strtab is not None:
-                for vaddr, filesz, offset in loads:
-                    if vaddr <= strtab < vaddr + filesz:
-                        base = strtab - vaddr + offset
-                        break
-            if base is None:
-                raise _Unfit("DT_STRTAB in no PT_LOAD")
-            for tag, val in refs:
-                text = f.string(base + val)
-                if tag == DT_NEEDED:
-                    needed.append(text)
-                else:
-                    strings[tag] = text  # the last of a tag wins, as for the loader
+    needed, strings, flags_1 = _dynamic_strings(f, lay, dynamic, loads)
     return ElfInfo(
         target=target,
         e_type=e_type if e_type in _TYPES else 0,
         osabi=header[7],
-        interp=interp_name,
+        interp=_interp_name(f, interp),
         needed=tuple(needed),
         soname=strings.get(DT_SONAME),
         rpath=strings.get(DT_RPATH),
@@ -302,6 +262,64 @@ def _read_struct(stream: BinaryIO, header: bytes, target: Target) -> ElfInfo:
         flags_1=flags_1,
         has_dynamic=dynamic is not None,
     )
+
+
+def _interp_name(f: _Reader, interp: Optional[tuple[int, int]]) -> Optional[str]:
+    """PT_INTERP's path, or None when there is none."""
+    if interp is None:
+        return None
+    raw = f.read(interp[0], interp[1])
+    end = raw.find(b"\0")
+    if end < 0:
+        raise _Unfit("unterminated PT_INTERP")
+    try:
+        return raw[:end].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise _Unfit("PT_INTERP not UTF-8") from exc
+
+
+def _dynamic_strings(
+    f: _Reader,
+    lay: _Layout,
+    dynamic: Optional[tuple[int, int]],
+    loads: list[tuple[int, int, int]],
+) -> tuple[list[str], dict[int, str], int]:
+    """DT_NEEDED in order, the other string tags (the last of each wins, as for the loader),
+    and DT_FLAGS_1, from the dynamic section at dynamic (offset, size)."""
+    needed: list[str] = []
+    strings: dict[int, str] = {}
+    flags_1 = 0
+    if dynamic is None:
+        return needed, strings, flags_1
+    raw = f.read(dynamic[0], dynamic[1])
+    refs: list[tuple[int, int]] = []
+    strtab = None
+    for tag, val in lay.dyn.iter_unpack(raw[: len(raw) - len(raw) % lay.dyn.size]):
+        if tag == DT_NULL:
+            break
+        if tag in _STRING_TAGS:
+            refs.append((tag, val))
+        elif tag == DT_STRTAB:
+            strtab = val
+        elif tag == DT_FLAGS_1:
+            flags_1 = val
+    if not refs:
+        return needed, strings, flags_1
+    base = None
+    if strtab is not None:
+        for vaddr, filesz, offset in loads:
+            if vaddr <= strtab < vaddr + filesz:
+                base = strtab - vaddr + offset
+                break
+    if base is None:
+        raise _Unfit("DT_STRTAB in no PT_LOAD")
+    for tag, val in refs:
+        text = f.string(base + val)
+        if tag == DT_NEEDED:
+            needed.append(text)
+        else:
+            strings[tag] = text
+    return needed, strings, flags_1
 
 
 SHT_NOTE = 7

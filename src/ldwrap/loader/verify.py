@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
+
+if TYPE_CHECKING:
+    from .startup import Judgement
 
 # What glibc's loader says for a library it did not find anywhere; reported as ldd does.
 _LOADER_NOT_FOUND = "cannot open shared object file: No such file or directory"
@@ -70,6 +73,16 @@ def verify_output(
         if f.kind == NEEDED_PATH:
             text = f.reason if f.obj == result.file else f.message  # the caller names path
             tell(f"{text}; fix: {f.fix}")
+    return _problems(verdict)
+
+
+def _problems(verdict: Judgement) -> list[str]:
+    """The lines verify_output returns for a judged file: each library the loader will not
+    find, then each failing finding that is not about a missing library (an empty RUNPATH
+    element, a system copy standing in for the program's own library)."""
+    from .neededpath import NEEDED_PATH
+
+    result = verdict.result
     problems: list[str] = []
     for i, edge in enumerate(result.edges):
         if edge.missing or edge.fatal:
@@ -82,8 +95,6 @@ def verify_output(
             problems.append(f"{edge.name}{where}: {reason}")
     if result.fatal and not problems:
         problems.append(result.fatal)
-    # Findings that are not about a missing library: an empty RUNPATH element, a system
-    # copy standing in for the program's own library.
     problems += [
         f.message
         for f in verdict.findings
