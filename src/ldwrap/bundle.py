@@ -147,7 +147,7 @@ def build(root: str = ROOT) -> bytes:
     second record is read whole and decoded at once (marshal.load on a file reads it piece by
     piece, far slower)."""
     entries: list[Entry] = []
-    tables: dict[int, bytes] = {}  # location tables, one per code length (_without_lines)
+    tables: dict[int, bytes] = {}  # location tables, one per code length (see without_lines)
     for name, path, is_pkg in modules(root):
         st, code = _compiled(name, path, tables)
         entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))

@@ -7,7 +7,6 @@ import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
 
 from helpers.lddparse import parse_ldd
 
@@ -22,7 +21,7 @@ def _sym(name: str) -> str:
 class RealRun:
     """What the real loader did: trace list, and whether the program started."""
 
-    pairs: list[tuple[str, Optional[str]]]
+    pairs: list[tuple[str, str | None]]
     trace_stderr: str
     returncode: int
     stderr: str
@@ -50,7 +49,7 @@ class Builder:
         return [arg for d in deps for arg in (f"-L{d.parent}", f"-l:{d.name}")]
 
     @staticmethod
-    def _paths(rpath: Optional[str], runpath: Optional[str]) -> list[str]:
+    def _paths(rpath: str | None, runpath: str | None) -> list[str]:
         args = []
         if rpath is not None:
             args.append(f"-Wl,--disable-new-dtags,-rpath,{rpath}")
@@ -61,10 +60,10 @@ class Builder:
     def lib(
         self,
         path: str,
-        soname: Optional[str] = "",
+        soname: str | None = "",
         deps: Sequence[Path] = (),
-        rpath: Optional[str] = None,
-        runpath: Optional[str] = None,
+        rpath: str | None = None,
+        runpath: str | None = None,
         m32: bool = False,
         extra: Sequence[str] = (),
     ) -> Path:
@@ -79,8 +78,8 @@ class Builder:
         self,
         path: str,
         deps: Sequence[Path] = (),
-        rpath: Optional[str] = None,
-        runpath: Optional[str] = None,
+        rpath: str | None = None,
+        runpath: str | None = None,
         m32: bool = False,
         extra: Sequence[str] = (),
     ) -> Path:
@@ -102,9 +101,7 @@ class Builder:
         return out
 
 
-def real_loader(
-    exe: Path, env: Optional[dict[str, str]] = None, cwd: Optional[Path] = None
-) -> RealRun:
+def real_loader(exe: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> RealRun:
     """Start ``exe`` for real, once in trace mode (the kernel starts it, so
     $ORIGIN is what the real loader uses) and once normally."""
     base = {"PATH": "/usr/bin:/bin", **(env or {})}

@@ -8,7 +8,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Optional
 
 EM_X86_64, EM_386, EM_AARCH64, EM_PPC64 = 62, 3, 183, 21
 ET_REL, ET_EXEC, ET_DYN = 1, 2, 3
@@ -23,11 +22,11 @@ def elf_bytes(
     big: bool = False,
     machine: int = EM_X86_64,
     e_type: int = ET_DYN,
-    interp: Optional[str] = None,
+    interp: str | None = None,
     needed: Sequence[str] = (),
-    soname: Optional[str] = None,
-    rpath: Optional[str] = None,
-    runpath: Optional[str] = None,
+    soname: str | None = None,
+    rpath: str | None = None,
+    runpath: str | None = None,
     flags_1: int = 0,
     dynamic: bool = True,
     strtab_outside: bool = False,  # DT_STRTAB in no PT_LOAD (the struct reader gives up)
@@ -106,6 +105,6 @@ def program(path: Path, **kwargs: object) -> Path:
     return write_elf(path, interp=X64_INTERP, **kwargs)
 
 
-def library(path: Path, soname: Optional[str] = "", **kwargs: object) -> Path:
+def library(path: Path, soname: str | None = "", **kwargs: object) -> Path:
     """An x86_64 shared library; soname "" means its file name, None means none."""
     return write_elf(path, soname=path.name if soname == "" else soname, **kwargs)

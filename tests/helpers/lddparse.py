@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from typing import Optional
 
 _ARROW = re.compile(r"^\s*(\S.*?) => (.*?)(?: \(0x[0-9a-f]+\))?$")
 _PLAIN = re.compile(r"^\s*(\S+) \(0x[0-9a-f]+\)$")
@@ -11,9 +10,9 @@ _PLAIN = re.compile(r"^\s*(\S+) \(0x[0-9a-f]+\)$")
 VDSO_NAMES = ("linux-vdso.so.1", "linux-gate.so.1", "linux-vdso64.so.1")
 
 
-def parse_ldd(text: str) -> Optional[list[tuple[str, Optional[str]]]]:
+def parse_ldd(text: str) -> list[tuple[str, str | None]] | None:
     """Pairs (name, resolved path or None); None when ldd says the file is static."""
-    pairs: list[tuple[str, Optional[str]]] = []
+    pairs: list[tuple[str, str | None]] = []
     for line in text.splitlines():
         if "statically linked" in line or "not a dynamic executable" in line:
             return None

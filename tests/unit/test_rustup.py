@@ -185,7 +185,7 @@ def test_make_route_writes_a_launcher_and_a_link(tmp_path: Path) -> None:
     # an ld.lld on PATH.
     _exe(tmp_path / "sys" / "ld.lld")
     real = find("ld.lld", route.launcher, {"PATH": str(tmp_path / "sys")}, None)
-    assert (real.path, real.prefix) == (route.rust_lld, ("-flavor", "gnu"))
+    assert (real.path, real.lead) == (route.rust_lld, ("-flavor", "gnu"))
 
 
 def test_make_route_again_follows_the_toolchain(tmp_path: Path) -> None:

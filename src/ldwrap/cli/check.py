@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from typing import Any, Optional
+from typing import Any
 
 import click
 
@@ -19,7 +19,7 @@ from ..loader.tree import FileAudit, TreeAudit
 from ..loader.treereport import audit_json, render_file, summary_line, tally
 
 
-def _root_problem(root: str) -> Optional[str]:
+def _root_problem(root: str) -> str | None:
     if not os.path.exists(root):
         return "no such directory"
     if not os.path.isdir(root):
@@ -61,7 +61,7 @@ def _error(text: str) -> None:
 
 def _audit(
     resolver: Resolver,
-    env_resolver: Optional[Resolver],
+    env_resolver: Resolver | None,
     paths: list[tuple[str, bool]],
     as_json: bool,
     verbose: bool,
@@ -148,9 +148,9 @@ def check(
     tree: bool,
     show_all: bool,
     verbose: bool,
-    root: Optional[str],
-    destdir: Optional[str],
-    llp: Optional[str],
+    root: str | None,
+    destdir: str | None,
+    llp: str | None,
     honour_env: bool,
     secure: bool,
     audit: bool,
@@ -201,7 +201,7 @@ def check(
     sys.exit(_check_files(paths, fs, resolver, env_resolver, as_json, tree, show_all, verbose))
 
 
-def _refuse_bad_roots(root: Optional[str], destdir: Optional[str]) -> None:
+def _refuse_bad_roots(root: str | None, destdir: str | None) -> None:
     """--root and --destdir: one at most, each an existing directory; else exit 2."""
     if root is not None and destdir is not None:
         _error("--root and --destdir exclude each other: a root is a whole system")
@@ -217,7 +217,7 @@ def _check_files(
     paths: list[str],
     fs: FileSystem,
     resolver: Resolver,
-    env_resolver: Optional[Resolver],
+    env_resolver: Resolver | None,
     as_json: bool,
     tree: bool,
     show_all: bool,

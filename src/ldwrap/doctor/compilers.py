@@ -158,7 +158,7 @@ def describe(lc: LinkerChoice, env: Mapping[str, str], cross: str = "") -> None:
             return
         try:
             real = find(name, lc.path, env, explicit)
-            lc.resolves_to = " ".join((real.path, *real.prefix))
+            lc.resolves_to = " ".join((real.path, *real.lead))
         except LinkerError:
             lc.resolves_to = ""
     elif is_nix_wrapper(lc.path):

@@ -73,7 +73,7 @@ def on_path(
                 )
         try:
             real = find(name, entry.path, env, env.get("LDWRAP_LINKER") or None)
-            entry.resolves_to = " ".join((real.path, *real.prefix))
+            entry.resolves_to = " ".join((real.path, *real.lead))
         except LinkerError as e:
             if linker_ok:  # else the one finding about LDWRAP_LINKER says it
                 found.append(

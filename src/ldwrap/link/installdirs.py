@@ -31,11 +31,11 @@ class TreeInstall:
 
     __slots__ = (
         "bindir",
+        "install_prefix",
         "install_rpath",
         "kind",
         "libdir",
         "link_path",
-        "prefix",
         "root",
         "source",
     )
@@ -46,7 +46,7 @@ class TreeInstall:
         self.kind = kind  # CMAKE, MESON, AUTOCONF or MAKE
         self.root = root  # the directory holding the configuration
         self.source = source  # the file read
-        self.prefix = prefix
+        self.install_prefix = prefix
         self.libdir = libdir
         self.bindir = bindir
         self.install_rpath: tuple[str, ...] = ()  # as written: `$ORIGIN/../lib`, `/opt/x/lib`

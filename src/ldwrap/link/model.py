@@ -146,14 +146,14 @@ class RpathPlan:
 class RealLinker:
     """The program to exec, and arguments it needs first (rust-lld's `-flavor gnu`)."""
 
-    __slots__ = ("path", "prefix")
+    __slots__ = ("lead", "path")
 
-    def __init__(self, path: str, prefix: "tuple[str, ...]" = ()) -> None:
+    def __init__(self, path: str, lead: "tuple[str, ...]" = ()) -> None:
         self.path = path
-        self.prefix = prefix
+        self.lead = lead  # arguments that go before everything else
 
     def __repr__(self) -> str:
-        return f"RealLinker({self.path!r}, {self.prefix!r})"
+        return f"RealLinker({self.path!r}, {self.lead!r})"
 
 
 class Extras:

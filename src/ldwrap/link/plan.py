@@ -42,7 +42,7 @@ from .linkers import (
 )
 from .model import DYNAMIC, Invocation, LinkRequest, NixEnv, RealLinker
 from .rpath import decide
-from .targets import prefix_machine
+from .targets import name_machine
 from .verdicts import BUILD_TREE
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
@@ -72,13 +72,13 @@ class Link:
         "expanded",
         "fs",
         "kept_first",
+        "lead",
         "linked",
         "machine",
         "nix",
         "pieces",
         "pure",
         "purity",
-        "real_prefix",
         "rpath_off",
         "words",
     )
@@ -86,7 +86,7 @@ class Link:
     def __init__(self, args: "list[str]", env: "Mapping[str, str]", cwd: str) -> None:
         self.cwd = cwd
         self.chain = Chain(env.get(CHAIN_VAR, ""))
-        self.real_prefix: list[str] = []  # rust-lld's `-flavor gnu`, before everything
+        self.lead: list[str] = []  # rust-lld's `-flavor gnu`, before everything
         self.kept_first = kept_first(args)  # the caller's lld `-flavor X`: it stays first
         # The target without -m: a target-prefixed name's (aarch64-linux-gnu-ld), else None
         # (this machine).
@@ -114,10 +114,10 @@ def identify(argv0: str, explicit: "str | None") -> "str | None":
     return name
 
 
-def prefix_args(real: "RealLinker", args: "list[str]") -> "list[str]":
+def lead_args(real: "RealLinker", args: "list[str]") -> "list[str]":
     """What goes before the caller's arguments: rust-lld's `-flavor gnu`, unless the caller
     already starts with a `-flavor` of its own (with its value or, broken, without)."""
-    return [] if args[:1] == ["-flavor"] else list(real.prefix)
+    return [] if args[:1] == ["-flavor"] else list(real.lead)
 
 
 def _name(argv0: str, config: "Config") -> str:
@@ -146,7 +146,7 @@ def _real_linker(name: str, argv0: str, config: "Config", chain: "Chain") -> "Re
 
 def _flavour(name: str, real: "RealLinker") -> str:
     """The grammar to read the arguments with: the real linker's, when `ld` is another."""
-    if real.prefix:
+    if real.lead:
         return LLD
     flavour = flavour_of(name)
     return flavour_from_path(real.path, flavour) if name == "ld" else flavour
@@ -161,8 +161,8 @@ def start(
     name = _name(argv0, config)
     real = _real_linker(name, argv0, config, link.chain)
     inv = Invocation(name, args, config, real, _flavour(name, real))
-    link.real_prefix = prefix_args(real, args)
-    link.machine = prefix_machine(os.path.basename(argv0), name)
+    link.lead = lead_args(real, args)
+    link.machine = name_machine(os.path.basename(argv0), name)
     return link, inv
 
 
@@ -183,7 +183,7 @@ def pass_through(
 ) -> "Invocation":
     """The caller's arguments unchanged, with the reason; env: the linker's environment, by
     default linker_env."""
-    inv.argv = [inv.real.path, *link.real_prefix, *inv.caller_args]
+    inv.argv = [inv.real.path, *link.lead, *inv.caller_args]
     inv.env = linker_env(link, inv) if env is None else env
     inv.why_unchanged = why
     return inv
@@ -410,17 +410,17 @@ def assemble(link: "Link", inv: "Invocation") -> None:
         # bfd ignores and gold reads as files whatever follows `--`: our flags go before it.
         cut = rest.index("--")
         rest, tail = rest[:cut], rest[cut:]
-    prefix = link.real_prefix
+    lead = link.lead
     inv.argv = argv = [
         inv.real.path,
-        *prefix,
+        *lead,
         *flavour_pair,
         *extras.before,
         *rest,
         *extras.after,
         *tail,
     ]
-    inv.added_span = start = (1 + len(prefix) + len(flavour_pair), len(argv) - len(tail))
+    inv.added_span = start = (1 + len(lead) + len(flavour_pair), len(argv) - len(tail))
     if pure is not None and pure.spans:
         from .purity import argv_spans
 
@@ -463,4 +463,4 @@ def unchanged(argv0: str, args: "list[str]", env: "Mapping[str, str]") -> "tuple
     as it would be without ldwrap. Raises LinkerError when there is no real linker."""
     explicit = env.get("LDWRAP_LINKER") or None
     real = find(identify(argv0, explicit) or "ld", argv0, env, explicit)
-    return real.path, [real.path, *prefix_args(real, args), *args]
+    return real.path, [real.path, *lead_args(real, args), *args]

@@ -158,7 +158,7 @@ def target_arch(emulation: "str | None", machine: str) -> str:
     return m
 
 
-def prefix_machine(invoked: str, linker: str) -> "str | None":
+def name_machine(invoked: str, linker: str) -> "str | None":
     """The machine a target-prefixed linker name links for (`aarch64-linux-gnu-ld.gold`,
     linker `ld.gold` -> `aarch64`): its own default without `-m`. None without a prefix."""
     if not invoked.endswith("-" + linker):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Optional, Protocol
+from typing import Protocol
 
 from .config import LoaderConfig
 from .finding import Finding
@@ -70,21 +70,21 @@ _NO_FILE = "cannot open shared object file: No such file or directory"
 class DirFacts(Protocol):
     """What the entry rules ask the file system (loader.tree answers, tests fake it)."""
 
-    def dir_id(self, directory: str) -> Optional[FileId]:
+    def dir_id(self, directory: str) -> FileId | None:
         """The directory's (device, inode), or None when it is not a directory."""
 
     def holds(self, directory: str, name: str) -> bool:
         """Whether directory holds a file of that name the loader would take."""
 
-    def build_reason(self, directory: str) -> Optional[str]: ...
+    def build_reason(self, directory: str) -> str | None: ...
 
-    def temp_reason(self, directory: str) -> Optional[str]: ...
+    def temp_reason(self, directory: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
 class Entry:
     written: str  # as in the file
-    directory: Optional[str]  # as the loader searches it; None: a token without a value
+    directory: str | None  # as the loader searches it; None: a token without a value
 
 
 @dataclass
@@ -93,7 +93,7 @@ class ListUse:
 
     searched: list[str] = field(default_factory=list)  # names looked for through it, in order
     taken: dict[str, list[str]] = field(default_factory=dict)  # directory -> names found there
-    found: dict[str, Optional[str]] = field(default_factory=dict)  # name -> the path loaded
+    found: dict[str, str | None] = field(default_factory=dict)  # name -> the path loaded
 
 
 def entries(value: str, origin: str, cfg: LoaderConfig, is_main: bool) -> list[Entry]:
@@ -108,7 +108,7 @@ def entries(value: str, origin: str, cfg: LoaderConfig, is_main: bool) -> list[E
     return out
 
 
-def _owner(via: Optional[str]) -> Optional[str]:
+def _owner(via: str | None) -> str | None:
     if via is not None and via.endswith(_SAME_FILE):
         return via[: -len(_SAME_FILE)]
     return via
@@ -144,7 +144,7 @@ def _names(names: Sequence[str], most: int = 4) -> str:
 
 
 def entry_findings(
-    file: str, tag: str, items: Sequence[Entry], use: Optional[ListUse], facts: DirFacts
+    file: str, tag: str, items: Sequence[Entry], use: ListUse | None, facts: DirFacts
 ) -> list[Finding]:
     """The findings about each entry of the file's ``tag`` list (RUNPATH or RPATH), in order.
 
@@ -182,10 +182,10 @@ class _EntryFindings:
         self.out: list[Finding] = []
         self.seen: dict[str, int] = {}  # each directory's first entry, by spelling
         self.seen_ids: dict[FileId, int] = {}  # and by identity
-        self.ids: dict[int, Optional[FileId]] = {}
+        self.ids: dict[int, FileId | None] = {}
         self.remove = f"relink {os.path.basename(file)} without it, or remove it from the {tag}"
 
-    def add(self, kind: str, e: Entry, why: str, fix: Optional[str] = None) -> None:
+    def add(self, kind: str, e: Entry, why: str, fix: str | None = None) -> None:
         reason = f"{self.tag} entry {_shown(e)} {why}"
         self.out.append(
             Finding(
@@ -233,7 +233,7 @@ class _EntryFindings:
             self.add(TEMP_DIR, e, why, "install the library elsewhere and point the run "
                      "path there, or use $ORIGIN/...")  # fmt: skip
 
-    def stub(self, e: Entry, d: str, use: Optional[ListUse], taken: list[str]) -> None:
+    def stub(self, e: Entry, d: str, use: ListUse | None, taken: list[str]) -> None:
         what = ""
         if use is not None:
             took = f"it takes {_names(taken)} from it" if taken else "it takes none now"
@@ -280,7 +280,7 @@ def empty_runpath_finding(file: str) -> Finding:
 def load_findings(
     verdict: Judgement,
     elsewhere_in_tree: Callable[[str], bool],
-    fixes: Mapping[int, Optional[str]],
+    fixes: Mapping[int, str | None],
 ) -> list[Finding]:
     """The findings of the judged load of one file of the tree: each need that does not
     resolve (`unresolved`, or the startup finding that says only the ignored environment
@@ -294,7 +294,7 @@ def load_findings(
     file = result.file
     out: list[Finding] = []
 
-    def theirs(obj: Optional[str]) -> bool:
+    def theirs(obj: str | None) -> bool:
         return obj is not None and obj != file and elsewhere_in_tree(obj)
 
     for i, edge in enumerate(result.edges):
@@ -333,7 +333,7 @@ def load_findings(
     return out
 
 
-def list_of(result: LoadResult) -> Optional[tuple[str, str]]:
+def list_of(result: LoadResult) -> tuple[str, str] | None:
     """The file's own search list in effect: ("RUNPATH", value) or ("RPATH", value), or
     None (neither, or an empty RUNPATH: see empty_runpath_finding)."""
     info = result.objects[0].info if result.objects else None

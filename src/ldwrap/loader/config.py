@@ -23,7 +23,7 @@ import stat
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, Optional
+from typing import Callable
 
 from ..link.targets import DEBIAN_ARCH as _ARCH
 from ..link.targets import ELFCLASS64, EM_386, EM_AARCH64, EM_X86_64
@@ -36,18 +36,18 @@ class LoaderConfig:
     interp: str
     target: Target
     system_dirs: tuple[str, ...]  # each ends with "/"
-    lib: Optional[str]  # value of $LIB
-    platform: Optional[str]  # value of $PLATFORM
+    lib: str | None  # value of $LIB
+    platform: str | None  # value of $PLATFORM
     hwcaps: tuple[str, ...]  # active glibc-hwcaps subdirectories, best first
     legacy_subdirs: tuple[str, ...]  # glibc <= 2.36 power-set subdirectories
-    cache_path: Optional[str]
+    cache_path: str | None
     cache_flags: tuple[int, ...]
     cache_default_flag: int
     isa_supported: int
     source: str  # where the values came from
 
 
-def multiarch(target: Target) -> Optional[str]:
+def multiarch(target: Target) -> str | None:
     """The Debian multiarch triplet of a target (x86_64-linux-gnu), or None."""
     arch = _ARCH.get((target.machine, target.elf_class))
     return arch[0] if arch else None
@@ -118,7 +118,7 @@ def _trusted_host_loader(path: str) -> bool:
     return st.st_uid == 0 and not st.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
 
 
-def _run(argv: list[str]) -> Optional[str]:
+def _run(argv: list[str]) -> str | None:
     try:
         proc = subprocess.run(argv, capture_output=True, text=True, timeout=10, env={}, check=False)
     except (OSError, subprocess.SubprocessError):
@@ -160,7 +160,7 @@ def table_config(
     interp: str,
     target: Target,
     root_exists: Callable[[str], bool],
-    read: Callable[[str], Optional[str]],
+    read: Callable[[str], str | None],
 ) -> LoaderConfig:
     """Built-in values for a loader that is not run. Pure apart from the callbacks."""
     arch = _ARCH.get((target.machine, target.elf_class))
@@ -203,8 +203,8 @@ def _table(
     interp: str,
     target: Target,
     dirs: list[str],
-    lib: Optional[str],
-    cache: Optional[str],
+    lib: str | None,
+    cache: str | None,
     flags: tuple[int, ...],
     source: str,
 ) -> LoaderConfig:
@@ -232,7 +232,7 @@ def _slash(d: str) -> str:
 
 
 @functools.lru_cache(maxsize=32)
-def discover(interp: str, target: Target, root: Optional[str]) -> LoaderConfig:
+def discover(interp: str, target: Target, root: str | None) -> LoaderConfig:
     """Config for ``interp``: ask the trusted host loader, else use the table.
 
     Memoised per process: a loader's built-in values do not change.
@@ -241,7 +241,7 @@ def discover(interp: str, target: Target, root: Optional[str]) -> LoaderConfig:
     def exists(p: str) -> bool:
         return os.path.isdir((root or "") + p)
 
-    def read(p: str) -> Optional[str]:
+    def read(p: str) -> str | None:
         try:
             with open((root or "") + p, encoding="utf-8") as fh:
                 return fh.read()

@@ -18,7 +18,7 @@ import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any, BinaryIO, Optional
+from typing import Any, BinaryIO
 
 from ..link.targets import (
     DF_1_NODEFLIB,
@@ -115,7 +115,7 @@ def check_ident(header: bytes, want: Target) -> IdentResult:
     return IdentResult(Verdict.OK)
 
 
-def target_of(header: bytes) -> Optional[Target]:
+def target_of(header: bytes) -> Target | None:
     """The loader target matching a file's own header, or None if not ELF."""
     if len(header) < 20 or header[:4] != ELFMAG or header[4] not in (1, 2):
         return None
@@ -133,11 +133,11 @@ class ElfInfo:
     target: Target
     e_type: int
     osabi: int
-    interp: Optional[str]
+    interp: str | None
     needed: tuple[str, ...]
-    soname: Optional[str]
-    rpath: Optional[str]
-    runpath: Optional[str]
+    soname: str | None
+    rpath: str | None
+    runpath: str | None
     flags_1: int
     has_dynamic: bool
 
@@ -189,7 +189,7 @@ class _Reader:
     def __init__(self, stream: BinaryIO) -> None:
         self.stream = stream
         try:
-            self.fd: Optional[int] = stream.fileno()
+            self.fd: int | None = stream.fileno()
             self.size = os.fstat(self.fd).st_size
         except (AttributeError, OSError, ValueError):  # io.BytesIO and the like
             self.fd = None
@@ -264,7 +264,7 @@ def _read_struct(stream: BinaryIO, header: bytes, target: Target) -> ElfInfo:
     )
 
 
-def _interp_name(f: _Reader, interp: Optional[tuple[int, int]]) -> Optional[str]:
+def _interp_name(f: _Reader, interp: tuple[int, int] | None) -> str | None:
     """PT_INTERP's path, or None when there is none."""
     if interp is None:
         return None
@@ -281,7 +281,7 @@ def _interp_name(f: _Reader, interp: Optional[tuple[int, int]]) -> Optional[str]
 def _dynamic_strings(
     f: _Reader,
     lay: _Layout,
-    dynamic: Optional[tuple[int, int]],
+    dynamic: tuple[int, int] | None,
     loads: list[tuple[int, int, int]],
 ) -> tuple[list[str], dict[int, str], int]:
     """DT_NEEDED in order, the other string tags (the last of each wins, as for the loader),
@@ -388,7 +388,7 @@ def read_elf_pyelftools(stream: BinaryIO) -> ElfInfo:
     stream.seek(0)
     try:
         elf = ELFFile(stream)
-        interp: Optional[str] = None
+        interp: str | None = None
         needed: list[str] = []
         soname = rpath = runpath = None
         flags_1 = 0

@@ -11,7 +11,6 @@ import errno
 import os
 import stat
 from dataclasses import dataclass
-from typing import Optional
 
 from .elf import ElfInfo, IdentResult, NotElfError, Target, Verdict, check_ident, read_elf
 
@@ -24,7 +23,7 @@ class Probe:
 
     kind: str  # "ok", "missing", "abandon", "wrong_class", "wrong_machine", "fatal"
     message: str = ""
-    file_id: Optional[FileId] = None
+    file_id: FileId | None = None
     setuid: bool = False
 
 
@@ -35,13 +34,13 @@ class FileSystem:
     directory holds is taken from there, any other from this machine)."""
 
     def __init__(
-        self, root: Optional[str] = None, cwd: Optional[str] = None, overlay: Optional[str] = None
+        self, root: str | None = None, cwd: str | None = None, overlay: str | None = None
     ) -> None:
         self.root = os.path.abspath(root) if root else None
         self.overlay = os.path.abspath(overlay) if overlay and not root else None
         self.cwd = cwd if cwd is not None else ("/" if root else os.getcwd())
         self._hosts: dict[str, str] = {}
-        self._heads: dict[str, tuple[Optional[bytes], int, Optional[FileId], bool]] = {}
+        self._heads: dict[str, tuple[bytes | None, int, FileId | None, bool]] = {}
         self._elves: dict[FileId, ElfInfo] = {}
         self._elf_paths: dict[str, ElfInfo] = {}  # host path -> its parsed facts
         self._real: dict[str, str] = {}
@@ -136,7 +135,7 @@ class FileSystem:
             self._real[path] = real
         return real
 
-    def _head(self, path: str) -> tuple[Optional[bytes], int, Optional[FileId], bool]:
+    def _head(self, path: str) -> tuple[bytes | None, int, FileId | None, bool]:
         """First 64 bytes (or None), open errno, file id, set-user-ID bit."""
         hp = self.host(path)
         cached = self._heads.get(hp)
@@ -145,7 +144,7 @@ class FileSystem:
         try:
             fd = os.open(hp, os.O_RDONLY)
         except OSError as exc:
-            result: tuple[Optional[bytes], int, Optional[FileId], bool] = (
+            result: tuple[bytes | None, int, FileId | None, bool] = (
                 None,
                 exc.errno or errno.EIO,
                 None,
@@ -209,10 +208,10 @@ class FileSystem:
     def is_dir(self, path: str) -> bool:
         return os.path.isdir(self.host(path))
 
-    def file_id(self, path: str) -> Optional[FileId]:
+    def file_id(self, path: str) -> FileId | None:
         return self._head(path)[2]
 
-    def read_text(self, path: str) -> Optional[str]:
+    def read_text(self, path: str) -> str | None:
         try:
             with open(self.host(path), encoding="utf-8", errors="surrogateescape") as fh:
                 return fh.read()

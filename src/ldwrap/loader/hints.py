@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from typing import Optional
 
 from ..link.config import HOST_STORE, Config
 from .config import multiarch
@@ -80,7 +79,7 @@ def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -
         yield from fresh(_prefix_dirs(prefix, fs))
 
 
-def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target) -> Optional[str]:
+def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target) -> str | None:
     """The first directory of ``dirs`` holding a file ``name`` that the loader would take."""
     for d in dirs:
         if fs.probe(os.path.join(d, name), target).kind == "ok":
@@ -88,9 +87,7 @@ def find_library(name: str, dirs: Iterable[str], fs: FileSystem, target: Target)
     return None
 
 
-def fix_dirs(
-    result: LoadResult, env: Mapping[str, str], fs: FileSystem
-) -> dict[int, Optional[str]]:
+def fix_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -> dict[int, str | None]:
     """For each missing need searched by name (by index in result.edges): a directory that
     holds it, or None. The candidate list is built once, and only when something is missing."""
     wanted = [i for i, e in enumerate(result.edges) if needs_fix(e)]
@@ -98,7 +95,7 @@ def fix_dirs(
         return {}
     dirs = list(candidate_dirs(result, env, fs))
     target = result.config.target
-    fixes: dict[int, Optional[str]] = {}
+    fixes: dict[int, str | None] = {}
     for i in wanted:
         name = result.edges[i].lookup_name or result.edges[i].name
         on_host = on_this_machine(result.edges[i], name, fs, target)
@@ -106,7 +103,7 @@ def fix_dirs(
     return fixes
 
 
-def on_this_machine(edge: Edge, name: str, fs: FileSystem, target: Target) -> Optional[str]:
+def on_this_machine(edge: Edge, name: str, fs: FileSystem, target: Target) -> str | None:
     """Under --root: the first RPATH/RUNPATH directory of the need that holds the library on
     this machine but not inside the root (a program linked here against a library built here:
     qemu-user -L falls back to this machine's files, the target system will not)."""

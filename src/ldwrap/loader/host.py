@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from typing import Optional
 
 from ..link.targets import (
     ELFDATA2LSB,
@@ -74,7 +73,7 @@ def describe(target: Target) -> str:
     return multiarch(target) or f"ELF machine {target.machine}, {target.bits}-bit"
 
 
-def sysroot_hint(target: Target) -> Optional[str]:
+def sysroot_hint(target: Target) -> str | None:
     """The cross toolchain's system root for target on Debian (/usr/<triplet>), when it is
     installed."""
     triplet = multiarch(target)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import struct
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Optional
 
 NEW_MAGIC = b"glibc-ld.so.cache"
 NEW_VERSION = b"1.1"
@@ -37,7 +36,7 @@ class CacheEntry:
     key: str
     value: str
     hwcap: int = 0
-    hwcaps_subdir: Optional[str] = None  # set for glibc-hwcaps entries
+    hwcaps_subdir: str | None = None  # set for glibc-hwcaps entries
 
     @property
     def is_hwcaps(self) -> bool:
@@ -52,7 +51,7 @@ class CacheEntry:
 class LdCache:
     layout: str  # "new", "old" or "compat"
     entries: list[CacheEntry]
-    generator: Optional[str] = None
+    generator: str | None = None
     hwcaps_names: list[str] = field(default_factory=list)
     _by_key: dict[str, list[CacheEntry]] = field(default_factory=dict, repr=False)
 
@@ -64,7 +63,7 @@ class LdCache:
         return self._by_key.get(name, [])
 
 
-def _cstr(data: bytes, offset: int) -> Optional[str]:
+def _cstr(data: bytes, offset: int) -> str | None:
     if offset < 0 or offset >= len(data):
         return None
     end = data.find(b"\0", offset)
@@ -85,7 +84,7 @@ def _parse_new(data: bytes, base: int, layout: str) -> LdCache:
     if (len(data) - base - _NEW_HEADER.size) // _NEW_ENTRY.size < nlibs:
         raise CacheFormatError("entry count larger than file")
     hwcaps_names: list[str] = []
-    generator: Optional[str] = None
+    generator: str | None = None
     if ext_offset and ext_offset % 4 == 0 and ext_offset + 8 <= len(data):
         generator, hwcaps_names = _parse_extensions(data, ext_offset, base)
     entries = []
@@ -105,11 +104,11 @@ def _parse_new(data: bytes, base: int, layout: str) -> LdCache:
     return LdCache(layout, entries, generator, hwcaps_names)
 
 
-def _parse_extensions(data: bytes, ext_offset: int, base: int) -> tuple[Optional[str], list[str]]:
+def _parse_extensions(data: bytes, ext_offset: int, base: int) -> tuple[str | None, list[str]]:
     magic, count = struct.unpack_from("<II", data, ext_offset)
     if magic != EXT_MAGIC:
         return None, []
-    generator: Optional[str] = None
+    generator: str | None = None
     names: list[str] = []
     for i in range(count):
         off = ext_offset + 8 + 16 * i
@@ -194,7 +193,7 @@ def format_entry(entry: CacheEntry) -> str:
     return f"{entry.key} ({describe_flags(entry.flags)}{extra}) => {entry.value}"
 
 
-def load_cache(path: str) -> Optional[LdCache]:
+def load_cache(path: str) -> LdCache | None:
     """Read and parse a cache file; None when missing or unusable (as the loader)."""
     try:
         with open(path, "rb") as fh:
@@ -214,12 +213,12 @@ def lookup(
     default_flag: int,
     active_hwcaps: Sequence[str],
     isa_supported: int = 0xFFFFFFFF,
-) -> Optional[str]:
+) -> str | None:
     """Return the path the loader would take from the cache for ``name``.
 
     ``active_hwcaps`` is the loader's glibc-hwcaps list, best first.
     """
-    best: Optional[str] = None
+    best: str | None = None
     best_prio = len(active_hwcaps)
     for entry in cache.candidates(name):
         if entry.flags not in accepted_flags:

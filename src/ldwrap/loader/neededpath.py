@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from typing import Optional
 
 from .finding import Finding
 from .resolve import LoadResult
@@ -21,18 +20,18 @@ NEEDED_PATH = "needed_path"
 
 # Why an absolute path lies where no installed file should point (a build tree, a temporary
 # directory), or None: loader.places.Places answers it.
-Hazard = Callable[[str], Optional[str]]
+Hazard = Callable[[str], "str | None"]
 
 
 def is_needed_path(name: str) -> bool:
     return "/" in name and not name.startswith(("$ORIGIN", "${ORIGIN}"))
 
 
-def needed_path_findings(result: LoadResult, hazard: Optional[Hazard] = None) -> list[Finding]:
+def needed_path_findings(result: LoadResult, hazard: Hazard | None = None) -> list[Finding]:
     """One finding per DT_NEEDED path of each object loaded. It fails when the path is
     relative (opened from the current directory) or, given ``hazard``, lies in a build tree
     or a temporary directory; otherwise it is a warning: the file works where it is."""
-    opened: dict[tuple[Optional[str], str], Optional[str]] = {}
+    opened: dict[tuple[str | None, str], str | None] = {}
     for e in result.edges:
         opened.setdefault((e.needed_by, e.name), e.path)
     out = []

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping, Sequence
-from typing import Optional
 
 from ..link.buildtrees import BUILD_TREE_MARKERS
 from .fs import FileSystem
@@ -44,7 +43,7 @@ def temp_roots(env: Mapping[str, str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def under(path: str, roots: Sequence[str]) -> Optional[str]:
+def under(path: str, roots: Sequence[str]) -> str | None:
     """The first of roots that path (normalised, absolute) is at or below, else None."""
     for r in roots:
         if path == r or path.startswith(r + "/"):
@@ -66,9 +65,9 @@ class Places:
         # The trees being audited: an entry into one of them is no reference to a scratch
         # directory, even where the tree itself was staged in one (a DESTDIR under /tmp).
         self.audited: list[str] = []
-        self._markers: dict[str, Optional[str]] = {}
+        self._markers: dict[str, str | None] = {}
 
-    def build_tree(self, path: str) -> Optional[tuple[str, str]]:
+    def build_tree(self, path: str) -> tuple[str, str] | None:
         """(the directory holding a marker, the marker) when path (absolute) is in a build
         tree; a libtool `.libs` directory is its own marker. None otherwise. An existing
         directory is walked up from its real path (`..` after a symlink is not lexical)."""
@@ -85,7 +84,7 @@ class Places:
                 return None
             d = d.rsplit("/", 1)[0] or "/"
 
-    def _marker(self, d: str) -> Optional[str]:
+    def _marker(self, d: str) -> str | None:
         if d not in self._markers:
             host = self.fs.host(d)
             self._markers[d] = next(
@@ -93,7 +92,7 @@ class Places:
             )
         return self._markers[d]
 
-    def build_reason(self, path: str) -> Optional[str]:
+    def build_reason(self, path: str) -> str | None:
         """Why an absolute path is in a build tree, else None."""
         tree = self.build_tree(path)
         if tree is None:
@@ -103,12 +102,12 @@ class Places:
             return "is a libtool .libs directory"
         return f"is in a build tree ({os.path.join(where, marker)} exists)"
 
-    def hazard(self, path: str) -> Optional[str]:
+    def hazard(self, path: str) -> str | None:
         """Why an absolute path lies where no installed file should point (a build tree, a
         temporary directory), else None."""
         return self.build_reason(path) or self.temp_reason(path)
 
-    def temp_reason(self, path: str) -> Optional[str]:
+    def temp_reason(self, path: str) -> str | None:
         """Why an absolute path is in a temporary directory (and not in a tree being
         audited), else None."""
         if under(normal_dir(path), self.audited) is not None:

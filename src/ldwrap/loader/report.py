@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from typing import Any, Optional
+from typing import Any
 
 from .finding import Finding
 from .hints import in_own_search_path, needs_fix
@@ -43,7 +43,7 @@ _SEARCH_LABELS = {RPATH: "RPATH", RUNPATH: "RUNPATH", LD_LIBRARY_PATH: "LD_LIBRA
 _SAME_FILE = " (same file as loaded object)"  # how resolve marks a file reused under a new name
 _NO_FILE = "cannot open shared object file: No such file or directory"
 
-Fixes = Mapping[int, Optional[str]]  # edge index -> a directory holding the missing library
+Fixes = Mapping[int, "str | None"]  # edge index -> a directory holding the missing library
 
 
 def _via(edge: Edge) -> str:
@@ -59,7 +59,7 @@ def _via(edge: Edge) -> str:
     return label + (", same file as a loaded object" if same else "")
 
 
-def _line(edge: Edge, finding: Optional[Finding]) -> str:
+def _line(edge: Edge, finding: Finding | None) -> str:
     if edge.path is None:
         reason = f" ({edge.error})" if edge.error and edge.error != _NO_FILE else ""
         mark = f" [only through {finding.how}]" if finding and finding.kind == ENV_ONLY else ""
@@ -89,7 +89,7 @@ def searched_line(edge: Edge) -> str:
     return "searched: " + ", ".join(parts)
 
 
-def fix_line(edge: Edge, main: str, where: Optional[str]) -> str:
+def fix_line(edge: Edge, main: str, where: str | None) -> str:
     """How to make the need resolve: relink its requester so that it records the directory."""
     name = edge.lookup_name or edge.name
     who = "" if edge.needed_by in (None, main) else f" {os.path.basename(edge.needed_by or '')}"
@@ -112,7 +112,7 @@ def fix_line(edge: Edge, main: str, where: Optional[str]) -> str:
 
 
 def _details(
-    verdict: Judgement, i: int, edge: Edge, fixes: Optional[Fixes], verbose: bool
+    verdict: Judgement, i: int, edge: Edge, fixes: Fixes | None, verbose: bool
 ) -> list[str]:
     """The lines under a library: why it is missing and what to do, and with verbose the
     candidate paths."""
@@ -136,7 +136,7 @@ def _footer(verdict: Judgement) -> list[str]:
 
 
 def render_text(
-    verdict: Judgement, show_all: bool = False, verbose: bool = False, fixes: Optional[Fixes] = None
+    verdict: Judgement, show_all: bool = False, verbose: bool = False, fixes: Fixes | None = None
 ) -> str:
     result = verdict.result
     lines = [result.file]
@@ -153,11 +153,11 @@ def render_text(
 
 
 def render_tree(
-    verdict: Judgement, show_all: bool = False, verbose: bool = False, fixes: Optional[Fixes] = None
+    verdict: Judgement, show_all: bool = False, verbose: bool = False, fixes: Fixes | None = None
 ) -> str:
     """Each object appears under the requester that loaded it first (BFS)."""
     result = verdict.result
-    children: dict[Optional[str], list[int]] = {}
+    children: dict[str | None, list[int]] = {}
     for i, edge in enumerate(result.edges):
         children.setdefault(edge.needed_by, []).append(i)
     lines = [result.file + (" (statically linked)" if result.static else "")]
@@ -184,9 +184,7 @@ def render_tree(
     return "\n".join(lines + _footer(verdict))
 
 
-def edge_json(
-    edge: Edge, fix: Optional[str] = None, finding: Optional[Finding] = None
-) -> dict[str, Any]:
+def edge_json(edge: Edge, fix: str | None = None, finding: Finding | None = None) -> dict[str, Any]:
     return {
         "name": edge.name,
         "lookup_name": edge.lookup_name,
@@ -225,7 +223,7 @@ def finding_json(f: Finding) -> dict[str, Any]:
     }
 
 
-def result_json(verdict: Judgement, fixes: Optional[Fixes] = None) -> dict[str, Any]:
+def result_json(verdict: Judgement, fixes: Fixes | None = None) -> dict[str, Any]:
     result = verdict.result
     return {
         "schema": SCHEMA_VERSION,

@@ -1,4 +1,4 @@
-"""Emulation of glibc's ld.so library search (the README lists the rules, under `ldwrap check`).
+"""Emulation of glibc's ld.so library search (docs/check.md lists the rules).
 
 :class:`Resolver` walks the load list breadth first exactly as ld.so does and
 records, for every DT_NEEDED edge, where it resolved, which rule found it
@@ -11,7 +11,6 @@ import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Optional
 
 from .config import LoaderConfig, default_interp, discover
 from .elf import ElfInfo, NotElfError, Target
@@ -33,14 +32,14 @@ class InputError(Exception):
 
 @dataclass(frozen=True)
 class Options:
-    ld_library_path: Optional[str] = None
-    preload: Optional[str] = None
+    ld_library_path: str | None = None
+    preload: str | None = None
     secure: bool = False
-    root: Optional[str] = None
-    cwd: Optional[str] = None
+    root: str | None = None
+    cwd: str | None = None
     preload_file: bool = True  # honour /etc/ld.so.preload
     ldd_compat: bool = False  # main $ORIGIN from the path as given (ld.so PROG before 2.42)
-    ld_so_cache: Optional[str] = None  # read this cache file instead of the loader's own
+    ld_so_cache: str | None = None  # read this cache file instead of the loader's own
 
 
 @dataclass(frozen=True)
@@ -55,7 +54,7 @@ class Searched:
     """One search list as the loader went through it: which rule, whose tag, which dirs."""
 
     source: str  # RPATH, LD_LIBRARY_PATH, RUNPATH, LD_SO_CACHE or DEFAULT_DIRS
-    owner: Optional[str] = None  # the object whose RPATH/RUNPATH this is
+    owner: str | None = None  # the object whose RPATH/RUNPATH this is
     dirs: list[str] = field(default_factory=list)  # searched, in order (the cache: its file)
     note: str = ""  # why the list was skipped, when it was
 
@@ -65,8 +64,8 @@ class LoadedObject:
     path: str
     info: ElfInfo
     names: set[str]
-    loader: Optional[LoadedObject]
-    file_id: Optional[FileId]
+    loader: LoadedObject | None
+    file_id: FileId | None
     origin: str
     depth: int
 
@@ -74,16 +73,16 @@ class LoadedObject:
 @dataclass
 class Edge:
     name: str
-    needed_by: Optional[str]
-    path: Optional[str]
+    needed_by: str | None
+    path: str | None
     found_via: str
     depth: int
     loaded: bool = False  # this edge brought a new object into the process
-    lookup_name: Optional[str] = None  # name after $ORIGIN/$LIB/$PLATFORM expansion
-    via_object: Optional[str] = None  # whose RPATH, or what matched for already_loaded
+    lookup_name: str | None = None  # name after $ORIGIN/$LIB/$PLATFORM expansion
+    via_object: str | None = None  # whose RPATH, or what matched for already_loaded
     tried: list[Attempt] = field(default_factory=list)
     searched: list[Searched] = field(default_factory=list)  # the lists tried, collapsed
-    error: Optional[str] = None
+    error: str | None = None
     fatal: bool = False
     ignored: bool = False  # a failed preload: reported by ld.so, not fatal
 
@@ -97,7 +96,7 @@ class LoadResult:
     file: str
     config: LoaderConfig
     edges: list[Edge]
-    fatal: Optional[str] = None
+    fatal: str | None = None
     static: bool = False
     objects: list[LoadedObject] = field(default_factory=list)  # the file, then each one loaded
 
@@ -113,12 +112,12 @@ def split_path(value: str, llp: bool) -> list[str]:
 
 def expand_dst(
     text: str,
-    origin: Optional[str],
+    origin: str | None,
     cfg: LoaderConfig,
     secure: bool = False,
     whole_element: bool = True,
     owner_is_main: bool = False,
-) -> Optional[str]:
+) -> str | None:
     """Expand $ORIGIN/$LIB/$PLATFORM; None means the element is dropped."""
     out: list[str] = []
     pos = 0
@@ -150,7 +149,7 @@ def expand_dst(
 
 def path_dirs(
     value: str,
-    origin: Optional[str],
+    origin: str | None,
     cfg: LoaderConfig,
     llp: bool,
     secure: bool,
@@ -176,11 +175,11 @@ def path_dirs(
 class Resolver:
     """One emulated loader environment; reuse it across files to share caches."""
 
-    def __init__(self, options: Optional[Options] = None, fs: Optional[FileSystem] = None) -> None:
+    def __init__(self, options: Options | None = None, fs: FileSystem | None = None) -> None:
         self.opts = options or Options()
         self.fs = fs or FileSystem(self.opts.root, self.opts.cwd)
         self._configs: dict[tuple[str, Target], LoaderConfig] = {}
-        self._caches: dict[str, Optional[LdCache]] = {}
+        self._caches: dict[str, LdCache | None] = {}
 
     # -- environment lookups (memoised) -------------------------------------
     def config(self, interp: str, target: Target) -> LoaderConfig:
@@ -189,7 +188,7 @@ class Resolver:
             self._configs[key] = discover(interp, target, self.opts.root)
         return self._configs[key]
 
-    def cache(self, cfg: LoaderConfig) -> Optional[LdCache]:
+    def cache(self, cfg: LoaderConfig) -> LdCache | None:
         if cfg.cache_path is None:
             return None
         if cfg.cache_path not in self._caches:
@@ -231,8 +230,8 @@ class _Load:
         self.main_info = main_info
         self.objects: list[LoadedObject] = []
         self.edges: list[Edge] = []
-        self.fatal: Optional[str] = None
-        self.interp_error: Optional[str] = None  # the kernel cannot start it; deps still listed
+        self.fatal: str | None = None
+        self.interp_error: str | None = None  # the kernel cannot start it; deps still listed
 
     def execute(self, path: str) -> LoadResult:
         info = self.main_info
@@ -275,7 +274,7 @@ class _Load:
         else:
             edge_name = interp
         probe = self.fs.probe(interp, self.target)
-        soname: Optional[str] = None
+        soname: str | None = None
         if probe.kind == "ok":
             try:
                 soname = self.fs.elf(interp).soname
@@ -315,7 +314,7 @@ class _Load:
                     yield from (n for n in re.split(r"[\s:]", line.split("#", 1)[0]) if n)
 
     # -- one DT_NEEDED -------------------------------------------------------
-    def _map(self, raw: str, req: LoadedObject, preload: bool = False) -> Optional[LoadedObject]:
+    def _map(self, raw: str, req: LoadedObject, preload: bool = False) -> LoadedObject | None:
         depth = req.depth + 1
         edge = Edge(raw, req.path, None, NOT_FOUND, depth)
         self.edges.append(edge)
@@ -349,7 +348,7 @@ class _Load:
         found = self._search(name, req, edge, preload)
         return self._finish(edge, name, req, found, PRELOAD if preload else None, preload)
 
-    def _match_loaded(self, name: str) -> Optional[tuple[LoadedObject, str]]:
+    def _match_loaded(self, name: str) -> tuple[LoadedObject, str] | None:
         for obj in [*self.objects, self.rtld]:
             if name in obj.names or (obj is not self.main and obj.path == name):
                 return obj, "name"
@@ -358,7 +357,7 @@ class _Load:
                 return obj, "soname"
         return None
 
-    def _direct(self, name: str, edge: Edge) -> Optional[tuple[str, str, Optional[str]]]:
+    def _direct(self, name: str, edge: Edge) -> tuple[str, str, str | None] | None:
         path = self.fs.absolute(name)
         probe = self.fs.probe(path, self.target)
         shown = probe.message if probe.kind == "fatal" else probe.kind
@@ -377,7 +376,7 @@ class _Load:
 
     def _search(
         self, name: str, req: LoadedObject, edge: Edge, preload: bool
-    ) -> Optional[tuple[str, str, Optional[str]]]:
+    ) -> tuple[str, str, str | None] | None:
         secure = self.opts.secure
         for source, owner, dirs in self._sources(req):
             hit = self._search_dirs(name, dirs, source, owner, edge, secure and preload)
@@ -412,14 +411,14 @@ class _Load:
             name, list(self.cfg.system_dirs), DEFAULT_DIRS, None, edge, secure and preload
         )
 
-    def _sources(self, req: LoadedObject) -> Iterator[tuple[str, Optional[str], list[str]]]:
+    def _sources(self, req: LoadedObject) -> Iterator[tuple[str, str | None, list[str]]]:
         cfg, secure = self.cfg, self.opts.secure
         if self.cfg.flavour == "musl":
             yield from self._musl_sources(req)
             return
         if req.info.runpath is None:
             seen_main = False
-            obj: Optional[LoadedObject] = req
+            obj: LoadedObject | None = req
             while obj is not None:
                 if obj is self.main:
                     seen_main = True
@@ -443,7 +442,7 @@ class _Load:
                 path_dirs(req.info.runpath, req.origin, cfg, False, secure, req is self.main),
             )
 
-    def _musl_sources(self, req: LoadedObject) -> Iterator[tuple[str, Optional[str], list[str]]]:
+    def _musl_sources(self, req: LoadedObject) -> Iterator[tuple[str, str | None, list[str]]]:
         # musl: LD_LIBRARY_PATH, then RUNPATH-or-RPATH of the requester and its
         # loaders, then the configured system path; no cache, no SONAME reuse rules.
         if self.opts.ld_library_path and not self.opts.secure:
@@ -454,7 +453,7 @@ class _Load:
                     self.opts.ld_library_path, self.main.origin, self.cfg, False, False, False
                 ),
             )
-        obj: Optional[LoadedObject] = req
+        obj: LoadedObject | None = req
         while obj is not None:
             value = obj.info.runpath or obj.info.rpath
             if value:
@@ -467,10 +466,10 @@ class _Load:
         name: str,
         dirs: list[str],
         source: str,
-        owner: Optional[str],
+        owner: str | None,
         edge: Edge,
         need_suid: bool,
-    ) -> Optional[tuple[str, str, Optional[str]]]:
+    ) -> tuple[str, str, str | None] | None:
         subdirs = [f"glibc-hwcaps/{h}/" for h in self.cfg.hwcaps]
         subdirs += [s + "/" for s in self.cfg.legacy_subdirs]
         searched = Searched(source, owner)
@@ -490,9 +489,7 @@ class _Load:
                 return None
         return None
 
-    def _try(
-        self, cand: str, source: str, owner: Optional[str], edge: Edge, need_suid: bool
-    ) -> str:
+    def _try(self, cand: str, source: str, owner: str | None, edge: Edge, need_suid: bool) -> str:
         probe = self.fs.probe(cand, self.target)
         kind = probe.kind
         if kind == "abandon" and not self.fs.is_dir(os.path.dirname(cand) or "."):
@@ -515,10 +512,10 @@ class _Load:
         edge: Edge,
         name: str,
         req: LoadedObject,
-        found: Optional[tuple[str, str, Optional[str]]],
-        override_via: Optional[str],
+        found: tuple[str, str, str | None] | None,
+        override_via: str | None,
         preload: bool,
-    ) -> Optional[LoadedObject]:
+    ) -> LoadedObject | None:
         if found is None:
             if self.fatal:
                 return None

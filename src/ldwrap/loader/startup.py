@@ -17,7 +17,6 @@ import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 from .config import multiarch
 from .elf import NotElfError, Target
@@ -50,23 +49,23 @@ SYSTEM_COPY = "system_copy"  # a system copy loaded while the requester's prefix
 class Judgement:
     result: LoadResult
     findings: list[Finding] = field(default_factory=list)
-    env_result: Optional[LoadResult] = None
-    ld_library_path: Optional[str] = None  # the run-time LD_LIBRARY_PATH it was judged with
+    env_result: LoadResult | None = None
+    ld_library_path: str | None = None  # the run-time LD_LIBRARY_PATH it was judged with
 
     @property
     def ok(self) -> bool:
         return self.result.ok and not any(f.fails for f in self.findings)
 
-    def finding_for(self, index: int) -> Optional[Finding]:
+    def finding_for(self, index: int) -> Finding | None:
         return next((f for f in self.findings if f.index == index), None)
 
 
 def startup_options(
     env: Mapping[str, str],
-    ld_library_path: Optional[str] = None,
+    ld_library_path: str | None = None,
     honour_env: bool = False,
-    base: Optional[Options] = None,
-) -> tuple[Options, Optional[Options]]:
+    base: Options | None = None,
+) -> tuple[Options, Options | None]:
     """The options to judge a file by, and those with the environment's LD_LIBRARY_PATH and
     LD_PRELOAD (None when honour_env is set, or when the environment adds nothing).
 
@@ -99,9 +98,9 @@ class ForeignFile(InputError):
 def judge(
     resolver: Resolver,
     file: str,
-    env_resolver: Optional[Resolver] = None,
-    here: Optional[Host] = None,
-    hazard: Optional[Hazard] = None,
+    env_resolver: Resolver | None = None,
+    here: Host | None = None,
+    hazard: Hazard | None = None,
 ) -> Judgement:
     """Load ``file`` as it starts; with ``env_resolver``, also as the environment would.
 
@@ -131,7 +130,7 @@ def judge(
     return verdict
 
 
-def _has_empty_element(value: Optional[str]) -> bool:
+def _has_empty_element(value: str | None) -> bool:
     return bool(value) and "" in (value or "").split(":")
 
 
@@ -166,15 +165,13 @@ def empty_element_findings(result: LoadResult) -> list[Finding]:
     return out
 
 
-def _key(edge: Edge) -> tuple[Optional[str], str]:
+def _key(edge: Edge) -> tuple[str | None, str]:
     return edge.needed_by, edge.name
 
 
-def env_findings(
-    result: LoadResult, env_result: LoadResult, env_llp: Optional[str]
-) -> list[Finding]:
+def env_findings(result: LoadResult, env_result: LoadResult, env_llp: str | None) -> list[Finding]:
     """Needs whose answer the environment's LD_LIBRARY_PATH / LD_PRELOAD would change."""
-    others: dict[tuple[Optional[str], str], Edge] = {}
+    others: dict[tuple[str | None, str], Edge] = {}
     loaders: dict[str, Edge] = {}  # path -> the edge that loaded it
     for e in env_result.edges:
         others.setdefault(_key(e), e)
@@ -219,7 +216,7 @@ def env_findings(
     return out
 
 
-def _how(edge: Edge, env_llp: Optional[str]) -> tuple[str, str]:
+def _how(edge: Edge, env_llp: str | None) -> tuple[str, str]:
     """What in the environment finds ``edge``: a short name, and that name with its value."""
     if edge.found_via == LD_LIBRARY_PATH:
         return "LD_LIBRARY_PATH", f"LD_LIBRARY_PATH ({os.path.dirname(edge.path or '')})"
@@ -234,7 +231,7 @@ def _how(edge: Edge, env_llp: Optional[str]) -> tuple[str, str]:
 _SYSTEM_SOURCES = {LD_SO_CACHE: "ld.so.cache", DEFAULT_DIRS: "default dir"}
 
 
-def own_dirs(origin: str, library: bool, triplet: Optional[str]) -> list[str]:
+def own_dirs(origin: str, library: bool, triplet: str | None) -> list[str]:
     """Where a requester's own prefix keeps libraries, given its $ORIGIN: ../lib, ../lib64,
     ../lib/<multiarch>, and for a library its own directory first."""
     up = os.path.join(origin, "..")
@@ -251,7 +248,7 @@ def own_dirs(origin: str, library: bool, triplet: Optional[str]) -> list[str]:
 
 
 @functools.lru_cache(maxsize=4096)  # asked for each library of every file of a tree
-def _own_dirs(origin: str, library: bool, triplet: Optional[str]) -> tuple[str, ...]:
+def _own_dirs(origin: str, library: bool, triplet: str | None) -> tuple[str, ...]:
     return tuple(own_dirs(origin, library, triplet))
 
 

@@ -18,7 +18,6 @@ import os
 import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Optional
 
 from ..link.targets import ET_DYN, ET_EXEC
 from .audit import BAD_ELF, load_findings, own_findings
@@ -70,8 +69,8 @@ class Counts:
 class FileAudit:
     path: str  # as judged (inside --root when there is one)
     findings: list[Finding] = field(default_factory=list)
-    verdict: Optional[Judgement] = None  # None for a file that could not be read
-    fixes: dict[int, Optional[str]] = field(default_factory=dict)  # for the JSON's fix_dir
+    verdict: Judgement | None = None  # None for a file that could not be read
+    fixes: dict[int, str | None] = field(default_factory=dict)  # for the JSON's fix_dir
 
 
 @dataclass(frozen=True)
@@ -86,10 +85,10 @@ class _Facts:
     def __init__(self, fs: FileSystem, places: Places) -> None:
         self.fs = fs
         self.places = places
-        self.target: Optional[Target] = None
-        self._ids: dict[str, Optional[FileId]] = {}
+        self.target: Target | None = None
+        self._ids: dict[str, FileId | None] = {}
 
-    def dir_id(self, directory: str) -> Optional[FileId]:
+    def dir_id(self, directory: str) -> FileId | None:
         if directory not in self._ids:
             try:
                 st = os.stat(self.fs.host(directory))
@@ -103,10 +102,10 @@ class _Facts:
         assert self.target is not None
         return self.fs.probe(os.path.join(directory, name), self.target).kind == "ok"
 
-    def build_reason(self, directory: str) -> Optional[str]:
+    def build_reason(self, directory: str) -> str | None:
         return self.places.build_reason(directory)
 
-    def temp_reason(self, directory: str) -> Optional[str]:
+    def temp_reason(self, directory: str) -> str | None:
         return self.places.temp_reason(directory)
 
 
@@ -116,7 +115,7 @@ class TreeAudit:
     def __init__(
         self,
         resolver: Resolver,
-        env_resolver: Optional[Resolver],
+        env_resolver: Resolver | None,
         env: Mapping[str, str],
         error: Callable[[str], None],
         keep_verdicts: bool = False,
@@ -163,7 +162,7 @@ class TreeAudit:
             except OSError as exc:
                 self._bad(f"{path}: {exc.strerror or exc}")
 
-    def _classify(self, path: str, explicit: bool) -> Optional[_Candidate]:
+    def _classify(self, path: str, explicit: bool) -> _Candidate | None:
         """A walked file worth judging, or None (counted): not ELF, not loadable."""
         self.counts.files += 1
         try:
@@ -206,7 +205,7 @@ class TreeAudit:
         fid = self.fs.file_id(path)
         return fid is not None and fid in self._tree_ids
 
-    def audit(self, c: _Candidate) -> Optional[FileAudit]:
+    def audit(self, c: _Candidate) -> FileAudit | None:
         """One file's audit, or None when it is skipped (for another machine, counted) or
         bad input (reported)."""
         try:

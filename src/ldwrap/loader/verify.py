@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from .startup import Judgement
@@ -27,8 +27,8 @@ def _stderr_warning(path: str) -> Callable[[str], None]:
 def verify_output(
     path: str,
     env: Mapping[str, str],
-    note: Optional[Callable[[str], None]] = None,
-    warn: Optional[Callable[[str], None]] = None,
+    note: Callable[[str], None] | None = None,
+    warn: Callable[[str], None] | None = None,
 ) -> list[str]:
     """One line per library of ``path`` that the loader will not find at run time:
     ``libfoo.so.1: not found``, ``libb.so (needed by /x/liba.so): not found``, or the

@@ -18,7 +18,6 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass
-from typing import Optional
 
 from helpers.lddparse import parse_ldd
 from ldwrap.loader.resolve import INTERPRETER, LoadResult, Resolver
@@ -28,9 +27,9 @@ from ldwrap.loader.resolve import INTERPRETER, LoadResult, Resolver
 class Comparison:
     file: str
     ldd_target: str  # the path ldd was run on
-    rule: Optional[str]  # exclusion rule applied, if any
-    expected: Optional[list[tuple[str, Optional[str]]]]
-    predicted: Optional[list[tuple[str, Optional[str]]]]
+    rule: str | None  # exclusion rule applied, if any
+    expected: list[tuple[str, str | None]] | None
+    predicted: list[tuple[str, str | None]] | None
 
     @property
     def agrees(self) -> bool:
@@ -44,7 +43,7 @@ def run_ldd(path: str, env: dict[str, str]) -> str:
     return proc.stdout + proc.stderr  # "not a dynamic executable" goes to stderr
 
 
-def predicted_pairs(result: LoadResult) -> list[tuple[str, Optional[str]]]:
+def predicted_pairs(result: LoadResult) -> list[tuple[str, str | None]]:
     return [
         (e.lookup_name or e.name, e.path)
         for e in result.edges

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 import subprocess
 from pathlib import Path
-from typing import Optional
 
 from helpers.builder import Builder, real_loader
 from ldwrap.loader.resolve import INTERPRETER, LoadResult, Options, Resolver
@@ -19,9 +18,9 @@ ELF_TOO_SHORT = b"\x7fELF"
 
 def agree(
     exe: Path,
-    env: Optional[dict[str, str]] = None,
-    cwd: Optional[Path] = None,
-    check_path: Optional[Path] = None,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    check_path: Path | None = None,
 ) -> LoadResult:
     """Predict with ldwrap, run for real, assert they agree; return the prediction."""
     env = env or {}
@@ -57,7 +56,7 @@ def agree(
     return result
 
 
-def via(result: LoadResult, name: str) -> tuple[Optional[str], str, Optional[str]]:
+def via(result: LoadResult, name: str) -> tuple[str | None, str, str | None]:
     edge = next(e for e in result.edges if e.name == name and (e.loaded or e.missing))
     return edge.path, edge.found_via, edge.via_object
 

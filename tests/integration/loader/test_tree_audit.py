@@ -17,7 +17,7 @@ import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import pytest
 
@@ -37,7 +37,7 @@ class Tree:
         return str(self.prefix / rel)
 
 
-def _cc(out: Path, code: str, *args: str, cwd: Optional[Path] = None) -> Path:
+def _cc(out: Path, code: str, *args: str, cwd: Path | None = None) -> Path:
     """gcc, with the source kept outside the audited tree (in a src/ beside the top of it)."""
     top = next(d for d in out.parents if d.name in ("p", "p2", "deep", "stage"))
     src = top.parent / "src" / f"{top.name}-{out.name}.c"
@@ -49,7 +49,7 @@ def _cc(out: Path, code: str, *args: str, cwd: Optional[Path] = None) -> Path:
     return out
 
 
-def _lib(out: Path, soname: Optional[str], *args: str) -> Path:
+def _lib(out: Path, soname: str | None, *args: str) -> Path:
     name = out.name.split(".so")[0].removeprefix("lib")
     sn = [f"-Wl,-soname,{soname}"] if soname else []
     return _cc(out, f"int {name}_value(void) {{ return 1; }}\n", "-shared", "-fPIC", *sn, *args)
@@ -87,7 +87,7 @@ def tree(tmp_path_factory: pytest.TempPathFactory) -> Tree:
                    check=True, env=base_env(), capture_output=True)  # fmt: skip
     (top / "target" / "CACHEDIR.TAG").write_text("")  # cargo's target dir: no build marker
 
-    def exe(name: str, *args: str, cwd: Optional[Path] = None) -> Path:
+    def exe(name: str, *args: str, cwd: Path | None = None) -> Path:
         return _cc(p / "bin" / name, MAIN, *args, cwd=cwd)
 
     use = (f"-L{lib}", "-lbar", "-lfoo")

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import pytest
 from click.testing import CliRunner, Result
@@ -66,10 +65,10 @@ ENV = {"LD_LIBRARY_PATH": "/env/lib", "LD_PRELOAD": "/env/libp.so"}
 )
 def test_startup_options(
     env: dict[str, str],
-    given: Optional[str],
+    given: str | None,
     honour: bool,
-    started: tuple[Optional[str], Optional[str]],
-    compared: Optional[tuple[str, str]],
+    started: tuple[str | None, str | None],
+    compared: tuple[str, str] | None,
 ) -> None:
     opts, env_opts = startup_options(env, given, honour, Options(secure=True))
     assert (opts.ld_library_path, opts.preload, opts.secure) == (*started, True)

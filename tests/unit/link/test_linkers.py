@@ -98,7 +98,7 @@ def test_found_on_path_in_order(tmp_path: Path) -> None:
     first = _exe(tmp_path / "a" / "ld.lld")
     _exe(tmp_path / "b" / "ld.lld")
     real = find("ld.lld", "/shim/ld.lld", env_path(tmp_path / "a", tmp_path / "b"), None)
-    assert (real.path, real.prefix) == (str(first), ())
+    assert (real.path, real.lead) == (str(first), ())
 
 
 @pytest.mark.parametrize("entry", ["", ".", "bin", "./bin", "../x/bin"])
@@ -167,7 +167,7 @@ def test_a_target_prefixed_shim_skips_itself(tmp_path: Path) -> None:
 def test_rust_lld_fallback_for_ld_lld(tmp_path: Path) -> None:
     rl = _exe(tmp_path / "cargo" / "rust-lld")
     real = find("ld.lld", "/shim/ld.lld", env_path(tmp_path / "cargo"), None)
-    assert (real.path, real.prefix) == (str(rl), ("-flavor", "gnu"))
+    assert (real.path, real.lead) == (str(rl), ("-flavor", "gnu"))
 
 
 def test_no_rust_lld_fallback_for_other_names(tmp_path: Path) -> None:
@@ -182,7 +182,7 @@ def test_rustup_gcc_ld_directory_uses_the_toolchains_rust_lld(tmp_path: Path) ->
     shim = _exe(bindir / "gcc-ld" / "ld.lld", "#!/bin/sh\n# ldwrap-shim\n")
     _exe(tmp_path / "sys" / "ld.lld")
     real = find("ld.lld", str(shim), env_path(tmp_path / "sys"), None)
-    assert (real.path, real.prefix) == (str(rl), ("-flavor", "gnu"))
+    assert (real.path, real.lead) == (str(rl), ("-flavor", "gnu"))
 
 
 @pytest.mark.parametrize(
@@ -199,7 +199,7 @@ def test_rustup_gcc_ld_directory_uses_the_toolchains_rust_lld(tmp_path: Path) ->
 def test_explicit_linker_by_path(tmp_path: Path, basename: str, prefix: tuple[str, ...]) -> None:
     p = _exe(tmp_path / basename)
     real = find("ld.lld", "/shim/ld.lld", {"PATH": ""}, str(p))
-    assert (real.path, real.prefix) == (str(p), prefix)
+    assert (real.path, real.lead) == (str(p), prefix)
 
 
 def test_explicit_linker_by_name_is_searched_on_path(tmp_path: Path) -> None:
@@ -261,7 +261,7 @@ def test_the_same_linker_under_its_other_name(
 ) -> None:
     path = _exe(tmp_path / "bin" / real)
     found = find(shim, f"/shim/{shim}", env_path(tmp_path / "bin"), None)
-    assert (found.path, found.prefix) == (str(path), prefix)
+    assert (found.path, found.lead) == (str(path), prefix)
 
 
 def test_the_invoked_name_wins_over_its_other_name(tmp_path: Path) -> None:
@@ -329,7 +329,7 @@ def test_for_target(
     env = env_path(tmp_path / "cross")
     got = for_target(_HOST_LD, name, f"/shim/{invoked}", emulation, env, explicit)
     want = expected if expected.startswith("/") else str(tmp_path / expected)
-    assert (got.path, got.prefix) == (want, ())
+    assert (got.path, got.lead) == (want, ())
 
 
 def test_for_target_skips_shims_and_the_chain(tmp_path: Path) -> None:
@@ -341,7 +341,7 @@ def test_for_target_skips_shims_and_the_chain(tmp_path: Path) -> None:
         CHAIN_VAR: f"{os.getpid()}:{seen}",
     }
     got = for_target(_HOST_LD, "ld", "/shim/ld", "aarch64linux", env, None)
-    assert (got.path, got.prefix) == (str(real), ())
+    assert (got.path, got.lead) == (str(real), ())
 
 
 def test_the_cross_gccs_own_linker_serves_when_none_is_on_path(tmp_path: Path) -> None:
@@ -350,7 +350,7 @@ def test_the_cross_gccs_own_linker_serves_when_none_is_on_path(tmp_path: Path) -
     env = env_path(tmp_path)
     for name in ("ld", "ld.bfd", "ld.gold"):
         got = for_target(_HOST_LD, name, f"/shim/{name}", "aarch64linux", env, None)
-        assert (got.path, got.prefix) == (f"/usr/aarch64-linux-gnu/bin/{name}", ())
+        assert (got.path, got.lead) == (f"/usr/aarch64-linux-gnu/bin/{name}", ())
         prefixed = find(name, f"/shim/aarch64-linux-gnu-{name}", env, None)
         assert prefixed.path == f"/usr/aarch64-linux-gnu/bin/{name}"
 

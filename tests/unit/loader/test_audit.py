@@ -6,7 +6,6 @@ findings of a judged load a tree keeps."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Optional
 
 import pytest
 
@@ -82,20 +81,20 @@ class FakeFacts:
         n = normal_dir(d)
         return self.alias.get(n, n)
 
-    def dir_id(self, directory: str) -> Optional[FileId]:
+    def dir_id(self, directory: str) -> FileId | None:
         real = self._real(directory)
         return (0, sorted(self.dirs).index(real)) if real in self.dirs else None
 
     def holds(self, directory: str, name: str) -> bool:
         return name in self.dirs.get(self._real(directory), set())
 
-    def build_reason(self, directory: str) -> Optional[str]:
+    def build_reason(self, directory: str) -> str | None:
         for top, marker in self.build.items():
             if under(normal_dir(directory), (top,)):
                 return f"is in a build tree ({top}/{marker} exists)"
         return None
 
-    def temp_reason(self, directory: str) -> Optional[str]:
+    def temp_reason(self, directory: str) -> str | None:
         temp = under(normal_dir(directory), ("/tmp", "/var/tmp"))
         return None if temp is None else f"is in the temporary directory {temp}"
 
@@ -126,7 +125,7 @@ ONLY_C = use({}, ["libc.so.6"], {"libc.so.6": "/lib/x86_64-linux-gnu/libc.so.6"}
 NOTHING = use({}, [], {})
 
 # (id, value, origin, what the loader did, expected (kind, entry as written) in order)
-TABLE: list[tuple[str, str, str, Optional[ListUse], list[tuple[str, str]]]] = [
+TABLE: list[tuple[str, str, str, ListUse | None, list[tuple[str, str]]]] = [
     ("every entry provides", "/a:/b", "/p/bin",
      use({"/a": ["liba.so.1"], "/b": ["libb.so.2"]}, ["liba.so.1", "libb.so.2"],
          {"liba.so.1": "/a/liba.so.1", "libb.so.2": "/b/libb.so.2"}), []),
@@ -177,7 +176,7 @@ TABLE: list[tuple[str, str, str, Optional[ListUse], list[tuple[str, str]]]] = [
     ("value", "origin", "loaded", "expected"), [pytest.param(*r[1:], id=r[0]) for r in TABLE]
 )
 def test_entry_findings(
-    value: str, origin: str, loaded: Optional[ListUse], expected: list[tuple[str, str]]
+    value: str, origin: str, loaded: ListUse | None, expected: list[tuple[str, str]]
 ) -> None:
     items = entries(value, origin, CFG, True)
     got = entry_findings(APP, "RUNPATH", items, loaded, FS)
@@ -192,7 +191,7 @@ def test_entry_findings(
 
 
 def test_messages_say_why() -> None:
-    def reasons(value: str, loaded: Optional[ListUse]) -> list[str]:
+    def reasons(value: str, loaded: ListUse | None) -> list[str]:
         items = entries(value, "/p/bin", CFG, True)
         return [f.reason for f in entry_findings(APP, "RPATH", items, loaded, FS)]
 
@@ -243,17 +242,17 @@ def test_entries_expand_as_the_loader_does(
 
 def _edge(
     name: str,
-    path: Optional[str],
+    path: str | None,
     via: str,
     searched: list[Searched],
     by: str = APP,
-    owner: Optional[str] = None,
+    owner: str | None = None,
 ) -> Edge:
     return Edge(name, by, path, via, 1, loaded=path is not None, lookup_name=name,
                 via_object=owner, searched=searched)  # fmt: skip
 
 
-def _result(edges: list[Edge], objects: Optional[list[LoadedObject]] = None) -> LoadResult:
+def _result(edges: list[Edge], objects: list[LoadedObject] | None = None) -> LoadResult:
     return LoadResult(APP, CFG, edges, objects=objects or [])
 
 
@@ -305,7 +304,7 @@ def test_list_use_rpath_counts_what_the_objects_it_loads_need() -> None:
 # -- which findings of the judged load a tree keeps -------------------------------------------
 
 
-def _info(runpath: Optional[str] = None, rpath: Optional[str] = None) -> ElfInfo:
+def _info(runpath: str | None = None, rpath: str | None = None) -> ElfInfo:
     return ElfInfo(X64, 3, 0, None, (), None, rpath, runpath, 0, True)
 
 
@@ -358,7 +357,7 @@ def test_load_findings_keep_what_is_this_files() -> None:
         ("/p/lib/libin.so", DIRECT, None),  # a corrupt library's own audit says it
     ],
 )
-def test_load_error(by: str, via: str, expected: Optional[str]) -> None:
+def test_load_error(by: str, via: str, expected: str | None) -> None:
     edge = _edge("x", None, via, [], by=by)
     edge.fatal = True
     result = _result([edge])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Optional
-
 from ldwrap.link.targets import (
     ELFCLASS32,
     ELFCLASS64,
@@ -36,7 +34,7 @@ def test_table_fallbacks() -> None:
     def no_dirs(_: str) -> bool:
         return False
 
-    def nothing(_: str) -> Optional[str]:
+    def nothing(_: str) -> str | None:
         return None
 
     fed = table_config("/lib64/ld-linux-x86-64.so.2", X64, no_dirs, nothing)

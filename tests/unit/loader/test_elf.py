@@ -7,7 +7,6 @@ import io
 import os
 import struct
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -39,7 +38,7 @@ def header(
     osabi: int = 0,
     e_type: int = 3,
     machine: int = EM_X86_64,
-    phentsize: Optional[int] = None,
+    phentsize: int | None = None,
 ) -> bytes:
     ident = b"\x7fELF" + bytes([cls, data, 1, osabi, 0]) + b"\0" * 7
     if cls == 2:

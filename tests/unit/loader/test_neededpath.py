@@ -3,8 +3,6 @@ count, when the finding fails, and its fix line."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pytest
 
 from ldwrap.link.targets import ELFCLASS64, ELFDATA2LSB, EM_X86_64
@@ -35,14 +33,14 @@ def test_is_needed_path(name: str, counts: bool) -> None:
     assert is_needed_path(name) is counts
 
 
-def _load(needed: tuple[str, ...], found: dict[str, Optional[str]]) -> LoadResult:
+def _load(needed: tuple[str, ...], found: dict[str, str | None]) -> LoadResult:
     info = ElfInfo(X64, 3, 0, "/lib64/ld-linux-x86-64.so.2", needed, None, None, None, 0, True)
     main = LoadedObject(APP, info, set(), None, None, "/p/bin", 0)
     edges = [Edge(n, APP, found.get(n), DIRECT if found.get(n) else NOT_FOUND, 1) for n in needed]
     return LoadResult(APP, CFG, edges, objects=[main])
 
 
-def _hazard(path: str) -> Optional[str]:
+def _hazard(path: str) -> str | None:
     return "is in a build tree (/w/Makefile exists)" if path.startswith("/w/") else None
 
 

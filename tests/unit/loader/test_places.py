@@ -4,7 +4,6 @@ build-tree and stub rules (markers on a real tmp_path tree, also inside a root).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import pytest
 
@@ -59,7 +58,7 @@ def test_temp_roots(env: dict[str, str], expected: tuple[str, ...]) -> None:
         ("/usr/lib", None),
     ],
 )
-def test_under(path: str, expected: Optional[str]) -> None:
+def test_under(path: str, expected: str | None) -> None:
     assert under(path, ("/tmp", "/var/tmp")) == expected
 
 

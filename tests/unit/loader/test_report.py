@@ -3,8 +3,6 @@ real binaries are in tests/integration/loader/test_check.py)."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pytest
 
 from ldwrap.link.targets import (
@@ -91,7 +89,7 @@ def libc() -> Edge:
 def missing(
     name: str = "libfoo.so.1",
     by: str = APP,
-    searched: Optional[list[Searched]] = None,
+    searched: list[Searched] | None = None,
     probes: int = 77,
 ) -> Edge:
     tried = [
@@ -189,7 +187,7 @@ def test_searched_line_collapses_each_list(searched: list[Searched], expected: s
         ),
     ],
 )
-def test_fix_line(by: str, where: Optional[str], expected: str) -> None:
+def test_fix_line(by: str, where: str | None, expected: str) -> None:
     assert fix_line(missing(by=by), APP, where) == expected
 
 
@@ -280,7 +278,7 @@ def test_environment_that_moves_a_library_is_a_note() -> None:
     )
 
 
-def _obj(path: str, rpath: Optional[str], runpath: Optional[str]) -> LoadedObject:
+def _obj(path: str, rpath: str | None, runpath: str | None) -> LoadedObject:
     info = ElfInfo(X64, 3, 0, None, (), None, rpath, runpath, 0, True)
     return LoadedObject(path, info, set(), None, None, "/", 0)
 
@@ -296,9 +294,7 @@ def _obj(path: str, rpath: Optional[str], runpath: Optional[str]) -> LoadedObjec
         (None, None, None),
     ],
 )
-def test_empty_path_element(
-    rpath: Optional[str], runpath: Optional[str], warned: Optional[str]
-) -> None:
+def test_empty_path_element(rpath: str | None, runpath: str | None, warned: str | None) -> None:
     result = LoadResult(APP, CFG, [], objects=[_obj(APP, rpath, runpath)])
     findings = empty_element_findings(result)
     if warned is None:

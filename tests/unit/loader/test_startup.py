@@ -3,8 +3,6 @@ standing in is in tests/integration/loader/test_system_copy.py)."""
 
 from __future__ import annotations
 
-from typing import Optional
-
 import pytest
 
 from ldwrap.loader.startup import own_dirs
@@ -24,5 +22,5 @@ T = "x86_64-linux-gnu"
         ("/", False, None, ["/lib", "/lib64"]),
     ],
 )
-def test_own_dirs(origin: str, library: bool, triplet: Optional[str], expected: list[str]) -> None:
+def test_own_dirs(origin: str, library: bool, triplet: str | None, expected: list[str]) -> None:
     assert own_dirs(origin, library, triplet) == expected

@@ -13,7 +13,7 @@ import pytest
 
 from helpers import make_store
 from ldwrap.link.plan import prepare
-from ldwrap.link.targets import prefix_machine
+from ldwrap.link.targets import name_machine
 
 
 @pytest.mark.parametrize(
@@ -31,7 +31,7 @@ from ldwrap.link.targets import prefix_machine
     ],
 )
 def test_prefix_machine(invoked: str, linker: str, machine: str | None) -> None:
-    assert prefix_machine(invoked, linker) == machine
+    assert name_machine(invoked, linker) == machine
 
 
 @pytest.fixture(scope="module")
