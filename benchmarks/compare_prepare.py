@@ -21,13 +21,17 @@ from pathlib import Path
 _PID = re.compile(r'(?<=")\d+(?=:[/<])')
 # tempfile.mkdtemp's names, wherever they are made.
 _TMPDIR = re.compile(r"/tmp[a-z0-9_]{8}(?=[/\"])")
+# pytest numbers a test's temporary directory by how many of that name came before it in
+# the run (`name0`, `name1`): another selection of tests, another number.
+_NUMBERED = re.compile(r"(<TMP>/[^/\"]*?)\d+(?=[/\"])")
 
 
 def load(path: Path) -> dict[str, list[dict[str, object]]]:
     calls: dict[str, list[dict[str, object]]] = defaultdict(list)
     for line in path.read_text(encoding="utf-8").splitlines():
         if line.strip():
-            record = json.loads(_TMPDIR.sub("/<TMPD>", _PID.sub("<PID>", line)))
+            line = _NUMBERED.sub(r"\1<N>", _TMPDIR.sub("/<TMPD>", _PID.sub("<PID>", line)))
+            record = json.loads(line)
             calls[str(record["test"])].append(record)
     return calls
 
