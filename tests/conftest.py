@@ -27,6 +27,18 @@ from hypothesis import settings as hypothesis_settings
 from helpers import _STEERING, _STEERING_PREFIXES, BuiltStore
 from helpers.recorder import build_wrappers, write_placeholders, write_recorder
 
+INTEGRATION = Path(__file__).resolve().parent / "integration"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier (`-m "not integration"`) deselects every test under tests/integration/,
+    which its conftest marks `integration`: it does not even import them (seconds saved; the
+    full suite collects them)."""
+    if config.getoption("markexpr") == "not integration" and collection_path == INTEGRATION:
+        return True
+    return None
+
+
 # In CI the property tests run with a fixed seed: the same examples every run, so a run is
 # reproducible; elsewhere each run draws new examples and keeps finding new cases.
 hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)

@@ -13,10 +13,10 @@ from pathlib import Path
 import pytest
 
 from helpers.elf import ET_EXEC, build_elf
-from ldwrap.launcher import install
 from ldwrap.link.grammar import BFD, GOLD, LLD, MOLD
 from ldwrap.link.linkers import (
     CHAIN_VAR,
+    DROP_IN_NAMES,
     LinkerError,
     RealLinker,
     cross_triples,
@@ -126,11 +126,10 @@ def test_not_executable_and_directories_are_skipped(tmp_path: Path) -> None:
     assert find("ld.lld", "/shim/ld.lld", env, None).path == str(good)
 
 
-def test_ldwrap_launchers_and_the_shim_itself_are_skipped(tmp_path: Path) -> None:
-    install(str(tmp_path / "shims"))
+def test_ldwrap_launchers_and_the_shim_itself_are_skipped(tmp_path: Path, dropins: Path) -> None:
     me = _exe(tmp_path / "me" / "ld.lld", "#!/bin/sh\n# some other wrapper\n")
     good = _exe(tmp_path / "sys" / "ld.lld")
-    env = env_path(tmp_path / "shims", tmp_path / "me", tmp_path / "sys")
+    env = env_path(dropins, tmp_path / "me", tmp_path / "sys")
     assert find("ld.lld", str(me), env, None).path == str(good)
 
 
@@ -215,9 +214,8 @@ def test_explicit_linker_missing(explicit: str) -> None:
         find("ld.lld", "/shim/ld.lld", {"PATH": "/nonexistent"}, explicit)
 
 
-def test_explicit_linker_naming_a_shim_is_refused(tmp_path: Path) -> None:
-    (paths := install(str(tmp_path / "shims")))
-    other = next(p for p in paths if p.endswith("ld.lld"))
+def test_explicit_linker_naming_a_shim_is_refused(dropins: Path) -> None:
+    other = str(dropins / "ld.lld")
     with pytest.raises(LinkerError, match="ldwrap itself"):
         find("ld.lld", "/elsewhere/ld.lld", {"PATH": ""}, other)
 
@@ -238,9 +236,8 @@ def test_not_found_names_what_was_searched(tmp_path: Path) -> None:
     assert "\n" not in msg
 
 
-def test_is_shim(tmp_path: Path) -> None:
-    (paths := install(str(tmp_path / "shims")))
-    assert all(is_shim(p) for p in paths)
+def test_is_shim(tmp_path: Path, dropins: Path) -> None:
+    assert all(is_shim(str(dropins / name)) for name in DROP_IN_NAMES)
     assert not is_shim(str(_exe(tmp_path / "plain", '#!/bin/sh\nexec ld "$@"\n')))
     elf = tmp_path / "elf"
     elf.write_bytes(b"\x7fELF" + b"ldwrap-shim" * 4)  # an ELF file is never a launcher
