@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
-from .launcher import write_atomic
+from .atomic import write_atomic
 from .link.shrink import (
     ERROR,
     NO_RUNPATH,

@@ -24,7 +24,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .launcher import fsync_dir, install, launcher_problem, write_atomic
+from .atomic import fsync_dir, write_atomic
+from .launcher import install, launcher_problem
 from .link.linkers import LinkerError, find, is_shim
 from .storeguard import guard_from_env, path_refusal
 

@@ -91,7 +91,7 @@ def wrap_cmd(name: str | None, sysroot: str | None, everything: bool) -> None:
     A toolchain that must not be written (in a Nix store, on a read-only mount, not yours)
     is refused in one line naming `ldwrap rustup route`, exit 1.
     """
-    from ..launcher import launcher_text
+    from ..launchertext import launcher_text
 
     text = launcher_text()
     failed, done = _act(

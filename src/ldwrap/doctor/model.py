@@ -62,6 +62,7 @@ class OnPath:
     is_ldwrap: bool = False
     resolves_to: str = ""  # the real linker (ldwrap) or the resolved file (anything else)
     note: str = ""
+    bundle: str = ""  # an ldwrap launcher's bundle, as a link sees it: "used" or why not
 
 
 @dataclass

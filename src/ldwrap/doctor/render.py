@@ -14,6 +14,8 @@ def render(report: Report) -> str:
         who = "ldwrap" if e.is_ldwrap else (e.note or "not ldwrap")
         target = f" -> {e.resolves_to}" if e.resolves_to and e.resolves_to != e.path else ""
         lines.append(f"  {e.name:8} {e.path} ({who}){target}")
+        if e.bundle:
+            lines.append(f"  {'':8} bundle: {e.bundle}")
     if report.compilers:
         lines.append("compilers:")
     for cc in report.compilers:

@@ -14,7 +14,8 @@ import pytest
 
 from helpers import base_env
 from ldwrap import rustup as ru
-from ldwrap.launcher import install, launcher_text
+from ldwrap.launcher import install
+from ldwrap.launchertext import launcher_text
 
 from .conftest import TRIPLE, ReadOnlyToolchain
 
