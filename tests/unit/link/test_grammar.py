@@ -23,58 +23,58 @@ REJECTED = {(LLD, "android-memtag-mode"), (LLD, "load-pass-plugin"), (MOLD, "lib
 VALUE = "-L/evil/lib"  # a value that would be a disaster if read as a -L
 
 
-def _long_cases() -> list[object]:
-    cases: list[object] = []
-    for name, cells in ROWS:
-        for flavour in FLAVOURS:
-            if (flavour, name) in REJECTED:
-                continue
-            for dashes in (1, 2):
-                consumes = str(dashes) in cells[flavour]
-                cases.append(
-                    pytest.param(
-                        flavour, "-" * dashes + name, consumes, id=f"{flavour}:{'-' * dashes}{name}"
-                    )
-                )
-    return cases
+# The two tables below check every long option of the reference (some 1,300 spellings) with
+# one test per linker: an item per spelling cost pytest more than the checks themselves. A
+# failure lists every spelling read wrong.
 
 
-@pytest.mark.parametrize(("flavour", "spelling", "consumes"), _long_cases())
-def test_long_option_consumes_next_element_exactly_when_the_linker_does(
-    flavour: str, spelling: str, consumes: bool
-) -> None:
-    name, value, used = classify(flavour, [spelling, VALUE, "x.o"], 0)
-    if consumes:
-        assert (used, value) == (2, VALUE)
-        # Only --library / --library-path themselves may name their value a library (path).
-        assert name is not None
-        assert name not in ("library-path", "library") or name == spelling.lstrip("-")
-    else:
-        assert used == 1
-        assert value != VALUE
+def _long_cases(flavour: str) -> list[tuple[str, bool]]:
+    """(spelling, whether `spelling VALUE` consumes VALUE) for each long option, one and two
+    dashes."""
+    return [
+        ("-" * dashes + name, str(dashes) in cells[flavour])
+        for name, cells in ROWS
+        if (flavour, name) not in REJECTED
+        for dashes in (1, 2)
+    ]
 
 
-def _eq_cases() -> list[object]:
-    cases: list[object] = []
-    for name, cells in ROWS:
-        for flavour in FLAVOURS:
-            for dashes in (1, 2):
-                if str(dashes) in cells[flavour] and (flavour, name) != (GOLD, "dT"):
-                    cases.append(
-                        pytest.param(
-                            flavour, "-" * dashes + name, id=f"{flavour}:{'-' * dashes}{name}="
-                        )
-                    )
-    return cases
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_long_option_consumes_next_element_exactly_when_the_linker_does(flavour: str) -> None:
+    wrong = {}
+    for spelling, consumes in _long_cases(flavour):
+        name, value, used = classify(flavour, [spelling, VALUE, "x.o"], 0)
+        if consumes:
+            # Only --library / --library-path themselves may name their value a library (path).
+            right = (used, value) == (2, VALUE) and name is not None
+            right = right and (
+                name not in ("library-path", "library") or name == spelling.lstrip("-")
+            )
+        else:
+            right = used == 1 and value != VALUE
+        if not right:
+            wrong[spelling] = (consumes, (name, value, used))
+    assert wrong == {}
 
 
-@pytest.mark.parametrize(("flavour", "spelling"), _eq_cases())
-def test_long_option_with_equals_takes_its_value_from_the_same_element(
-    flavour: str, spelling: str
-) -> None:
-    name, value, used = classify(flavour, [spelling + "=/v/libx.so", VALUE], 0)
-    assert (value, used) == ("/v/libx.so", 1)
-    assert name is not None
+def _eq_spellings(flavour: str) -> list[str]:
+    """Each long option that takes a value, with one and two dashes."""
+    return [
+        "-" * dashes + name
+        for name, cells in ROWS
+        for dashes in (1, 2)
+        if str(dashes) in cells[flavour] and (flavour, name) != (GOLD, "dT")
+    ]
+
+
+@pytest.mark.parametrize("flavour", FLAVOURS)
+def test_long_option_with_equals_takes_its_value_from_the_same_element(flavour: str) -> None:
+    wrong = {}
+    for spelling in _eq_spellings(flavour):
+        name, value, used = classify(flavour, [spelling + "=/v/libx.so", VALUE], 0)
+        if (value, used) != ("/v/libx.so", 1) or name is None:
+            wrong[spelling] = (name, value, used)
+    assert wrong == {}
 
 
 # Single letters: (letter, flavours where `-X v` consumes, flavours where `-Xv` is joined).
