@@ -9,6 +9,8 @@ LD_RUN_PATH's -rpaths come just before ldwrap's)."""
 
 from __future__ import annotations
 
+import functools
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -23,21 +25,24 @@ SALT = "x86_64_unknown_linux_gnu"  # this machine's nixpkgs suffix salt (the tes
 M32 = "/m32/ld-linux.so.2"
 
 
+def dry_run(
+    tmp_path: Path, path: str, args: list[str], env: dict[str, str], name: str = "ld.lld"
+) -> list[str]:
+    """The argv the shim would run in tmp_path with PATH=path, without the real linker's path
+    (checked here: the first `name` on path)."""
+    full = {"PATH": path, "NIX_STORE": str(tmp_path / "nix" / "store"), **env}
+    inv = prepare(name, list(args), full, str(tmp_path))
+    assert inv.argv[0] == shutil.which(name, path=path)
+    return inv.argv[1:]
+
+
 Dry = Callable[..., list[str]]
 
 
 @pytest.fixture
 def dry(tmp_path: Path, linker_path: str) -> Dry:
-    """dry(args, env, name="ld.lld"): the argv the shim would run in tmp_path, without the
-    real linker's path (checked here: the placeholder of linker_path)."""
-
-    def run(args: list[str], env: dict[str, str], name: str = "ld.lld") -> list[str]:
-        full = {"PATH": linker_path, "NIX_STORE": str(tmp_path / "nix" / "store"), **env}
-        inv = prepare(name, list(args), full, str(tmp_path))
-        assert inv.argv[0] == f"{linker_path}/{name}"
-        return inv.argv[1:]
-
-    return run
+    """dry(args, env, name="ld.lld"): dry_run on the placeholder linkers of linker_path."""
+    return functools.partial(dry_run, tmp_path, linker_path)
 
 
 def test_machine_is_x86_64() -> None:
