@@ -1,0 +1,42 @@
+"""Every installed ELF file of every prefix, in each mode: each needed library resolves
+(through RUNPATH alone for the stack's own, the system's copies being hidden, and as the
+real loader finds it in that namespace), and RUNPATH holds no useless entry (after the
+fixup), no directory twice, no empty element or empty tag, no relative entry and no entry
+in a source, build or temporary directory (as installed, and after the fixup)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .audit import KINDS
+from .buildenv import MODES
+from .recipes import CONSUMERS, RECIPES
+from .report import file_report, kind_report
+from .session import StackSession
+
+NAMES = [r.name for r in (*RECIPES, *CONSUMERS)]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("package", NAMES)
+@pytest.mark.parametrize("mode", MODES)
+def test_audit(stacks: StackSession, mode: str, package: str, kind: str) -> None:
+    audited = stacks.mode(mode)
+    assert audited.stack.results[package].ok, f"{mode}: {package} did not build"
+    assert audited.files.get(package), f"{mode}: {package} installed no ELF file"
+    # A useless entry is judged after the fixup (as nixpkgs' fixup phase would trim it);
+    # everything else must hold as installed already.
+    stages = ("after-fixup",) if kind == "useless" else ("installed", "after-fixup")
+    report = kind_report(audited, package, kind, stages)
+    assert not report, report
+
+
+@pytest.mark.parametrize("package", NAMES)
+@pytest.mark.parametrize("mode", MODES)
+def test_loader_finds_every_library(stacks: StackSession, mode: str, package: str) -> None:
+    audited = stacks.mode(mode)
+    assert audited.stack.results[package].ok, f"{mode}: {package} did not build"
+    bad = [a for a in audited.files.get(package, []) if a.loader]
+    assert not bad, f"{mode}: {package}: ld.so --list, system copies hidden:\n" + "\n".join(
+        file_report(a, [], audited.stack.layout) for a in bad
+    )
