@@ -99,16 +99,19 @@ def audit(
     if info.runpath == "":
         found.append(Finding("empty-tag", file, "", f"an empty DT_{info.tag} tag"))
         return found
-    seen: list[str] = []
+    seen: dict[str, str] = {}  # normalised directory -> its first entry
     for e, d in zip(raw, dirs):
         who = by.get(e, "")
         if e == "":
             found.append(Finding("empty-element", file, e, "searched as the working directory"))
             continue
         if d in seen:
-            found.append(Finding("doubled", file, e, f"names {d} again", who))
+            first = seen[d]
+            first_by = f", added by {by[first]}" if by.get(first) else ""
+            detail = f"names {d} again (first as {first!r}{first_by})"
+            found.append(Finding("doubled", file, e, detail, who))
             continue
-        seen.append(d)
+        seen[d] = e
         if not d.startswith("/"):
             found.append(Finding("relative", file, e, "searched from the working directory", who))
             continue

@@ -1,7 +1,8 @@
 """What each installed program is asked to do when it runs with the system's copies hidden.
 
 A check is a shell script run by /bin/sh (which needs libc alone) in an empty working
-directory, calling the stack's programs by their full store paths: `{zstd}` stands for the
+directory (with -e: each line stands alone, never `a && b`, so that a failure stops it),
+calling the stack's programs by their full store paths: `{zstd}` stands for the
 zstd package's prefix, `{data}` for the inputs of data.py. It passes when it exits with 0
 and every expected pattern (a regular expression, after the same substitutions, values
 escaped) matches a line of its output.
@@ -48,10 +49,10 @@ CHECKS: tuple[Check, ...] = (
         "zstd",
         "zstd",
         "Z={zstd}/bin/zstd\n"
-        "$Z -q -c {data}/text.txt > t.zst && $Z -q -dc t.zst | cmp - {data}/text.txt\n"
-        "$Z -q --format=gzip -c {data}/text.txt > t.gz && $Z -q -dc t.gz | cmp - {data}/text.txt\n"
-        "$Z -q --format=xz -c {data}/text.txt > t.xz && $Z -q -dc t.xz | cmp - {data}/text.txt\n"
-        "$Z -q --format=lz4 -c {data}/text.txt > t.lz4 && $Z -q -dc t.lz4 | cmp - {data}/text.txt\n"
+        "for f in zstd gzip xz lz4; do\n"
+        "  $Z -q --format=$f -c {data}/text.txt > t.$f\n"
+        "  $Z -q -dc t.$f | cmp - {data}/text.txt\n"
+        "done\n"
         "echo zstd gzip xz lz4 ok\n",
         ("^zstd gzip xz lz4 ok$",),
     ),
@@ -66,15 +67,18 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "pngfix",
         "libpng",
-        "{libpng}/bin/pngfix --out=fixed.png {data}/image.png && echo pngfix ok\n"
-        "{libpng}/bin/png-fix-itxt < {data}/image.png > itxt.png && cmp itxt.png {data}/image.png"
-        " && echo png-fix-itxt ok\n",
+        "{libpng}/bin/pngfix --out=fixed.png {data}/image.png\n"
+        "echo pngfix ok\n"
+        "{libpng}/bin/png-fix-itxt < {data}/image.png > itxt.png\n"
+        "cmp itxt.png {data}/image.png\n"
+        "echo png-fix-itxt ok\n",
         ("^pngfix ok$", "^png-fix-itxt ok$"),
     ),
     Check(
         "xmlwf",
         "expat",
-        "{expat}/bin/xmlwf {data}/doc.xml && echo well-formed\n"
+        "{expat}/bin/xmlwf {data}/doc.xml\n"
+        "echo well-formed\n"
         "{expat}/bin/xmlwf {data}/bad.xml || true\n"
         "{expat}/bin/xmlwf -v\n",
         ("^well-formed$", "mismatched tag", "^xmlwf using expat_{expat_version}$"),
@@ -82,10 +86,13 @@ CHECKS: tuple[Check, ...] = (
     Check(
         "xmllint",
         "libxml2",
-        "{libxml2}/bin/xmllint --noout {data}/doc.xml.gz && echo gzip ok\n"
-        "{libxml2}/bin/xmllint --noout {data}/doc.xml.xz && echo xz ok\n"
+        "{libxml2}/bin/xmllint --noout {data}/doc.xml.gz\n"
+        "echo gzip ok\n"
+        "{libxml2}/bin/xmllint --noout {data}/doc.xml.xz\n"
+        "echo xz ok\n"
         "{libxml2}/bin/xmllint --xpath 'string(/stack/@name)' {data}/doc.xml.xz; echo\n"
-        "{libxml2}/bin/xmlcatalog --create --noout catalog.xml && echo catalog ok\n",
+        "{libxml2}/bin/xmlcatalog --create --noout catalog.xml\n"
+        "echo catalog ok\n",
         ("^gzip ok$", "^xz ok$", "^ldwrap$", "^catalog ok$"),
     ),
     Check(
@@ -120,15 +127,17 @@ CHECKS: tuple[Check, ...] = (
         "{openssl}/bin/openssl enc -aes-256-cbc -pbkdf2 -pass pass:stack -in {data}/text.txt"
         " -out t.enc\n"
         "{openssl}/bin/openssl enc -d -aes-256-cbc -pbkdf2 -pass pass:stack -in t.enc"
-        " | cmp - {data}/text.txt && echo enc ok\n"
+        " | cmp - {data}/text.txt\n"
+        "echo enc ok\n"
         "{openssl}/bin/openssl version\n",
         ("^{text_sha256} \\*{data}/text.txt$", "^enc ok$", "^OpenSSL {openssl_version} "),
     ),
     Check(
         "curl",
         "curl",
-        "{curl}/bin/curl -sS -o copy.txt file://{data}/text.txt && cmp copy.txt {data}/text.txt"
-        " && echo file ok\n"
+        "{curl}/bin/curl -sS -o copy.txt file://{data}/text.txt\n"
+        "cmp copy.txt {data}/text.txt\n"
+        "echo file ok\n"
         "{curl}/bin/curl -V\n",
         ("^file ok$", "libcurl/", "OpenSSL/{openssl_version}", "zlib/", "brotli/", "zstd/"),
     ),

@@ -3,7 +3,6 @@ into its prefix, as a distribution's build recipe runs them."""
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -176,13 +175,19 @@ def cargo(p: Package) -> list[Step]:
     ]
 
 
+# The Python the extension is built for and imported by: Debian's own (python3-setuptools,
+# python3-pip; its pip installs with --target outside a virtual environment). The tier's
+# venv may come from another Python, e.g. pyenv's, whose LDSHARED carries rpaths of its own.
+PYTHON = "/usr/bin/python3"
+
+
 def pip(p: Package) -> list[Step]:
     """pip (setuptools, no build isolation) into the prefix's site-packages."""
     env = {"PIP_NO_CACHE_DIR": "1", "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INDEX": "1"}
     return [
         Step(
             _s(
-                sys.executable,
+                PYTHON,
                 "-m",
                 "pip",
                 "install",

@@ -5,14 +5,14 @@ ldwrap, and the cross build."""
 from __future__ import annotations
 
 import os
-import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import build_stack
-from .buildenv import Toolchain
+from .buildenv import MODES, Toolchain
+from .drivers import PYTHON
 from .hiding import Hiding, make_hiding
 from .layout import Layout
 from .pipeline import Audited, audit_stack, write_data
@@ -28,7 +28,7 @@ WITHOUT_LDWRAP = ("zstd", "brotli", "lz4", "stackprobe-small")
 # Built for aarch64, run under qemu-user.
 TRIPLE = "aarch64-linux-gnu"
 CROSS = ("zlib", "libpng", "stackprobe-png")
-CROSS_MODES = ("store",)
+CROSS_MODES = MODES
 CROSS_ROOT = Path("/usr/aarch64-linux-gnu")
 # Where qemu-aarch64 -L /usr/aarch64-linux-gnu lets the aarch64 loader find libraries.
 CROSS_DIRS = tuple(
@@ -45,7 +45,7 @@ def cache_dir(default: Path) -> Path:
     return Path(env) if env else default
 
 
-@dataclass
+@dataclass(repr=False)
 class StackSession:
     cache: Path  # sources, ccache, and the fixed root every build is bound on
     work: Path  # this session's builds
@@ -55,6 +55,9 @@ class StackSession:
     _python_hiding: Hiding | None = None
     _cross_hiding: Hiding | None = None
     _built: dict[str, Audited | BaseException] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # pytest prints fixtures in tracebacks: keep it short
+        return f"StackSession(work={self.work}, cache={self.cache})"
 
     @property
     def root(self) -> Path:
@@ -153,7 +156,7 @@ class StackSession:
         """The hiding for Python: every stack library but those the interpreter loads itself
         (Debian's python3 needs libz and libexpat)."""
         if self._python_hiding is None:
-            keep = python_needs(sys.executable)
+            keep = python_needs(PYTHON)
             self._python_hiding = make_hiding(self.work / "hiding-python", all_sonames() - keep)
         return self._python_hiding
 

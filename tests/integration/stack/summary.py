@@ -22,11 +22,15 @@ class BuildSummary:
     authors: Counter[tuple[str, str]] = field(default_factory=Counter)  # (kind, who)
     loader_missing: int = 0
     started: dict[str, bool] = field(default_factory=dict)  # check -> passed
+    trimmed: list[str] = field(default_factory=list)  # useless entries as installed
 
     def add_findings(self, installed: list[Finding], after: list[Finding]) -> None:
         for f in installed:
             self.installed[f.kind] += 1
-            self.authors[(f.kind, f.by or "unknown")] += 1
+            if f.kind == "useless":
+                self.trimmed.append(f"{f.file}: {f.item} [{f.by or 'not recorded'}]")
+            if f.kind not in ("unresolved", "empty-tag"):  # no entry to blame
+                self.authors[(f.kind, f.by or "not recorded")] += 1
         for f in after:
             self.after[f.kind] += 1
 
@@ -40,13 +44,16 @@ class BuildSummary:
             parts = []
             for k in KINDS:
                 n = counts[k]
-                if label == "as installed" and n:
-                    who = [f"{w} {c}" for (kk, w), c in sorted(self.authors.items()) if kk == k]
+                who = [f"{w} {c}" for (kk, w), c in sorted(self.authors.items()) if kk == k]
+                if label == "as installed" and n and who:
                     parts.append(f"{k} {n} ({', '.join(who)})")
                 else:
                     parts.append(f"{k} {n}")
             out.append(f"  {label}: " + ", ".join(parts))
         out.append(f"  loader (ld.so --list, system copies hidden): {self.loader_missing} missing")
+        if self.trimmed:
+            out.append("  useless entries as installed (file: entry [added by]):")
+            out += [f"    {t}" for t in self.trimmed[:40]]
         failed = [c for c, passed in self.started.items() if not passed]
         if failed:
             out.append(f"  did not pass: {', '.join(sorted(failed))}")

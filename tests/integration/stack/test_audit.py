@@ -11,7 +11,7 @@ import pytest
 from .audit import KINDS
 from .buildenv import MODES
 from .recipes import CONSUMERS, RECIPES
-from .report import file_report, kind_report
+from .report import kind_report, loader_report
 from .session import StackSession
 
 NAMES = [r.name for r in (*RECIPES, *CONSUMERS)]
@@ -28,7 +28,8 @@ def test_audit(stacks: StackSession, mode: str, package: str, kind: str) -> None
     # everything else must hold as installed already.
     stages = ("after-fixup",) if kind == "useless" else ("installed", "after-fixup")
     report = kind_report(audited, package, kind, stages)
-    assert not report, report
+    if report:
+        pytest.fail(report, pytrace=False)
 
 
 @pytest.mark.parametrize("package", NAMES)
@@ -37,6 +38,5 @@ def test_loader_finds_every_library(stacks: StackSession, mode: str, package: st
     audited = stacks.mode(mode)
     assert audited.stack.results[package].ok, f"{mode}: {package} did not build"
     bad = [a for a in audited.files.get(package, []) if a.loader]
-    assert not bad, f"{mode}: {package}: ld.so --list, system copies hidden:\n" + "\n".join(
-        file_report(a, [], audited.stack.layout) for a in bad
-    )
+    if bad:
+        pytest.fail(loader_report(audited, bad), pytrace=False)

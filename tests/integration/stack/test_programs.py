@@ -29,11 +29,13 @@ def run_check(audited: Audited, check: checks.Check) -> None:
     )
     passed = p.returncode == 0 and not missing
     summary(stack.name).started[check.id] = passed
-    assert passed, (
-        f"{stack.name}: {check.id}: status {p.returncode}"
-        + (f", no line matches {missing}" if missing else "")
-        + f"\n--- script\n{script}--- output\n{out[-3000:]}"
-    )
+    if not passed:
+        pytest.fail(
+            f"{stack.name}: {check.id}: status {p.returncode}"
+            + (f", no line matches {missing}" if missing else "")
+            + f"\n--- script\n{script}--- output\n{out[-3000:]}",
+            pytrace=False,
+        )
 
 
 @pytest.mark.parametrize("check", [c.id for c in checks.CHECKS])

@@ -4,12 +4,11 @@ hidden (all the stack's but the ones the interpreter itself needs)."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
 from . import elfread
 from .buildenv import MODES
+from .drivers import PYTHON
 from .recipes import all_sonames
 from .session import StackSession
 from .summary import summary
@@ -33,7 +32,7 @@ def test_extension_imports(stacks: StackSession, mode: str) -> None:
     code = (
         f"import sys; sys.path.insert(0, {str(site)!r}); import stackext; print(stackext.probe())"
     )
-    p = stacks.runner(stack.layout, hiding).argv([sys.executable, "-I", "-S", "-c", code])
+    p = stacks.runner(stack.layout, hiding).argv([PYTHON, "-I", "-S", "-c", code])
     versions = {n: r.version for n, r in stack.results.items()}
     want = (
         f"zstd {versions['zstd'].split('+')[0]}, lz4 {versions['lz4']}, brotli {versions['brotli']}"

@@ -1,6 +1,8 @@
 """The proof that the namespace leaves a program nothing but its RUNPATH: the same packages
 built the same way without ldwrap's drop-ins (CMake's zstd and brotli, lz4's Makefile, our C
-consumer) build, and their programs fail to start, the loader naming a stack library."""
+consumer) build, and then zstd and the consumer fail to start, and brotli's libraries do not
+load, the loader naming a stack library each time. (lz4's and brotli's programs compile the
+libraries' code in and need none of them.)"""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ import re
 
 import pytest
 
+from .runner import LOADER
 from .session import WITHOUT_LDWRAP, StackSession
 
 # The programs run, by the check that runs them (the same scripts as test_programs.py).
-PROGRAMS = {"zstd": "zstd", "brotli": "brotli", "lz4": "lz4", "stackprobe-small": "stackprobe"}
+PROGRAMS = {"zstd": "zstd", "stackprobe-small": "stackprobe"}
+LIBRARIES = ("libbrotlidec.so.1.0.9", "libbrotlienc.so.1.0.9")
 CANNOT_OPEN = re.compile(
     r"error while loading shared libraries: (\S+): cannot open shared object file"
 )
@@ -40,3 +44,14 @@ def test_fails_to_start_without_ldwrap(stacks: StackSession, package: str) -> No
     assert m.group(1) in stacks.hiding.sonames, (
         f"the loader missed {m.group(1)}, not a stack library"
     )
+
+
+@pytest.mark.parametrize("library", LIBRARIES)
+def test_library_does_not_load_without_ldwrap(stacks: StackSession, library: str) -> None:
+    audited = stacks.without_ldwrap()
+    result = audited.stack.results["brotli"]
+    assert result.ok, result.error
+    path = str(result.prefix / "lib" / library)
+    p = audited.runner.argv([LOADER, "--list", path])
+    out = p.stdout + p.stderr
+    assert "libbrotlicommon.so.1 => not found" in out, f"ld.so --list {path}:\n{out}"
