@@ -65,7 +65,7 @@ def install_dropins(work: str) -> str:
     to be exactly the launcher `ldwrap.launcher` writes: this interpreter, this ldwrap, with
     its hot-path bundle current."""
     from ldwrap.bundle import FILE_NAME, why_stale
-    from ldwrap.launcher import launcher_text
+    from ldwrap.launchertext import launcher_text
 
     shimdir = os.path.join(work, "shims")
     sh([sys.executable, "-m", "ldwrap", "install", "--force", shimdir])

@@ -22,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import _fixtures as fx
 from _timing import Command, build_runner, check_ok, measure
 
-from ldwrap.launcher import launcher_text
+from ldwrap.launchertext import launcher_text
 
 
 def write(path: str, text: str) -> str:

@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
 def unbundled(work: str) -> str:
     """The launcher as `ldwrap install` writes it, but without the hot-path bundle: every
     module goes through the import system, so -X importtime can rank them."""
-    from ldwrap.launcher import launcher_text
+    from ldwrap.launchertext import launcher_text
 
     path = os.path.join(work, "unbundled", "ld.lld")
     os.makedirs(os.path.dirname(path), exist_ok=True)
@@ -84,10 +84,10 @@ def unbundled(work: str) -> str:
 def imports_only(launcher: str, work: str) -> str:
     """A copy of the launcher that stops before `main()`: start-up and imports alone. It
     leaves by _exit, as the drop-in leaves by exec: neither pays the interpreter's shutdown."""
-    from ldwrap.launcher import precompiled, split_launcher
+    from ldwrap.launchertext import precompiled, split
 
     with open(launcher) as f:
-        head, body = split_launcher(f.read())
+        head, body = split(f.read())
     if not body.endswith("\nmain()\n"):
         raise RuntimeError(f"{launcher} does not end by calling main()")
     stop = body[: -len("main()\n")] + "import posix\nposix._exit(0)\n"

@@ -1,4 +1,5 @@
-"""The hot-path bundle: the shim's modules compiled into one file beside the drop-ins.
+"""The hot-path bundle: the shim's modules compiled into one file beside the drop-ins (its
+layout, and the loader a launcher runs from it, are bootstrap.py's).
 
 Importing a module through the import system costs a finder walk, a few stats, a file read
 and the import machinery's own bookkeeping: about a tenth of a millisecond a module, paid on
@@ -24,17 +25,19 @@ from types import CodeType
 
 import ldwrap
 
+from . import bootstrap
+from .bootstrap import CODE, FILE, MTIME, NAME, PACKAGE, SIZE
+
 ROOT = "ldwrap.link.shim"  # the module a launcher runs
 FILE_NAME = ".ldwrap-shim.bundle"  # in the drop-in directory, beside the launchers
-FORMAT = 2
+# The layout's version (bootstrap.py describes the layout): changed with the layout, and only
+# then. 3: the loader is bootstrap.py, called by name, and says why a bundle is not used.
+FORMAT = 3
 SNAPSHOT = "ldwrap.link.snapshot"  # its bundled copy carries what install read of the machine
 
-# One entry per module, in execution order:
-# (name, source file, is a package, source mtime_ns, source size, code object)
+# An eager entry or a lazy module, decoded (bootstrap.py's layout; a lazy one's is-a-package
+# field is False).
 Entry = tuple[str, str, bool, int, int, object]
-# A module the shim imports only when a link needs it, decoded only then:
-# name -> (source file, is a package, source mtime_ns, source size, offset, length), the
-# offset counted from the end of the bundle's second record.
 LazyIndex = dict[str, tuple[str, bool, int, int, int, int]]
 
 
@@ -105,85 +108,6 @@ def modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple[str,
     return order
 
 
-# The code that loads the modules, stored in the bundle itself and compiled here once, so that
-# the launcher (compiled on every link) stays a few lines. It runs in the launcher's globals,
-# with `b` the bundle's second record (this code, the entries, the lazy index), `f` the
-# bundle file, read to the end of that record, and `sys` imported. Any failure leaves
-# sys.modules as it found it: the launcher then imports the ordinary way.
-# Each module gets what the import system would give it: a spec and an attribute on its
-# parent package. Without the attribute every `from . import x` raises and formats an
-# AttributeError inside CPython before it falls back to sys.modules.
-# The modules a link imports only when it needs them (the Nix reader, purity, the script
-# reader, ...) stay encoded at the end of the file. Each is put in sys.modules at start as an
-# empty module whose __getattr__ (PEP 562) fills it on first use: it reads its code (one
-# pread) while its source is unchanged, else compiles the source, and runs it in place. An
-# import of it then never reaches the import system, whose machinery costs a cold link about
-# 0.15 ms a module before any of the module's own code runs.
-_LOADER = """
-def _bload(es, lazy, path, base):
-    import posix
-    for e in es:
-        s = posix.stat(e[1])
-        if s.st_mtime_ns != e[3] or s.st_size != e[4]:
-            return
-    mods = sys.modules
-    spec = mods['_frozen_importlib'].ModuleSpec
-    try:
-        for name, file, pkg, _, _, code in es:
-            m = type(sys)(name)
-            m.__file__ = file
-            s = m.__spec__ = spec(name, None, origin=file, is_package=pkg)
-            if pkg:
-                m.__path__ = s.submodule_search_locations = [file.rpartition('/')[0]]
-            parent, _, child = name.rpartition('.')
-            m.__package__ = name if pkg else parent
-            mods[name] = m
-            exec(code, m.__dict__)
-            if parent:
-                setattr(mods[parent], child, m)
-    except BaseException:
-        for e in es:
-            mods.pop(e[0], None)
-        raise
-    for name, e in lazy.items():
-        if name not in mods:
-            _blazy(name, e, path, base)
-
-def _blazy(name, e, path, base):
-    m = type(sys)(name)
-    file, pkg, mtime, size, at, n = e
-    m.__file__ = file
-    parent, _, child = name.rpartition('.')
-    m.__package__ = parent
-
-    def fill(attr):
-        import marshal, posix
-        del m.__getattr__
-        code = None
-        try:
-            st = posix.stat(file)
-            if st.st_mtime_ns == mtime and st.st_size == size:
-                fd = posix.open(path, posix.O_RDONLY | posix.O_CLOEXEC)
-                try:
-                    code = marshal.loads(posix.pread(fd, n, base + at))
-                finally:
-                    posix.close(fd)
-        except Exception:
-            pass
-        if code is None:
-            with open(file, 'rb') as f:
-                code = compile(f.read(), file, 'exec')
-        exec(code, m.__dict__)
-        return getattr(m, attr)
-
-    m.__getattr__ = fill
-    sys.modules[name] = m
-    setattr(sys.modules[parent], child, m)
-_bload(b[1], b[2], f.name, f.tell())
-del _bload, _blazy
-"""
-
-
 def header() -> tuple[int, str]:
     """What the launcher compares before it runs any code from the bundle: code objects are
     only valid for the interpreter that compiled them."""
@@ -231,8 +155,10 @@ def build(root: str = ROOT) -> bytes:
     for name, path in lazy_modules(root):
         st, code = _compiled(name, path, tables)
         lazy.append((name, path, False, st.st_mtime_ns, st.st_size, code))
-    loader = compile(_LOADER, "<ldwrap bundle loader>", "exec", dont_inherit=True)
-    return dumps(header(), loader, entries, lazy)
+    path = bootstrap.__file__
+    with open(path, "rb") as f:
+        loader = compile(f.read(), path, "exec", dont_inherit=True, optimize=2)
+    return dumps(header(), without_lines(loader, tables), entries, lazy)
 
 
 def without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> CodeType:
@@ -305,11 +231,11 @@ def dumps(
     (format, Python version), to which the length of the second record is added."""
     lazy = lazy or []
     # marshal's own check refuses what it cannot write; the stubs know fewer types than it.
-    blobs = [marshal.dumps(e[5]) for e in lazy]  # type: ignore[arg-type]
+    blobs = [marshal.dumps(e[CODE]) for e in lazy]  # type: ignore[arg-type]
     index: LazyIndex = {}
     at = 0
     for e, blob in zip(lazy, blobs):
-        index[e[0]] = (e[1], e[2], e[3], e[4], at, len(blob))
+        index[e[NAME]] = (e[FILE], e[PACKAGE], e[MTIME], e[SIZE], at, len(blob))
         at += len(blob)
     main = marshal.dumps((loader, entries, index))  # type: ignore[arg-type]
     return marshal.dumps((*head, len(main))) + main + b"".join(blobs)  # type: ignore[arg-type]
@@ -329,11 +255,11 @@ def why_stale(path: str) -> str | None:
         return f"{path} was written by another Python or ldwrap"
     for entry in [*entries, *lazy]:
         try:
-            st = os.stat(entry[1])
+            st = os.stat(entry[FILE])
         except OSError:
-            return f"{path} names {entry[1]}, which is gone"
-        if (st.st_mtime_ns, st.st_size) != (entry[3], entry[4]):
-            return f"{entry[1]} changed after {path} was written"
+            return f"{path} names {entry[FILE]}, which is gone"
+        if (st.st_mtime_ns, st.st_size) != (entry[MTIME], entry[SIZE]):
+            return f"{entry[FILE]} changed after {path} was written"
     return None
 
 
@@ -348,42 +274,10 @@ def snapshot_stale(path: str) -> str | None:
     except (OSError, EOFError, ValueError, TypeError):
         return None
     for entry in entries:
-        if entry[0] == SNAPSHOT:
+        if entry[NAME] == SNAPSHOT:
             values: dict[str, object] = {}
-            exec(entry[5], values)  # type: ignore[arg-type]  # the bundle's own code
+            exec(entry[CODE], values)  # type: ignore[arg-type]  # the bundle's own code
             snap = values.get("LD_SO_CONF")
             if isinstance(snap, tuple) and snapshot_dirs(snap, snap[0]) is None:
                 return f"{snap[0]} or a file it includes changed after {path} was written"
     return None
-
-
-def path_in_launcher(text: str) -> str | None:
-    """The bundle a launcher's text loads, or None (a launcher without one)."""
-    for line in text.splitlines():
-        if line.startswith(_OPEN) and line.endswith(_OPEN_END):
-            return str(ast.literal_eval(line[len(_OPEN) : -len(_OPEN_END)]))
-    return None
-
-
-_OPEN = "    with open("
-_OPEN_END = ", 'rb') as f:"
-
-
-def loader_text(path: str) -> str:
-    """The launcher's lines that run the bundle at path, when it was made by this Python;
-    anything wrong leaves every module to the import system."""
-    # The garbage collector goes off first: a link is a short process that makes no cycles
-    # worth collecting, and each collection walks every object made so far (the bundle's
-    # code, thousands of -L arguments).
-    return (
-        "try:\n"
-        "    import gc, marshal\n"
-        "    gc.disable()\n"
-        f"{_OPEN}{path!r}{_OPEN_END}\n"
-        "        h = marshal.load(f)\n"
-        f"        if h[:2] == ({FORMAT}, sys.version):\n"
-        "            b = marshal.loads(f.read(h[2]))\n"
-        "            exec(b[0])\n"
-        "except Exception:\n"
-        "    pass\n"
-    )

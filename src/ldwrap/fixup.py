@@ -22,7 +22,7 @@ import sys
 from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
-from .launcher import write_atomic
+from .atomic import write_atomic
 from .link.shrink import (
     ERROR,
     NO_RUNPATH,
@@ -106,10 +106,8 @@ def fixup_file(path: str, dry_run: bool) -> tuple[ShrinkResult, str | None]:
         removed = ", ".join(result.removed)
         if dry_run:
             return result, f"{path}: would remove {removed}"
-        assert result.old is not None
-        old = os.fsencode(result.old)
         try:
-            replace_bytes(path, result.offset, old, result.new)
+            replace_bytes(path, result.offset, result.before, result.new)
         except (OSError, ValueError) as e:
             result.status = ERROR
             result.reason = f"cannot write: {getattr(e, 'strerror', None) or e}"

@@ -9,6 +9,12 @@ toolchain's `../rust-lld -flavor gnu` (see `linkers.find`). The original is kept
 Every change is one `os.replace`, and the original always exists under one of the two names, so
 a crash at any point leaves a toolchain that links. `rustup update` rewrites `ld.lld` but leaves
 our saved copy alone; `inspect` recognises that state ("replaced").
+
+A toolchain that must not be written (a Nix store, a read-only mount) gets a route instead: a
+directory of the user's holding `gcc-ld/ld.lld` (a launcher) and `rust-lld` (a symbolic link to
+the toolchain's). The shim, invoked as that `.../gcc-ld/ld.lld`, runs the `../rust-lld` beside
+it, as for a wrapped toolchain; rustc reaches it with `-Clink-self-contained=-linker` (no `-B`
+of its own) and `-Clink-arg=-B<route>/gcc-ld` (see `route_flags`).
 """
 
 from __future__ import annotations
@@ -18,8 +24,10 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from .launcher import fsync_dir, launcher_problem, write_atomic
+from .atomic import fsync_dir, write_atomic
+from .launcher import install, launcher_problem
 from .link.linkers import LinkerError, find, is_shim
+from .storeguard import guard_from_env, path_refusal
 
 GCC_LD = os.path.join("bin", "gcc-ld")
 SAVED_SUFFIX = ".ldwrap-orig"
@@ -51,6 +59,7 @@ class SlotStatus:
     state: str
     real_linker: str | None = None  # what the shim runs (wrapped) or the original runs
     problems: list[str] = field(default_factory=list)
+    read_only: str | None = None  # why it must not be written (see read_only()), if so
 
     @property
     def saved(self) -> str:
@@ -121,6 +130,7 @@ def inspect(slot: str, env: Mapping[str, str] | None = None) -> SlotStatus:
     """The state of one gcc-ld/ld.lld, the linker it ends in, and what is wrong with it."""
     env = {} if env is None else env
     st = SlotStatus(slot, _triple(slot), UNWRAPPED)
+    st.read_only = read_only(slot, env)
     saved_exists = os.path.lexists(st.saved)
     if not os.path.lexists(slot):
         st.state = MISSING
@@ -237,6 +247,183 @@ def check_writable(slot: str) -> None:
     directory = os.path.dirname(slot)
     if not os.access(directory, os.W_OK):
         raise RustupError(f"{directory} is not writable (a read-only toolchain?)")
+
+
+def read_only(slot: str, env: Mapping[str, str]) -> str | None:
+    """Why the directory of slot must not or cannot be written, or None: it is in a Nix store
+    (even where root could write it: an edit breaks the store path's recorded hash), on a
+    read-only file system, or not writable by this user."""
+    directory = os.path.dirname(slot)
+    refused = path_refusal(guard_from_env(env), directory)
+    if refused is not None:
+        # "in the Nix store S; store files are never edited": the first half says it all.
+        return ("it is " if refused.startswith("in ") else "it ") + refused.split(";")[0]
+    try:
+        if os.statvfs(directory).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except OSError:
+        pass
+    if not os.access(directory, os.W_OK):
+        return "its directory is not writable by this user"
+    return None
+
+
+def selection_option(tc: Toolchain, env: Mapping[str, str]) -> str:
+    """The option that selects tc again: --toolchain for rustup's own, else --sysroot."""
+    home = os.path.join(rustup_home(env), "toolchains")
+    if os.path.dirname(os.path.normpath(tc.sysroot)) == os.path.normpath(home):
+        return f"--toolchain {tc.name}"
+    return f"--sysroot {tc.sysroot}"
+
+
+# Where the fix lines suggest a route when the user has not named one.
+DEFAULT_ROUTE = "~/.local/share/ldwrap/rust-route"
+
+
+def route_advice(tc: Toolchain, env: Mapping[str, str], directory: str = DEFAULT_ROUTE) -> str:
+    """The one command that keeps tc's rust-lld without writing tc, and what to do with it."""
+    return (
+        f"run `ldwrap rustup route {selection_option(tc, env)} {directory}` and add the block "
+        "it prints to .cargo/config.toml (flow (f) in docs/rust.md)"
+    )
+
+
+def wrap_refusal(slot: str, tc: Toolchain, env: Mapping[str, str]) -> str | None:
+    """Why slot cannot be wrapped, naming the route instead, or None when it can."""
+    why = read_only(slot, env)
+    if why is None:
+        return None
+    return f"cannot wrap {slot}: {why}; to keep its rust-lld without writing it, " + route_advice(
+        tc, env
+    )
+
+
+# The directory name the shim knows as a toolchain's (linkers.find): a launcher invoked as
+# `.../gcc-ld/ld.lld` runs the `rust-lld` beside that directory.
+ROUTE_LD_DIR = "gcc-ld"
+ROUTE_RUST_LLD = "rust-lld"
+
+
+@dataclass(frozen=True)
+class Route:
+    """A route: DIR/gcc-ld/ld.lld (an ldwrap launcher) and DIR/rust-lld (a link to target)."""
+
+    directory: str
+    triple: str
+    target: str  # the toolchain's own lib/rustlib/<triple>/bin/rust-lld
+
+    @property
+    def ld_dir(self) -> str:
+        return os.path.join(self.directory, ROUTE_LD_DIR)
+
+    @property
+    def launcher(self) -> str:
+        return os.path.join(self.ld_dir, "ld.lld")
+
+    @property
+    def rust_lld(self) -> str:
+        return os.path.join(self.directory, ROUTE_RUST_LLD)
+
+
+def toolchain_rust_lld(sysroot: str, machine: str | None = None) -> tuple[str, str]:
+    """(triple, path) of the toolchain's own rust-lld: `lib/rustlib/<host>/bin/rust-lld`.
+
+    Only the host's rustc component ships one; should several triples hold one, the one for
+    this machine (machine: uname's) is taken."""
+    pattern = os.path.join(glob.escape(sysroot), "lib", "rustlib", "*", "bin", ROUTE_RUST_LLD)
+    found = [p for p in sorted(glob.glob(pattern)) if os.access(p, os.X_OK)]
+    if len(found) > 1:
+        arch = (machine or os.uname().machine) + "-"
+        found = [p for p in found if _triple_of_bin(p).startswith(arch)] or found
+    if not found:
+        raise RustupError(
+            f"{sysroot} has no lib/rustlib/*/bin/rust-lld: this toolchain does not link with "
+            "its own rust-lld (flows (b) to (e) in docs/rust.md apply)"
+        )
+    return _triple_of_bin(found[0]), found[0]
+
+
+def _triple_of_bin(path: str) -> str:
+    return os.path.basename(os.path.dirname(os.path.dirname(path)))
+
+
+def route_flags(ld_dir: str) -> list[str]:
+    """The rustflags that make rustc link through a route's gcc-ld directory: no `-B` of
+    rustc's own (it would come first, rust-lang/rust#125321), cc told to use lld, and the
+    route's directory where cc looks for ld.lld first."""
+    return ["-Clink-self-contained=-linker", "-Clink-arg=-fuse-ld=lld", f"-Clink-arg=-B{ld_dir}"]
+
+
+def toml_string(text: str) -> str:
+    """text as a TOML basic string: quote and backslash escaped, control characters too."""
+    out = []
+    for c in text:
+        if c in '"\\':
+            out.append("\\" + c)
+        elif c < " " or c == "\x7f":
+            out.append(f"\\u{ord(c):04x}")
+        else:
+            out.append(c)
+    return '"' + "".join(out) + '"'
+
+
+def cargo_block(route: Route) -> str:
+    """The .cargo/config.toml table that takes the route."""
+    flags = "".join(f"    {toml_string(f)},\n" for f in route_flags(route.ld_dir))
+    bare = all(c.isascii() and (c.isalnum() or c in "-_") for c in route.triple)
+    key = route.triple if bare else toml_string(route.triple)
+    return f"[target.{key}]\nrustflags = [\n{flags}]\n"
+
+
+def make_route(directory: str, sysroot: str) -> Route:
+    """Write the route in directory to the toolchain at sysroot; returns it. Running it again
+    points the route at the toolchain given now. Nothing in sysroot is written."""
+    triple, target = toolchain_rust_lld(sysroot)
+    route = Route(os.path.abspath(directory), triple, os.path.abspath(target))
+    link = route.rust_lld
+    if os.path.lexists(link) and not os.path.islink(link):
+        raise RustupError(f"{link} is in the way: not a symbolic link (nothing written)")
+    if os.path.lexists(route.launcher) and not is_shim(route.launcher):
+        raise RustupError(
+            f"{route.launcher} is in the way: not an ldwrap launcher (nothing written)"
+        )
+    os.makedirs(route.directory, exist_ok=True)
+    # The link first: a launcher never stands without the linker it runs.
+    tmp = os.path.join(route.directory, f".{ROUTE_RUST_LLD}.{os.getpid()}.tmp")
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(route.target, tmp)
+    try:
+        os.replace(tmp, link)
+    except BaseException:
+        os.unlink(tmp)
+        raise
+    fsync_dir(route.directory)
+    install(route.ld_dir, names=("ld.lld",))
+    return route
+
+
+def route_problems(ld_dir: str) -> tuple[str | None, list[str]]:
+    """(the rust-lld a route's gcc-ld directory runs, what is wrong with it)."""
+    launcher = os.path.join(ld_dir, "ld.lld")
+    link = os.path.join(os.path.dirname(os.path.normpath(ld_dir)), ROUTE_RUST_LLD)
+    if not is_shim(launcher):
+        return None, [f"{launcher} is not an ldwrap launcher"]
+    problems = []
+    problem = launcher_problem(launcher)
+    if problem:
+        problems.append(problem)
+    if not os.path.lexists(link):
+        problems.append(f"{link} is missing")
+        return None, problems
+    real = os.path.realpath(link)
+    if not os.access(link, os.X_OK) or not os.path.isfile(link):
+        problems.append(
+            f"{link} points to {os.readlink(link) if os.path.islink(link) else link}, which is "
+            "gone (the toolchain was removed, or garbage-collected)"
+        )
+        return None, problems
+    return real, problems
 
 
 def rustc_program(env: Mapping[str, str]) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ import pytest
 from helpers import base_env
 from ldwrap import bundle
 from ldwrap.launcher import install, uninstall
+from ldwrap.launchertext import bundle_lines, parse
 
 SRC = Path(bundle.__file__).resolve().parents[1]
 
@@ -193,8 +195,7 @@ def test_why_stale_says_what_the_launcher_would_find(tmp_path: Path) -> None:
     d = _dropins(tmp_path)
     path = d / bundle.FILE_NAME
     assert bundle.why_stale(str(path)) is None
-    launcher_text = (d / "ld.lld").read_text()
-    assert bundle.path_in_launcher(launcher_text) == str(path)
+    assert parse((d / "ld.lld").read_text()).bundle == str(path)
     _stale_by_python(d)
     assert bundle.why_stale(str(path)) == f"{path} was written by another Python or ldwrap"
     _garbage(d)
@@ -213,9 +214,9 @@ def test_why_stale_names_the_changed_source(tmp_path: Path) -> None:
 
 
 def test_a_launcher_without_a_bundle_names_none() -> None:
-    from ldwrap.launcher import launcher_text
+    from ldwrap.launchertext import launcher_text
 
-    assert bundle.path_in_launcher(launcher_text()) is None
+    assert parse(launcher_text()).bundle is None
 
 
 def test_modules_from_the_bundle_look_imported(tmp_path: Path) -> None:
@@ -225,12 +226,7 @@ def test_modules_from_the_bundle_look_imported(tmp_path: Path) -> None:
     path = tmp_path / bundle.FILE_NAME
     path.write_bytes(bundle.build())
     check = (
-        "import marshal, sys\n"
-        f"f = open({str(path)!r}, 'rb')\n"
-        "h = marshal.load(f)\n"
-        "assert h[:2] == (%d, sys.version)\n"
-        "b = marshal.loads(f.read(h[2]))\n"
-        "exec(b[0])\n"
+        "import sys\n" + bundle_lines(str(path)) + "assert BUNDLE == 'used', BUNDLE\n"
         "names = [e[0] for e in b[1]]\n"
         "for name in names:\n"
         "    m = sys.modules[name]\n"
@@ -241,7 +237,7 @@ def test_modules_from_the_bundle_look_imported(tmp_path: Path) -> None:
         "    assert not parent or getattr(sys.modules[parent], child) is m, name\n"
         "    assert (m.__spec__.submodule_search_locations is not None) == hasattr(m, '__path__')\n"
         "print(len(names))\n"
-    ) % bundle.FORMAT
+    )
     out = subprocess.run(
         [sys.executable, "-I", "-S", "-c", check], capture_output=True, text=True, timeout=60
     )
@@ -345,14 +341,10 @@ def _import_after_loading(path: Path, module: str, function: str) -> list[str]:
     interpreter: whether the import system saw it (its spec), its file, and whether its
     code came from the bundle (which carries no source locations) or from its source."""
     check = (
-        "import marshal, sys\n"
+        "import sys\n"
         f"sys.path.insert(0, {str(SRC)!r})\n"
-        f"f = open({str(path)!r}, 'rb')\n"
-        "h = marshal.load(f)\n"
-        f"assert h[:2] == ({bundle.FORMAT}, sys.version)\n"
-        "b = marshal.loads(f.read(h[2]))\n"
-        "exec(b[0])\n"
-        "f.close()\n"
+        + bundle_lines(str(path))
+        + "assert BUNDLE == 'used', BUNDLE\n"
         f"from {module.rpartition('.')[0]} import {module.rpartition('.')[2]} as m\n"
         f"code = m.{function}.__code__\n"
         "located = any(p != (None, None, None, None) for p in code.co_positions())\n"
@@ -436,3 +428,33 @@ def test_a_nix_build_link_reads_its_lazy_modules_from_the_bundle(tmp_path: Path)
     assert bundled.returncode == imported.returncode == 0, bundled.stderr + imported.stderr
     assert f"-rpath {lib}" in bundled.stderr  # the dry run prints the command there
     assert (bundled.stdout, bundled.stderr) == (imported.stdout, imported.stderr)
+
+
+@pytest.mark.parametrize(
+    ("spoil", "status"),
+    [
+        (None, "used"),
+        (_stale_by_edit, "not used: {changed} changed after the bundle was written"),
+        (_stale_by_python, "not used: written by another Python or ldwrap"),
+        (_garbage, "not used: cannot be read: {garbage}"),
+    ],
+)
+def test_ldwrap_debug_says_whether_the_bundle_was_used(
+    tmp_path: Path, spoil: Callable[[Path], None] | None, status: str
+) -> None:
+    d = _dropins(tmp_path)
+    if spoil is not None:
+        spoil(d)
+    p = subprocess.run(
+        [str(d / "ld.lld"), "-o", "out", "a.o"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=base_env(PATH="/usr/bin:/bin", LDWRAP_DEBUG="1", LDWRAP_DRY_RUN="1"),
+    )
+    assert p.returncode == 0, p.stderr
+    line = p.stderr.splitlines()[0]
+    if "{garbage}" in status:
+        assert line.startswith("ldwrap: bundle: not used: cannot be read: "), line
+        return
+    assert line == "ldwrap: bundle: " + status.format(changed=bundle.modules()[0][1])

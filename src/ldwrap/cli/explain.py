@@ -16,8 +16,9 @@ from ._common import ARGS_HELP, AS_OPTION, PASS_ARGS, prepare_or_exit
 NO_SUCH_DIR = "does not exist"
 
 
-# The project's own install directory is added before the install creates it.
-_ADDED = (rpath.ADDED, rpath.COPY, ownrpath.OWN_ORIGIN, ownrpath.OWN_ABSOLUTE)
+# The project's own install directory is added before the install creates it, the driver's
+# directory may not exist where the link runs.
+_ADDED = (rpath.ADDED, rpath.COPY, rpath.DRIVER, ownrpath.OWN_ORIGIN, ownrpath.OWN_ABSOLUTE)
 
 
 def _verdict(d: DirDecision) -> str:

@@ -11,7 +11,7 @@ from .compilers import compiler_findings, find_compilers, probe_compilers
 from .model import DEFAULT_DROPINS, Finding, Report
 from .pathcheck import CHECKED_NAMES, on_path
 from .permissions import build_users, launcher_findings
-from .rust import cargo_finding, probe_rustc, rust_findings, sysroot_option, toolchain_rows
+from .rust import cargo_finding, probe_rustc, rust_findings, toolchain_rows
 from .settings import linker_setting, policy
 
 
@@ -56,19 +56,23 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
     active = report.rustc.sysroot if report.rustc else None
     report.toolchains = toolchain_rows(env, active)
     for tc, st, _ in report.toolchains:
-        for p in st.problems:
-            report.findings.append(
-                Finding(
-                    True, f"{tc.name}: {p}", f"run `ldwrap rustup wrap {sysroot_option(tc, env)}`"
-                )
-            )
+        if not st.problems:
+            continue
+        # A toolchain that cannot be written is never wrapped again: a route is the way.
+        fix = (
+            ru.route_advice(tc, env)
+            if st.read_only
+            else f"run `ldwrap rustup wrap {ru.selection_option(tc, env)}`"
+        )
+        report.findings += [Finding(True, f"{tc.name}: {p}", fix) for p in st.problems]
     rust_found, rust_ok = rust_findings(report, env)
     report.findings += rust_found
     cargo = cargo_finding(report, env)
     if cargo is not None:
         report.findings.append(cargo)
     if not report.ldwrap_dirs:
-        # Linking Rust through a wrapped toolchain needs no drop-ins: then this is a note.
+        # Linking Rust through a wrapped toolchain or a route needs no drop-ins on PATH:
+        # then this is a note.
         rust_only = rust_ok or any(
             st.state == ru.WRAPPED and st.healthy for _, st, _ in report.toolchains
         )
@@ -76,7 +80,7 @@ def diagnose(env: Mapping[str, str], compilers: bool = True) -> Report:
             Finding(
                 not rust_only,
                 "none of ldwrap's drop-ins (ld, ld.lld, ld.mold, ...) is on PATH"
-                + (" (a wrapped Rust toolchain needs none)" if rust_only else ""),
+                + (" (a wrapped Rust toolchain, or a route, needs none)" if rust_only else ""),
                 f"run `ldwrap install {DEFAULT_DROPINS}` and put that first on PATH"
                 + (", to link C and C++ through ldwrap too" if rust_only else ""),
             )

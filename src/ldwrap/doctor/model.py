@@ -62,6 +62,7 @@ class OnPath:
     is_ldwrap: bool = False
     resolves_to: str = ""  # the real linker (ldwrap) or the resolved file (anything else)
     note: str = ""
+    bundle: str = ""  # an ldwrap launcher's bundle, as a link sees it: "used" or why not
 
 
 @dataclass
@@ -75,14 +76,35 @@ class RustcInfo:
     @property
     def own_lld(self) -> bool:
         """Whether rustc links through its own gcc-ld/ld.lld (the Rust >= 1.90 default)."""
-        return self.gcc_ld_dir is not None and self.fuse_ld == "lld"
+        return self._lld_dir is not None and not self.routed
+
+    @property
+    def routed(self) -> bool:
+        """Whether cc takes ld.lld from a gcc-ld directory outside rustc's sysroot (a route
+        of `ldwrap rustup route`, given with -Clink-arg=-B)."""
+        d = self._lld_dir
+        if d is None or not self.sysroot:
+            return False
+        root = os.path.normpath(self.sysroot)
+        return not os.path.normpath(d).startswith(root.rstrip("/") + "/")
+
+    @property
+    def _lld_dir(self) -> str | None:
+        return self.gcc_ld_dir if self.fuse_ld == "lld" else None
 
     @property
     def gcc_ld_dir(self) -> str | None:
-        for a in self.linker_args:
-            if a.startswith("-B") and os.path.basename(a.rstrip("/")) == "gcc-ld":
-                return a[2:]
-        return None
+        """The first -B directory named gcc-ld: cc takes ld.lld from the first that has one."""
+        dirs = self.gcc_ld_dirs
+        return dirs[0] if dirs else None
+
+    @property
+    def gcc_ld_dirs(self) -> list[str]:
+        return [
+            a[2:]
+            for a in self.linker_args
+            if a.startswith("-B") and os.path.basename(a.rstrip("/")) == "gcc-ld"
+        ]
 
     @property
     def fuse_ld(self) -> str | None:

@@ -5,18 +5,32 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-from ..bundle import path_in_launcher, snapshot_stale, why_stale
+from ..bundle import snapshot_stale, why_stale
 from ..launcher import launcher_problem
+from ..launchertext import parse
 from ..link.linkers import LinkerError, find, is_nix_wrapper, is_shim, search_dirs
 from .model import Finding, OnPath
 
 CHECKED_NAMES = ("ld", "ld.lld", "ld.mold")
 
 
+def bundle_status(launcher: str, env: Mapping[str, str]) -> str:
+    """What a link through the launcher makes of its bundle, asked of the launcher itself: a
+    dry run of `--version` under LDWRAP_DEBUG, which prints it and runs no linker."""
+    from ..probe import ask
+
+    run_env = {**env, "LDWRAP_DEBUG": "1", "LDWRAP_DRY_RUN": "1"}
+    got = ask([launcher, "--version"], run_env, timeout=30)
+    for line in (got.stderr if got is not None else "").splitlines():
+        if line.startswith("ldwrap: bundle: "):
+            return line[len("ldwrap: bundle: ") :]
+    return "not known: the launcher did not say"
+
+
 def _bundle_of(launcher: str) -> str | None:
     try:
         with open(launcher, encoding="utf-8", errors="replace") as f:
-            return path_in_launcher(f.read(8192))
+            return parse(f.read(8192)).bundle
     except OSError:
         return None
 
@@ -36,6 +50,7 @@ def on_path(
         if problem:
             found.append(Finding(True, problem, f"run `ldwrap install {where}` again"))
         else:
+            entry.bundle = bundle_status(entry.path, env)
             bundle = _bundle_of(entry.path)
             stale = why_stale(bundle) if bundle else None
             if stale:

@@ -8,7 +8,7 @@ import os
 import stat
 from collections.abc import Mapping
 
-from ..launcher import SHIM_MODULE_FILE, parse_launcher
+from ..launchertext import SHIM_MODULE_FILE, parse
 from .model import Finding
 
 # Nix's build-users-group when no configuration sets it: builds started as root run as its
@@ -76,7 +76,8 @@ def launcher_findings(launchers: list[str], build_users: str) -> list[Finding]:
     for launcher in launchers:
         try:
             with open(launcher, encoding="utf-8", errors="replace") as f:
-                python, parent = parse_launcher(f.read(4096))
+                launched = parse(f.read(4096))
+            python, parent = launched.python, launched.package_parent
         except OSError:
             continue
         # The kernel opens the launcher (a script) and its interpreter; Python reads ldwrap.

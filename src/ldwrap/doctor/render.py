@@ -14,6 +14,8 @@ def render(report: Report) -> str:
         who = "ldwrap" if e.is_ldwrap else (e.note or "not ldwrap")
         target = f" -> {e.resolves_to}" if e.resolves_to and e.resolves_to != e.path else ""
         lines.append(f"  {e.name:8} {e.path} ({who}){target}")
+        if e.bundle:
+            lines.append(f"  {'':8} bundle: {e.bundle}")
     if report.compilers:
         lines.append("compilers:")
     for cc in report.compilers:
@@ -30,6 +32,8 @@ def render(report: Report) -> str:
         lines.append(f"  {rc.version} ({rc.program}), sysroot {rc.sysroot}")
         if rc.own_lld:
             how = f"its own rust-lld (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
+        elif rc.routed:
+            how = f"a route (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
         elif rc.ld_path:
             how = f"--ld-path={rc.ld_path}"
         elif rc.linker_args:
@@ -44,7 +48,8 @@ def render(report: Report) -> str:
     for tc, st, active in report.toolchains:
         real = f" -> {st.real_linker}" if st.real_linker else ""
         mark = " (active)" if active else ""
-        lines.append(f"  {tc.name} [{st.triple}]: {st.state}{real}{mark}")
+        ro = " (read-only)" if st.read_only else ""
+        lines.append(f"  {tc.name} [{st.triple}]: {st.state}{ro}{real}{mark}")
     lines.append(f"policy:\n  {report.policy}")
     problems = [f for f in report.findings if f.problem]
     notes = [f for f in report.findings if not f.problem]

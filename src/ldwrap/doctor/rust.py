@@ -116,13 +116,6 @@ def toolchain_rows(
     return rows
 
 
-def sysroot_option(tc: ru.Toolchain, env: Mapping[str, str]) -> str:
-    home = os.path.join(ru.rustup_home(env), "toolchains")
-    if os.path.dirname(os.path.normpath(tc.sysroot)) == os.path.normpath(home):
-        return f"--toolchain {tc.name}"
-    return f"--sysroot {tc.sysroot}"
-
-
 def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding], bool]:
     """Findings about the way rustc links; True when Rust links go through ldwrap."""
     rc = report.rustc
@@ -138,6 +131,9 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
                 "run `rustc --print=link-args` on a small program to see why",
             )
         )
+    if rc.routed:
+        route_found, ok = route_findings(report, env)
+        return found + route_found, ok
     if rc.own_lld:
         slot = os.path.join(rc.gcc_ld_dir or "", "ld.lld")
         rows = [
@@ -151,14 +147,7 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
         if st.state == ru.WRAPPED and st.healthy:
             return found, True
         if st.state in (ru.UNWRAPPED, ru.REPLACED):
-            found.append(
-                Finding(
-                    True,
-                    f"rustc links with its own rust-lld and {tc.name} is "
-                    f"{st.state}: binaries get no rpath",
-                    f"run `ldwrap rustup wrap {sysroot_option(tc, env)}`",
-                )
-            )
+            found.append(_unwrapped(rc, tc, st, env))
         return found, False
     # cc (or clang) finds the linker through --ld-path, its -B dirs, then PATH.
     if rc.ld_path:
@@ -189,3 +178,95 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
         )
     )
     return found, False
+
+
+def _unwrapped(
+    rc: RustcInfo, tc: ru.Toolchain, st: ru.SlotStatus, env: Mapping[str, str]
+) -> Finding:
+    """rustc links through its own gcc-ld/ld.lld, not wrapped: wrap it, or where it cannot
+    be written, take a route."""
+    routes = [d for d in rc.gcc_ld_dirs[1:] if is_shim(os.path.join(d, "ld.lld"))]
+    if routes:
+        # A route given with -Clink-arg=-B alone: rustc's own -B comes first and wins.
+        return Finding(
+            True,
+            f"rustc links with its own rust-lld: its own -B{rc.gcc_ld_dir} comes before "
+            f"the route {os.path.dirname(routes[0])}, so binaries get no rpath",
+            "add -Clink-self-contained=-linker to the rustflags (as `ldwrap rustup route` "
+            "prints them)",
+        )
+    why = st.read_only
+    if why is not None:
+        return Finding(
+            True,
+            f"rustc links with its own rust-lld and {tc.name} cannot be wrapped ({why}): "
+            "binaries get no rpath",
+            ru.route_advice(tc, env),
+        )
+    return Finding(
+        True,
+        f"rustc links with its own rust-lld and {tc.name} is {st.state}: binaries get no rpath",
+        f"run `ldwrap rustup wrap {ru.selection_option(tc, env)}`",
+    )
+
+
+def _active(report: Report) -> ru.Toolchain | None:
+    """rustc's own toolchain, as the toolchain rows name it."""
+    for tc, _, active in report.toolchains:
+        if active:
+            return tc
+    sysroot = report.rustc.sysroot if report.rustc else None
+    try:
+        return ru.toolchain_at(sysroot) if sysroot else None
+    except ru.RustupError:
+        return None
+
+
+def route_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding], bool]:
+    """rustc's cc takes ld.lld from a gcc-ld directory outside its toolchain (a route, given
+    with -Clink-arg=-B): whether that is ldwrap, and whether it runs this toolchain's rust-lld.
+    True when links go through ldwrap."""
+    assert report.rustc is not None and report.rustc.gcc_ld_dir is not None
+    ld_dir = report.rustc.gcc_ld_dir
+    route_dir = os.path.dirname(os.path.normpath(ld_dir))
+    tc = _active(report)
+    fix = (
+        f"run `ldwrap rustup route {ru.selection_option(tc, env)} {route_dir}`"
+        if tc is not None
+        else f"run `ldwrap rustup route {route_dir}`"
+    )
+    launcher = os.path.join(ld_dir, "ld.lld")
+    if is_nix_wrapper(launcher):
+        return [], True
+    if not is_shim(launcher):
+        # Not a route of ldwrap's (another toolchain's own gcc-ld?): one of ldwrap's instead.
+        text = f"rustc's cc takes ld.lld from {ld_dir} (-B), which is not ldwrap's"
+        other = ru.route_advice(tc, env) if tc is not None else "see flow (f) in docs/rust.md"
+        return [Finding(True, text, other)], False
+    real, problems = ru.route_problems(ld_dir)
+    found = [Finding(True, f"the route {route_dir}: {p}", fix) for p in problems]
+    if real is None:
+        return found, False
+    own = None
+    if report.rustc.sysroot:
+        try:
+            own = ru.toolchain_rust_lld(report.rustc.sysroot)[1]
+        except ru.RustupError:
+            own = None
+    if own is not None and not _same_file(real, own):
+        found.append(
+            Finding(
+                True,
+                f"the route {route_dir} runs {real}, not {own}, the rust-lld of rustc's "
+                "own toolchain (the toolchain moved since the route was made?)",
+                fix,
+            )
+        )
+    return found, not problems
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)
+    except OSError:
+        return False

@@ -29,6 +29,10 @@ HOST_STORE = (
 HOST_NIXOS_FILE = "NixOS (/etc/NIXOS exists): the store only"
 HOST_NIXOS_ID = "NixOS (ID=nixos in /etc/os-release): the store only"
 
+# Where NixOS keeps the graphics and compute driver's libraries (libcuda.so.1, ...): what
+# nixpkgs' autoAddDriverRunpath puts on RUNPATH.
+DRIVER_DIR_NIX = "/run/opengl-driver/lib"
+
 # Whether the post-link RUNPATH trim runs when LDWRAP_SHRINK is not set. Off: the trim makes
 # the link run as a child (no exec) and costs about 2 ms per link that may need it
 # (benchmarks/bench_shrink.py), over the 2 ms a default-on hook may cost.
@@ -127,6 +131,7 @@ class Config:
         "build_id_style",
         "debug",
         "disable_rpath",
+        "driver_dir",
         "dry_run",
         "dtags",
         "dynamic_linker_m32",
@@ -135,6 +140,7 @@ class Config:
         "ld_run_path",
         "linker",
         "mode",
+        "nix_build",
         "nix_debug",
         "nix_vars",
         "prefixes",
@@ -144,6 +150,7 @@ class Config:
         "self_rpath",
         "self_rpath_off",
         "shrink_on",
+        "stub_dirs",
         "verify",
         "warnings",
     )
@@ -178,6 +185,17 @@ class Config:
         # build tree's configuration), or 0 for none.
         self.self_rpath: tuple[str, ...] = ()
         self.self_rpath_off = False
+        # A Nix build ($NIX_STORE set, $out a path in it): stdenv gives the project's own
+        # directory itself (`-rpath $out/lib` in NIX_LDFLAGS), and ldwrap adds nothing of its
+        # own for it, as nixpkgs' wrapper adds nothing.
+        self.nix_build = False
+        # Directories of link-time stubs (CUDA's lib64/stubs): never on RUNPATH. Besides any
+        # directory named `stubs`, LDWRAP_STUB_DIRS.
+        self.stub_dirs: tuple[str, ...] = ()
+        # Where the real driver libraries live, for a link against their stubs (nixpkgs'
+        # /run/opengl-driver/lib in the Nix modes, LDWRAP_DRIVER_DIR); None: the loader
+        # finds them by itself.
+        self.driver_dir: str | None = None
         self.warnings: list[str] = []
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -258,10 +276,31 @@ class Config:
             if rel:
                 w.append(f"LDWRAP_SELF_RPATH: relative directories ignored: {':'.join(rel)}")
             config.self_rpath = tuple(_strip(d) for d in dirs if d[:1] == "/")
+        config.stub_dirs = tuple(
+            _strip(d) for d in (env.get("LDWRAP_STUB_DIRS") or "").split(":") if d[:1] == "/"
+        )
+        driver = env.get("LDWRAP_DRIVER_DIR")
+        if driver is None or driver == "":
+            config.driver_dir = DRIVER_DIR_NIX if config.mode == MODE_NIX else None
+        elif driver == "0":
+            config.driver_dir = None
+        elif driver[:1] != "/":
+            w.append(f"ignoring LDWRAP_DRIVER_DIR={driver!r}: not an absolute directory")
+            config.driver_dir = DRIVER_DIR_NIX if config.mode == MODE_NIX else None
+        else:
+            config.driver_dir = _strip(driver)
+        out = env.get("out") or ""
+        config.nix_build = bool(store) and out.startswith(_strip(store or "/") + "/")
         # str.startswith with a tuple: one C call per directory, on the hot path.
         config._heads = tuple(p if p == "/" else p + "/" for p in config.prefixes)
         config._frozen = True
         return config
+
+    @property
+    def own_rpath_on(self) -> bool:
+        """Whether a link that takes a library from a build tree gets the project's own
+        install directory (not with LDWRAP_SELF_RPATH=0, nor in a Nix build)."""
+        return not self.self_rpath_off and not self.nix_build
 
     def allows(self, path: str) -> bool:
         """Whether an absolute, normalised directory is inside an allowed prefix."""

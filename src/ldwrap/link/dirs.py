@@ -44,6 +44,11 @@ BUILD_TREE_MARKERS = (
     "GNUmakefile",
 )
 
+CMAKE_TREE = "cmake"
+MESON_TREE = "meson"
+# The build systems whose install rewrites the rpath they passed, by their tree's marker.
+_SYSTEM_MARKERS = (("CMakeCache.txt", CMAKE_TREE), ("meson-private", MESON_TREE))
+
 
 class FsView:
     """Cached answers about the real file system."""
@@ -58,6 +63,7 @@ class FsView:
         self._targets: dict[str, tuple[int, int, int] | None] = {}
         self._heads: dict[str, bytes | None] = {}
         self._markers: dict[str, str | None] = {}
+        self._systems: dict[str, str | None] = {}
 
     def present(self, directory: str, names: "list[str]", count: int) -> "list[str]":
         """The names (of count wanted) that exist in directory, in the order given.
@@ -150,6 +156,25 @@ class FsView:
                 return found
             if d in ("/", "", top):
                 return None
+            d = d.rsplit("/", 1)[0] or "/"
+
+    def build_system(self, directory: str) -> "str | None":
+        """CMAKE_TREE or MESON_TREE when directory is inside a CMake or Meson build tree (the
+        nearest ancestor holding CMakeCache.txt or meson-private says which), else None: the
+        build systems whose install strips the rpath they passed."""
+        d = directory
+        while True:
+            found = self._systems.get(d, _UNASKED)
+            if found is _UNASKED:
+                found = None
+                head = d + "/" if d != "/" else "/"
+                for marker, system in _SYSTEM_MARKERS:
+                    if os.access(head + marker, 0):
+                        found = system
+                        break
+                self._systems[d] = found
+            if found is not None or d in ("/", ""):
+                return found
             d = d.rsplit("/", 1)[0] or "/"
 
     def target(self, path: str) -> "tuple[int, int, int] | None":
@@ -368,6 +393,17 @@ def _identity(path: str) -> "tuple[int, int] | None":
     return (st.st_dev, st.st_ino)
 
 
+_BUILTIN_ALL = frozenset(
+    (*_BUILTIN, *(f"{base}/{triple}" for base in ("/lib", "/usr/lib") for triple in MULTIARCH))
+)
+
+
+def is_system_dir(path: str) -> bool:
+    """Whether a directory is one of glibc's built-in ones, a compiler's private tree or a
+    cross toolchain's root, known by name alone (no file is read)."""
+    return path in _BUILTIN_ALL or path.startswith(_PRIVATE_PREFIXES) or _in_cross_root(path)
+
+
 def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]":
     """Whether a directory is one the loader searches by itself (or a compiler's own).
 
@@ -377,15 +413,12 @@ def default_dir_checker(conf: str = "/etc/ld.so.conf") -> "Callable[[str], bool]
     through symlinks, by identity: device and inode, one stat per directory, where resolving
     every name would cost a call per path component."""
 
-    builtin = set(_BUILTIN)
-    for base in ("/lib", "/usr/lib"):
-        builtin.update(f"{base}/{triple}" for triple in MULTIARCH)
     conf_dirs: set[str] = set()
     ids: set[tuple[int, int]] = set()
     read: list[bool] = []  # empty until ld.so.conf has been read
 
     def is_default(path: str) -> bool:
-        if path in builtin or path.startswith(_PRIVATE_PREFIXES) or _in_cross_root(path):
+        if is_system_dir(path):
             return True
         if not read:
             read.append(True)

@@ -1,7 +1,8 @@
 """Where a build tree will install what it builds, read from the build system's own
 configuration in that tree: CMake's `CMakeCache.txt`, Meson's
-`meson-info/intro-buildoptions.json`, autoconf's `config.status` (else the top Makefile's GNU
-variables `prefix`, `exec_prefix`, `libdir`, `bindir`).
+`meson-info/intro-buildoptions.json`, autoconf's `config.status`, else a Makefile's variables
+as make would see them (makevars.py: `prefix`/`PREFIX`/`INSTALLTOP`, `libdir`/`LIBDIR`, ...,
+with make's command line read from MAKEFLAGS).
 
 Read only for links that take a library from a build tree; the parsers are pure, `TreeView`
 holds the file-system side (each tree read once per link). No json module: its import costs
@@ -11,13 +12,16 @@ about 13 ms, more than a whole link.
 import posix
 
 from . import oslite as os
+from .dirs import CMAKE_TREE, MESON_TREE
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Mapping
 
-CMAKE = "cmake"
-MESON = "meson"
+    from .makevars import MakeVars
+
+CMAKE = CMAKE_TREE
+MESON = MESON_TREE
 AUTOCONF = "autoconf"
 MAKE = "make"
 
@@ -34,9 +38,20 @@ MAKEFILES = ("GNUmakefile", "makefile", "Makefile")
 
 
 class TreeInstall:
-    """One build tree's install directories, absolute and normalised."""
+    """One build tree's install directories, absolute and normalised; for CMake, also the
+    install RPATH its cache sets (CMAKE_INSTALL_RPATH, CMAKE_INSTALL_RPATH_USE_LINK_PATH),
+    which `cmake --install` writes in place of the build rpath."""
 
-    __slots__ = ("bindir", "kind", "libdir", "prefix", "root", "source")
+    __slots__ = (
+        "bindir",
+        "install_rpath",
+        "kind",
+        "libdir",
+        "link_path",
+        "prefix",
+        "root",
+        "source",
+    )
 
     def __init__(
         self, kind: str, root: str, source: str, prefix: str, libdir: str, bindir: str
@@ -47,9 +62,36 @@ class TreeInstall:
         self.prefix = prefix
         self.libdir = libdir
         self.bindir = bindir
+        self.install_rpath: tuple[str, ...] = ()  # as written: `$ORIGIN/../lib`, `/opt/x/lib`
+        # The install RPATH names every linked directory outside the build tree again.
+        self.link_path = False
+
+    def install_dir(self, output_name: str) -> "str | None":
+        """Where an output of this name is installed: the library directory for a shared
+        library (lib*.so, lib*.so.N), the bindir for a program; None for a module (another
+        *.so: an engine, a plugin, a Python extension), which may go anywhere."""
+        if output_name.endswith(".so") and not output_name.startswith("lib"):
+            return None
+        return self.libdir if is_library_name(output_name) else self.bindir
+
+    def install_rpath_dirs(self, install_dir: "str | None") -> "set[str]":
+        """The directories the install RPATH names for an output installed into install_dir
+        (`$ORIGIN` expanded; entries it cannot know left out), normalised."""
+        out: set[str] = set()
+        for entry in self.install_rpath:
+            if install_dir is not None:
+                entry = entry.replace("${ORIGIN}", install_dir).replace("$ORIGIN", install_dir)
+            if entry[:1] == "/" and "$" not in entry:
+                out.add(os.path.normpath(entry))
+        return out
 
     def __repr__(self) -> str:
         return f"TreeInstall({self.kind!r}, {self.root!r}, {self.libdir!r}, {self.bindir!r})"
+
+
+def is_library_name(name: str) -> bool:
+    """Whether a file name is a shared library's (`libfoo.so`, `libfoo.so.1.2`)."""
+    return name.startswith("lib") and (name.endswith(".so") or ".so." in name)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -72,13 +114,16 @@ def _line_after(text: str, head: str) -> "tuple[int, str] | None":
 
 
 def parse_cmake_cache(text: str) -> "dict[str, str]":
-    """CMAKE_INSTALL_PREFIX, CMAKE_INSTALL_LIBDIR and CMAKE_INSTALL_BINDIR (`NAME:TYPE=value`).
-    Without GNUInstallDirs the last two are absent: CMake's own defaults, lib and bin."""
+    """CMAKE_INSTALL_PREFIX, CMAKE_INSTALL_LIBDIR and CMAKE_INSTALL_BINDIR (`NAME:TYPE=value`);
+    without GNUInstallDirs the last two are absent: CMake's own defaults, lib and bin. Also
+    CMAKE_INSTALL_RPATH (a `;` list) and CMAKE_INSTALL_RPATH_USE_LINK_PATH, when set."""
     out = {"libdir": "lib", "bindir": "bin"}
     for var, name in (
         ("CMAKE_INSTALL_PREFIX", "prefix"),
         ("CMAKE_INSTALL_LIBDIR", "libdir"),
         ("CMAKE_INSTALL_BINDIR", "bindir"),
+        ("CMAKE_INSTALL_RPATH", "install_rpath"),
+        ("CMAKE_INSTALL_RPATH_USE_LINK_PATH", "link_path"),
     ):
         for head in (var + ":", var + "="):
             found = _line_after(text, head)
@@ -136,11 +181,16 @@ def parse_meson_options(text: str) -> "dict[str, str]":
 
 def parse_config_status(text: str) -> "dict[str, str]":
     """prefix, exec_prefix, libdir and bindir from autoconf's substitutions: lines
-    `S["NAME"]="VALUE"`, a long value continued as `"..."\\` on the next lines."""
+    `S["NAME"]="VALUE"` (autoconf >= 2.62; a long value continued as `"..."\\` on the next
+    lines), else sed commands `s,@NAME@,VALUE,;t t` (older autoconf, any delimiter). Empty
+    when the file is neither (a config.status of another tool's)."""
     out: dict[str, str] = {}
     for name in ("prefix", "exec_prefix", "libdir", "bindir"):
         found = _line_after(text, 'S["' + name + '"]=')
         if found is None:
+            value = _sed_substitution(text, name)
+            if value is not None:
+                out[name] = value
             continue
         at, rest = found
         parts = []
@@ -161,20 +211,41 @@ def parse_config_status(text: str) -> "dict[str, str]":
     return out
 
 
-def parse_makefile(text: str) -> "dict[str, str]":
-    """prefix, exec_prefix, libdir and bindir as a Makefile following the GNU conventions
-    assigns them (`name = value`, `name := value`); `?=` and `+=` are not definitions."""
+def _sed_substitution(text: str, name: str) -> "str | None":
+    """VALUE of an old config.status's `s<d>@NAME@<d>VALUE<d>...` line, or None."""
+    key = "@" + name + "@"
+    at = text.find(key)
+    while at >= 2:
+        line_start = text.rfind("\n", 0, at) + 1
+        delim = text[at - 1]
+        if at - 2 == line_start and text[line_start] == "s" and delim not in "\\\n@":
+            end = text.find(delim, at + len(key) + 1)
+            if end > at:
+                return text[at + len(key) + 1 : end]
+        at = text.find(key, at + 1)
+    return None
+
+
+# A hand-written Makefile's names for each directory, in the order they are looked for: the
+# GNU conventions first, then the upper-case spellings (BSD, lz4, zstd) and openssl's.
+MAKE_NAMES = (
+    ("prefix", ("prefix", "PREFIX", "INSTALLTOP")),
+    ("exec_prefix", ("exec_prefix", "EXEC_PREFIX")),
+    ("libdir", ("libdir", "LIBDIR")),
+    ("bindir", ("bindir", "BINDIR")),
+)
+
+
+def make_values(vars: "MakeVars") -> "dict[str, str]":
+    """prefix, exec_prefix, libdir and bindir as the Makefile's variables give them: each the
+    first of its names that has a value (expanded by make's rules: see makevars)."""
     out: dict[str, str] = {}
-    for line in text.splitlines():
-        if line[:1] in ("\t", "#", " "):
-            continue
-        key, eq, value = line.partition("=")
-        key = key.strip()
-        if not eq or key[-1:] in ("?", "+", "!"):
-            continue
-        key = key.rstrip(":").strip()
-        if key in ("prefix", "exec_prefix", "libdir", "bindir"):
-            out[key] = value.split("#", 1)[0].strip()
+    for role, names in MAKE_NAMES:
+        for name in names:
+            value = vars.value(name)
+            if value:
+                out[role] = value
+                break
     return out
 
 
@@ -219,14 +290,20 @@ def install_dirs(
             return None
         # CMake and Meson give these relative to the prefix, or absolute.
         dirs.append(os.path.normpath(os.path.join(prefix, raw)))
-    return TreeInstall(kind, root, source, prefix, dirs[0], dirs[1])
+    tree = TreeInstall(kind, root, source, prefix, dirs[0], dirs[1])
+    if kind == CMAKE:
+        rpath = values.get("install_rpath", "")
+        tree.install_rpath = tuple(e for part in rpath.split(";") for e in part.split(":") if e)
+        # CMake's true constants (ON, YES, TRUE, Y, a non-zero number), in any case.
+        flag = values.get("link_path", "").upper()
+        tree.link_path = flag in ("ON", "YES", "TRUE", "Y") or (flag.isdigit() and int(flag) != 0)
+    return tree
 
 
 _PARSERS: "dict[str, Callable[[str], dict[str, str]]]" = {
     CMAKE: parse_cmake_cache,
     MESON: parse_meson_options,
     AUTOCONF: parse_config_status,
-    MAKE: parse_makefile,
 }
 
 
@@ -243,9 +320,11 @@ def _read(path: str) -> "str | None":
 
 class TreeView:
     """Answers about build trees, each asked once: which configuration holds a directory, and
-    whether a directory outside any tree could be created by someone else."""
+    whether a directory outside any tree could be created by someone else. env: the link's
+    environment (make's command-line variables reach a Makefile through it)."""
 
-    def __init__(self) -> None:
+    def __init__(self, env: "Mapping[str, str] | None" = None) -> None:
+        self._env: Mapping[str, str] = env if env is not None else {}
         self._trees: dict[str, TreeInstall | None] = {}
 
     def lookup(self, directory: str) -> "TreeInstall | None":
@@ -263,6 +342,11 @@ class TreeView:
             )
             if hit is not None:
                 found = self._parse(hit[0], d, hit[1])
+                if found is None and hit[0] == AUTOCONF:
+                    # A config.status of another tool's: its Makefile says the rest.
+                    name = next((m for m in MAKEFILES if _exists(d, m)), None)
+                    if name is not None:
+                        found = self._parse_makefile(d, d + "/" + name)
                 break
             if makefile is None:
                 name = next((m for m in MAKEFILES if _exists(d, m)), None)
@@ -270,7 +354,7 @@ class TreeView:
                     makefile = (d, d + "/" + name)
             if d in ("/", ""):
                 if makefile is not None:
-                    found = self._parse(MAKE, *makefile)
+                    found = self._parse_makefile(*makefile)
                 break
             d = d.rsplit("/", 1)[0] or "/"
         self._trees[directory] = found
@@ -282,6 +366,20 @@ class TreeView:
         if text is None:
             return None
         return install_dirs(kind, root, source, _PARSERS[kind](text))
+
+    def _parse_makefile(self, root: str, source: str) -> "TreeInstall | None":
+        text = _read(source)
+        if text is None:
+            return None
+        from .makevars import MakeVars, command_line
+
+        def read(name: str) -> "str | None":
+            # make reads an included name relative to its working directory: the Makefile's.
+            return _read(name if name[:1] == "/" else root + "/" + name)
+
+        cmdline = command_line(self._env.get("MAKEFLAGS", ""))
+        values = make_values(MakeVars(text, cmdline, self._env, read))
+        return install_dirs(MAKE, root, source, values)
 
     @staticmethod
     def realpath(path: str) -> str:

@@ -125,14 +125,19 @@ class DirDecision:
 
 class RpathPlan:
     """The rpath entries ldwrap adds: `dirs` after the caller's arguments (nixpkgs' place),
-    `copies` before them (a directory the caller passes too, spelled differently)."""
+    `copies` before them (a directory the caller passes too, spelled differently, or the
+    project's own directory as `$ORIGIN/...`); `vouched`: each entry whose libraries are
+    known from the link rather than from what the directory holds now (the project's own
+    install directory: the build tree's library files; the driver's directory: the stubs
+    linked against), with those library files."""
 
-    __slots__ = ("copies", "decisions", "dirs")
+    __slots__ = ("copies", "decisions", "dirs", "vouched")
 
     def __init__(self) -> None:
         self.dirs: list[str] = []
         self.copies: list[str] = []
         self.decisions: list[DirDecision] = []
+        self.vouched: dict[str, tuple[str, ...]] = {}
 
     def args(self) -> "list[str]":
         return _rpath_args(self.dirs)

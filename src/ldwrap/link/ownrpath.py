@@ -18,14 +18,18 @@ How the entry is spelled and where it goes, so that both the build tree and the 
   except in a CMake tree that passes its own rpath (its install would leave `:DIR`, whose
   empty element glibc searches as the working directory): then nothing.
 The output's install directory is the library directory for a shared library (a file named
-*.so or *.so.N) and, for anything else, the bindir of the build tree the output is written into.
+lib*.so or lib*.so.N) and, for a program, the bindir of the build tree the output is written
+into. A module (another *.so: an engine, a plugin, a Python extension) may be installed
+anywhere: it gets the absolute directory.
+
+In a Nix build stdenv's NIX_LDFLAGS carry `-rpath $out/lib` already, and nixpkgs' wrapper adds
+nothing for a build tree: so nothing is added there (Config.own_rpath_on).
 """
 
 from . import oslite as os
-from .config import MODE_PREFIXES
 from .installdirs import CMAKE
 from .model import DirDecision
-from .rpath import BUILD_TREE, DEFAULT_DIR, DUPLICATE, OUTSIDE, normalise
+from .rpath import BUILD_TREE, DEFAULT_DIR, DUPLICATE, normalise
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -39,6 +43,7 @@ if TYPE_CHECKING:
 OWN_ORIGIN = "the project's install directory, seen from the installed output: before the caller's"
 OWN_ABSOLUTE = "the project's install directory: after the caller's arguments"
 OWN_NAMED = "the caller's rpath names the project's install directory already"
+OWN_INSTALL_NAMED = "CMake's install RPATH names the project's install directory already"
 OWN_UNSAFE = (
     "the project's install directory: $ORIGIN would reach a directory others may create "
     "from the build tree, and CMake's install would leave an empty element after it"
@@ -66,6 +71,16 @@ def trees_of(plan: "RpathPlan") -> "list[str]":
     return out
 
 
+def tree_libraries(plan: "RpathPlan") -> "tuple[str, ...]":
+    """The library files this link takes from build trees: what the own entry is for."""
+    out: dict[str, None] = {}
+    for d in plan.decisions:
+        if d.verdict == BUILD_TREE:
+            for name in d.libraries:
+                out[d.path + "/" + name] = None
+    return tuple(out)
+
+
 def decide_own(
     req: "LinkRequest",
     plan: "RpathPlan",
@@ -80,7 +95,7 @@ def decide_own(
     before: list[str] = []
     after: list[str] = []
     decisions: list[DirDecision] = []
-    if config.self_rpath_off:
+    if not config.own_rpath_on:
         return before, after, decisions
     build_dirs = trees_of(plan)
     if not build_dirs:
@@ -104,33 +119,41 @@ def decide_own(
             if part:
                 caller_raw.add(part)
                 caller.add(normalise(part, cwd, fs))
+    caller_bare = {e.replace("${ORIGIN}", "$ORIGIN").rstrip("/") for e in caller_raw}
     ours = {e.rstrip("/") or "/" for e in (*plan.dirs, *plan.copies)}
     output = normalise(req.output or "a.out", cwd, fs)
     # The output's own tree says where it is installed and how its rpath is rewritten; the
     # library's tree (another project's, in a superbuild) says where the library goes.
     out_tree = trees.lookup(os.path.dirname(output)) or tree
     rewrites = out_tree is not None and out_tree.kind == CMAKE and bool(req.rpaths)
+    # Whether the install takes the caller's rpath out (CMake's and Meson's own build rpath):
+    # then an entry of the caller's naming the directory does not count, a copy of ours must.
+    strips = fs.build_system(os.path.dirname(output)) is not None
+    installed_in = out_tree.install_dir(os.path.basename(output)) if out_tree else None
+    again = out_tree.install_rpath_dirs(installed_in) if out_tree else set()
     for given, libdir in candidates:
         libdir = os.path.normpath(libdir)
         if libdir in caller:
             verdict = OWN_NAMED
+        elif libdir in again:
+            verdict = OWN_INSTALL_NAMED
         elif libdir in ours or libdir in after:
             verdict = DUPLICATE
         elif is_default_dir(libdir):
             verdict = DEFAULT_DIR
-        elif config.mode == MODE_PREFIXES and not config.allows(libdir):
-            verdict = OUTSIDE
         elif fs.build_tree(libdir):
             verdict = BUILD_TREE  # an install staged inside a build tree: not a prefix
         else:
             entry = _origin_entry(output, libdir, out_tree, trees)
-            if entry is not None:
+            if entry is not None and not strips and entry.rstrip("/") in caller_bare:
+                verdict = OWN_NAMED  # the caller's own `$ORIGIN/..` entry, which stays
+            elif entry is not None:
                 while entry in caller_raw or entry in before:
                     entry += "/"  # Meson's install removes the values it passed itself
                 before.append(entry)
                 decisions.append(DirDecision(given, entry, OWN_ORIGIN))
                 continue
-            if rewrites:
+            elif rewrites:
                 verdict = OWN_UNSAFE
             else:
                 after.append(libdir)
@@ -147,9 +170,10 @@ def _origin_entry(
     from the build tree is safe (see the module's docstring); else None."""
     if tree is None:
         return None
-    base = os.path.basename(output)
-    shared = base.endswith(".so") or ".so." in base
-    rel = relpath(libdir, libdir if shared else tree.bindir)
+    installed_in = tree.install_dir(os.path.basename(output))
+    if installed_in is None:
+        return None  # a module (an engine, a plugin, a Python extension): installed anywhere
+    rel = relpath(libdir, installed_in)
     here = trees.realpath(os.path.dirname(output))
     reached = os.path.normpath(os.path.join(here, rel))
     root = trees.realpath(tree.root)

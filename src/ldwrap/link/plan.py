@@ -386,14 +386,17 @@ def _own_install_dirs(
         return
     from .dirs import default_dir_checker
     from .installdirs import TreeView
-    from .ownrpath import decide_own
+    from .ownrpath import decide_own, tree_libraries
 
     before, after, decisions = decide_own(
-        req, plan, config, fs, TreeView(), cwd, checker or default_dir_checker()
+        req, plan, config, fs, TreeView(config.env), cwd, checker or default_dir_checker()
     )
     plan.copies[:0] = before
     plan.dirs[:0] = after
     plan.decisions += decisions
+    if before or after:
+        libraries = tree_libraries(plan)
+        plan.vouched.update((entry, libraries) for entry in (*before, *after))
 
 
 def prepare(

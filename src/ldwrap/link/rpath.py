@@ -17,6 +17,7 @@ build directory must not ride along into an installed file. Store paths are neve
 
 from . import oslite as os
 from .config import MODE_NIX, MODE_NONDEFAULT
+from .dirs import CMAKE_TREE, is_system_dir
 from .grammar import MOLD
 from .model import STATIC_PIE, DirDecision, RpathPlan
 from .targets import of_link
@@ -43,6 +44,10 @@ NO_LIBRARY = "no requested shared library here"
 STATIC_ONLY = "requested libraries are linked statically"
 DUPLICATE = "already added"
 COPY = "added as DIR/ before the caller's rpath, which names it too"
+CALLER_KEEPS = "the caller's rpath names it, and no install removes that entry"
+REINSTALLED = "the caller's rpath names it, and CMake's install RPATH names it again"
+STUB = "link-time stubs only: the driver's real library is found at run time"
+DRIVER = "the driver's directory, for libraries linked against their stubs"
 SHADOWS = "the caller names it after an entry with the same library: not copied"
 BUILD_TREE = "inside a build tree"
 DISABLED = "rpath disabled"
@@ -89,16 +94,20 @@ class CallerRpath:
 
 
 class Policy:
-    """What every candidate is judged against: read-only once made."""
+    """What every candidate is judged against: read-only once made (but for what is asked of
+    the output once, on first need: its install's fate)."""
 
     __slots__ = (
         "caller",
         "config",
         "cwd",
+        "fate",
         "flavour",
         "fs",
         "is_default_dir",
         "off",
+        "output",
+        "outside_trees",
         "target",
         "wanted",
     )
@@ -124,6 +133,12 @@ class Policy:
         self.wanted = wanted
         self.caller = caller
         self.target = target
+        # Look for build trees outside the allowed prefixes too: a link that takes a library
+        # from one gets the project's own install directory (ownrpath.py), in every mode.
+        self.outside_trees = config.mode != MODE_NONDEFAULT and config.own_rpath_on and not off
+        self.output = ""  # the output, absolute and normalised (set by decide)
+        # What the output's install does to the caller's rpath (install_fate), once known.
+        self.fate: tuple[bool, set[str], bool] | None = None
 
 
 def off_reason(req: "LinkRequest", disabled: bool) -> str:
@@ -220,6 +235,8 @@ def judge_file(p: "Policy", given: str) -> "list[Found | DirDecision]":
     path = normalise(given, p.cwd, p.fs)
     target, why = gate(p, given, os.path.dirname(path))
     if target is None:
+        if why is not None and why.verdict == OUTSIDE and p.outside_trees:
+            why = outside_tree(p, why, [os.path.basename(path)]) or why
         return [why] if why is not None else []
     base = os.path.basename(path)
     if not p.fs.present(target, [base], 1):
@@ -234,6 +251,8 @@ def judge_dir(p: "Policy", given: str) -> "list[Found | DirDecision]":
     libraries found there; or why not."""
     target, why = gate(p, given, normalise(given, p.cwd, p.fs))
     if target is None:
+        if why is not None and why.verdict == OUTSIDE and p.outside_trees and p.wanted.dynamic:
+            why = outside_tree(p, why, p.wanted.names) or why
         return [why] if why is not None else []
     wanted = p.wanted
     names = wanted.names
@@ -261,11 +280,60 @@ def judge_dir(p: "Policy", given: str) -> "list[Found | DirDecision]":
     return out
 
 
+def outside_tree(p: "Policy", why: "DirDecision", names: "list[str]") -> "DirDecision | None":
+    """A directory outside the allowed prefixes that holds requested libraries inside a build
+    tree: its BUILD_TREE decision (the project's own libraries, whose install directory the
+    output needs), else None. The system's own directories are known by name and skipped.
+    names: the link's wanted names, or the one library named by path."""
+    path = why.path
+    if is_system_dir(path):
+        return None
+    fs = p.fs
+    found = fs.present(path, names, len(names))
+    if names is p.wanted.names:
+        found = [n for n in found if n in p.wanted.dynamic]
+    found = fitting(p, path, found) if found else found
+    if not found or not fs.build_tree(path):
+        return None
+    return DirDecision(why.given, path, BUILD_TREE, tuple(found))
+
+
 def top_of(config: "Config", path: str) -> str:
     """Where the walk for build-tree markers stops: the allowed prefix that holds path (a
     prefix installed inside a build tree, such as build/stage, is still a prefix), else /."""
     inside = [p for p in config.prefixes if path == p or path.startswith(p + "/")]
     return max(inside, key=len) if inside else "/"
+
+
+def install_fate(p: "Policy") -> "tuple[bool, set[str], bool]":
+    """What installing the output does to the caller's rpath: whether it takes it out (CMake
+    replaces its build rpath, Meson removes the values it passed; libtool, make and a user's
+    own -rpath keep theirs), the directories CMake's install RPATH names again, and whether
+    that names every linked directory (CMAKE_INSTALL_RPATH_USE_LINK_PATH). Asked once, of
+    the output's directory; only CMake's cache is read."""
+    if p.fate is None:
+        out_dir = os.path.dirname(p.output)
+        system = p.fs.build_system(out_dir)
+        p.fate = (system is not None, set(), False)
+        if system == CMAKE_TREE:
+            from .installdirs import TreeView  # only links in a CMake tree naming our dirs
+
+            tree = TreeView(p.config.env).lookup(out_dir)
+            if tree is not None and tree.kind == CMAKE_TREE:
+                again = tree.install_rpath_dirs(tree.install_dir(os.path.basename(p.output)))
+                p.fate = (True, again, tree.link_path)
+    return p.fate
+
+
+def caller_kept(p: "Policy", path: str) -> "str | None":
+    """Why a directory the caller names needs no copy of ldwrap's once installed
+    (CALLER_KEEPS, REINSTALLED), or None: the install takes the caller's entry out."""
+    strips, again, link_path = install_fate(p)
+    if not strips:
+        return CALLER_KEEPS
+    if link_path or path in again:
+        return REINSTALLED
+    return None
 
 
 def shadows(p: "Policy", path: str, found: "list[str]") -> bool:
@@ -289,6 +357,12 @@ def place(
     """Add a directory holding requested libraries to the plan, once, or say why not; False
     when it was placed before (its scripts, if any, were followed then)."""
     libs = tuple(found)
+    if is_stub_dir(p.config, path):
+        # Loaded at run time, a stub fails every call (CUDA_ERROR_STUB_LIBRARY).
+        plan.decisions.append(DirDecision(given, path, STUB, libs, via))
+        if p.config.driver_dir is not None:
+            add_driver(p, plan, seen, path, found)
+        return True
     if path in seen:
         plan.decisions.append(DirDecision(given, path, DUPLICATE, libs, via))
         return False
@@ -306,6 +380,8 @@ def place(
     if path not in caller.place:
         plan.dirs.append(path)
         plan.decisions.append(DirDecision(given, path, ADDED, libs, via))
+    elif (kept := caller_kept(p, path)) is not None:
+        plan.decisions.append(DirDecision(given, path, kept, libs, via))
     elif shadows(p, path, [n for n in found if "/" not in n]):
         plan.decisions.append(DirDecision(given, path, SHADOWS, libs, via))
     else:
@@ -315,6 +391,32 @@ def place(
         plan.copies.append(spelled)
         plan.decisions.append(DirDecision(given, path, COPY, libs, via))
     return True
+
+
+def is_stub_dir(config: "Config", path: str) -> bool:
+    """A directory of link-time stubs: named `stubs` (CUDA's lib64/stubs), or configured."""
+    return path.rsplit("/", 1)[-1] == "stubs" or path in config.stub_dirs
+
+
+def add_driver(
+    p: "Policy", plan: "RpathPlan", seen: "set[str]", stubs: str, found: "list[str]"
+) -> None:
+    """The driver's directory in place of a stubs directory, once; the stubs it stands for
+    go with it (what the post-link trim judges it by: it may not exist where the link runs)."""
+    driver = p.config.driver_dir
+    assert driver is not None
+    files = tuple(stubs + "/" + n for n in found)
+    if driver in seen:
+        if driver in plan.vouched:
+            plan.vouched[driver] += files
+        return
+    seen.add(driver)
+    if driver in p.caller.place:
+        plan.decisions.append(DirDecision(stubs, driver, CALLER_KEEPS, tuple(found)))
+        return
+    plan.dirs.append(driver)
+    plan.vouched[driver] = files
+    plan.decisions.append(DirDecision(stubs, driver, DRIVER, tuple(found)))
 
 
 def locate(p: "Policy", search: "list[str]", script: str, entry: str) -> "str | None":
@@ -426,6 +528,7 @@ def decide(
         link_target(req, machine),
         flavour,
     )
+    p.output = normalise(req.output or "a.out", cwd, fs)
     plan = RpathPlan()
     seen: set[str] = set()  # ldwrap's own entries
     for is_dir, given in candidates(req):
@@ -449,13 +552,15 @@ def shrink_candidates(
 ) -> "list[str]":
     """The rpath entries the post-link trim (LDWRAP_SHRINK) may remove: directories this plan
     added for a library asked for under --as-needed, which the linker may then have left out
-    of DT_NEEDED, and ldwrap's copies (`DIR/`) of such directories the caller passes too (the
-    caller's own spelling stays; CMake and Meson pass one for every linked directory). Pure.
+    of DT_NEEDED, ldwrap's copies (`DIR/`) of such directories the caller passes too (the
+    caller's own spelling stays; CMake and Meson pass one for every linked directory), and
+    the entries plan.vouched names (the project's own directory, the driver's) when a library
+    they are for was asked for under --as-needed. Pure.
 
     req: the request as linked (NIX_LDFLAGS* included); added: the flags ldwrap adds, where
     each entry must appear exactly once as `-rpath DIR` (else another source passed it too);
     also_given: directories that came from elsewhere (LD_RUN_PATH) and stay. The caller's own
-    -rpath/-R entries, relative entries and entries with `$` tokens always stay.
+    -rpath/-R entries, relative entries and other entries with `$` tokens always stay.
     """
     if not req.as_needed or not (plan.dirs or plan.copies):
         return []
@@ -464,7 +569,12 @@ def shrink_candidates(
         for d in plan.decisions
         if d.verdict in (ADDED, COPY, DUPLICATE) and not req.as_needed.isdisjoint(d.libraries)
     }
-    if not wanted:
+    vouched = {
+        e
+        for e, libraries in plan.vouched.items()
+        if not req.as_needed.isdisjoint(os.path.basename(f) for f in libraries)
+    }
+    if not wanted and not vouched:
         return []
     keep = set(also_given)
     for r in req.rpaths:
@@ -483,9 +593,7 @@ def shrink_candidates(
     return [
         e
         for e in [*plan.copies, *plan.dirs]
-        if (e.rstrip("/") or "/") in wanted
-        and e not in keep
+        if e not in keep
         and count.get(e) == 1
-        and e[:1] == "/"
-        and "$" not in e
+        and (e in vouched or ((e.rstrip("/") or "/") in wanted and e[:1] == "/" and "$" not in e))
     ]

@@ -43,6 +43,15 @@ def _run_unchanged(argv0: str, args: "list[str]", why: str) -> "NoReturn":
     exec_argv(path, argv, env)
 
 
+def bundle_status() -> str:
+    """What became of the bundle beside the launcher that started this process (its global
+    BUNDLE, see launchertext.py): `used`, or why the modules were imported instead."""
+    status = getattr(sys.modules.get("__main__"), "BUNDLE", None)
+    if status is None:
+        return "none: not started by a launcher that `ldwrap install` wrote"
+    return status if status == "used" else f"not used: {status}"
+
+
 def main(argv: "list[str] | None" = None) -> None:
     """Entry point in shim mode: never returns."""
     argv = sys.argv if argv is None else argv
@@ -64,6 +73,8 @@ def main(argv: "list[str] | None" = None) -> None:
     if config.dry_run or config.debug:
         from .report import print_command
 
+        if config.env.get("LDWRAP_DEBUG") == "1":  # ldwrap's own switch, not NIX_DEBUG's
+            print(f"ldwrap: bundle: {bundle_status()}", file=sys.stderr)
         print_command(inv.argv)
         if config.dry_run:
             sys.exit(0)

@@ -4,7 +4,8 @@ ldwrap adds `-rpath DIR` for every directory that holds a library the link asks 
 `--as-needed` (Debian's gcc default) the linker then drops unused libraries from DT_NEEDED, and
 their directories stay in RUNPATH for nothing. After a successful link the shim can remove
 those entries again, in place: the RUNPATH string is rewritten with the shorter value and
-padded with NULs; nothing else in the file changes.
+padded with NULs (or, when no entry is left, the tag is taken out of the dynamic array);
+nothing else in the file changes.
 
 Three layers:
 
@@ -52,7 +53,7 @@ from .targets import (
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
-    from collections.abc import Callable, Collection, Iterable, Sequence
+    from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
     from typing import Literal
 
 
@@ -93,6 +94,7 @@ class ElfInfo:
     """What the shrink step needs from one ELF object with a dynamic section."""
 
     __slots__ = (
+        "dynamic",
         "dynstr",
         "elf_class",
         "endian",
@@ -102,6 +104,7 @@ class ElfInfo:
         "runpath_index",
         "runpath_offset",
         "runpath_tag",
+        "soname",
         "string_refs",
         "strtab_offset",
         "type",
@@ -113,6 +116,8 @@ class ElfInfo:
         self.type = e_type  # ET_EXEC / ET_DYN
         self.machine = machine  # e_machine
         self.needed: tuple[str, ...] = ()
+        self.soname: str | None = None
+        self.dynamic = (0, b"")  # the dynamic array's file offset and bytes, as read
         self.runpath_tag = 0  # DT_RUNPATH, DT_RPATH, or 0 for neither
         self.runpath: str | None = None  # the string, decoded with os.fsdecode
         self.runpath_offset = 0  # file offset of the string
@@ -290,6 +295,7 @@ def _read_dynamic(f: "_File", info: "ElfInfo", hdr: "_Header") -> "str | None":
     if dynamic is None:
         return "no dynamic section (static)"
     raw = f.read(dynamic[0], dynamic[1], "dynamic section")
+    info.dynamic = (dynamic[0], raw)
     dyn = layout.dyn
     strtab = strsz = -1
     refs = info.string_refs
@@ -323,6 +329,9 @@ def _read_dynamic(f: "_File", info: "ElfInfo", hdr: "_Header") -> "str | None":
         raise ElfError(f"{f.path}: corrupt: DT_STRTAB 0x{strtab:x} is in no loaded segment")
     info.dynstr = f.read(info.strtab_offset, strsz, "dynamic string table")
     info.needed = tuple(_string(info.dynstr, v, f.path) for _, t, v in refs if t == DT_NEEDED)
+    sonames = [v for _, t, v in refs if t == DT_SONAME]
+    if sonames:
+        info.soname = _string(info.dynstr, sonames[0], f.path)
     # glibc ignores DT_RPATH when DT_RUNPATH is present (get-dynamic-info.h).
     chosen = runpath if runpath >= 0 else rpath
     if chosen >= 0:
@@ -355,6 +364,22 @@ def read_elf(path: str) -> "ElfInfo | None":
     return None if isinstance(got, str) else got[0]
 
 
+def sonames(paths: "Iterable[str]") -> "set[str]":
+    """The names a program that links these library files needs them by: each one's
+    DT_SONAME, else its file name (what the linker records then). A file that cannot be read
+    counts by its file name and every name it may be reached by is kept: the safe side."""
+    out: set[str] = set()
+    for path in paths:
+        out.add(os.path.basename(path))
+        try:
+            info = read_elf(path)
+        except (OSError, ElfError):
+            continue
+        if info is not None and info.soname:
+            out.add(info.soname)
+    return out
+
+
 # ---------------------------------------------------------------------------------------------
 # The decision
 
@@ -376,12 +401,17 @@ def entries_to_keep(
     provides: "Callable[[str, str], bool]",
     needed_of: "Callable[[str, str], Iterable[str]] | None" = None,
     max_depth: int = MAX_DEPTH,
+    directory: "Callable[[str], str | None] | None" = None,
+    vouched: "Collection[str]" = (),
 ) -> "list[str]":
     """The entries to keep, in their order. Pure but for the callbacks.
 
-    An entry is removed only when it is in `removable`, is absolute without `$` tokens, and
-    `provides(entry, name)` is false for every needed name. Names with a `/` are loaded by
-    path, not searched, and do not count.
+    An entry is removed only when it is in `removable`, is absolute without `$` tokens (or is
+    `vouched` for: an entry whose `provides` answer is known without the file system), and
+    either `provides(entry, name)` is false for every needed name, or it names the same
+    directory as an entry kept before it (`directory(entry)`: the directory, normalised; the
+    loader never takes anything from the second). Names with a `/` are loaded by path, not
+    searched, and do not count.
 
     With `needed_of(entry, name)` (for DT_RPATH, which the loader also uses for the object's
     dependencies' own lookups), the needed set grows by the DT_NEEDED of every library found
@@ -409,11 +439,19 @@ def entries_to_keep(
                 break
             names.extend(found)
             frontier = found
-    return [
-        e
-        for e in entries
-        if e not in removable or not removable_kind(e) or any(provides(e, n) for n in names)
-    ]
+    kept: list[str] = []
+    named: set[str] = set()  # the directories of the entries kept so far
+    for e in entries:
+        d = directory(e) if directory is not None else None
+        if e not in removable or not (removable_kind(e) or e in vouched):
+            keep = True
+        else:
+            keep = d not in named and any(provides(e, n) for n in names)
+        if keep:
+            kept.append(e)
+            if d is not None:
+                named.add(d)
+    return kept
 
 
 class FileProvider:
@@ -433,6 +471,12 @@ class FileProvider:
         self.machine = machine
         self.origin = origin
         self._cache: dict[tuple[str, str], bool] = {}
+
+    def normal_directory(self, entry: str) -> "str | None":
+        """The directory an entry names, normalised (trailing slashes, `.`, `..`, `//`
+        folded), or None when it cannot be known."""
+        d = self.directory(entry)
+        return os.path.normpath(d) if d is not None else None
 
     def directory(self, entry: str) -> "str | None":
         if "$" in entry:
@@ -611,7 +655,19 @@ class ShrinkResult:
     are the entries (for REFUSED: those that would have been removed).
     """
 
-    __slots__ = ("kept", "new", "offset", "old", "path", "reason", "removed", "status", "tag")
+    __slots__ = (
+        "before",
+        "kept",
+        "new",
+        "offset",
+        "old",
+        "path",
+        "reason",
+        "removed",
+        "status",
+        "tag",
+        "tag_removed",
+    )
 
     def __init__(self, path: str, status: str, reason: "str | None" = None) -> None:
         self.path = path
@@ -621,8 +677,12 @@ class ShrinkResult:
         self.old: str | None = None  # the value before
         self.kept: tuple[str, ...] = ()
         self.removed: tuple[str, ...] = ()
-        self.offset = -1  # file offset of the string
-        self.new = b""  # the bytes to write there (same length as the old string)
+        self.offset = -1  # file offset of the edit: the string, or the dynamic array
+        self.before = b""  # the bytes there now
+        self.new = b""  # the bytes to write there (as many)
+        # Every entry goes: the tag itself is taken out of the dynamic array (an empty
+        # RUNPATH would still be a tag for tools to read).
+        self.tag_removed = False
 
     @property
     def changed(self) -> bool:
@@ -645,6 +705,7 @@ def _plan_fd(
     path: str,
     removable: "Collection[str] | None",
     provides: "Callable[[str, str], bool] | None",
+    known: "Mapping[str, Collection[str]] | None" = None,
 ) -> "ShrinkResult":
     f = _File(fd, path)
     head = _read_header(f)
@@ -663,18 +724,43 @@ def _plan_fd(
     if removable is None:
         removable = [e for e in entries if e[:1] == "/"]
     provider = FileProvider(info.elf_class, info.machine, os.path.dirname(os.path.abspath(path)))
+    check = provides if provides is not None else provider
+    if known:
+        base = check
+
+        def check(entry: str, name: str) -> bool:
+            names = known.get(entry)
+            return name in names if names is not None else base(entry, name)
+
     kept = entries_to_keep(
         entries,
         info.needed,
         removable,
-        provides if provides is not None else provider,
+        check,
         provider.needed_of if info.runpath_tag == DT_RPATH else None,
+        directory=provider.normal_directory,
+        vouched=known or (),
     )
     result.kept = tuple(kept)
     if len(kept) == len(entries):
         return result
     keep_set = set(kept)
     result.removed = tuple(e for e in entries if e not in keep_set)
+    tags = _search_tags(info) if not kept else None
+    if tags:
+        # Take the tag out of the dynamic array: the entries after it move up and DT_NULLs
+        # fill the places left at the end. The string stays, unreferenced.
+        offset, raw = info.dynamic
+        size = hdr.layout.dyn.size
+        new = b"".join(
+            raw[i * size : (i + 1) * size] for i in range(len(raw) // size) if i not in tags
+        )
+        result.status = SHRUNK
+        result.tag_removed = True
+        result.offset = offset
+        result.before = raw
+        result.new = new + b"\0" * (len(raw) - len(new))
+        return result
     old = os.fsencode(info.runpath)
     new = os.fsencode(":".join(kept))
     own = info.runpath_offset - info.strtab_offset
@@ -686,8 +772,21 @@ def _plan_fd(
         return result
     result.status = SHRUNK
     result.offset = info.runpath_offset
+    result.before = old
     result.new = new + b"\0" * (len(old) - len(new))
     return result
+
+
+def _search_tags(info: "ElfInfo") -> "set[int] | None":
+    """The dynamic-array indexes of the search-path tags to take out when every entry goes:
+    the chosen one and a DT_RPATH naming the same string; None when another DT_RPATH would
+    be left (glibc ignores it while DT_RUNPATH is there: taking that out would bring it to
+    life)."""
+    own = info.runpath_offset - info.strtab_offset
+    tags = [(i, v) for i, tag, v in info.string_refs if tag in (DT_RUNPATH, DT_RPATH)]
+    if any(v != own for _, v in tags):
+        return None
+    return {i for i, _ in tags}
 
 
 def plan_shrink(
@@ -709,16 +808,24 @@ def shrink_output(
     removable_entries: "Collection[str]",
     dry_run: bool = False,
     provides: "Callable[[str, str], bool] | None" = None,
+    known: "Mapping[str, Collection[str]] | None" = None,
 ) -> "ShrinkResult":
     """After a successful link: remove from path's RUNPATH/RPATH the `removable_entries` that
-    provide none of its needed libraries, in place (only the string's bytes are written).
+    provide none of its needed libraries, in place (only the string's bytes are written, or,
+    when every entry goes, the tag is taken out of the dynamic array).
+
+    known: entries whose provided names are known without the file system (the project's
+    own install directory, which holds nothing yet: the sonames of the build tree's libraries
+    it is for); they may go even with `$ORIGIN` in them.
 
     Does nothing to non-ELF files, relocatable objects and static executables. Never raises
     for a bad file; see ShrinkResult.
     """
     if not removable_entries:
         return ShrinkResult(path, UNCHANGED)
-    return _on_file(path, removable_entries, provides, write=not dry_run, failing="cannot edit")
+    return _on_file(
+        path, removable_entries, provides, write=not dry_run, failing="cannot edit", known=known
+    )
 
 
 def _on_file(
@@ -728,6 +835,7 @@ def _on_file(
     *,
     write: bool,
     failing: str,
+    known: "Mapping[str, Collection[str]] | None" = None,
 ) -> "ShrinkResult":
     """Plan the shrink of path on one descriptor and, with write, make the edit in place.
     Errors become an ERROR result; `failing` starts the reason for an I/O error."""
@@ -736,7 +844,7 @@ def _on_file(
     except OSError as e:
         return ShrinkResult(path, ERROR, f"cannot open: {e.strerror}")
     try:
-        result = _plan_fd(fd, path, removable, provides)
+        result = _plan_fd(fd, path, removable, provides, known)
         if (
             write
             and result.status == SHRUNK

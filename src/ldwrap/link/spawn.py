@@ -150,7 +150,9 @@ def _shrink(inv: "Invocation") -> None:
     from . import shrink  # only links that --as-needed may have left with unused entries
 
     output = req.output or "a.out"
-    result = shrink.shrink_output(output, inv.shrink_candidates)
+    vouched = inv.plan.vouched if inv.plan is not None else {}
+    known = {e: shrink.sonames(vouched[e]) for e in inv.shrink_candidates if e in vouched}
+    result = shrink.shrink_output(output, inv.shrink_candidates, known=known)
     if not inv.config.debug:
         return
     if result.status == shrink.SHRUNK:

@@ -1,6 +1,8 @@
 """Where a missing library might be: a directory to name in the ``fix:`` hint of ``check``.
 
-Looked at, in this order: the directories of the libraries the file already resolves, the
+Looked at, in this order: the directories of the libraries the file already resolves, each
+loaded object's own prefix (`$ORIGIN/../lib`, `lib64`, `lib/<multiarch>`, and a library's own
+directory: a program installed without its project's library directory), the
 environment's LD_LIBRARY_PATH and LIBRARY_PATH and the -L directories of NIX_LDFLAGS*, then
 the allowed rpath prefixes of the link configuration (NIX_STORE, LDWRAP_RPATH_PREFIXES, or
 /nix/store where one exists and neither is set): the prefix itself, its lib/ and lib64/, and
@@ -15,9 +17,11 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Optional
 
 from ..link.config import HOST_STORE, Config
+from .config import multiarch
 from .elf import Target
 from .fs import FileSystem
 from .resolve import RPATH, RUNPATH, Edge, LoadResult
+from .startup import own_dirs
 
 _LIB_DIRS = ("lib", "lib64")
 
@@ -58,6 +62,9 @@ def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -
                 yield d
 
     yield from fresh(os.path.dirname(e.path) for e in result.edges if e.loaded and e.path)
+    triplet = multiarch(result.config.target)
+    for i, obj in enumerate(result.objects):
+        yield from fresh(iter(own_dirs(obj.origin, i > 0, triplet)))
     yield from fresh(_env_dirs(env))
     config = Config.from_env(env)
     prefixes = config.prefixes

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from helpers import BuiltStore, base_env, compile_c, read_runpath, run_program, which_linker
-from ldwrap.launcher import launcher_text
+from ldwrap.launchertext import launcher_text
 
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
 LDWRAP = str(Path(sys.executable).parent / "ldwrap")
@@ -111,9 +111,9 @@ def test_only_keeps_clang_plain_ld_away(store: BuiltStore, main_o: Path, tmp_pat
 def test_gcc_through_a_launcher_whose_package_is_gone(
     store: BuiltStore, main_o: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ldwrap import launcher
+    from ldwrap import launchertext
 
-    monkeypatch.setattr(launcher, "_dependency_dirs", list)
+    monkeypatch.setattr(launchertext, "dependency_dirs", list)
     d = tmp_path / "bin"
     d.mkdir()
     gone = tmp_path / "venv" / "site-packages"

@@ -23,7 +23,7 @@ import pytest
 import ldwrap
 from helpers import base_env, compile_c
 from ldwrap.doctor.permissions import blocked, launcher_findings
-from ldwrap.launcher import launcher_text
+from ldwrap.launchertext import launcher_text
 
 SYSTEM_PYTHON = "/usr/bin/python3"
 AS_NOBODY = ["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups"]

@@ -275,11 +275,12 @@ def test_static_only_library_gets_no_rpath(
 
 
 @pytest.mark.parametrize("linker", LINKERS)
-def test_callers_own_rpath_gets_one_copy_in_front(
+def test_callers_own_rpath_gets_one_copy_in_front_in_a_meson_tree(
     linker: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
 ) -> None:
-    # The copy is spelled with a trailing slash, so that GNU ld keeps it and an install-time
-    # rewrite of the caller's entry (CMake, Meson) leaves it in place.
+    # Meson's install removes the values it passed: the copy is spelled with a trailing
+    # slash, so that GNU ld keeps it and the install leaves it in place.
+    (tmp_path / "meson-private").mkdir()
     prog = tmp_path / "prog"
     link(
         [
@@ -294,6 +295,18 @@ def test_callers_own_rpath_gets_one_copy_in_front(
         store_env(store),
     )
     assert read_runpath(prog) == [f"{store.foo}/", str(store.foo)]
+    assert_runs(prog, linker)
+
+
+@pytest.mark.parametrize("linker", LINKERS)
+def test_callers_own_rpath_outside_a_cmake_or_meson_tree_is_not_named_twice(
+    linker: str, store: BuiltStore, dropins: Path, objs: Objects, tmp_path: Path
+) -> None:
+    # Nothing takes the caller's entry out again: a copy of ldwrap's would name it twice.
+    prog = tmp_path / "prog"
+    args = [str(objs.foo), f"-Wl,-rpath,{store.foo}", f"-L{store.foo}", "-lfoo", "-o", str(prog)]
+    link([*gcc(linker, dropins), *args], store_env(store))
+    assert read_runpath(prog) == [str(store.foo)]
     assert_runs(prog, linker)
 
 

@@ -24,7 +24,7 @@ import subprocess
 from pathlib import Path
 
 import ldwrap
-from ldwrap.launcher import launcher_text
+from ldwrap.launchertext import launcher_text
 from ldwrap.link.linkers import DROP_IN_NAMES
 
 HERE = Path(__file__).resolve().parent

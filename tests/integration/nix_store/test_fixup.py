@@ -69,7 +69,7 @@ def test_fixup_refuses_a_real_store_path_and_it_still_verifies(tmp_path: Path) -
     # What the refusal prevents: the same edit made in place is caught by Nix.
     result = plan_shrink(str(stored))
     assert result.status == SHRUNK and result.old is not None
-    replace_bytes(str(stored), result.offset, os.fsencode(result.old), result.new)
+    replace_bytes(str(stored), result.offset, result.before, result.new)
     broken = nix_store(env, "--verify-path", path)
     assert broken.returncode != 0
     assert f"path '{path}' was modified!" in broken.stderr

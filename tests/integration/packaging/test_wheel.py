@@ -18,7 +18,7 @@ import pytest
 
 import ldwrap
 from helpers import base_env, read_runpath, run_program
-from ldwrap.launcher import parse_launcher
+from ldwrap.launchertext import parse
 
 ROOT = Path(__file__).resolve().parents[3]
 SYS_PATH = "/usr/local/bin:/usr/bin:/bin"
@@ -84,7 +84,8 @@ def test_installed_demo(installed: Path, tmp_path: Path) -> None:
 def test_installed_drop_ins_link_from_the_pipx_venv(installed: Path, tmp_path: Path) -> None:
     d = tmp_path / "dropins"
     sh([str(installed), "install", str(d)], env=base_env(PATH=SYS_PATH))
-    python, parent = parse_launcher((d / "ld").read_text())
+    got = parse((d / "ld").read_text())
+    python, parent = got.python, got.package_parent
     venv = installed.parent.parent / "home" / "venvs" / "ldwrap"
     assert python is not None and parent is not None
     assert Path(python).parent == venv / "bin"

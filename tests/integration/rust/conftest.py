@@ -1,6 +1,7 @@
 """Fixtures for the Rust tests: the C library `greet` in a store-like prefix with its own `.pc`
 file, the installed Rust toolchain (used read-only), a link farm of it whose gcc-ld directory
-is a private copy that tests may wrap, and a helper that runs a real offline cargo build.
+is a private copy that tests may wrap, the same farm seen read-only in a private mount
+namespace (`read_only_toolchain`), and a helper that runs a real offline cargo build.
 
 Nothing here changes the machine's toolchain: cargo and rustc are run straight from the
 toolchain's `bin/` (no rustup proxy), with a private CARGO_HOME and target directory.
@@ -9,8 +10,10 @@ toolchain's `bin/` (no rustup proxy), with a private CARGO_HOME and target direc
 from __future__ import annotations
 
 import os
+import shlex
 import shutil
 import subprocess
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,8 +23,13 @@ from helpers import base_env, compile_c, make_store
 
 FIXTURE = Path(__file__).parent / "fixture"
 EXAMPLE = Path(__file__).parents[3] / "examples" / "cargo-config.toml"
-# The placeholder the example uses for the directory of ldwrap's drop-ins.
+# The placeholders the example uses for the directory of ldwrap's drop-ins and for the route
+# of flow (f).
 EXAMPLE_DROPINS = "/home/you/.local/share/ldwrap/bin"
+EXAMPLE_ROUTE = "/home/you/.local/share/ldwrap/rust-route"
+# Where the read-only toolchain stands as if installed by Nix (a tmpfs over /nix, in a private
+# mount namespace only).
+STORE_SYSROOT = "/nix/store/0vlvycv7pm1hvmk43drr7c6r3ds3amrk-rust-default"
 TRIPLE = "x86_64-unknown-linux-gnu"
 # Variables that would change how cargo or rustc link; never inherited by a test build.
 _CARGO_STEERING = (
@@ -176,9 +184,9 @@ def farm(toolchain: Toolchain, tmp_path: Path) -> Path:
     return dest
 
 
-def example_section(flow: str, dropins: Path | str) -> str:
+def example_section(flow: str, dropins: Path | str, route: Path | str = EXAMPLE_ROUTE) -> str:
     """The settings of flow `(x)` in examples/cargo-config.toml, uncommented, with the
-    placeholder drop-in directory replaced by dropins."""
+    placeholder drop-in directory replaced by dropins, and the route's by route."""
     lines = EXAMPLE.read_text().splitlines()
     heading = f"## ({flow})"
     start = next(i for i, ln in enumerate(lines) if ln.startswith(heading))
@@ -188,7 +196,8 @@ def example_section(flow: str, dropins: Path | str) -> str:
             break
         if ln.startswith("# "):
             out.append(ln[2:])
-    return "\n".join(out).replace(EXAMPLE_DROPINS, str(dropins)) + "\n"
+    text = "\n".join(out).replace(EXAMPLE_DROPINS, str(dropins))
+    return text.replace(EXAMPLE_ROUTE, str(route)) + "\n"
 
 
 def cargo_env(toolchain: Toolchain, greet: Greet, home: Path, **extra: str) -> dict[str, str]:
@@ -207,20 +216,124 @@ def cargo_env(toolchain: Toolchain, greet: Greet, home: Path, **extra: str) -> d
     return env
 
 
-def cargo_build(toolchain: Toolchain, workdir: Path, config: str, env: dict[str, str]) -> Path:
+# Runs a command (argv, env, cwd) to the end and returns it.
+Runner = Callable[
+    [Sequence[str], dict[str, str], "Path | None"], "subprocess.CompletedProcess[str]"
+]
+
+
+def run_here(
+    argv: Sequence[str], env: dict[str, str], cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(list(argv), cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
+
+
+def cargo_build(
+    toolchain: Toolchain,
+    workdir: Path,
+    config: str,
+    env: dict[str, str],
+    run: Runner = run_here,
+    cargo: str | None = None,
+) -> Path:
     """Copy the fixture workspace to workdir with config as .cargo/config.toml, build it
-    offline with the real cargo, and return the binary."""
+    offline with the real cargo (by run: a read-only toolchain's namespace, say), and return
+    the binary."""
+    return cargo_build_logged(toolchain, workdir, config, env, run, cargo)[0]
+
+
+def cargo_build_logged(
+    toolchain: Toolchain,
+    workdir: Path,
+    config: str,
+    env: dict[str, str],
+    run: Runner = run_here,
+    cargo: str | None = None,
+) -> tuple[Path, str]:
+    """cargo_build, and what cargo wrote to its standard error."""
     shutil.copytree(FIXTURE, workdir, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
     (workdir / ".cargo").mkdir()
     (workdir / ".cargo" / "config.toml").write_text(config)
     env = dict(env, CARGO_TARGET_DIR=str(workdir / "target"))
-    out = subprocess.run(
-        [str(toolchain.cargo), "build", "--offline", "-p", "greet-app"],
-        cwd=workdir,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
+    out = run(
+        [cargo or str(toolchain.cargo), "build", "--offline", "-p", "greet-app"], env, workdir
     )
     assert out.returncode == 0, f"cargo build failed:\n{out.stderr}"
-    return workdir / "target" / "debug" / "greet-app"
+    return workdir / "target" / "debug" / "greet-app", out.stderr
+
+
+@dataclass(frozen=True)
+class ReadOnlyToolchain:
+    """A link farm of the installed toolchain, seen in a private mount namespace (`unshare
+    -m`, as root) over itself on a read-only bind mount ("mount"), or at STORE_SYSROOT on a
+    tmpfs over /nix, read-only ("store") or writable ("writable store": root on a
+    single-user Nix). The installed toolchain is a read-only bind mount there too, so nothing
+    run inside can write it, whatever the farm's symbolic links lead to. Mounts end with the
+    namespace: each run makes them again."""
+
+    farm: Path
+    real: Path
+    where: str
+
+    @property
+    def sysroot(self) -> str:
+        return str(self.farm) if self.where == "mount" else STORE_SYSROOT
+
+    @property
+    def gcc_ld(self) -> str:
+        """Where a wrap would write, as seen inside the namespace."""
+        return f"{self.sysroot}/lib/rustlib/{TRIPLE}/bin/gcc-ld"
+
+    @property
+    def farm_gcc_ld(self) -> Path:
+        """The same directory, as seen outside."""
+        return self.farm / "lib" / "rustlib" / TRIPLE / "bin" / "gcc-ld"
+
+    def setup(self) -> str:
+        def ro(d: str) -> str:
+            q = shlex.quote(d)
+            return f"mount --bind {q} {q} && mount -o remount,bind,ro {q}"
+
+        steps = [ro(str(self.real))]
+        if self.where == "mount":
+            steps.append(ro(str(self.farm)))
+        else:
+            at = shlex.quote(STORE_SYSROOT)
+            steps += [
+                "mount -t tmpfs -o size=1m,mode=0755 tmpfs /nix",
+                f"mkdir -p {at}",
+                f"mount --bind {shlex.quote(str(self.farm))} {at}",
+            ]
+            if self.where == "store":
+                steps.append(f"mount -o remount,bind,ro {at}")
+        return " && ".join(steps)
+
+    def run(
+        self, argv: Sequence[str], env: dict[str, str], cwd: Path | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        script = f'{self.setup()} && exec "$@"'
+        wrapped = ["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh"]
+        return run_here([*wrapped, *argv], env, cwd)
+
+
+@pytest.fixture
+def read_only_toolchain(toolchain: Toolchain, farm: Path) -> Callable[[str], ReadOnlyToolchain]:
+    """The farm seen read-only ("mount", "store") or in a writable store ("writable store");
+    each is checked first: inside, its gcc-ld directory (where a wrap writes) and the
+    installed toolchain's refuse a new file, or the farm's takes one in a writable store."""
+
+    def make(where: str) -> ReadOnlyToolchain:
+        ro = ReadOnlyToolchain(farm, toolchain.sysroot, where)
+        real_gcc_ld = toolchain.rustlib_bin / "gcc-ld"
+        probe = ro.run(
+            ["sh", "-c", 'touch "$1/.probe"; touch "$2/.probe"', "sh", ro.gcc_ld, str(real_gcc_ld)],
+            {"PATH": "/usr/bin:/bin"},
+        )
+        assert (probe.stderr.count("Read-only file system"), probe.returncode) == (
+            (1, 1) if where == "writable store" else (2, 1)
+        ), probe.stderr
+        (ro.farm_gcc_ld / ".probe").unlink(missing_ok=True)
+        assert not (real_gcc_ld / ".probe").exists()
+        return ro
+
+    return make

@@ -1,20 +1,23 @@
 """`ldwrap doctor` as a user runs it: a real process, a real rustc (a link farm of the installed
-toolchain, so wrapping it changes nothing on the machine), PATH made of real directories."""
+toolchain, so wrapping it changes nothing on the machine), PATH made of real directories; the
+farm read-only too (a read-only mount, a Nix store path, in a private mount namespace)."""
 
 from __future__ import annotations
 
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from helpers import base_env
 from ldwrap import rustup as ru
-from ldwrap.launcher import install, launcher_text
+from ldwrap.launcher import install
+from ldwrap.launchertext import launcher_text
 
-from .conftest import TRIPLE
+from .conftest import TRIPLE, ReadOnlyToolchain
 
 
 def _doctor(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -158,3 +161,50 @@ def test_copy_with_its_own_cargo_first_needs_no_word(farm: Path, tmp_path: Path)
     out = _doctor(env)
     assert "`cargo` on PATH" not in out.stdout
     assert "rust-lld" in out.stdout and f"[{TRIPLE}]: wrapped" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("where", "reason"),
+    [("mount", "it is on a read-only file system"), ("store", "it is in the Nix store /nix/store")],
+)
+def test_read_only_toolchain_gets_the_route(
+    where: str,
+    reason: str,
+    read_only_toolchain: Callable[[str], ReadOnlyToolchain],
+    tmp_path: Path,
+) -> None:
+    """rustc's toolchain cannot be written: the fix is the route, not a wrap. With the route's
+    flags in RUSTFLAGS, Rust links through ldwrap; with the -B alone, rustc's own comes first."""
+    ro = read_only_toolchain(where)
+    cmd = [sys.executable, "-m", "ldwrap", "doctor", "--no-compilers"]
+    env = _env(ro.farm, tmp_path, "/usr/bin:/bin", RUSTC=f"{ro.sysroot}/bin/rustc")
+    out = ro.run(cmd, env)
+    assert out.returncode == 1, out.stdout
+    name = os.path.basename(ro.sysroot)
+    assert f"  {name} [{TRIPLE}]: unwrapped (read-only) -> " in out.stdout
+    assert (
+        f"problem: rustc links with its own rust-lld and {name} cannot be wrapped ({reason}): "
+        "binaries get no rpath\n"
+        f"  fix: run `ldwrap rustup route --sysroot {ro.sysroot} "
+        "~/.local/share/ldwrap/rust-route` and add the block it prints to .cargo/config.toml "
+        "(flow (f) in docs/rust.md)\n"
+    ) in out.stdout
+    assert "ldwrap rustup wrap" not in out.stdout
+
+    route = tmp_path / "route"
+    made = ro.run([*cmd[:3], "rustup", "route", "--sysroot", ro.sysroot, str(route)], env)
+    assert made.returncode == 0, made.stderr
+    flags = ru.route_flags(str(route / "gcc-ld"))
+    out = ro.run(cmd, {**env, "RUSTFLAGS": " ".join(flags)})
+    assert out.returncode == 0, out.stdout
+    assert f"links with: a route (cc -B{route}/gcc-ld -fuse-ld=lld)" in out.stdout
+    assert "note: none of ldwrap's drop-ins" in out.stdout
+    assert out.stdout.rstrip().endswith("all well")
+
+    out = ro.run(cmd, {**env, "RUSTFLAGS": " ".join(flags[1:])})
+    assert out.returncode == 1, out.stdout
+    assert (
+        f"problem: rustc links with its own rust-lld: its own -B{ro.gcc_ld} comes before the "
+        f"route {route}, so binaries get no rpath\n"
+        "  fix: add -Clink-self-contained=-linker to the rustflags"
+    ) in out.stdout

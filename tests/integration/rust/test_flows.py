@@ -3,6 +3,7 @@
 For every flow the same workspace is built twice from the example's own settings: once without
 ldwrap (the binary must fail to start: the test is sensitive), once with it (the binary runs,
 its RUNPATH is exactly the store directory it uses, and `.comment` names the intended linker).
+Flow (f) builds with a toolchain that cannot be written: a read-only mount, or a Nix store path.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -18,9 +20,12 @@ import pytest
 from helpers import read_runpath, run_program
 
 from .conftest import (
+    TRIPLE,
     Greet,
+    ReadOnlyToolchain,
     Toolchain,
     cargo_build,
+    cargo_build_logged,
     cargo_env,
     example_section,
 )
@@ -68,7 +73,7 @@ def path_without() -> str:
 
 
 def test_example_has_every_flow() -> None:
-    for flow in "abcde":
+    for flow in "abcdef":
         section = example_section(flow, "/d")
         assert flow == "a" or "rustflags" in section, flow
     assert example_section("a", "/d").strip() == ""  # (a): no flags at all
@@ -163,3 +168,63 @@ def test_flow_e_clang_ld_path(
     linker = _version_line([system_lld, "--version"])
     binary = cargo_build(toolchain, tmp_path / "with", config, env)
     _check_works(binary, greet, linker)
+
+
+@pytest.mark.parametrize("where", ["mount", "store"], ids=["read-only-mount", "nix-store"])
+def test_flow_f_route_keeps_a_read_only_toolchains_rust_lld(
+    where: str,
+    toolchain: Toolchain,
+    greet: Greet,
+    read_only_toolchain: Callable[[str], ReadOnlyToolchain],
+    path_without: str,
+    tmp_path: Path,
+) -> None:
+    """(f): `ldwrap rustup route` for a toolchain on a read-only mount or at a Nix store path;
+    cargo and rustc are that toolchain's, run where it is read-only. The example's table is
+    exactly what the command prints; the link runs the toolchain's own rust-lld through the
+    shim (the shim's LDWRAP_DEBUG line, which `-Wlinker-messages` shows, names it, and
+    `.comment` names its LLD version), and nothing is written in the toolchain."""
+    ro = read_only_toolchain(where)
+    gcc_ld = toolchain.rustlib_bin / "gcc-ld"
+    before = sorted(p.name for p in ro.farm_gcc_ld.iterdir())
+    rust_lld = f"{ro.sysroot}/lib/rustlib/{TRIPLE}/bin/rust-lld"
+    home = tmp_path / "cargo-home"
+    home.mkdir()
+    # CARGO_HOME's config adds to the project's rustflags: every link's stderr is shown.
+    (home / "config.toml").write_text(f'[target.{TRIPLE}]\nrustflags = ["-Wlinker-messages"]\n')
+    env = cargo_env(
+        toolchain,
+        greet,
+        home,
+        PATH=path_without,
+        RUSTC=f"{ro.sysroot}/bin/rustc",
+        LDWRAP_DEBUG="1",
+    )
+    cargo = f"{ro.sysroot}/bin/cargo"
+
+    # Without ldwrap: the same flags, a directory holding the toolchain's own gcc-ld/ld.lld.
+    plain = tmp_path / "plain"
+    (plain / "gcc-ld").mkdir(parents=True)
+    shutil.copy2(gcc_ld / "ld.lld", plain / "gcc-ld" / "ld.lld")
+    (plain / "rust-lld").symlink_to(rust_lld)
+    config = example_section("f", "/unused", plain)
+    _check_fails(cargo_build(toolchain, tmp_path / "without", config, env, ro.run, cargo))
+
+    route = tmp_path / "route"
+    made = ro.run([*LDWRAP, "rustup", "route", "--sysroot", ro.sysroot, str(route)], env)
+    assert made.returncode == 0, made.stderr
+    config = example_section("f", "/unused", route)
+    assert made.stdout == config
+    assert os.readlink(route / "rust-lld") == rust_lld
+    binary, log = cargo_build_logged(toolchain, tmp_path / "with", config, env, ro.run, cargo)
+    linker = _version_line([str(toolchain.rustlib_bin / "rust-lld"), "-flavor", "gnu", "--version"])
+    _check_works(binary, greet, linker)
+    assert "Debian" not in linker  # the toolchain's own rust-lld, not the system lld
+    # The program's link ran the shim (its LDWRAP_DEBUG line: the command it runs), and the
+    # shim ran the route's link to this toolchain's rust-lld, adding the rpath.
+    shim_lines = [ln for ln in log.splitlines() if "linker stderr: ldwrap: " in ln]
+    [app_link] = [ln for ln in shim_lines if "/target/debug/deps/greet_app-" in ln]
+    command = app_link.split("linker stderr: ldwrap: ", 1)[1].split()
+    assert command[:3] == [f"{route}/rust-lld", "-flavor", "gnu"], app_link
+    assert command[command.index("-rpath") + 1] == str(greet.libdir)
+    assert sorted(p.name for p in ro.farm_gcc_ld.iterdir()) == before

@@ -1,6 +1,8 @@
 """`ldwrap rustup wrap|unwrap|status` on a private sysroot made of the installed toolchain's real
 gcc-ld/ld.lld (a copy) and rust-lld (a symlink): wrapping, restoring, idempotence, what
-`rustup update` leaves behind, and a crash at every step of a wrap or unwrap."""
+`rustup update` leaves behind, and a crash at every step of a wrap or unwrap. Then a toolchain
+that cannot be written (a read-only mount, a Nix store path, in a private mount namespace):
+`wrap` refuses it in one line naming `ldwrap rustup route`, and the route runs its rust-lld."""
 
 from __future__ import annotations
 
@@ -8,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,9 +18,9 @@ from click.testing import CliRunner
 
 from ldwrap import rustup as ru
 from ldwrap.cli import cli
-from ldwrap.launcher import launcher_text
+from ldwrap.launchertext import launcher_text
 
-from .conftest import TRIPLE, Toolchain
+from .conftest import TRIPLE, ReadOnlyToolchain, Toolchain
 
 
 def _sysroot(toolchain: Toolchain, root: Path) -> Path:
@@ -221,3 +224,101 @@ def test_wrap_defaults_to_rustcs_active_toolchain(farm: Path, tmp_path: Path) ->
     assert out.returncode == 0, out.stderr
     assert "rustup update" in out.stderr
     assert ru.inspect(str(_slot(farm))).state == ru.WRAPPED
+
+
+LDWRAP = [sys.executable, "-m", "ldwrap"]
+REASONS = {
+    "mount": "it is on a read-only file system",
+    "store": "it is in the Nix store /nix/store",
+    "writable store": "it is in the Nix store /nix/store",
+}
+
+
+@pytest.mark.parametrize("how", ["--sysroot", "rustc's"])
+@pytest.mark.parametrize("where", list(REASONS))
+def test_wrap_refuses_a_read_only_toolchain_in_one_line(
+    where: str,
+    how: str,
+    read_only_toolchain: Callable[[str], ReadOnlyToolchain],
+    tmp_path: Path,
+) -> None:
+    """A read-only mount, a read-only store and a store root could write: one line naming the
+    route, exit 1, nothing written (in the store, not even by root)."""
+    ro = read_only_toolchain(where)
+    before = {p.name: p.read_bytes() for p in ro.farm_gcc_ld.iterdir()}
+    env = dict(os.environ, RUSTC=f"{ro.sysroot}/bin/rustc", RUSTUP_HOME=str(tmp_path / "none"))
+    select = ["--sysroot", ro.sysroot] if how == "--sysroot" else []
+    out = ro.run([*LDWRAP, "rustup", "wrap", *select], env)
+    assert out.returncode == 1, (out.stdout, out.stderr)
+    assert out.stdout == ""
+    slot = f"{ro.gcc_ld}/ld.lld"
+    assert out.stderr == (
+        f"ldwrap: {Path(ro.sysroot).name}: cannot wrap {slot}: {REASONS[where]}; to keep its "
+        f"rust-lld without writing it, run `ldwrap rustup route --sysroot {ro.sysroot} "
+        "~/.local/share/ldwrap/rust-route` and add the block it prints to .cargo/config.toml "
+        "(flow (f) in docs/rust.md)\n"
+    )
+    assert {p.name: p.read_bytes() for p in ro.farm_gcc_ld.iterdir()} == before
+
+    status = ro.run([*LDWRAP, "rustup", "status", *select], env)
+    assert status.returncode == 0, status.stdout
+    assert f"[{TRIPLE}]: unwrapped -> {ro.sysroot}/lib/rustlib/{TRIPLE}/bin/rust-lld" in (
+        status.stdout
+    )
+    assert f"  read-only ({REASONS[where]}): `ldwrap rustup route` serves it" in status.stdout
+
+
+def test_route_runs_the_read_only_toolchains_rust_lld(
+    read_only_toolchain: Callable[[str], ReadOnlyToolchain], tmp_path: Path
+) -> None:
+    """The route's ld.lld, run where the toolchain is read-only, is the shim running that
+    toolchain's rust-lld; made again, it follows the toolchain given last; what is in its way
+    stops it before anything is written."""
+    ro = read_only_toolchain("store")
+    env = dict(os.environ, RUSTUP_HOME=str(tmp_path / "none"))
+    route = tmp_path / "route"
+    made = ro.run([*LDWRAP, "rustup", "route", "--sysroot", ro.sysroot, str(route)], env)
+    assert made.returncode == 0, made.stderr
+    own = f"{ro.sysroot}/lib/rustlib/{TRIPLE}/bin/rust-lld"
+    assert f"route: {route}/gcc-ld/ld.lld -> {own} -flavor gnu" in made.stderr
+    launcher = route / "gcc-ld" / "ld.lld"
+    lld_env = {"PATH": "/usr/bin:/bin", "LDWRAP_DEBUG": "1"}
+    version = ro.run([str(launcher), "--version"], lld_env)
+    assert version.returncode == 0, version.stderr
+    assert version.stderr.startswith(f"ldwrap: {route}/rust-lld -flavor gnu --version")
+    direct = ro.run([own, "-flavor", "gnu", "--version"], lld_env)
+    assert version.stdout == direct.stdout and "Debian" not in version.stdout
+    # Outside the namespace the store path is gone: the route's link points nowhere.
+    assert os.readlink(route / "rust-lld") == own and not (route / "rust-lld").exists()
+
+    # Made again for another toolchain: the link follows, the launcher stays ldwrap's.
+    other = tmp_path / "other"
+    bin_dir = other / "lib" / "rustlib" / TRIPLE / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "rust-lld").symlink_to(ro.real / "lib" / "rustlib" / TRIPLE / "bin" / "rust-lld")
+    again = subprocess.run(
+        [*LDWRAP, "rustup", "route", "--sysroot", str(other), str(route)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert again.returncode == 0, again.stderr
+    assert os.readlink(route / "rust-lld") == str(bin_dir / "rust-lld")
+    out = subprocess.run([str(launcher), "--version"], env=lld_env, capture_output=True, text=True)
+    assert out.stdout == direct.stdout
+
+    # Something of someone else's in the way: one line, exit 1, nothing written.
+    blocked = tmp_path / "blocked"
+    blocked.mkdir()
+    (blocked / "rust-lld").write_text("mine\n")
+    out = subprocess.run(
+        [*LDWRAP, "rustup", "route", "--sysroot", str(other), str(blocked)],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert (out.returncode, out.stdout) == (1, "")
+    assert out.stderr == (
+        f"ldwrap: other: {blocked}/rust-lld is in the way: not a symbolic link (nothing written)\n"
+    )
+    assert sorted(p.name for p in blocked.iterdir()) == ["rust-lld"]

@@ -215,7 +215,7 @@ def test_only_removable_entries_go(libs: dict[int, Libs], tmp_path: Path) -> Non
     assert runpath_of(prog) == ("RUNPATH", f"{lb.used}:{lb.empty}")
 
 
-def test_everything_removed_leaves_an_empty_runpath_the_loader_ignores(
+def test_everything_removed_takes_the_runpath_tag_out(
     libs: dict[int, Libs], tmp_path: Path
 ) -> None:
     lb = libs[64]
@@ -230,11 +230,17 @@ def test_everything_removed_leaves_an_empty_runpath_the_loader_ignores(
         return proc.stderr
 
     assert "RUNPATH from file" in loader_log()  # LD_DEBUG shows the search paths it builds
+    before = subprocess.run(["readelf", "-dW", str(prog)], capture_output=True, text=True)
     result = shrink_output(str(prog), [str(lb.unused)])
-    assert result.status == SHRUNK and result.kept == ()
-    assert runpath_of(prog) == ("RUNPATH", "")
-    # glibc ignores an empty RUNPATH (dl-load.c, decompose_rpath); an empty *element* would
-    # mean the working directory.
+    assert result.status == SHRUNK and result.kept == () and result.tag_removed
+    # No RUNPATH tag at all (an empty one is still a tag for tools to read), and readelf reads
+    # the dynamic section as before, less that one entry.
+    assert runpath_of(prog) is None
+    after = subprocess.run(["readelf", "-dW", str(prog)], capture_output=True, text=True)
+    assert after.returncode == 0 and not after.stderr
+    lines = [line.split() for line in before.stdout.splitlines() if line.startswith(" 0x")]
+    kept = [line.split() for line in after.stdout.splitlines() if line.startswith(" 0x")]
+    assert [w[1] for w in kept] == [w[1] for w in lines if w[1] != "(RUNPATH)"]
     assert "RUNPATH" not in loader_log()
 
 
@@ -468,10 +474,13 @@ def test_agrees_with_patchelf(
         shutil.copy2(out, theirs)
         assert fixup([str(ours)], False, io.StringIO()) == 0
         patchelf_shrink(theirs)
-        assert runpath_of(ours) == runpath_of(theirs), out.name
+        # Where no entry is left, patchelf leaves an empty tag and ldwrap takes it out.
+        want = runpath_of(theirs)
+        assert runpath_of(ours) == (None if want == ("RUNPATH", "") else want), out.name
     assert runpath_of(tmp_path / "prog.ours") == ("RUNPATH", str(lb.used))
     assert runpath_of(tmp_path / "prog-mid.ours") == ("RUNPATH", str(lb.mid))
-    assert runpath_of(tmp_path / "prog-none.ours") == ("RUNPATH", "")
+    assert runpath_of(tmp_path / "prog-none.ours") is None
+    assert runpath_of(tmp_path / "prog-none.patchelf") == ("RUNPATH", "")
 
 
 def test_differs_from_patchelf_on_duplicate_providers(

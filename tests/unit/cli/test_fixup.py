@@ -68,7 +68,10 @@ def test_a_missing_path_is_exit_2_and_the_others_are_fixed(prog: Path, tmp_path:
 
 
 def test_an_unsafe_edit_is_exit_1(tmp_path: Path) -> None:
-    f = build_elf(tmp_path / "lib.so", needed=(), runpath="/x/puts", symbols=(), tail_symbol="puts")
+    keep = tmp_path / "keep"
+    keep.mkdir()
+    (keep / "libc.so.6").write_text("/* GNU ld script */\n")  # not ELF: counts as provided
+    f = build_elf(tmp_path / "lib.so", runpath=f"{keep}:/x/puts", symbols=(), tail_symbol="puts")
     before = f.read_bytes()
     r = CliRunner().invoke(cli, ["fixup", "--shrink", str(f)])
     assert r.exit_code == 1

@@ -19,6 +19,13 @@ def _bundle_findings(report: doctor.Report) -> list[doctor.Finding]:
 def test_a_current_bundle_is_no_finding(tmp_path: Path, linkers: Path, dropins: Path) -> None:
     report = doctor.diagnose(doctor_env(tmp_path, f"{dropins}:{linkers}"), compilers=False)
     assert _bundle_findings(report) == []
+    # What a link makes of it, asked of each drop-in.
+    assert {e.name: e.bundle for e in report.path if e.is_ldwrap} == {
+        "ld": "used",
+        "ld.lld": "used",
+        "ld.mold": "used",
+    }
+    assert "           bundle: used" in doctor.render(report).splitlines()
 
 
 def test_a_stale_bundle_is_one_note_with_the_fix(
@@ -28,6 +35,9 @@ def test_a_stale_bundle_is_one_note_with_the_fix(
     _, loader, entries = read(str(path))
     path.write_bytes(dumps((FORMAT, "another Python"), loader, entries))
     report = doctor.diagnose(doctor_env(tmp_path, f"{dropins}:{linkers}"), compilers=False)
+    assert {e.bundle for e in report.path if e.is_ldwrap} == {
+        "not used: written by another Python or ldwrap"
+    }
     # One note for the directory, not one per drop-in: links still work, only slower.
     assert _bundle_findings(report) == [
         doctor.Finding(

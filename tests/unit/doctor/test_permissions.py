@@ -13,7 +13,7 @@ import pytest
 
 from ldwrap.doctor.model import Finding
 from ldwrap.doctor.permissions import DEFAULT_BUILD_GROUP, blocked, build_group, launcher_findings
-from ldwrap.launcher import SHIM_MODULE_FILE, launcher_text
+from ldwrap.launchertext import SHIM_MODULE_FILE, launcher_text
 
 
 def _tree(root: Path) -> None:

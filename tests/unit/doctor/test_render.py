@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ldwrap import doctor
+from ldwrap import rustup as ru
 
 from .conftest import compiler
 
@@ -31,3 +32,12 @@ def test_render_shows_each_compiler_and_choice(tmp_path: Path, dropins: Path) ->
         "    -fuse-ld=mold  none (clang: error: invalid linker name)\n"
     ) in text
     assert "note: a note\n  hint: a hint\n" in text
+
+
+def test_render_marks_a_read_only_toolchain() -> None:
+    tc = ru.Toolchain("aaa-rust", "/nix/store/aaa-rust")
+    slot = "/nix/store/aaa-rust/lib/rustlib/x86_64-unknown-linux-gnu/bin/gcc-ld/ld.lld"
+    st = ru.SlotStatus(slot, "x86_64-unknown-linux-gnu", ru.UNWRAPPED, "/rl")
+    st.read_only = "it is in the Nix store /nix/store"
+    text = doctor.render(doctor.Report(toolchains=[(tc, st, True)]))
+    assert "  aaa-rust [x86_64-unknown-linux-gnu]: unwrapped (read-only) -> /rl (active)\n" in text

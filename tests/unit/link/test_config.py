@@ -377,3 +377,47 @@ def test_the_nix_reader_reads_only_what_nix_read_names(env: dict[str, str]) -> N
 )
 def test_nix_vars(env: dict[str, str], expected: bool) -> None:
     assert Config.from_env(env).nix_vars is expected
+
+
+@pytest.mark.parametrize(
+    ("env", "driver", "stubs", "warnings"),
+    [
+        ({}, None, (), []),
+        ({"NIX_STORE": "/nix/store"}, "/run/opengl-driver/lib", (), []),
+        ({"NIX_STORE": "/nix/store", "LDWRAP_DRIVER_DIR": "0"}, None, (), []),
+        ({"LDWRAP_DRIVER_DIR": "/opt/drv/"}, "/opt/drv", (), []),
+        ({"LDWRAP_DRIVER_DIR": ""}, None, (), []),
+        (
+            {"NIX_STORE": "/s", "LDWRAP_DRIVER_DIR": "drv"},
+            "/run/opengl-driver/lib",
+            (),
+            ["ignoring LDWRAP_DRIVER_DIR='drv': not an absolute directory"],
+        ),
+        ({"LDWRAP_STUB_DIRS": "/a/stubs/:rel::/b"}, None, ("/a/stubs", "/b"), []),
+    ],
+)
+def test_stub_and_driver_directories(
+    env: dict[str, str], driver: str | None, stubs: tuple[str, ...], warnings: list[str]
+) -> None:
+    c = Config.from_env(env, nix_store_exists=False)
+    assert (c.driver_dir, c.stub_dirs, c.warnings) == (driver, stubs, warnings)
+
+
+@pytest.mark.parametrize(
+    ("env", "nix_build"),
+    [
+        ({}, False),
+        ({"out": "/nix/store/abc-x"}, False),
+        ({"NIX_STORE": "/nix/store", "out": "/nix/store/abc-x"}, True),
+        ({"NIX_STORE": "/nix/store/", "out": "/nix/store/abc-x"}, True),
+        # nix develop: $out is ./outputs/out, outside the store.
+        ({"NIX_STORE": "/nix/store", "out": "/home/u/p/outputs/out"}, False),
+        ({"NIX_STORE": "/nix/store", "out": "/nix/storex/abc"}, False),
+    ],
+)
+def test_a_nix_build_is_known_by_its_output_in_the_store(
+    env: dict[str, str], nix_build: bool
+) -> None:
+    c = Config.from_env(env, nix_store_exists=False)
+    assert c.nix_build == nix_build
+    assert c.own_rpath_on == (not nix_build)

@@ -36,7 +36,7 @@ MESON = (
 MAKEFILE = """# GNU conventions
 prefix = /usr/local/x
 exec_prefix := $(prefix)
-libdir ?= /wrong
+libdir ?= $(exec_prefix)/lib64
 bindir = $(exec_prefix)/bin  # a comment
 \tlibdir = /recipe/line
 """
@@ -56,6 +56,17 @@ bindir = $(exec_prefix)/bin  # a comment
             {"prefix": "/x", "libdir": "lib", "bindir": "bin"},
         ),
         (
+            idirs.parse_cmake_cache,
+            "CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib;/opt/x\n"
+            "CMAKE_INSTALL_RPATH_USE_LINK_PATH:BOOL=ON\n",
+            {
+                "libdir": "lib",
+                "bindir": "bin",
+                "install_rpath": "$ORIGIN/../lib;/opt/x",
+                "link_path": "ON",
+            },
+        ),
+        (
             idirs.parse_config_status,
             CONFIG_STATUS,
             {
@@ -71,15 +82,51 @@ bindir = $(exec_prefix)/bin  # a comment
             {"libdir": "lib/x86_64-linux-gnu", "prefix": "/opt/méson/x"},
         ),
         (
-            idirs.parse_makefile,
-            MAKEFILE,
-            {"prefix": "/usr/local/x", "exec_prefix": "$(prefix)", "bindir": "$(exec_prefix)/bin"},
+            idirs.parse_config_status,
+            "s,@prefix@,/opt/old,;t t\ns,@libdir@,${exec_prefix}/lib64,;t t\n",
+            {"prefix": "/opt/old", "libdir": "${exec_prefix}/lib64"},
         ),
+        (idirs.parse_config_status, "s%@bindir@%/b%g\n  s,@prefix@,/no,;t t\n", {"bindir": "/b"}),
+        (idirs.parse_config_status, "#!/bin/sh\n# written by another tool\n", {}),
         (idirs.parse_meson_options, '[{"name": "prefix", "value": "/x\\q"}]', {}),
     ],
 )
 def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
     assert parser(text) == want
+
+
+@pytest.mark.parametrize(
+    ("text", "cmdline", "want"),
+    [
+        (
+            MAKEFILE,
+            {},
+            {
+                "prefix": "/usr/local/x",
+                "exec_prefix": "/usr/local/x",
+                "libdir": "/usr/local/x/lib64",
+                "bindir": "/usr/local/x/bin",
+            },
+        ),
+        (
+            "PREFIX ?= /usr\nLIBDIR ?= $(PREFIX)/lib64\n",
+            {},
+            {"prefix": "/usr", "libdir": "/usr/lib64"},
+        ),
+        ("PREFIX ?= /usr\n", {"PREFIX": "/opt/x"}, {"prefix": "/opt/x"}),
+        # openssl's Configure: INSTALLTOP and a relative LIBDIR under the GNU libdir.
+        (
+            "INSTALLTOP=/opt/ssl\nLIBDIR=lib64\nlibdir=$(INSTALLTOP)/$(LIBDIR)\n",
+            {},
+            {"prefix": "/opt/ssl", "libdir": "/opt/ssl/lib64"},
+        ),
+        ("INSTALLTOP=/opt/ssl\nLIBDIR=lib64\n", {}, {"prefix": "/opt/ssl", "libdir": "lib64"}),
+    ],
+)
+def test_make_values(text: str, cmdline: dict[str, str], want: dict[str, str]) -> None:
+    from ldwrap.link.makevars import MakeVars
+
+    assert idirs.make_values(MakeVars(text, cmdline, {})) == want
 
 
 @pytest.mark.parametrize(
@@ -107,6 +154,7 @@ def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: igno
         ),
         (idirs.AUTOCONF, {"prefix": "/opt/a"}, ("/opt/a/lib", "/opt/a/bin")),
         (idirs.MAKE, {"prefix": "/opt/k", "libdir": "$(prefix)/lib"}, ("/opt/k/lib", "/opt/k/bin")),
+        (idirs.MAKE, {"prefix": "/opt/s", "libdir": "lib64"}, ("/opt/s/lib64", "/opt/s/bin")),
         # Unknown or relative prefixes, and references this reader cannot expand: nothing.
         (idirs.AUTOCONF, {"prefix": "NONE"}, None),
         (idirs.AUTOCONF, {}, None),
@@ -120,39 +168,93 @@ def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] |
 
 
 @pytest.mark.parametrize(
-    ("files", "start", "want"),
+    ("files", "start", "env", "want"),
     [
         (
             {"build/CMakeCache.txt": CMAKE_CACHE},
             "build/sub/dir",
+            {},
             (idirs.CMAKE, "build", "/opt/p/lib64"),
         ),
         (
             {"b/meson-info/intro-buildoptions.json": MESON, "b/meson-private/x": ""},
             "b/src",
+            {},
             (idirs.MESON, "b", "/opt/méson/x/lib/x86_64-linux-gnu"),
         ),
         (
             {"t/config.status": CONFIG_STATUS, "t/lib/Makefile": MAKEFILE},
             "t/lib",
+            {},
             (idirs.AUTOCONF, "t", "/opt/a very long/prefix/lib"),
         ),
         # A Makefile counts only when no configuration is found further up.
-        ({"m/Makefile": MAKEFILE}, "m/x", (idirs.MAKE, "m", "/usr/local/x/lib")),
-        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", None),
+        ({"m/Makefile": MAKEFILE}, "m/x", {}, (idirs.MAKE, "m", "/usr/local/x/lib64")),
+        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", {}, (idirs.MAKE, "m", "/usr/lib")),
+        # make's command line reaches the link through MAKEFLAGS (lz4: `make PREFIX=...`).
+        (
+            {
+                "z/lib/Makefile": "include ../Makefile.inc\nLIBDIR ?= $(PREFIX)/lib\n",
+                "z/Makefile.inc": "PREFIX ?= /usr/local\n",
+            },
+            "z/lib",
+            {"MAKEFLAGS": "s -j2 -- PREFIX=/opt/z", "PREFIX": "/opt/z"},
+            (idirs.MAKE, "z/lib", "/opt/z/lib"),
+        ),
+        # A config.status that is not autoconf's: the Makefile beside it says the prefix.
+        (
+            {
+                "o/config.status": '#!/bin/sh\nexec ./configure "$@"\n',
+                "o/Makefile": "INSTALLTOP=/opt/o\nlibdir=$(INSTALLTOP)/lib\n",
+            },
+            "o",
+            {},
+            (idirs.MAKE, "o", "/opt/o/lib"),
+        ),
+        ({"n/config.status": "#!/bin/sh\n"}, "n", {}, None),
     ],
 )
 def test_lookup(
-    tmp_path: Path, files: dict[str, str], start: str, want: tuple[str, str, str] | None
+    tmp_path: Path,
+    files: dict[str, str],
+    start: str,
+    env: dict[str, str],
+    want: tuple[str, str, str] | None,
 ) -> None:
     for name, text in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text)
     (tmp_path / start).mkdir(parents=True, exist_ok=True)
-    got = idirs.TreeView().lookup(str(tmp_path / start))
+    got = idirs.TreeView(env).lookup(str(tmp_path / start))
     assert (None if got is None else (got.kind, got.root, got.libdir)) == (
         None if want is None else (want[0], str(tmp_path / want[1]), want[2])
     )
+
+
+@pytest.mark.parametrize(
+    ("values", "name", "installed_in", "again", "link_path"),
+    [
+        ({}, "app", "/p/bin", set(), False),
+        ({"install_rpath": "$ORIGIN/../lib;/opt/x/"}, "app", "/p/bin", {"/p/lib", "/opt/x"}, False),
+        # A library is installed into the library directory: $ORIGIN/../lib is that one too.
+        ({"install_rpath": "$ORIGIN/../lib"}, "libx.so.1.0", "/p/lib", {"/p/lib"}, False),
+        ({"install_rpath": "${ORIGIN}:$LIB/x:rel"}, "libx.so", "/p/lib", {"/p/lib"}, False),
+        # A module may go anywhere: `$ORIGIN` names nothing known.
+        ({"install_rpath": "$ORIGIN/../lib:/abs"}, "mod.so", None, {"/abs"}, False),
+        ({"link_path": "on"}, "app", "/p/bin", set(), True),
+        ({"link_path": "1"}, "app", "/p/bin", set(), True),
+        ({"link_path": "OFF"}, "app", "/p/bin", set(), False),
+        ({"link_path": "0"}, "app", "/p/bin", set(), False),
+    ],
+)
+def test_cmake_install_rpath(
+    values: dict[str, str], name: str, installed_in: str | None, again: set[str], link_path: bool
+) -> None:
+    tree = idirs.install_dirs(idirs.CMAKE, "/b", "/b/CMakeCache.txt", {"prefix": "/p", **values})
+    assert tree is not None
+    assert tree.install_dir(name) == installed_in
+    assert tree.install_rpath_dirs(installed_in) == again
+    assert tree.link_path == link_path
 
 
 def test_others_may_create(tmp_path: Path) -> None:

@@ -150,6 +150,45 @@ def test_where_others_could_create_the_directory_an_absolute_entry_goes_last(
     assert got == [(f"{prefix}/lib", ownrpath.OWN_UNSAFE)]
 
 
+@pytest.mark.parametrize(
+    ("install_rpath", "want_args", "verdict"),
+    [
+        ("$ORIGIN/../lib", [], ownrpath.OWN_INSTALL_NAMED),
+        ("{prefix}/lib", [], ownrpath.OWN_INSTALL_NAMED),
+        ("$ORIGIN/../lib64", ["-rpath", "$ORIGIN/../lib/"], ownrpath.OWN_ORIGIN),
+    ],
+)
+def test_cmakes_install_rpath_naming_the_directory_already(
+    tmp_path: Path, install_rpath: str, want_args: list[str], verdict: str
+) -> None:
+    """`-DCMAKE_INSTALL_RPATH=$ORIGIN/../lib`: the install writes it itself; an entry of
+    ldwrap's as well would name the directory twice."""
+    prefix = str(tmp_path / "inst")
+    build = tree(tmp_path, "cmake", prefix)
+    cache = build / "CMakeCache.txt"
+    rpath = install_rpath.format(prefix=prefix)
+    cache.write_text(cache.read_text() + f"CMAKE_INSTALL_RPATH:STRING={rpath}\n")
+    args = [*LINK, "-rpath", f"{build}:"]
+    got_args, got = link(tmp_path, build, args)
+    assert got_args == [*want_args, *args]
+    entry = "$ORIGIN/../lib/" if want_args else f"{prefix}/lib"
+    assert got == [(entry, verdict)]
+
+
+@pytest.mark.parametrize("entry", ["$ORIGIN/../lib", "$ORIGIN/../lib/", "${ORIGIN}/../lib"])
+def test_a_makefiles_own_origin_entry_is_not_named_twice(tmp_path: Path, entry: str) -> None:
+    """A Makefile that passes `-Wl,-rpath,'$ORIGIN/../lib'` itself keeps it through `make
+    install`: ldwrap adds no second one (in a CMake or Meson tree it would: their install
+    takes theirs out)."""
+    prefix = str(tmp_path / "inst")
+    build = tree(tmp_path, "autoconf", prefix)
+    (build / "meson-private").rmdir()
+    args = [*LINK, "-rpath", entry]
+    got_args, got = link(tmp_path, build, args)
+    assert got_args == args
+    assert got == [(f"{prefix}/lib", ownrpath.OWN_NAMED)]
+
+
 def test_inside_the_build_tree_is_safe(tmp_path: Path) -> None:
     # bin/app and lib/ inside the build tree, as CMake's output directories may lay them out.
     prefix = str(tmp_path / "inst")
@@ -179,8 +218,14 @@ def test_inside_the_build_tree_is_safe(tmp_path: Path) -> None:
                 ("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN),
             ],
         ),
-        # Outside the allowed prefixes.
-        ("/opt/elsewhere", {}, [], [("/opt/elsewhere/lib", policy.OUTSIDE)]),
+        # Outside the allowed prefixes: the prefixes are for dependencies; the install
+        # prefix's library directory is the program's own.
+        (
+            "/opt/elsewhere",
+            {},
+            ["-rpath", "$ORIGIN/../lib/"],
+            [("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN)],
+        ),
         # A prefix staged inside the build tree is no place to load from.
         ("{tmp}/build/stage", {}, [], [("{tmp}/build/stage/lib", policy.BUILD_TREE)]),
     ],
@@ -198,6 +243,45 @@ def test_no_entry_or_another(
     got_args, got = link(tmp_path, build, LINK, **env)
     assert got_args == [*want_args, *LINK]
     assert got == [(p.format(tmp=t), v) for p, v in want]
+
+
+@pytest.mark.parametrize(
+    ("env", "want"),
+    [
+        ({"LDWRAP_RPATH_PREFIXES": "/nix/store"}, ["-rpath", "$ORIGIN/../lib/"]),
+        # NIX_STORE outside a Nix build (a store layout built by hand), and on NixOS: the
+        # build tree lies outside the store, and its library is still the project's own.
+        ({"NIX_STORE": "/nix/store"}, ["-rpath", "$ORIGIN/../lib/"]),
+        ({"NIX_STORE": "{tmp}/store", "out": "/elsewhere/out"}, ["-rpath", "$ORIGIN/../lib/"]),
+        # A Nix build ($out in the store): stdenv's NIX_LDFLAGS carry `-rpath $out/lib`, and
+        # nixpkgs' wrapper adds nothing for a build tree.
+        ({"NIX_STORE": "{tmp}/store", "out": "{tmp}/store/abc-own-1.0"}, []),
+    ],
+)
+def test_every_mode_but_a_nix_build_gets_the_own_directory(
+    tmp_path: Path, env: dict[str, str], want: list[str]
+) -> None:
+    t = str(tmp_path)
+    build = tree(tmp_path, "cmake", f"{t}/inst")
+    full = {"PATH": "/usr/bin", **{k: v.format(tmp=t) for k, v in env.items()}}
+    inv = prepare("ld.lld", LINK, full, str(build))
+    assert inv.argv[1:] == [*want, *LINK]
+    assert inv.plan is not None
+    # In a Nix build the directories outside the store are not even walked, as in nixpkgs.
+    verdict = policy.BUILD_TREE if want else policy.OUTSIDE
+    assert [d.verdict for d in inv.plan.decisions][:1] == [verdict]
+
+
+@pytest.mark.parametrize("name", ["afalg.so", "_ext.cpython-311-x86_64-linux-gnu.so"])
+def test_a_module_gets_the_absolute_directory(tmp_path: Path, name: str) -> None:
+    """An engine, a plugin or a Python extension may be installed anywhere (openssl's
+    engines go to lib/engines-3): `$ORIGIN/` would guess its directory."""
+    prefix = str(tmp_path / "inst")
+    build = tree(tmp_path, "autoconf", prefix)
+    args = ["-shared", "-o", f"engines/{name}", "e.o", "-L.", "-lown"]
+    got_args, got = link(tmp_path, build, args)
+    assert got_args == [*args, "-rpath", f"{prefix}/lib"]
+    assert got == [(f"{prefix}/lib", ownrpath.OWN_ABSOLUTE)]
 
 
 def test_a_link_that_takes_nothing_from_a_build_tree_reads_no_configuration(
@@ -299,3 +383,25 @@ def test_explain_shows_the_entry(tmp_path: Path) -> None:
         f"+ {build / 'CMakeCache.txt'} -> $ORIGIN/../lib/: {ownrpath.OWN_ORIGIN}",
         "adds before: -rpath '$ORIGIN/../lib/'",
     ]
+
+
+@pytest.mark.parametrize(
+    ("args", "trims"),
+    [
+        (["--as-needed", "-lown"], ["$ORIGIN/../lib/"]),
+        (["-lown"], []),  # not under --as-needed: the library stays needed, and the entry
+        (["--as-needed", "-lown", "--no-as-needed"], ["$ORIGIN/../lib/"]),
+    ],
+)
+def test_the_own_entry_is_a_shrink_candidate_under_as_needed(
+    tmp_path: Path, args: list[str], trims: list[str]
+) -> None:
+    """With LDWRAP_SHRINK=1 the post-link trim may take the own entry out again when the
+    linker dropped the build tree's library; what it is for (the library files) goes with
+    the plan, since the install directory holds nothing yet."""
+    build = tree(tmp_path, "cmake", str(tmp_path / "inst"))
+    full = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(tmp_path), "LDWRAP_SHRINK": "1"}
+    inv = prepare("ld.lld", ["-o", "app", "app.o", "-L.", *args], full, str(build))
+    assert inv.shrink_candidates == trims
+    assert inv.plan is not None
+    assert inv.plan.vouched == {"$ORIGIN/../lib/": (f"{build}/libown.so",)}

@@ -8,6 +8,7 @@ inputs are covered without a cross toolchain.
 
 from __future__ import annotations
 
+import os
 import struct
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -117,6 +118,49 @@ def test_decision(
     allowed = set(entries) if removable is ALL else removable
     assert isinstance(allowed, set)
     got = entries_to_keep(entries, needed, allowed, provides, needed_of if rpath else None)
+    assert got == expected
+
+
+def normal(entry: str) -> str | None:
+    """The directory an absolute entry names, as FileProvider.normal_directory gives it."""
+    return os.path.normpath(entry) if entry[:1] == "/" else None
+
+
+# (id, entries, needed, removable, vouched, expected kept): a directory named a second time
+# goes (the loader never takes anything from it), and vouched entries may go with tokens.
+DOUBLED: list[tuple[str, list[str], list[str], object, set[str], list[str]]] = [
+    ("the second copy goes", ["/a", "/a"], ["liba.so.1"], ALL, set(), ["/a"]),
+    ("spelled otherwise", ["/a/", "/b", "/a", "/a/./"], ["liba.so.1", "libb.so.2"], ALL, set(),
+     ["/a/", "/b"]),
+    ("the first stays even if it is the caller's", ["/a", "/a/"], ["liba.so.1"], {"/a/"},
+     set(), ["/a"]),
+    ("a kept first copy that may not go", ["/a", "/a/"], ["liba.so.1"], {"/a/"}, set(),
+     ["/a"]),
+    ("a second copy that may not go stays", ["/a", "/a/"], ["liba.so.1"], {"/a"}, set(),
+     ["/a", "/a/"]),
+    ("a dropped first copy names nothing", ["/x", "/x/", "/a"], ["liba.so.1"], ALL, set(),
+     ["/a"]),
+    ("a vouched $ORIGIN entry that provides nothing goes", ["$ORIGIN/../lib/", "/a"],
+     ["liba.so.1"], ALL, {"$ORIGIN/../lib/"}, ["/a"]),
+    ("a token entry not vouched for stays", ["$ORIGIN/../lib/", "/a"], ["liba.so.1"], ALL,
+     set(), ["$ORIGIN/../lib/", "/a"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("entries", "needed", "removable", "vouched", "expected"),
+    [pytest.param(*row[1:], id=row[0]) for row in DOUBLED],
+)
+def test_decision_doubled_and_vouched(
+    entries: list[str], needed: list[str], removable: object, vouched: set[str], expected: list[str]
+) -> None:
+    allowed = set(entries) if removable is ALL else removable
+    assert isinstance(allowed, set)
+
+    def prov(entry: str, name: str) -> bool:
+        return provides(normal(entry) or entry, name)
+
+    got = entries_to_keep(entries, needed, allowed, prov, directory=normal, vouched=vouched)
     assert got == expected
 
 
@@ -361,6 +405,66 @@ def test_refuses_version_name_sharing_the_tail(tmp_path: Path) -> None:
     assert r.status == REFUSED and r.reason is not None and "version need" in r.reason
 
 
+@pytest.mark.parametrize(("bits", "big", "machine"), FLAVOURS)
+def test_no_entry_left_takes_the_tag_out(
+    tmp_path: Path, bits: int, big: bool, machine: int
+) -> None:
+    """An empty RUNPATH is still a tag: when every entry goes, the entry leaves the dynamic
+    array (the ones after it move up, a DT_NULL fills the end); nothing else changes."""
+    f = build_elf(tmp_path / "x", bits=bits, big=big, machine=machine,
+                  needed=("liba.so", "libb.so.1"), runpath="/x:/y")  # fmt: skip
+    before = read_elf(str(f))
+    assert before is not None
+    r = shrink_output(str(f), ["/x", "/y"], provides=fake_fs({}))
+    assert (r.status, r.removed, r.tag_removed) == (SHRUNK, ("/x", "/y"), True)
+    after = read_elf(str(f))
+    assert after is not None
+    assert (after.runpath, after.runpath_tag, after.needed) == (None, 0, ("liba.so", "libb.so.1"))
+    size = 16 if bits == 64 else 8
+    offset, raw = after.dynamic
+    old = before.dynamic[1]
+    at = before.runpath_index * size
+    assert offset == before.dynamic[0]
+    assert raw == old[:at] + old[at + size :] + b"\0" * size
+    # Idempotent: nothing left to take out.
+    assert shrink_output(str(f), ["/x", "/y"], provides=fake_fs({})).status == NO_RUNPATH
+
+
+def test_the_tag_and_a_dt_rpath_sharing_its_string_both_go(tmp_path: Path) -> None:
+    f = build_elf(tmp_path / "x", runpath="/x", needed=("liba.so",), also_rpath=True)
+    r = shrink_output(str(f), ["/x"], provides=fake_fs({}))
+    assert (r.status, r.tag_removed) == (SHRUNK, True)
+    info = read_elf(str(f))
+    assert info is not None and info.runpath is None
+    assert [t for _, t, _ in info.string_refs] == [DT_NEEDED]
+
+
+def test_a_dt_rpath_of_its_own_is_not_brought_to_life(tmp_path: Path) -> None:
+    """glibc ignores DT_RPATH while DT_RUNPATH is there: taking DT_RUNPATH out would make it
+    count, so the string is emptied instead."""
+    f = build_elf(tmp_path / "x", runpath="/x", needed=("liba.so",), also_rpath=True)
+    info = read_elf(str(f))
+    assert info is not None
+    index = next(i for i, t, _ in info.string_refs if t == DT_RPATH)
+    patch_dyn(f, index, DT_RPATH, info.string_refs[0][2])  # DT_RPATH -> "liba.so"
+    r = shrink_output(str(f), ["/x"], provides=fake_fs({}))
+    assert (r.status, r.tag_removed) == (SHRUNK, False)
+    info = read_elf(str(f))
+    assert info is not None and info.runpath == "" and info.runpath_tag == DT_RUNPATH
+
+
+def test_known_entries_are_judged_by_the_names_given(tmp_path: Path) -> None:
+    """The project's own install directory holds nothing yet at link time: it stays when the
+    output needs one of the build tree's sonames it is for, and goes when it needs none."""
+    f = build_elf(tmp_path / "x", runpath="$ORIGIN/../lib/:/a", needed=("liba.so", "libown.so.1"))
+    known = {"$ORIGIN/../lib/": {"libown.so.1"}}
+    r = shrink_output(str(f), ["$ORIGIN/../lib/"], provides=fake_fs({}), known=known)
+    assert r.status == UNCHANGED
+    g = build_elf(tmp_path / "y", runpath="$ORIGIN/../lib/:/a", needed=("liba.so",))
+    r = shrink_output(str(g), ["$ORIGIN/../lib/"], provides=fake_fs({}), known=known)
+    assert (r.status, r.kept) == (SHRUNK, ("/a",))
+
+
 def test_version_names_elsewhere_are_fine(tmp_path: Path) -> None:
     f = build_elf(tmp_path / "x", runpath="/a:/x", needed=("liba.so",),
                   verneed=("libc.so.6", "GLIBC_2.2.5"))  # fmt: skip
@@ -376,7 +480,7 @@ def test_refuses_needed_name_sharing_the_tail(tmp_path: Path) -> None:
     index, tag, _ = info.string_refs[0]
     assert tag == DT_NEEDED
     patch_dyn(f, index, DT_NEEDED, info.runpath_offset - info.strtab_offset + len("/a:/x/"))
-    r = shrink_output(str(f), ["/a", "/x/liba.so"], provides=fake_fs({}))
+    r = shrink_output(str(f), ["/x/liba.so"], provides=fake_fs({}))
     assert r.status == REFUSED and r.reason is not None and "DT_NEEDED 'liba.so'" in r.reason
 
 

@@ -12,9 +12,9 @@ What a case must show, with ldwrap in front:
   system itself installs (compared with trailing slashes stripped: ldwrap may spell its own
   copy of a directory the caller also passed as `/x/lib/`), plus libunused's directory for
   the programs that link it (--as-needed drops the library, not the directory) unless
-  LDWRAP_SHRINK=1 trimmed it, plus, outside a store, ldwrap's `$ORIGIN/../lib/` for a
+  LDWRAP_SHRINK=1 trimmed it, plus, in every mode, ldwrap's `$ORIGIN/../lib/` for a
   program that links the project's own library from the build tree (then it starts too),
-  with no empty element and no directory of a build tree;
+  with no empty element, no directory named twice and no directory of a build tree;
 and without ldwrap: the same RUNPATH minus libgreet's directory, and a program that does not
 start ("cannot open shared object file"), unless the build system's own rpath covers it.
 """
@@ -64,8 +64,7 @@ def expected_runpath(
     libunused's (which --as-needed left out of DT_NEEDED)."""
     want = [e.rstrip("/") or e for e in out.own]
     if with_ldwrap:
-        if greet.store is None:
-            want += [e.rstrip("/") or e for e in out.self_entries]
+        want += [e.rstrip("/") or e for e in out.self_entries]
         want.append(str(greet.libdir))
         if out.unused and not shrink:
             want.append(str(greet.unused_libdir))
@@ -88,6 +87,9 @@ def runpath_problems(inst: Installed, with_ldwrap: bool) -> list[str]:
         rp = raw_runpath(out.path)
         if rp is not None and empty_elements(rp):
             problems.append(f"{out.path.name}: RUNPATH {rp!r} has an empty element (= cwd)")
+        twice = named_twice(rp, {*out.own, *inst.build_rpath})
+        if twice:
+            problems.append(f"{out.path.name}: RUNPATH {rp!r} names {twice} twice")
         for e in (rp or "").split(":") if rp else []:
             if any(e == t or e.startswith(t + "/") for t in trees):
                 problems.append(f"{out.path.name}: RUNPATH {rp!r} names a build tree: {e}")
@@ -96,6 +98,16 @@ def runpath_problems(inst: Installed, with_ldwrap: bool) -> list[str]:
         if got != want:
             problems.append(f"{out.path.name}: RUNPATH {rp!r}: directories {got} != {want}")
     return problems
+
+
+def named_twice(runpath: str | None, theirs: set[str]) -> list[str]:
+    """The directories a RUNPATH names more than once (trailing slashes aside), but for a
+    build system that names one twice itself (libtool, some interpreters' LDSHARED): those
+    are for `ldwrap fixup --shrink` to clean up, not ldwrap's doing."""
+    spellings: dict[str, list[str]] = {}
+    for e in (runpath or "").split(":") if runpath else []:
+        spellings.setdefault(e.rstrip("/") or e, []).append(e)
+    return [d for d, es in spellings.items() if len(es) > 1 and not set(es) <= theirs]
 
 
 def linker_problems(inst: Installed) -> list[str]:
@@ -111,9 +123,8 @@ def linker_problems(inst: Installed) -> list[str]:
 def start_problems(inst: Installed, cwd: Path) -> list[str]:
     """With ldwrap: every output that starts by design or through ldwrap's own entries."""
     problems = []
-    own = inst.build.greet.store is None
     for out in inst.outputs:
-        if not out.starts and not (own and out.self_entries):
+        if not out.starts and not out.self_entries:
             continue
         p = start(out, cwd)
         if p.returncode != 0:

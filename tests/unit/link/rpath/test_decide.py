@@ -375,6 +375,17 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
 # --- the caller's own rpath ------------------------------------------------------------------
 
 
+def in_tree(tree: Tree, system: str | None) -> list[str]:
+    """`-o` an output in a build tree of that system (None: outside any tree)."""
+    build = Path(tree.outside(f"build-{system}"))
+    if system == "cmake":
+        (build / "CMakeCache.txt").touch()
+    elif system == "meson":
+        (build / "meson-private").mkdir(exist_ok=True)
+    return ["-o", str(build / "sub" / "app")]
+
+
+@pytest.mark.parametrize("system", ["cmake", "meson"])
 @pytest.mark.parametrize(
     "given",
     [
@@ -388,15 +399,57 @@ def test_static_pie_then_static_last_wins(tree: Tree) -> None:
     ids=lambda v: " ".join(v),
 )
 def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
-    tree: Tree, given: list[str]
+    tree: Tree, given: list[str], system: str
 ) -> None:
+    """CMake's and Meson's installs take out the rpath they passed: only a copy of ldwrap's,
+    spelled differently, survives."""
     d = tree.lib("foo", "libfoo.so")
-    args = ["-L", d, "-lfoo", *(g.format(d=d) for g in given)]
+    args = [*in_tree(tree, system), "-L", d, "-lfoo", *(g.format(d=d) for g in given)]
     p = plan(args, tree.env())
     assert verdicts(p) == [(d, policy.COPY)]
     assert p.dirs == []
     # Never the caller's own spelling: GNU ld would drop it as a duplicate.
     assert p.copies == [d + "//" if given[-1] == "{d}/" else d + "/"]
+
+
+@pytest.mark.parametrize(
+    ("cache", "verdict"),
+    [
+        ("", policy.COPY),
+        ("CMAKE_INSTALL_RPATH_USE_LINK_PATH:BOOL=ON\n", policy.REINSTALLED),
+        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib;{d}/\n", policy.REINSTALLED),
+        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib\n", policy.COPY),
+    ],
+)
+def test_cmakes_install_rpath_naming_the_directory_again_needs_no_copy(
+    tree: Tree, cache: str, verdict: str
+) -> None:
+    """CMake's install RPATH replaces its build rpath: when it names the directory again
+    (the linked directories, or the directory itself), a copy would name it twice."""
+    d = tree.lib("foo", "libfoo.so")
+    out = in_tree(tree, "cmake")
+    Path(out[1]).parents[1].joinpath("CMakeCache.txt").write_text(
+        "CMAKE_INSTALL_PREFIX:PATH=/inst\n" + cache.format(d=d)
+    )
+    p = plan([*out, "-L", d, "-lfoo", "-rpath", f"{d}:"], tree.env())
+    assert verdicts(p) == [(d, verdict)]
+    assert p.copies == ([d + "/"] if verdict == policy.COPY else [])
+
+
+@pytest.mark.parametrize("given", [["-rpath", "{d}"], ["-R", "{d}/"], ["-rpath", "/x:{d}"]])
+@pytest.mark.parametrize("output", [None, ["-o", "{t}/autotools/.libs/libx.so.1"]])
+def test_a_directory_the_caller_keeps_is_not_named_twice(
+    tree: Tree, given: list[str], output: list[str] | None
+) -> None:
+    """libtool, make and a user's own -rpath keep their entry through the install: a copy
+    would name the directory twice."""
+    d = tree.lib("foo", "libfoo.so")
+    (tree.tmp / "autotools" / ".libs").mkdir(parents=True)
+    (tree.tmp / "autotools" / "config.status").touch()
+    out = [a.format(t=tree.tmp) for a in output or []]
+    p = plan([*out, "-L", d, "-lfoo", *(g.format(d=d) for g in given)], tree.env())
+    assert verdicts(p) == [(d, policy.CALLER_KEEPS)]
+    assert (p.dirs, p.copies) == ([], [])
 
 
 # --- switches and prefix selection -----------------------------------------------------------
@@ -512,10 +565,10 @@ def test_a_store_path_is_never_a_build_tree(env: dict[str, str], nixos: bool) ->
     req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-lfoo"])
     fs = MarkedFs({d + "/libfoo.so", "/opt/foo/lib/libfoo.so"})
     p = decide(req, config, fs, "/", is_default_dir=lambda p: False)
-    # Outside the store the walk for build-system markers still runs (and finds one here).
-    outside = policy.OUTSIDE if nixos else policy.BUILD_TREE
-    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", outside)]
-    assert fs.asked == ([] if nixos else ["/opt/foo/lib"])
+    # Outside the store the walk for build-system markers still runs (and finds one here),
+    # outside the allowed prefixes too (NixOS): a build tree's library is the project's own.
+    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", policy.BUILD_TREE)]
+    assert fs.asked == ["/opt/foo/lib"]
 
 
 def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
@@ -538,7 +591,7 @@ def candidates(
     also: list[str] | None = None,
     flavour: str = LLD,
 ) -> list[str]:
-    req = parse(flavour, args)
+    req = parse(flavour, [*in_tree(tree, "meson"), *args])
     p = decide(req, Config.from_env(tree.env(), nix_store_exists=False), FsView(), "/")
     added = [*p.copy_args(), *p.args()] if added is None else added
     return policy.shrink_candidates(req, p, added, also or [])
@@ -611,3 +664,61 @@ def test_shrink_candidates_of_a_library_named_by_path(tree: Tree) -> None:
     b = tree.lib("b", "libb.so.1")
     assert candidates(tree, ["--as-needed", f"{b}/libb.so.1"]) == [b]
     assert candidates(tree, [f"{b}/libb.so.1", "--as-needed"]) == []
+
+
+# --- link-time stubs and the driver's directory ----------------------------------------------
+
+DRIVER = "/run/opengl-driver/lib"
+
+
+@pytest.mark.parametrize(
+    ("env", "driver"),
+    [
+        # The Nix modes: nixpkgs' driver directory, as its autoAddDriverRunpath adds.
+        ({}, DRIVER),
+        ({"LDWRAP_DRIVER_DIR": "/opt/drv/"}, "/opt/drv"),
+        ({"LDWRAP_DRIVER_DIR": "0"}, None),
+    ],
+)
+def test_a_stubs_directory_gives_way_to_the_drivers(
+    tree: Tree, env: dict[str, str], driver: str | None
+) -> None:
+    """CUDA's lib64/stubs/libcuda.so exists to link without a driver; loaded at run time it
+    fails every call. It never goes on RUNPATH; the driver's directory goes instead."""
+    stubs = tree.lib("cuda-12", "libcuda.so", "libnvidia-ml.so", sub="lib64/stubs")
+    p = plan(["-L", stubs, "-lcuda", "-lnvidia-ml"], tree.env(**env))
+    assert p.dirs == ([] if driver is None else [driver])
+    want = [(stubs, policy.STUB)] + ([(driver, policy.DRIVER)] if driver else [])
+    assert verdicts(p) == want
+    if driver is not None:
+        assert p.vouched == {driver: (f"{stubs}/libcuda.so", f"{stubs}/libnvidia-ml.so")}
+
+
+def test_outside_the_nix_modes_the_loader_finds_the_driver_by_itself(tree: Tree) -> None:
+    stubs = tree.outside("cuda/lib64/stubs", "libcuda.so")
+    p = plan(["-L", stubs, "-lcuda"], {}, is_default_dir=lambda d: False)
+    assert (p.dirs, verdicts(p)) == ([], [(stubs, policy.STUB)])
+    p = plan(["-L", stubs, "-lcuda"], {"LDWRAP_DRIVER_DIR": "/usr/lib/nvidia"})
+    assert p.dirs == ["/usr/lib/nvidia"]
+
+
+def test_configured_stub_directories_and_the_driver_once(tree: Tree) -> None:
+    cuda = tree.lib("cuda", "libcuda.so", sub="lib64/stubs")
+    other = tree.lib("nvml-stub", "libnvidia-ml.so")
+    real = tree.lib("real", "libreal.so")
+    env = tree.env(LDWRAP_STUB_DIRS=f"{other}:relative")
+    p = plan(["-L", cuda, "-L", other, "-L", real, "-lcuda", "-lnvidia-ml", "-lreal"], env)
+    assert p.dirs == [DRIVER, real]
+    assert verdicts(p) == [
+        (cuda, policy.STUB),
+        (DRIVER, policy.DRIVER),
+        (other, policy.STUB),
+        (real, policy.ADDED),
+    ]
+    assert p.vouched[DRIVER] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
+
+
+def test_the_driver_directory_is_a_shrink_candidate_under_as_needed(tree: Tree) -> None:
+    stubs = tree.lib("cuda", "libcuda.so", sub="lib64/stubs")
+    assert candidates(tree, [f"-L{stubs}", "--as-needed", "-lcuda"]) == [DRIVER]
+    assert candidates(tree, [f"-L{stubs}", "-lcuda"]) == []

@@ -66,6 +66,13 @@ def argv(tmp: Path, args: list[str], **env: str) -> list[str]:
     return prepare("ld.lld", args, full, str(tmp)).argv
 
 
+def meson_tree(tmp: Path) -> Path:
+    """A Meson build directory (its install removes the rpath values it passed)."""
+    build = tmp / "mbuild"
+    (build / "meson-private").mkdir(parents=True, exist_ok=True)
+    return build
+
+
 @pytest.mark.parametrize("linker", ["bfd", "gold", "lld", "mold"])
 def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
     tmp_path: Path, linker: str
@@ -76,7 +83,7 @@ def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
     build.mkdir()
     (build / "CMakeCache.txt").touch()
     cmake = f"{build}:{x}:"  # CMake's build rpath: its build tree, the library, a pad
-    cmd = argv(tmp_path, ["-o", "app", "main.o", f"{x}/libx.so", "-rpath", cmake])
+    cmd = argv(tmp_path, ["-o", f"{build}/app", "main.o", f"{x}/libx.so", "-rpath", cmake])
     rp = runpath(cmd, linker)
     installed = cmake_install(rp, cmake)
     assert installed.split(":") == [x + "/"]
@@ -87,6 +94,7 @@ def test_cmake_with_an_install_rpath(tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
     cmake = f"{x}:"
+    (tmp_path / "CMakeCache.txt").touch()
     rp = runpath(argv(tmp_path, ["main.o", "-L", x, "-lx", "-rpath", cmake]), "lld")
     assert cmake_install(rp, cmake, "$ORIGIN/../lib").split(":") == [x + "/", "$ORIGIN/../lib"]
 
@@ -95,24 +103,45 @@ def test_cmake_with_an_install_rpath(tmp_path: Path) -> None:
 def test_meson_install_keeps_the_copy(tmp_path: Path, linker: str) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
-    rp = runpath(argv(tmp_path, ["main.o", "-L", x, "-lx", "-rpath", x]), linker)
+    out = f"{meson_tree(tmp_path)}/app"
+    rp = runpath(argv(tmp_path, ["-o", out, "main.o", "-L", x, "-lx", "-rpath", x]), linker)
     assert meson_install(rp, {x}).split(":") == [x + "/"]
+
+
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_an_autotools_build_keeps_the_callers_entry_alone(tmp_path: Path, linker: str) -> None:
+    """libtool passes -rpath for each dependency's libdir and keeps it at install: a copy of
+    ldwrap's would only name the directory twice."""
+    p = Prefix(tmp_path)
+    x = p.lib("x", "libx.so")
+    (tmp_path / "config.status").touch()
+    (tmp_path / ".libs").mkdir()
+    args = ["-o", ".libs/app", "main.o", "-L", x, "-lx", "-rpath", x]
+    assert argv(tmp_path, args)[1:] == args
+    assert runpath(argv(tmp_path, args), linker) == x
 
 
 def test_the_copy_is_placed_after_lld_flavor(tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
-    cmd = argv(tmp_path, ["-flavor", "gnu", "main.o", "-L", x, "-lx", "-rpath", x])
-    assert cmd[1:] == ["-flavor", "gnu", "-rpath", x + "/", "main.o", "-L", x, "-lx", "-rpath", x]
+    out = ["-o", f"{meson_tree(tmp_path)}/app"]
+    cmd = argv(tmp_path, ["-flavor", "gnu", *out, "main.o", "-L", x, "-lx", "-rpath", x])
+    assert cmd[1:] == [
+        *("-flavor", "gnu", "-rpath", x + "/", *out),
+        *("main.o", "-L", x, "-lx", "-rpath", x),
+    ]
 
 
 def test_a_new_directory_still_goes_last_as_in_nixpkgs(tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
-    cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
+    out = f"{meson_tree(tmp_path)}/app"
+    cmd = argv(tmp_path, ["-o", out, "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
     assert cmd[1:] == [
         "-rpath",
         x + "/",
+        "-o",
+        out,
         "main.o",
         "-L",
         x,
@@ -139,11 +168,9 @@ def test_after_cmakes_padding_a_new_directory_goes_first(tmp_path: Path, linker:
     build.mkdir()
     (build / "CMakeCache.txt").touch()
     cmake = f"{build}:{x}:"
-    cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", cmake])
-    assert cmd[1:] == [
-        *("-rpath", x + "/", "-rpath", y),
-        *("main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", cmake),
-    ]
+    args = ["-o", f"{build}/app", "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", cmake]
+    cmd = argv(tmp_path, args)
+    assert cmd[1:] == [*("-rpath", x + "/", "-rpath", y), *args]
     installed = cmake_install(runpath(cmd, linker), cmake)
     assert installed.split(":") == [x + "/", y]
 
@@ -178,13 +205,14 @@ def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
     installed one's second. A copy of the second in front would make the old one win."""
     p = Prefix(tmp_path)
     new, old = p.lib("foo-new", "libfoo.so"), p.lib("foo-old", "libfoo.so")
+    args = ["-o", f"{meson_tree(tmp_path)}/app", "main.o", "-L", old, "-lfoo"]
     inv = prepare(
         "ld.lld",
-        ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"],
+        [*args, "-rpath", f"{new}:{old}"],
         {"PATH": "/usr/bin", "NIX_STORE": str(p.store)},
         str(tmp_path),
     )
-    assert inv.argv[1:] == ["main.o", "-L", old, "-lfoo", "-rpath", f"{new}:{old}"]
+    assert inv.argv[1:] == [*args, "-rpath", f"{new}:{old}"]
     assert [(d.path, d.verdict) for d in inv.plan.decisions] == [  # type: ignore[union-attr]
         (old, policy.SHADOWS)
     ]
@@ -194,7 +222,10 @@ def test_a_copy_that_changes_nothing_is_made(tmp_path: Path) -> None:
     # The earlier entry of the caller's holds other libraries only: no precedence changes.
     p = Prefix(tmp_path)
     a, x = p.lib("a", "liba.so"), p.lib("x", "libx.so")
-    cmd = argv(tmp_path, ["main.o", "-L", x, "-lx", "-L", a, "-la", "-rpath", f"{a}:{x}"])
+    out = f"{meson_tree(tmp_path)}/app"
+    cmd = argv(
+        tmp_path, ["-o", out, "main.o", "-L", x, "-lx", "-L", a, "-la", "-rpath", f"{a}:{x}"]
+    )
     assert cmd[1:5] == ["-rpath", x + "/", "-rpath", a + "/"]
 
 

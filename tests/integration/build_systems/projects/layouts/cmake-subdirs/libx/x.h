@@ -1,0 +1,2 @@
+const char *x_self(void);
+const char *x_sibling(void);
