@@ -31,12 +31,19 @@ def cmake_install_rpaths(layout: Layout, build_tree: Path) -> dict[str, list[str
     return out
 
 
+def _same_name(output: str, installed: str) -> bool:
+    """The link's output became the installed file: the same name, or cargo's
+    `deps/<crate>-<hash>` for the program `<crate>` (dashes as underscores)."""
+    out = os.path.basename(output)
+    return out == installed or out.startswith(installed.replace("-", "_") + "-")
+
+
 def link_of(records: Sequence[LinkRecord], file: str, trees: Sequence[Path]) -> LinkRecord | None:
     """The last link, run in one of trees, whose output has the installed file's name."""
     name = os.path.basename(file)
     found = None
     for r in records:
-        if os.path.basename(r.output) != name:
+        if not _same_name(r.output, name):
             continue
         if not any(r.cwd == str(t) or r.cwd.startswith(str(t) + "/") for t in trees):
             continue

@@ -5,6 +5,7 @@ ldwrap, and the cross build."""
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -141,6 +142,10 @@ class StackSession:
             else:
                 audited = audit_stack(stack, runner, hiding, self.hidden_trees)
             record(audited, time.monotonic() - t0)
+            # Audited: the copied sources and the build trees (650 MB a mode) are not needed
+            # any more; the logs and the link records stay.
+            for tree in ("src", "build"):
+                shutil.rmtree(layout.host / tree, ignore_errors=True)
             return audited
 
         return self._once(name, make)
@@ -168,6 +173,7 @@ def record(audited: Audited, seconds: float) -> None:
     s = summary(audited.stack.name)
     results = audited.stack.results
     s.packages, s.built, s.seconds = len(results), sum(r.ok for r in results.values()), seconds
+    s.package_seconds = {n: r.seconds for n, r in results.items()}
     for files in audited.files.values():
         for f in files:
             s.files += 1

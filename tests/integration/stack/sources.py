@@ -97,6 +97,9 @@ def fetch(packages: Iterable[str], cache: Path) -> dict[str, Source]:
                 timeout=600,
             )
             (src.tree / _OK).write_text(version + "\n")
+            for f in trees.iterdir():  # dpkg-source copies the tarballs beside the tree
+                if f.is_file() and not f.is_symlink():
+                    f.unlink()
         out[package] = src
     return out
 

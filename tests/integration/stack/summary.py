@@ -23,6 +23,7 @@ class BuildSummary:
     loader_missing: int = 0
     started: dict[str, bool] = field(default_factory=dict)  # check -> passed
     trimmed: list[str] = field(default_factory=list)  # useless entries as installed
+    package_seconds: dict[str, float] = field(default_factory=dict)
 
     def add_findings(self, installed: list[Finding], after: list[Finding]) -> None:
         for f in installed:
@@ -40,6 +41,9 @@ class BuildSummary:
             f"{self.name}: {self.built}/{self.packages} packages built in {self.seconds:.0f} s; "
             f"{self.files} ELF files; programs run: {ok}/{len(self.started)} passed"
         ]
+        slow = sorted(self.package_seconds.items(), key=lambda kv: -kv[1])
+        if slow:
+            out.append("  build times: " + ", ".join(f"{n} {t:.0f} s" for n, t in slow))
         for label, counts in (("as installed", self.installed), ("after fixup", self.after)):
             parts = []
             for k in KINDS:

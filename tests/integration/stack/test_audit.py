@@ -40,3 +40,16 @@ def test_loader_finds_every_library(stacks: StackSession, mode: str, package: st
     bad = [a for a in audited.files.get(package, []) if a.loader]
     if bad:
         pytest.fail(loader_report(audited, bad), pytrace=False)
+
+
+@pytest.mark.parametrize("package", NAMES)
+@pytest.mark.parametrize("mode", MODES)
+def test_every_file_was_linked_through_the_dropins(
+    stacks: StackSession, mode: str, package: str
+) -> None:
+    """Each installed ELF file comes from a link the recorder saw (gcc found it first and it
+    ran the drop-in): no link of the stack went around ldwrap."""
+    audited = stacks.mode(mode)
+    assert audited.stack.results[package].ok, f"{mode}: {package} did not build"
+    unseen = [a.file for a in audited.files.get(package, []) if a.link is None]
+    assert not unseen, f"{mode}: no recorded link made {unseen}"
