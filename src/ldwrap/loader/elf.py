@@ -4,13 +4,17 @@ Two layers:
 
 * :func:`check_ident` is pure: it classifies the first bytes of a candidate
   file the way glibc's ``open_verify`` does (skip versus fatal error).
-* :func:`read_elf` uses pyelftools to extract the dynamic section. It never
-  executes anything.
+* :func:`read_elf` reads the dynamic section. It never executes anything. It reads the
+  few fields the loader uses with :mod:`struct` (program headers, the dynamic array, the
+  strings it names through DT_STRTAB, as the loader finds them), which is what makes a check
+  of a whole tree fast; a file that reading does not fit (several PT_DYNAMIC, PN_XNUM, a
+  DT_STRTAB outside every PT_LOAD, a truncated table) goes to pyelftools instead.
 """
 
 from __future__ import annotations
 
 import enum
+import os
 import struct
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -18,6 +22,12 @@ from typing import Any, BinaryIO, Optional
 
 from ..link.targets import (
     DF_1_NODEFLIB,
+    DT_NEEDED,
+    DT_NULL,
+    DT_RPATH,
+    DT_RUNPATH,
+    DT_SONAME,
+    DT_STRTAB,
     ELFCLASS32,
     ELFCLASS64,
     ELFDATA2LSB,
@@ -27,6 +37,8 @@ from ..link.targets import (
     ELFOSABI_SYSV,
     ET_DYN,
     ET_EXEC,
+    PT_DYNAMIC,
+    PT_LOAD,
 )
 
 EHDR_SIZE = {ELFCLASS32: 52, ELFCLASS64: 64}
@@ -134,8 +146,219 @@ class ElfInfo:
         return bool(self.flags_1 & DF_1_NODEFLIB)
 
 
+PT_INTERP = 3
+DT_FLAGS_1 = 0x6FFFFFFB
+_STRING_TAGS = (DT_NEEDED, DT_SONAME, DT_RPATH, DT_RUNPATH)
+_TYPES = (ET_DYN, ET_EXEC)
+
+
+class _Unfit(Exception):
+    """A file the struct reader leaves to pyelftools."""
+
+
+@dataclass(frozen=True)
+class _Layout:
+    ehdr: struct.Struct  # e_type .. e_shstrndx, from offset 16
+    phdr: struct.Struct  # (p_type, p_offset, p_vaddr, p_filesz), in that order
+    dyn: struct.Struct
+
+
+def _layout(elf_class: int, data: int) -> _Layout:
+    e = "<" if data == ELFDATA2LSB else ">"
+    if elf_class == ELFCLASS64:
+        # p_type p_flags p_offset p_vaddr p_paddr p_filesz (p_memsz p_align)
+        return _Layout(
+            struct.Struct(e + "HHIQQQIHHHHHH"),
+            struct.Struct(e + "I4xQQ8xQ"),
+            struct.Struct(e + "qQ"),
+        )
+    # p_type p_offset p_vaddr p_paddr p_filesz (p_memsz p_flags p_align)
+    return _Layout(
+        struct.Struct(e + "HHIIIIIHHHHHH"), struct.Struct(e + "III4xI"), struct.Struct(e + "iI")
+    )
+
+
+_LAYOUTS = {
+    (c, d): _layout(c, d) for c in (ELFCLASS32, ELFCLASS64) for d in (ELFDATA2LSB, ELFDATA2MSB)
+}
+
+
+class _Reader:
+    """Positional reads of one open file: pread on its descriptor, else seek and read."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self.stream = stream
+        try:
+            self.fd: Optional[int] = stream.fileno()
+            self.size = os.fstat(self.fd).st_size
+        except (AttributeError, OSError, ValueError):  # io.BytesIO and the like
+            self.fd = None
+            self.size = stream.seek(0, os.SEEK_END)
+
+    def read(self, offset: int, length: int) -> bytes:
+        if offset < 0 or length < 0 or offset + length > self.size:
+            raise _Unfit("outside the file")
+        if self.fd is not None:
+            data = os.pread(self.fd, length, offset)
+        else:
+            self.stream.seek(offset)
+            data = self.stream.read(length)
+        if len(data) != length:
+            raise _Unfit("short read")
+        return data
+
+    def string(self, offset: int) -> str:
+        """The NUL-terminated string at offset, decoded as pyelftools decodes .dynstr."""
+        chunks = []
+        while True:
+            data = os.pread(self.fd, 256, offset) if self.fd is not None else self._at(offset)
+            end = data.find(b"\0")
+            if end >= 0:
+                chunks.append(data[:end])
+                return b"".join(chunks).decode("utf-8", errors="replace")
+            if len(data) < 256:
+                raise _Unfit("unterminated string")
+            chunks.append(data)
+            offset += 256
+
+    def _at(self, offset: int) -> bytes:
+        self.stream.seek(offset)
+        return self.stream.read(256)
+
+
+def _read_struct(stream: BinaryIO, header: bytes, target: Target) -> ElfInfo:
+    """The loader's facts by struct alone; raises _Unfit when pyelftools should decide."""
+    if len(header) < EHDR_SIZE[target.elf_class]:
+        raise _Unfit("short header")
+    lay = _LAYOUTS[(target.elf_class, target.data)]
+    fields = lay.ehdr.unpack_from(header, 16)
+    e_type, phoff, phentsize, phnum = fields[0], fields[4], fields[8], fields[9]
+    if phnum == 0xFFFF or (phnum and phentsize < PHDR_SIZE[target.elf_class]):
+        raise _Unfit("extended or odd program headers")
+    f = _Reader(stream)
+    table = f.read(phoff, phnum * phentsize) if phnum else b""
+    loads: list[tuple[int, int, int]] = []
+    interp = dynamic = None
+    for i in range(phnum):
+        p_type, p_offset, p_vaddr, p_filesz = lay.phdr.unpack_from(table, i * phentsize)
+        if p_type == PT_LOAD:
+            loads.append((p_vaddr, p_filesz, p_offset))
+        elif p_type == PT_INTERP:
+            interp = (p_offset, p_filesz)
+        elif p_type == PT_DYNAMIC:
+            if dynamic is not None:
+                raise _Unfit("several PT_DYNAMIC")
+            dynamic = (p_offset, p_filesz)
+    interp_name = None
+    if interp is not None:
+        raw = f.read(interp[0], interp[1])
+        end = raw.find(b"\0")
+        if end < 0:
+            raise _Unfit("unterminated PT_INTERP")
+        try:
+            interp_name = raw[:end].decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise _Unfit("PT_INTERP not UTF-8") from exc
+    needed: list[str] = []
+    strings: dict[int, str] = {}
+    flags_1 = 0
+    if dynamic is not None:
+        raw = f.read(dynamic[0], dynamic[1])
+        refs: list[tuple[int, int]] = []
+        strtab = None
+        for tag, val in lay.dyn.iter_unpack(raw[: len(raw) - len(raw) % lay.dyn.size]):
+            if tag == DT_NULL:
+                break
+            if tag in _STRING_TAGS:
+                refs.append((tag, val))
+            elif tag == DT_STRTAB:
+                strtab = val
+            elif tag == DT_FLAGS_1:
+                flags_1 = val
+        if refs:
+            base = None
+            if strtab is not None:
+                for vaddr, filesz, offset in loads:
+                    if vaddr <= strtab < vaddr + filesz:
+                        base = strtab - vaddr + offset
+                        break
+            if base is None:
+                raise _Unfit("DT_STRTAB in no PT_LOAD")
+            for tag, val in refs:
+                text = f.string(base + val)
+                if tag == DT_NEEDED:
+                    needed.append(text)
+                else:
+                    strings[tag] = text  # the last of a tag wins, as for the loader
+    return ElfInfo(
+        target=target,
+        e_type=e_type if e_type in _TYPES else 0,
+        osabi=header[7],
+        interp=interp_name,
+        needed=tuple(needed),
+        soname=strings.get(DT_SONAME),
+        rpath=strings.get(DT_RPATH),
+        runpath=strings.get(DT_RUNPATH),
+        flags_1=flags_1,
+        has_dynamic=dynamic is not None,
+    )
+
+
+SHT_NOTE = 7
+SHT_NOBITS = 8
+SHF_ALLOC = 0x2
+
+
+def is_debug_companion(fd: int, header: bytes) -> bool:
+    """Whether an ELF file is separate debug information (`objcopy --only-keep-debug`, what
+    /usr/lib/debug holds): it keeps the program headers of the file it describes, but every
+    section that would be loaded (but its notes) is SHT_NOBITS, so its dynamic section is not
+    there to read.
+    False when the file has no section headers or cannot be read."""
+    target = target_of(header)
+    if target is None or len(header) < EHDR_SIZE[target.elf_class]:
+        return False
+    is64 = target.elf_class == ELFCLASS64
+    e = "<" if target.data == ELFDATA2LSB else ">"
+    if is64:  # e_shoff, then e_shentsize and e_shnum
+        (shoff,) = struct.unpack_from(e + "Q", header, 40)
+        shentsize, shnum = struct.unpack_from(e + "HH", header, 58)
+        shdr, size = struct.Struct(e + "IIQ8x8xQ"), 64  # name type flags (addr offset) size
+    else:
+        (shoff,) = struct.unpack_from(e + "I", header, 32)
+        shentsize, shnum = struct.unpack_from(e + "HH", header, 46)
+        shdr, size = struct.Struct(e + "III4x4xI"), 40
+    if not shoff or not shnum or shentsize < size or shnum > 0xFF00:
+        return False
+    try:
+        table = os.pread(fd, shnum * shentsize, shoff)
+    except OSError:
+        return False
+    loaded = nobits = 0
+    for i in range(min(shnum, len(table) // shentsize)):
+        _name, sh_type, flags, sh_size = shdr.unpack_from(table, i * shentsize)
+        if flags & SHF_ALLOC and sh_size and sh_type != SHT_NOTE:  # the notes are kept
+            loaded += 1
+            nobits += sh_type == SHT_NOBITS
+    return loaded > 0 and nobits == loaded
+
+
 def read_elf(stream: BinaryIO) -> ElfInfo:
-    """Parse the dynamic section of an open ELF file (pyelftools imported lazily)."""
+    """Parse the dynamic section of an open ELF file: by struct, or by pyelftools (imported
+    lazily) when the file does not fit the struct reader."""
+    stream.seek(0)
+    header = stream.read(64)
+    target = target_of(header)
+    if target is None:
+        raise NotElfError("not an ELF file")
+    try:
+        return _read_struct(stream, header, target)
+    except (_Unfit, struct.error, OSError, OverflowError, ValueError):
+        return read_elf_pyelftools(stream)
+
+
+def read_elf_pyelftools(stream: BinaryIO) -> ElfInfo:
+    """Parse the dynamic section of an open ELF file with pyelftools (imported lazily)."""
     from elftools.common.exceptions import ELFError
     from elftools.elf.elffile import ELFFile
 

@@ -29,11 +29,23 @@ class Probe:
 
 
 class FileSystem:
-    def __init__(self, root: Optional[str] = None, cwd: Optional[str] = None) -> None:
+    """The files the loader sees: this machine's; or, with ``root``, those of a system
+    installed under it (nothing outside); or, with ``overlay``, this machine's with a
+    staging directory laid over it (``make install DESTDIR=DIR``: a path the staging
+    directory holds is taken from there, any other from this machine)."""
+
+    def __init__(
+        self, root: Optional[str] = None, cwd: Optional[str] = None, overlay: Optional[str] = None
+    ) -> None:
         self.root = os.path.abspath(root) if root else None
+        self.overlay = os.path.abspath(overlay) if overlay and not root else None
         self.cwd = cwd if cwd is not None else ("/" if root else os.getcwd())
+        self._hosts: dict[str, str] = {}
         self._heads: dict[str, tuple[Optional[bytes], int, Optional[FileId], bool]] = {}
         self._elves: dict[FileId, ElfInfo] = {}
+        self._elf_paths: dict[str, ElfInfo] = {}  # host path -> its parsed facts
+        self._real: dict[str, str] = {}
+        self._probes: dict[tuple[str, Target], Probe] = {}
         self._placed: dict[str, str] = {}  # emulated path -> host file, outside the root
 
     def place(self, path: str, host_file: str) -> None:
@@ -53,8 +65,41 @@ class FileSystem:
         """Host path for an emulated path, resolving symlinks inside the root."""
         path = self.absolute(path)
         if self.root is None:
-            return path
+            return path if self.overlay is None else self._staged(path)
         return self._placed.get(path) or self.root + self._resolve_in_root(path)
+
+    def _staged(self, path: str) -> str:
+        """Under an overlay: the staged copy of path when there is one, else the path."""
+        known = self._hosts.get(path)
+        if known is None:
+            assert self.overlay is not None
+            real = self._resolve_overlay(path)
+            staged = self.overlay + real
+            known = self._hosts[path] = staged if os.path.lexists(staged) else real
+        return known
+
+    def _resolve_overlay(self, path: str, depth: int = 0) -> str:
+        """path with its symlinks resolved, each component looked up in the staging
+        directory first (an absolute link there points into the installed system)."""
+        assert self.overlay is not None
+        parts = [p for p in path.split("/") if p]
+        done = ""
+        for i, part in enumerate(parts):
+            if part == ".":
+                continue
+            if part == "..":
+                done = os.path.dirname(done) if done else ""
+                continue
+            candidate = done + "/" + part
+            staged = self.overlay + candidate
+            full = staged if os.path.lexists(staged) else candidate
+            if os.path.islink(full) and depth < 40:
+                target = os.readlink(full)
+                rest = "/".join(parts[i + 1 :])
+                base = target if target.startswith("/") else (done or "") + "/" + target
+                return self._resolve_overlay(base + ("/" + rest if rest else ""), depth + 1)
+            done = candidate
+        return done or "/"
 
     def _resolve_in_root(self, path: str, depth: int = 0) -> str:
         assert self.root is not None
@@ -77,9 +122,19 @@ class FileSystem:
         return done or "/"
 
     def realpath(self, path: str) -> str:
-        if self.root is None:
-            return os.path.realpath(self.absolute(path))
-        return self._resolve_in_root(self.absolute(path))
+        """The path with symlinks resolved (inside the root), memoised: one check of a tree
+        asks it of the same directories for every file."""
+        path = self.absolute(path)
+        real = self._real.get(path)
+        if real is None:
+            if self.root is not None:
+                real = self._resolve_in_root(path)
+            elif self.overlay is not None:
+                real = self._resolve_overlay(path)
+            else:
+                real = os.path.realpath(path)
+            self._real[path] = real
+        return real
 
     def _head(self, path: str) -> tuple[Optional[bytes], int, Optional[FileId], bool]:
         """First 64 bytes (or None), open errno, file id, set-user-ID bit."""
@@ -112,6 +167,13 @@ class FileSystem:
         return result
 
     def probe(self, path: str, want: Target) -> Probe:
+        key = (path, want)
+        known = self._probes.get(key)
+        if known is None:
+            known = self._probes[key] = self._probe(path, want)
+        return known
+
+    def _probe(self, path: str, want: Target) -> Probe:
         data, err, fid, suid = self._head(path)
         if data is None and fid is None:
             if err in (errno.ENOENT, errno.EACCES):
@@ -129,8 +191,11 @@ class FileSystem:
         return Probe(kinds[res.verdict], res.message, fid, suid)
 
     def elf(self, path: str) -> ElfInfo:
-        """Parsed dynamic info, memoised per file (device, inode)."""
+        """Parsed dynamic info, memoised per path and per file (device, inode)."""
         hp = self.host(path)
+        known = self._elf_paths.get(hp)
+        if known is not None:
+            return known
         with open(hp, "rb") as fh:
             st = os.fstat(fh.fileno())
             fid = (st.st_dev, st.st_ino)
@@ -138,6 +203,7 @@ class FileSystem:
             if info is None:
                 info = read_elf(fh)
                 self._elves[fid] = info
+        self._elf_paths[hp] = info
         return info
 
     def is_dir(self, path: str) -> bool:

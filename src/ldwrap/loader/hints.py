@@ -1,13 +1,12 @@
 """Where a missing library might be: a directory to name in the ``fix:`` hint of ``check``.
 
-Looked at, in this order: the directories of the libraries the file already resolves, each
-loaded object's own prefix (`$ORIGIN/../lib`, `lib64`, `lib/<multiarch>`, and a library's own
-directory: a program installed without its project's library directory), the
-environment's LD_LIBRARY_PATH and LIBRARY_PATH and the -L directories of NIX_LDFLAGS*, then
-the allowed rpath prefixes of the link configuration (NIX_STORE, LDWRAP_RPATH_PREFIXES, or
-/nix/store where one exists and neither is set): the prefix itself, its lib/ and lib64/, and
-those of each directory in it (a store path). A file counts only if the loader would take it
-(right class and machine).
+Looked at, in this order: the directories of the libraries the file already resolves; the
+own directories of the file and of each library it loads (a library's own directory, then
+../lib, ../lib64 and ../lib/<multiarch> of each); the environment's LD_LIBRARY_PATH and
+LIBRARY_PATH and the -L directories of NIX_LDFLAGS*; then the allowed rpath prefixes of the
+link configuration (NIX_STORE, LDWRAP_RPATH_PREFIXES, or /nix/store where one exists and
+neither is set): the prefix itself, its lib/ and lib64/, and those of each directory in it
+(a store path). A file counts only if the loader would take it (right class and machine).
 """
 
 from __future__ import annotations
@@ -50,6 +49,15 @@ def _prefix_dirs(prefix: str, fs: FileSystem) -> Iterator[str]:
         yield from (os.path.join(prefix, name, sub) for sub in _LIB_DIRS)
 
 
+def _own_dirs(result: LoadResult) -> Iterator[str]:
+    """Where the requesters' own prefixes keep libraries (a library's own directory, then
+    $ORIGIN/../lib, ../lib64, ../lib/<multiarch>): a plugin installed beside the library it
+    misses."""
+    triplet = multiarch(result.config.target)
+    for i, obj in enumerate(result.objects):
+        yield from own_dirs(obj.origin, i > 0 or obj.info.interp is None, triplet)
+
+
 def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -> Iterator[str]:
     """Directories to look for a missing library in, best first, without repeats."""
     seen: set[str] = set()
@@ -62,9 +70,7 @@ def candidate_dirs(result: LoadResult, env: Mapping[str, str], fs: FileSystem) -
                 yield d
 
     yield from fresh(os.path.dirname(e.path) for e in result.edges if e.loaded and e.path)
-    triplet = multiarch(result.config.target)
-    for i, obj in enumerate(result.objects):
-        yield from fresh(iter(own_dirs(obj.origin, i > 0, triplet)))
+    yield from fresh(_own_dirs(result))
     yield from fresh(_env_dirs(env))
     config = Config.from_env(env)
     prefixes = config.prefixes

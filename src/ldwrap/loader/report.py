@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, Optional
 
+from .finding import Finding
 from .hints import in_own_search_path, needs_fix
 from .resolve import (
     ALREADY_LOADED,
@@ -25,7 +26,7 @@ from .resolve import (
     Edge,
     Searched,
 )
-from .startup import ENV_ONLY, Finding, Judgement
+from .startup import ENV_ONLY, Judgement
 
 SCHEMA_VERSION = 1
 
@@ -218,6 +219,9 @@ def finding_json(f: Finding) -> dict[str, Any]:
         "object": f.obj,
         "path": f.path,
         "fix": f.fix,
+        # Additions to schema 1, for the entry findings (null for the others):
+        "entry": f.entry,
+        "tag": f.tag,
     }
 
 

@@ -7,11 +7,13 @@ change the answer, that is a finding: a library found only through it means the 
 not start without it. An empty element in a RUNPATH or RPATH is a finding too: the loader
 searches it as the current directory. So is a system copy standing in for the program's own
 library: found in a directory the loader searches by itself (or through LD_LIBRARY_PATH)
-while a file of that name sits in the requester's own prefix, which it does not search.
+while a file of that name sits in the requester's own prefix, which it does not search. And
+a DT_NEEDED that holds a path (loader.neededpath): the loader opens that file and no other.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
@@ -19,8 +21,10 @@ from typing import Optional
 
 from .config import multiarch
 from .elf import NotElfError, Target
+from .finding import Finding
 from .fs import FileSystem
 from .host import Host, describe, host, runs_natively, sysroot_hint
+from .neededpath import Hazard, needed_path_findings
 from .resolve import (
     ALREADY_LOADED,
     DEFAULT_DIRS,
@@ -40,20 +44,6 @@ ENV_ONLY = "environment_only"  # missing unless the environment's LD_* variables
 ENV_CHANGES = "environment_changes"  # found either way, but elsewhere with the environment
 EMPTY_ELEMENT = "empty_path_element"  # RUNPATH/RPATH "a::b", ":a" or "a:"
 SYSTEM_COPY = "system_copy"  # a system copy loaded while the requester's prefix has its own
-
-
-@dataclass(frozen=True)
-class Finding:
-    kind: str
-    message: str  # one line, without a "warning:" or "note:" label
-    fails: bool  # counts against the file (exit status 1, LDWRAP_VERIFY problem)
-    library: Optional[str] = None  # the need's name, for the environment findings
-    index: Optional[int] = None  # that need's position in LoadResult.edges
-    obj: Optional[str] = None  # the object whose RUNPATH/RPATH it is
-    path: Optional[str] = None  # where the environment would take the library from
-    how: Optional[str] = None  # LD_LIBRARY_PATH or LD_PRELOAD: what in the environment does it
-    reason: str = ""  # the message without its subject (library or object)
-    fix: Optional[str] = None  # what to do, one line without its "fix:" label
 
 
 @dataclass
@@ -111,12 +101,15 @@ def judge(
     file: str,
     env_resolver: Optional[Resolver] = None,
     here: Optional[Host] = None,
+    hazard: Optional[Hazard] = None,
 ) -> Judgement:
     """Load ``file`` as it starts; with ``env_resolver``, also as the environment would.
 
     Without a root (``Options.root``), a dynamic file that this machine (``here``, default
     the running one) does not start natively raises ForeignFile: its loader searches a
-    system of its own. Static files have nothing to search and are judged anywhere."""
+    system of its own. Static files have nothing to search and are judged anywhere.
+    ``hazard`` says why a path lies in a build tree or a temporary directory (a DT_NEEDED
+    path there fails the file; see loader.neededpath)."""
     if resolver.opts.root is None:
         try:
             info = resolver.fs.elf(file)
@@ -129,6 +122,7 @@ def judge(
     verdict = Judgement(result, ld_library_path=resolver.opts.ld_library_path)
     verdict.findings.extend(empty_element_findings(result))
     verdict.findings.extend(system_copy_findings(result, resolver.fs))
+    verdict.findings.extend(needed_path_findings(result, hazard))
     if env_resolver is not None and not result.static:
         verdict.env_result = env_resolver.load(file)
         verdict.findings.extend(
@@ -154,7 +148,21 @@ def empty_element_findings(result: LoadResult) -> list[Finding]:
                 f"{tag} {value!r} has an empty element; the loader searches it as the "
                 "current directory"
             )
-            out.append(Finding(EMPTY_ELEMENT, f"{obj.path}: {why}", True, obj=obj.path, reason=why))
+            fix = (
+                "remove the empty element (a leading or trailing ':', or '::'); for the file's "
+                "own directory write $ORIGIN"
+            )
+            out.append(
+                Finding(
+                    EMPTY_ELEMENT,
+                    f"{obj.path}: {why}",
+                    True,
+                    obj=obj.path,
+                    reason=why,
+                    fix=fix,
+                    tag=tag,
+                )
+            )
     return out
 
 
@@ -242,6 +250,11 @@ def own_dirs(origin: str, library: bool, triplet: Optional[str]) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)  # asked for each library of every file of a tree
+def _own_dirs(origin: str, library: bool, triplet: Optional[str]) -> tuple[str, ...]:
+    return tuple(own_dirs(origin, library, triplet))
+
+
 def system_copy_findings(result: LoadResult, fs: FileSystem) -> list[Finding]:
     """Needs met from a directory the loader searches by itself (its cache or default
     directories) or through LD_LIBRARY_PATH, while the requester's own prefix holds a
@@ -266,7 +279,7 @@ def system_copy_findings(result: LoadResult, fs: FileSystem) -> list[Finding]:
         name = edge.lookup_name or edge.name
         found_dir = fs.realpath(os.path.dirname(edge.path))
         found_id = fs.file_id(edge.path)
-        for d in own_dirs(obj.origin, obj is not main, triplet):
+        for d in _own_dirs(obj.origin, obj is not main, triplet):
             real = fs.realpath(d)
             if real in system or real == found_dir:
                 continue

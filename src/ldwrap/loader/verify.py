@@ -6,6 +6,7 @@ inside :func:`verify_output` only.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Mapping
 from typing import Optional
 
@@ -13,8 +14,18 @@ from typing import Optional
 _LOADER_NOT_FOUND = "cannot open shared object file: No such file or directory"
 
 
+def _stderr_warning(path: str) -> Callable[[str], None]:
+    def warn(text: str) -> None:
+        print(f"ldwrap: warning: {path}: {text}", file=sys.stderr)
+
+    return warn
+
+
 def verify_output(
-    path: str, env: Mapping[str, str], note: Optional[Callable[[str], None]] = None
+    path: str,
+    env: Mapping[str, str],
+    note: Optional[Callable[[str], None]] = None,
+    warn: Optional[Callable[[str], None]] = None,
 ) -> list[str]:
     """One line per library of ``path`` that the loader will not find at run time:
     ``libfoo.so.1: not found``, ``libb.so (needed by /x/liba.so): not found``, or the
@@ -30,7 +41,13 @@ def verify_output(
     (relocatable objects, archives, static programs) pass, and so do outputs for another
     machine (a cross link): this machine's directories cannot judge them; ``note``, when
     given, is told why such an output was not checked.
+
+    A DT_NEEDED that holds a path (loader.neededpath) is told to ``warn`` (default: a
+    ``ldwrap: warning: PATH: ...`` line on standard error), with its fix, and never fails the
+    link: at link time such a library usually still sits in the build tree, as it should;
+    ``ldwrap check`` on the installed files judges it there.
     """
+    from .neededpath import NEEDED_PATH
     from .resolve import InputError, Options, Resolver
     from .startup import ForeignFile, judge, startup_options
 
@@ -48,6 +65,11 @@ def verify_output(
     except InputError:
         return []
     result = verdict.result
+    tell = warn or _stderr_warning(path)
+    for f in verdict.findings:
+        if f.kind == NEEDED_PATH:
+            text = f.reason if f.obj == result.file else f.message  # the caller names path
+            tell(f"{text}; fix: {f.fix}")
     problems: list[str] = []
     for i, edge in enumerate(result.edges):
         if edge.missing or edge.fatal:
@@ -65,6 +87,8 @@ def verify_output(
     problems += [
         f.message
         for f in verdict.findings
-        if f.fails and (f.index is None or not result.edges[f.index].missing)
+        if f.fails
+        and f.kind != NEEDED_PATH
+        and (f.index is None or not result.edges[f.index].missing)
     ]
     return problems

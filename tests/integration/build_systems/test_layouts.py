@@ -27,8 +27,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from helpers import store_hash
+from ldwrap.cli import cli
 
 from .helpers.elf import elf_files, raw_runpath
 from .helpers.run import PROJECTS, clean_env, run
@@ -177,6 +179,11 @@ def test_installed_programs_load_the_prefixs_own_libraries(layouts, case: str, m
     assert {k: os.path.normpath(v) for k, v in loaded(p.stdout).items()} == {
         k: str(b.prefix / v) for k, v in libraries.items()
     }
+    # ldwrap's own audit of the installed tree agrees: nothing unresolved, useless, doubled,
+    # empty, or in a build directory.
+    audit = CliRunner().invoke(cli, ["check", str(b.prefix)])
+    assert audit.exit_code == 0, audit.output
+    assert audit.output.splitlines()[-1].endswith("; no findings"), audit.output
 
 
 @pytest.mark.parametrize("mode", MODES)
@@ -208,10 +215,6 @@ def test_a_prefix_given_to_make_install_only_is_not_known_to_the_links(
     (/usr/local, whose lib the loader searches by itself), so nothing names P/lib. ldwrap
     cannot know it; `ldwrap check` on the installed program says what is missing and where
     it is."""
-    from click.testing import CliRunner
-
-    from ldwrap.cli import cli
-
     src = tmp_path / "src"
     shutil.copytree(LAYOUTS / "make-prefix", src)
     shutil.copy(LAYOUTS / "where.h", src / "where.h")

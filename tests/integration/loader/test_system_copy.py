@@ -52,6 +52,8 @@ def test_a_system_copy_standing_in_warns_naming_both(build: Builder, own_dir: st
             "object": str(exe),
             "path": f"{r}/p/{own_dir}/libz.so.1",
             "fix": lines[-1][len("    fix: ") :],
+            "entry": None,
+            "tag": None,
         }
     ]
     assert verify_output(str(exe), {}) == [lines[-2][len("warning: ") :]]

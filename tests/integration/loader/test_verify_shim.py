@@ -123,3 +123,32 @@ def test_error_mode_catches_a_system_copy_standing_in(
         f"(ld.so.cache), not the program's own {own}"
     )
     assert not out.exists()
+
+
+@pytest.mark.parametrize("mode", ["warn", "error"])
+@pytest.mark.parametrize("linker", ["bfd", "lld"])
+def test_a_needed_path_is_a_warning_that_keeps_the_link(
+    tmp_path: Path, dropins: Path, mode: str, linker: str
+) -> None:
+    """A library without a SONAME, linked by its path (what a cargo cdylib gives): the output
+    needs that path. LDWRAP_VERIFY says so with the fix, and the link stands even in error
+    mode: at link time the library is where the build put it; `ldwrap check` on the
+    installed tree judges it there."""
+    lib = compile_c("int nos(void) { return 42; }\n", tmp_path / "libnos.so", "-shared", "-fPIC")
+    main = compile_c("int nos(void);\nint main(void) { return nos() == 42 ? 0 : 1; }\n",
+                     tmp_path / "main.o", "-c")  # fmt: skip
+    out = tmp_path / "prog"
+    env = base_env(LDWRAP_RPATH_PREFIXES=str(tmp_path), LDWRAP_VERIFY=mode)
+    proc = subprocess.run(
+        ["gcc", f"-B{dropins}", f"-fuse-ld={linker}", str(main), str(lib), "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == (
+        f"ldwrap: warning: {out}: DT_NEEDED '{lib}' is a path: the loader opens that file and "
+        "ignores the run path; fix: link libnos.so with a SONAME (-Wl,-soname,libnos.so), "
+        f"then relink {out}: it then needs the bare name, found through its run path\n"
+    )
+    assert run_program(out).returncode == 0  # it works, from the build tree

@@ -222,9 +222,10 @@ def test_flow_f_route_keeps_a_read_only_toolchains_rust_lld(
     assert "Debian" not in linker  # the toolchain's own rust-lld, not the system lld
     # The program's link ran the shim (its LDWRAP_DEBUG line: the command it runs), and the
     # shim ran the route's link to this toolchain's rust-lld, adding the rpath.
-    shim_lines = [ln for ln in log.splitlines() if "linker stderr: ldwrap: " in ln]
+    # rustc shows the linker's stderr, `ldwrap: bundle: ...` then the command, a line each.
+    shim_lines = [ln for ln in log.splitlines() if f"ldwrap: {route}/" in ln]
     [app_link] = [ln for ln in shim_lines if "/target/debug/deps/greet_app-" in ln]
-    command = app_link.split("linker stderr: ldwrap: ", 1)[1].split()
+    command = app_link.split("ldwrap: ", 1)[1].split()
     assert command[:3] == [f"{route}/rust-lld", "-flavor", "gnu"], app_link
     assert command[command.index("-rpath") + 1] == str(greet.libdir)
     assert sorted(p.name for p in ro.farm_gcc_ld.iterdir()) == before

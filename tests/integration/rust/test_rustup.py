@@ -285,7 +285,10 @@ def test_route_runs_the_read_only_toolchains_rust_lld(
     lld_env = {"PATH": "/usr/bin:/bin", "LDWRAP_DEBUG": "1"}
     version = ro.run([str(launcher), "--version"], lld_env)
     assert version.returncode == 0, version.stderr
-    assert version.stderr.startswith(f"ldwrap: {route}/rust-lld -flavor gnu --version")
+    # The route's launcher runs from its bundle, and runs this toolchain's rust-lld.
+    assert version.stderr.startswith(
+        f"ldwrap: bundle: used\nldwrap: {route}/rust-lld -flavor gnu --version"
+    )
     direct = ro.run([own, "-flavor", "gnu", "--version"], lld_env)
     assert version.stdout == direct.stdout and "Debian" not in version.stdout
     # Outside the namespace the store path is gone: the route's link points nowhere.

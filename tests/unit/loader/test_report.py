@@ -309,7 +309,11 @@ def test_empty_path_element(
     assert f.message == (
         f"{APP}: {warned} has an empty element; the loader searches it as the current directory"
     )
-    assert render_text(Judgement(result, findings)).splitlines()[-1] == "warning: " + f.message
+    assert render_text(Judgement(result, findings)).splitlines()[-2:] == [
+        "warning: " + f.message,
+        "    fix: remove the empty element (a leading or trailing ':', or '::'); for the file's "
+        "own directory write $ORIGIN",
+    ]
 
 
 def test_tree_shows_details_under_the_missing_library() -> None:
