@@ -33,7 +33,8 @@ class Runner:
 
     def namespace(self) -> Namespace:
         self.empty.mkdir(parents=True, exist_ok=True)
-        for t in self.hidden_trees:
+        # The mount points must exist (a build's trees are removed once it is audited).
+        for t in (*(self.layout.host / d for d in HIDDEN_SUBDIRS), *self.hidden_trees):
             t.mkdir(parents=True, exist_ok=True)
         mounts = [bind(self.layout.host, self.layout.root)]
         mounts += [tmpfs(self.layout.root / d) for d in HIDDEN_SUBDIRS]

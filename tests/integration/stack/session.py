@@ -146,6 +146,7 @@ class StackSession:
             # any more; the logs and the link records stay.
             for tree in ("src", "build"):
                 shutil.rmtree(layout.host / tree, ignore_errors=True)
+                (layout.host / tree).mkdir()
             return audited
 
         return self._once(name, make)
