@@ -38,6 +38,11 @@ class Finding:
     detail: str
     by: str = ""  # for an entry: "ldwrap", "build system" or "" (not known)
 
+    @property
+    def involves_ldwrap(self) -> bool:
+        """The entry, or for a doubled one the entry it repeats, is one ldwrap added."""
+        return self.by == "ldwrap" or "added by ldwrap)" in self.detail
+
     def line(self) -> str:
         by = f" [{self.by}]" if self.by else ""
         return f"{self.kind}: {self.file}: {self.item!r}{by}: {self.detail}"

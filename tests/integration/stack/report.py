@@ -80,11 +80,23 @@ def file_report(
     return shorten("\n".join(lines), layout)
 
 
-def kind_report(audited: Audited, package: str, kind: str, stages: tuple[str, ...]) -> str:
+def kind_report(
+    audited: Audited,
+    package: str,
+    kind: str,
+    stages: tuple[str, ...],
+    ldwraps_only: bool = False,
+) -> str:
+    """The files of package with findings of kind at those stages; with ldwraps_only, the
+    installed stage counts only findings that involve an entry ldwrap added."""
     layout = audited.stack.layout
     parts: list[str] = []
     for a in audited.files.get(package, []):
-        installed = [f for f in a.before if f.kind == kind] if "installed" in stages else []
+        installed = [
+            f
+            for f in (a.before if "installed" in stages else [])
+            if f.kind == kind and (not ldwraps_only or f.involves_ldwrap)
+        ]
         after = [f for f in a.after if f.kind == kind] if "after-fixup" in stages else []
         if installed or after:
             parts.append(file_report(a, layout, installed, after))
