@@ -5,8 +5,11 @@
   only integration tests use it).
 - `dropins` (session): a directory written by `ldwrap.launcher.install` (ld, ld.lld, ...).
 - `clean_env`: this test's os.environ without the steering variables (in-process tests).
-- `recorder` (session): a directory where every linker name is the recording linker (a tiny C
-  program built with gcc on first use; see helpers/recorder.py).
+- `recorder` (session): a directory where every linker name is the recording linker (a tiny
+  Python program; tests/integration/conftest.py replaces it with the C build; see
+  helpers/recorder.py).
+- `linker_path` (session): a PATH of placeholder linkers, one under every linker name, for
+  tests that only ask where the real linker is (helpers/recorder.py).
 - `wrappers` (session): scripts under every linker name that call ldwrap's launcher again.
 
 Nothing here touches the system at import time: every fixture does its work when first used.
@@ -22,7 +25,19 @@ import pytest
 from hypothesis import settings as hypothesis_settings
 
 from helpers import _STEERING, _STEERING_PREFIXES, BuiltStore
-from helpers.recorder import build_recorder, build_wrappers
+from helpers.recorder import build_wrappers, write_placeholders, write_recorder
+
+INTEGRATION = Path(__file__).resolve().parent / "integration"
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """The fast tier (`-m "not integration"`) deselects every test under tests/integration/,
+    which its conftest marks `integration`: it does not even import them (seconds saved; the
+    full suite collects them)."""
+    if config.getoption("markexpr") == "not integration" and collection_path == INTEGRATION:
+        return True
+    return None
+
 
 # In CI the property tests run with a fixed seed: the same examples every run, so a run is
 # reproducible; elsewhere each run draws new examples and keeps finding new cases.
@@ -82,7 +97,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 @pytest.fixture(scope="session")
 def recorder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A directory where every linker name is the recording linker."""
-    return build_recorder(tmp_path_factory.mktemp("recorder"))
+    return write_recorder(tmp_path_factory.mktemp("recorder"))
+
+
+@pytest.fixture(scope="session")
+def linker_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A PATH holding a placeholder under every linker name (ld, ld.bfd, ld.gold, ld.lld, lld,
+    ld.mold, mold, aarch64-linux-gnu-ld...): what `prepare` finds as the real linker in tests
+    that never run it, so that they need no linker on the machine."""
+    return str(write_placeholders(tmp_path_factory.mktemp("linkers")))
 
 
 @pytest.fixture(scope="session")

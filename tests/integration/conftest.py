@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from helpers.recorder import build_recorder
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -15,6 +17,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if HERE in Path(str(item.path)).resolve().parents:
             item.add_marker(pytest.mark.integration)
+
+
+@pytest.fixture(scope="session")
+def recorder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The recording linker built from C with gcc (tests/conftest.py's is a Python script):
+    it receives exactly the argv the shim passes, even at the kernel's limit."""
+    return build_recorder(tmp_path_factory.mktemp("recorder"))
 
 
 @pytest.fixture(scope="session")

@@ -440,17 +440,18 @@ def test_a_nix_build_link_reads_its_lazy_modules_from_the_bundle(tmp_path: Path)
     ],
 )
 def test_ldwrap_debug_says_whether_the_bundle_was_used(
-    tmp_path: Path, spoil: Callable[[Path], None] | None, status: str
+    tmp_path: Path, linker_path: str, spoil: Callable[[Path], None] | None, status: str
 ) -> None:
     d = _dropins(tmp_path)
     if spoil is not None:
         spoil(d)
+    # A dry run: the real linker, a placeholder, is only looked up.
     p = subprocess.run(
         [str(d / "ld.lld"), "-o", "out", "a.o"],
         capture_output=True,
         text=True,
         timeout=60,
-        env=base_env(PATH="/usr/bin:/bin", LDWRAP_DEBUG="1", LDWRAP_DRY_RUN="1"),
+        env=base_env(PATH=linker_path, LDWRAP_DEBUG="1", LDWRAP_DRY_RUN="1"),
     )
     assert p.returncode == 0, p.stderr
     line = p.stderr.splitlines()[0]

@@ -16,8 +16,9 @@ TREES = ["src", "tests", "benchmarks", "scripts"]
         ["ruff", "check", *TREES],
         ["ruff", "format", "--check", *TREES],
         ["mypy"],
+        ["mypy", "--strict", "tests/integration/stack"],
     ],
-    ids=["ruff-check", "ruff-format", "mypy-strict"],
+    ids=["ruff-check", "ruff-format", "mypy-strict", "mypy-strict-stack-tier"],
 )
 def test_clean(command: list[str]) -> None:
     run = subprocess.run(

@@ -9,7 +9,12 @@ from pathlib import Path
 import pytest
 
 from helpers import BuiltStore
-from unit.link.plan.test_nix_flags import SALT, dry
+from unit.link.plan.test_nix_flags import SALT, dry_run
+
+
+def dry(tmp_path: Path, args: list[str], env: dict[str, str], name: str = "ld.lld") -> list[str]:
+    """The argv the shim would run, without the machine's real linker (checked there)."""
+    return dry_run(tmp_path, "/usr/bin:/bin", args, env, name)
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,5 @@
-"""`ldwrap explain`: one line per directory with its verdict, run as the installed command."""
+"""`ldwrap explain`: one line per directory with its verdict, run as the installed command.
+The real linker it names is a placeholder (the `linker_path` fixture): nothing is linked."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from helpers import base_env
 from ldwrap.link import rpath as policy
 from ldwrap.link.config import HOST_NO_STORE, HOST_STORE
 
-from .conftest import SYS_PATH, ldwrap
+from .conftest import ldwrap
 
 
 class Tree:
@@ -31,7 +32,7 @@ def explain(args: list[str], env: dict[str, str]) -> str:
     return p.stdout
 
 
-def test_explain_names_each_verdict(tmp_path: Path) -> None:
+def test_explain_names_each_verdict(tmp_path: Path, linker_path: str) -> None:
     t = Tree(tmp_path)
     added = t.lib("added", "libfoo.so")
     nolib = t.lib("nolib", "libother.so")
@@ -40,7 +41,7 @@ def test_explain_names_each_verdict(tmp_path: Path) -> None:
     outside = tmp_path / "build"
     outside.mkdir()
     (outside / "libfoo.so").touch()
-    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.store))
     out = explain(
         [
             "-L",
@@ -67,7 +68,7 @@ def test_explain_names_each_verdict(tmp_path: Path) -> None:
         env,
     )
     lines = out.splitlines()
-    assert lines[0] == "linker:   /usr/bin/ld.lld (lld)"
+    assert lines[0] == f"linker:   {linker_path}/ld.lld (lld)"
     assert lines[1] == f"prefixes: {t.store} (nix)"
     assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
     assert f"- {nolib}: {policy.NO_LIBRARY}" in lines
@@ -80,12 +81,12 @@ def test_explain_names_each_verdict(tmp_path: Path) -> None:
     assert not [line for line in lines if line.startswith("adds before:")]
 
 
-def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None:
+def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path, linker_path: str) -> None:
     t = Tree(tmp_path)
     added = t.lib("added", "libfoo.so")
     gone_in_store = str(t.store / ("g" * 32 + "-gone") / "lib")
     gone_outside = str(tmp_path / "gone" / "lib")
-    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.store))
     lines = explain(
         ["-L", gone_in_store, "-L", gone_outside, "-L", added, "-lfoo"], env
     ).splitlines()
@@ -105,6 +106,7 @@ def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path) -> None
     ],
 )
 def test_explain_when_nothing_is_added(
+    linker_path: str,
     tmp_path: Path,
     extra_env: dict[str, str],
     extra_args: list[str],
@@ -113,7 +115,7 @@ def test_explain_when_nothing_is_added(
 ) -> None:
     t = Tree(tmp_path)
     d = t.lib("foo", "libfoo.so")
-    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store), **extra_env)
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.store), **extra_env)
     out = explain(["-L", d, "-lfoo", *extra_args], env)
     if verdict is not None:
         assert f"- {d}: {verdict}" in out.splitlines()
@@ -122,11 +124,13 @@ def test_explain_when_nothing_is_added(
     assert "adds after" not in out
 
 
-def test_explain_outside_nix_uses_the_loaders_default_directories(tmp_path: Path) -> None:
+def test_explain_outside_nix_uses_the_loaders_default_directories(
+    tmp_path: Path, linker_path: str
+) -> None:
     opt = tmp_path / "opt" / "lib"
     opt.mkdir(parents=True)
     (opt / "libc.so").touch()
-    env = base_env(PATH=SYS_PATH)
+    env = base_env(PATH=linker_path)
     out = explain(["-L/usr/lib/x86_64-linux-gnu", "-L", str(opt), "-lc"], env)
     # The default mode, with or without a /nix/store beside the distribution.
     lines = out.splitlines()
@@ -136,15 +140,15 @@ def test_explain_outside_nix_uses_the_loaders_default_directories(tmp_path: Path
     assert f"+ {opt}: {policy.ADDED} [libc.so]" in lines
 
 
-def test_explain_without_directories(tmp_path: Path) -> None:
-    out = explain(["-o", "x", "a.o"], base_env(PATH=SYS_PATH, NIX_STORE=str(tmp_path)))
+def test_explain_without_directories(tmp_path: Path, linker_path: str) -> None:
+    out = explain(["-o", "x", "a.o"], base_env(PATH=linker_path, NIX_STORE=str(tmp_path)))
     assert "no library directories" in out
 
 
-def test_explain_prints_no_empty_adds_line(tmp_path: Path) -> None:
+def test_explain_prints_no_empty_adds_line(tmp_path: Path, linker_path: str) -> None:
     t = Tree(tmp_path)
     added = t.lib("added", "libfoo.so")
-    env = base_env(PATH=SYS_PATH, NIX_STORE=str(t.store))
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.store))
     lines = explain(["-L", added, "-lfoo"], env).splitlines()
     assert f"adds after:  -rpath {added}" in lines
     assert not any(ln.startswith("adds before") for ln in lines)  # nothing there: no line

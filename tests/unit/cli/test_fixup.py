@@ -1,5 +1,5 @@
 """`ldwrap fixup` through click: options, usage errors, exit status; the files are built by
-hand (tests/unit/link/test_shrink.py's build_elf), the real linkers' files are in
+hand (helpers/elf.py's build_elf), the real linkers' files are in
 tests/integration/shrink/test_elf_files.py."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from helpers.elf import build_elf
 from ldwrap.cli import cli
 from ldwrap.link.shrink import read_elf
-from unit.link.test_shrink import build_elf
 
 
 def runpath(path: Path) -> str | None:

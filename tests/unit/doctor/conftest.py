@@ -1,5 +1,6 @@
-"""Fixtures and plain helpers shared by the doctor tests: stand-in linkers, a drop-in directory,
-an environment without rustc or build users, and compilers described by hand."""
+"""Fixtures and plain helpers shared by the doctor tests: stand-in linkers, a drop-in directory
+of a test's own (the session's `dropins` serves the tests that only read one), an environment
+without rustc or build users, and compilers described by hand."""
 
 from __future__ import annotations
 
@@ -43,7 +44,9 @@ def linkers(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def dropins(tmp_path: Path) -> Path:
+def own_dropins(tmp_path: Path) -> Path:
+    """A drop-in directory of this test's own, for a test that spoils its bundle (the others
+    read the session's `dropins`, tests/conftest.py)."""
     d = tmp_path / "dropins"
     install(str(d))
     return d

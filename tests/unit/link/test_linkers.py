@@ -1,7 +1,8 @@
 """Which linker the shim stands for, and where the real one is found.
 
 The "linkers" here are small executable files in tmp_path: `find` only checks that they are
-executable regular files and not ldwrap's own launchers, so nothing is run.
+executable regular files and not ldwrap's own launchers, so nothing is run. The cross gcc's
+own linker directory (an absolute path) is tested in tests/integration/cross/.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from ldwrap.launcher import install
+from helpers.elf import ET_EXEC, build_elf
 from ldwrap.link.grammar import BFD, GOLD, LLD, MOLD
 from ldwrap.link.linkers import (
     CHAIN_VAR,
+    DROP_IN_NAMES,
     LinkerError,
     RealLinker,
     cross_triples,
@@ -124,11 +126,10 @@ def test_not_executable_and_directories_are_skipped(tmp_path: Path) -> None:
     assert find("ld.lld", "/shim/ld.lld", env, None).path == str(good)
 
 
-def test_ldwrap_launchers_and_the_shim_itself_are_skipped(tmp_path: Path) -> None:
-    install(str(tmp_path / "shims"))
+def test_ldwrap_launchers_and_the_shim_itself_are_skipped(tmp_path: Path, dropins: Path) -> None:
     me = _exe(tmp_path / "me" / "ld.lld", "#!/bin/sh\n# some other wrapper\n")
     good = _exe(tmp_path / "sys" / "ld.lld")
-    env = env_path(tmp_path / "shims", tmp_path / "me", tmp_path / "sys")
+    env = env_path(dropins, tmp_path / "me", tmp_path / "sys")
     assert find("ld.lld", str(me), env, None).path == str(good)
 
 
@@ -213,9 +214,8 @@ def test_explicit_linker_missing(explicit: str) -> None:
         find("ld.lld", "/shim/ld.lld", {"PATH": "/nonexistent"}, explicit)
 
 
-def test_explicit_linker_naming_a_shim_is_refused(tmp_path: Path) -> None:
-    (paths := install(str(tmp_path / "shims")))
-    other = next(p for p in paths if p.endswith("ld.lld"))
+def test_explicit_linker_naming_a_shim_is_refused(dropins: Path) -> None:
+    other = str(dropins / "ld.lld")
     with pytest.raises(LinkerError, match="ldwrap itself"):
         find("ld.lld", "/elsewhere/ld.lld", {"PATH": ""}, other)
 
@@ -236,15 +236,15 @@ def test_not_found_names_what_was_searched(tmp_path: Path) -> None:
     assert "\n" not in msg
 
 
-def test_is_shim(tmp_path: Path) -> None:
-    (paths := install(str(tmp_path / "shims")))
-    assert all(is_shim(p) for p in paths)
+def test_is_shim(tmp_path: Path, dropins: Path) -> None:
+    assert all(is_shim(str(dropins / name)) for name in DROP_IN_NAMES)
     assert not is_shim(str(_exe(tmp_path / "plain", '#!/bin/sh\nexec ld "$@"\n')))
     elf = tmp_path / "elf"
     elf.write_bytes(b"\x7fELF" + b"ldwrap-shim" * 4)  # an ELF file is never a launcher
     assert not is_shim(str(elf))
     assert not is_shim(str(tmp_path / "missing"))
-    assert not is_shim(os.path.realpath("/usr/bin/ld.bfd"))
+    # A real linker is an ELF program: one built by hand stands in for it.
+    assert not is_shim(str(build_elf(tmp_path / "ld.bfd", e_type=ET_EXEC)))
 
 
 @pytest.mark.parametrize(
@@ -342,17 +342,6 @@ def test_for_target_skips_shims_and_the_chain(tmp_path: Path) -> None:
     }
     got = for_target(_HOST_LD, "ld", "/shim/ld", "aarch64linux", env, None)
     assert (got.path, got.lead) == (str(real), ())
-
-
-def test_the_cross_gccs_own_linker_serves_when_none_is_on_path(tmp_path: Path) -> None:
-    # The real binutils-aarch64-linux-gnu: /usr/aarch64-linux-gnu/bin is where the cross
-    # gcc's collect2 finds its linkers before PATH.
-    env = env_path(tmp_path)
-    for name in ("ld", "ld.bfd", "ld.gold"):
-        got = for_target(_HOST_LD, name, f"/shim/{name}", "aarch64linux", env, None)
-        assert (got.path, got.lead) == (f"/usr/aarch64-linux-gnu/bin/{name}", ())
-        prefixed = find(name, f"/shim/aarch64-linux-gnu-{name}", env, None)
-        assert prefixed.path == f"/usr/aarch64-linux-gnu/bin/{name}"
 
 
 def test_prepare_runs_the_targets_linker_for_a_cross_link(tmp_path: Path) -> None:

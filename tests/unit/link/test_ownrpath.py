@@ -9,6 +9,7 @@ what this machine has under /nix.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -40,14 +41,22 @@ def tree(tmp_path: Path, kind: str, prefix: str) -> Path:
     return build
 
 
-def link(
-    tmp_path: Path, build: Path, args: list[str], **env: str
-) -> tuple[list[str], list[tuple[str, str]]]:
-    full = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(tmp_path), **env}
-    inv = prepare("ld.lld", args, full, str(build))
-    assert inv.plan is not None
-    own = [(d.path, d.verdict) for d in inv.plan.decisions if d.path != str(build)]
-    return inv.argv[1:], own
+Link = Callable[..., tuple[list[str], list[tuple[str, str]]]]
+
+
+@pytest.fixture
+def link(tmp_path: Path, linker_path: str) -> Link:
+    """link(build, args, **env): prepare's arguments after the real linker (a placeholder:
+    nothing is linked) for a link in build, and the verdicts on the directories besides it."""
+
+    def run(build: Path, args: list[str], **env: str) -> tuple[list[str], list[tuple[str, str]]]:
+        full = {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(tmp_path), **env}
+        inv = prepare("ld.lld", args, full, str(build))
+        assert inv.plan is not None
+        own = [(d.path, d.verdict) for d in inv.plan.decisions if d.path != str(build)]
+        return inv.argv[1:], own
+
+    return run
 
 
 LINK = ["-o", "app", "app.o", "-L.", "-lown"]
@@ -113,6 +122,7 @@ CMAKE_RPATH = ["-rpath", "{build}:"]
     ],
 )
 def test_own_entry(
+    link: Link,
     tmp_path: Path,
     kind: str,
     args: list[str],
@@ -125,12 +135,13 @@ def test_own_entry(
     def fill(words: list[str]) -> list[str]:
         return [w.format(build=build, prefix=prefix) for w in words]
 
-    got_args, got = link(tmp_path, build, fill(args))
+    got_args, got = link(build, fill(args))
     assert got_args == fill(want_args)
     assert got == [(p.format(prefix=prefix), v) for p, v in want]
 
 
 def test_where_others_could_create_the_directory_an_absolute_entry_goes_last(
+    link: Link,
     tmp_path: Path,
 ) -> None:
     # From <open>/build/app, $ORIGIN/../lib is <open>/lib: anyone may create it (like /tmp/lib).
@@ -139,13 +150,13 @@ def test_where_others_could_create_the_directory_an_absolute_entry_goes_last(
     open_dir.mkdir()
     open_dir.chmod(0o1777)
     build = tree(open_dir, "autoconf", prefix)
-    args, got = link(tmp_path, build, LINK)
+    args, got = link(build, LINK)
     assert args == [*LINK, "-rpath", f"{prefix}/lib"]
     assert got == [(f"{prefix}/lib", ownrpath.OWN_ABSOLUTE)]
     # In a CMake tree that passes its own rpath, an entry after it would leave `:DIR`.
     build = tree(open_dir, "cmake", prefix)
     cmake = [*LINK, "-rpath", f"{build}:"]
-    args, got = link(tmp_path, build, cmake)
+    args, got = link(build, cmake)
     assert args == cmake
     assert got == [(f"{prefix}/lib", ownrpath.OWN_UNSAFE)]
 
@@ -159,7 +170,7 @@ def test_where_others_could_create_the_directory_an_absolute_entry_goes_last(
     ],
 )
 def test_cmakes_install_rpath_naming_the_directory_already(
-    tmp_path: Path, install_rpath: str, want_args: list[str], verdict: str
+    link: Link, tmp_path: Path, install_rpath: str, want_args: list[str], verdict: str
 ) -> None:
     """`-DCMAKE_INSTALL_RPATH=$ORIGIN/../lib`: the install writes it itself; an entry of
     ldwrap's as well would name the directory twice."""
@@ -169,14 +180,16 @@ def test_cmakes_install_rpath_naming_the_directory_already(
     rpath = install_rpath.format(prefix=prefix)
     cache.write_text(cache.read_text() + f"CMAKE_INSTALL_RPATH:STRING={rpath}\n")
     args = [*LINK, "-rpath", f"{build}:"]
-    got_args, got = link(tmp_path, build, args)
+    got_args, got = link(build, args)
     assert got_args == [*want_args, *args]
     entry = "$ORIGIN/../lib/" if want_args else f"{prefix}/lib"
     assert got == [(entry, verdict)]
 
 
 @pytest.mark.parametrize("entry", ["$ORIGIN/../lib", "$ORIGIN/../lib/", "${ORIGIN}/../lib"])
-def test_a_makefiles_own_origin_entry_is_not_named_twice(tmp_path: Path, entry: str) -> None:
+def test_a_makefiles_own_origin_entry_is_not_named_twice(
+    link: Link, tmp_path: Path, entry: str
+) -> None:
     """A Makefile that passes `-Wl,-rpath,'$ORIGIN/../lib'` itself keeps it through `make
     install`: ldwrap adds no second one (in a CMake or Meson tree it would: their install
     takes theirs out)."""
@@ -184,19 +197,19 @@ def test_a_makefiles_own_origin_entry_is_not_named_twice(tmp_path: Path, entry: 
     build = tree(tmp_path, "autoconf", prefix)
     (build / "meson-private").rmdir()
     args = [*LINK, "-rpath", entry]
-    got_args, got = link(tmp_path, build, args)
+    got_args, got = link(build, args)
     assert got_args == args
     assert got == [(f"{prefix}/lib", ownrpath.OWN_NAMED)]
 
 
-def test_inside_the_build_tree_is_safe(tmp_path: Path) -> None:
+def test_inside_the_build_tree_is_safe(link: Link, tmp_path: Path) -> None:
     # bin/app and lib/ inside the build tree, as CMake's output directories may lay them out.
     prefix = str(tmp_path / "inst")
     build = tree(tmp_path / "open", "cmake", prefix)
     (tmp_path / "open").chmod(0o777)
     (build / "lib").mkdir()
     args = ["-o", "bin/app", "app.o", "-L.", "-lown", "-rpath", f"{build}:"]
-    got_args, got = link(tmp_path, build, args)
+    got_args, got = link(build, args)
     assert got_args == ["-rpath", "$ORIGIN/../lib/", *args]
     assert got == [("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN)]
 
@@ -231,6 +244,7 @@ def test_inside_the_build_tree_is_safe(tmp_path: Path) -> None:
     ],
 )
 def test_no_entry_or_another(
+    link: Link,
     tmp_path: Path,
     prefix: str,
     env: dict[str, str],
@@ -240,7 +254,7 @@ def test_no_entry_or_another(
     t = str(tmp_path)
     build = tree(tmp_path, "autoconf", prefix.format(tmp=t))
     env = {k: v.format(tmp=t) for k, v in env.items()}
-    got_args, got = link(tmp_path, build, LINK, **env)
+    got_args, got = link(build, LINK, **env)
     assert got_args == [*want_args, *LINK]
     assert got == [(p.format(tmp=t), v) for p, v in want]
 
@@ -259,11 +273,11 @@ def test_no_entry_or_another(
     ],
 )
 def test_every_mode_but_a_nix_build_gets_the_own_directory(
-    tmp_path: Path, env: dict[str, str], want: list[str]
+    linker_path: str, tmp_path: Path, env: dict[str, str], want: list[str]
 ) -> None:
     t = str(tmp_path)
     build = tree(tmp_path, "cmake", f"{t}/inst")
-    full = {"PATH": "/usr/bin", **{k: v.format(tmp=t) for k, v in env.items()}}
+    full = {"PATH": linker_path, **{k: v.format(tmp=t) for k, v in env.items()}}
     inv = prepare("ld.lld", LINK, full, str(build))
     assert inv.argv[1:] == [*want, *LINK]
     assert inv.plan is not None
@@ -273,18 +287,19 @@ def test_every_mode_but_a_nix_build_gets_the_own_directory(
 
 
 @pytest.mark.parametrize("name", ["afalg.so", "_ext.cpython-311-x86_64-linux-gnu.so"])
-def test_a_module_gets_the_absolute_directory(tmp_path: Path, name: str) -> None:
+def test_a_module_gets_the_absolute_directory(link: Link, tmp_path: Path, name: str) -> None:
     """An engine, a plugin or a Python extension may be installed anywhere (openssl's
     engines go to lib/engines-3): `$ORIGIN/` would guess its directory."""
     prefix = str(tmp_path / "inst")
     build = tree(tmp_path, "autoconf", prefix)
     args = ["-shared", "-o", f"engines/{name}", "e.o", "-L.", "-lown"]
-    got_args, got = link(tmp_path, build, args)
+    got_args, got = link(build, args)
     assert got_args == [*args, "-rpath", f"{prefix}/lib"]
     assert got == [(f"{prefix}/lib", ownrpath.OWN_ABSOLUTE)]
 
 
 def test_a_link_that_takes_nothing_from_a_build_tree_reads_no_configuration(
+    link: Link,
     tmp_path: Path,
 ) -> None:
     lib = tmp_path / "opt" / "lib"
@@ -293,7 +308,7 @@ def test_a_link_that_takes_nothing_from_a_build_tree_reads_no_configuration(
     build = tree(tmp_path, "cmake", str(tmp_path / "inst"))
     (build / "CMakeCache.txt").write_text("not read: a link from outside the tree\n")
     args = ["-o", "app", "app.o", f"-L{lib}", "-lx"]
-    got_args, got = link(tmp_path, build, args)
+    got_args, got = link(build, args)
     assert got_args == [*args, "-rpath", str(lib)]
     assert got == [(str(lib), policy.ADDED)]
 
@@ -337,7 +352,7 @@ def test_config(value: str | None, dirs: tuple[str, ...], off: bool, warnings: l
     assert (c.self_rpath, c.self_rpath_off, c.warnings) == (dirs, off, warnings)
 
 
-def test_a_library_from_another_projects_tree(tmp_path: Path) -> None:
+def test_a_library_from_another_projects_tree(link: Link, tmp_path: Path) -> None:
     # A superbuild: B's program (CMake tree, prefix pb) links A's library from A's tree
     # (autoconf, prefix pa). A's configuration says where the library goes, B's where the
     # program goes: from pb/bin to pa/lib.
@@ -346,18 +361,18 @@ def test_a_library_from_another_projects_tree(tmp_path: Path) -> None:
     b.mkdir(parents=True)
     (b / "CMakeCache.txt").write_text(f"CMAKE_INSTALL_PREFIX:PATH={tmp_path / 'pb'}\n")
     args = ["-o", "app", "app.o", f"-L{a}", "-lown", "-rpath", f"{a}:"]
-    got_args, got = link(tmp_path, b, args)
+    got_args, got = link(b, args)
     assert got_args == ["-rpath", "$ORIGIN/../../pa/lib/", *args]
     assert got == [(str(a), policy.BUILD_TREE), ("$ORIGIN/../../pa/lib/", ownrpath.OWN_ORIGIN)]
 
 
-def test_explain_shows_the_entry(tmp_path: Path) -> None:
+def test_explain_shows_the_entry(linker_path: str, tmp_path: Path) -> None:
     import subprocess
     import sys
 
     prefix = tmp_path / "inst"
     build = tree(tmp_path, "cmake", str(prefix))
-    env = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(tmp_path)}
+    env = {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(tmp_path)}
     p = subprocess.run(
         [
             sys.executable,
@@ -394,13 +409,13 @@ def test_explain_shows_the_entry(tmp_path: Path) -> None:
     ],
 )
 def test_the_own_entry_is_a_shrink_candidate_under_as_needed(
-    tmp_path: Path, args: list[str], trims: list[str]
+    linker_path: str, tmp_path: Path, args: list[str], trims: list[str]
 ) -> None:
     """With LDWRAP_SHRINK=1 the post-link trim may take the own entry out again when the
     linker dropped the build tree's library; what it is for (the library files) goes with
     the plan, since the install directory holds nothing yet."""
     build = tree(tmp_path, "cmake", str(tmp_path / "inst"))
-    full = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(tmp_path), "LDWRAP_SHRINK": "1"}
+    full = {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(tmp_path), "LDWRAP_SHRINK": "1"}
     inv = prepare("ld.lld", ["-o", "app", "app.o", "-L.", *args], full, str(build))
     assert inv.shrink_candidates == trims
     assert inv.plan is not None

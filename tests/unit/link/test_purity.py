@@ -3,6 +3,7 @@ refused, response files rewritten into new files, never the caller's. Real links
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -14,14 +15,24 @@ STORE = "/nix/store"
 ALLOWED = (STORE, "/build", "/tmp")
 
 
-def env_for(tmp_path: Path, **extra: str) -> dict[str, str]:
-    return {
-        "PATH": "/usr/bin:/bin",
-        "NIX_ENFORCE_PURITY": "1",
-        "NIX_STORE": STORE,
-        "TMPDIR": str(tmp_path),
-        **extra,
-    }
+EnvFor = Callable[..., dict[str, str]]
+
+
+@pytest.fixture
+def env_for(tmp_path: Path, linker_path: str) -> EnvFor:
+    """env_for(**extra): a Nix build's environment with purity enforced; the real linker on
+    its PATH is a placeholder (nothing is linked here)."""
+
+    def env(**extra: str) -> dict[str, str]:
+        return {
+            "PATH": linker_path,
+            "NIX_ENFORCE_PURITY": "1",
+            "NIX_STORE": STORE,
+            "TMPDIR": str(tmp_path),
+            **extra,
+        }
+
+    return env
 
 
 def test_roots_without_build_top_do_not_crash() -> None:
@@ -113,8 +124,8 @@ def test_refused(tmp_path: Path, args: list[str], bad: str) -> None:
     assert str(e.value) == f"impure path '{bad}' used in link"
 
 
-def test_prepare_uses_filtered_args(tmp_path: Path) -> None:
-    env = env_for(tmp_path, NIX_HARDENING_ENABLE="relro", NIX_BUILD_TOP=str(tmp_path))
+def test_prepare_uses_filtered_args(env_for: EnvFor, tmp_path: Path) -> None:
+    env = env_for(NIX_HARDENING_ENABLE="relro", NIX_BUILD_TOP=str(tmp_path))
     inv = prepare(
         "ld.lld", ["-flavor", "gnu", "-L", "/usr/lib", "a.o", "-rpath", "/opt"], env, str(tmp_path)
     )
@@ -124,21 +135,19 @@ def test_prepare_uses_filtered_args(tmp_path: Path) -> None:
     assert inv.purity_notes == ["skipping impure path /usr/lib", "skipping impure path /opt"]
 
 
-def test_no_purity_without_store_or_switch(tmp_path: Path) -> None:
+def test_no_purity_without_store_or_switch(linker_path: str, tmp_path: Path) -> None:
     args = ["-L", "/usr/lib", "/etc/a.o"]
     for env in (
         {"NIX_ENFORCE_PURITY": "1"},
         {"NIX_STORE": STORE},
         {"NIX_ENFORCE_PURITY": "0", "NIX_STORE": STORE},
     ):
-        inv = prepare("ld.lld", args, {"PATH": "/usr/bin", **env}, str(tmp_path))
+        inv = prepare("ld.lld", args, {"PATH": linker_path, **env}, str(tmp_path))
         assert inv.argv[1:] == args
 
 
-def test_ignore_ld_through_gcc(tmp_path: Path) -> None:
-    env = env_for(
-        tmp_path, NIX_IGNORE_LD_THROUGH_GCC="1", NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic"
-    )
+def test_ignore_ld_through_gcc(env_for: EnvFor, tmp_path: Path) -> None:
+    env = env_for(NIX_IGNORE_LD_THROUGH_GCC="1", NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic")
     inv = prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path))
     assert inv.argv[1:] == ["-L", "/usr/lib", "a.o"]
     del env["NIX_LINK_TYPE_x86_64_unknown_linux_gnu"]  # not through the cc-wrapper: filtered
@@ -157,38 +166,40 @@ def test_ignore_ld_through_gcc(tmp_path: Path) -> None:
         (None, True),
     ],
 )
-def test_ignore_ld_through_gcc_any_value(tmp_path: Path, value: str | None, filtered: bool) -> None:
-    env = env_for(tmp_path, NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic")
+def test_ignore_ld_through_gcc_any_value(
+    env_for: EnvFor, tmp_path: Path, value: str | None, filtered: bool
+) -> None:
+    env = env_for(NIX_LINK_TYPE_x86_64_unknown_linux_gnu="dynamic")
     if value is not None:
         env["NIX_IGNORE_LD_THROUGH_GCC"] = value
     inv = prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path))
     assert inv.argv[1:] == (["a.o"] if filtered else ["-L", "/usr/lib", "a.o"])
 
 
-def test_enforce_purity_other_values_warn(tmp_path: Path) -> None:
+def test_enforce_purity_other_values_warn(env_for: EnvFor, tmp_path: Path) -> None:
     # nixpkgs compares NIX_ENFORCE_PURITY with the string 1: anything else is off.
     for value, warnings in (
         ("yes", ["ignoring NIX_ENFORCE_PURITY='yes': only 1 turns it on"]),
         ("0", []),
         ("", []),
     ):
-        env = env_for(tmp_path, NIX_ENFORCE_PURITY=value)
+        env = env_for(NIX_ENFORCE_PURITY=value)
         inv = prepare("ld.lld", ["-L", "/usr/lib", "a.o"], env, str(tmp_path))
         assert (inv.argv[1:], inv.config.warnings) == (["-L", "/usr/lib", "a.o"], warnings)
 
 
-def test_refusal_through_prepare(tmp_path: Path) -> None:
+def test_refusal_through_prepare(env_for: EnvFor, tmp_path: Path) -> None:
     with pytest.raises(ShimError, match=r"^impure path '/usr/lib/crt1\.o' used in link$"):
-        prepare("ld.bfd", ["/usr/lib/crt1.o"], env_for(tmp_path), str(tmp_path))
+        prepare("ld.bfd", ["/usr/lib/crt1.o"], env_for(), str(tmp_path))
 
 
-def test_response_file_rewritten_not_edited(tmp_path: Path) -> None:
+def test_response_file_rewritten_not_edited(env_for: EnvFor, tmp_path: Path) -> None:
     rsp = tmp_path / "args.rsp"
     text = "-L /usr/lib\n-lm\n'a b.o'\n"
     rsp.write_text(text)
     untouched = tmp_path / "keep.rsp"
     untouched.write_text("-lz\n")
-    env = env_for(tmp_path, NIX_HARDENING_ENABLE="relro", NIX_LDFLAGS="-lc")
+    env = env_for(NIX_HARDENING_ENABLE="relro", NIX_LDFLAGS="-lc")
     inv = prepare("ld.lld", ["x.o", f"@{rsp}", f"@{untouched}", "--", "y"], env, str(tmp_path))
     assert inv.argv[1:] == ["-z", "relro", "x.o", "-lm", "a b.o", f"@{untouched}", "-lc", "--", "y"]
     assert inv.extras is not None
@@ -196,8 +207,8 @@ def test_response_file_rewritten_not_edited(tmp_path: Path) -> None:
     assert rsp.read_text() == text
 
 
-def test_ld_run_path_filtered(tmp_path: Path) -> None:
-    env = env_for(tmp_path, LD_RUN_PATH="/opt/x:/nix/store/a/lib")
+def test_ld_run_path_filtered(env_for: EnvFor, tmp_path: Path) -> None:
+    env = env_for(LD_RUN_PATH="/opt/x:/nix/store/a/lib")
     inv = prepare("ld.lld", ["a.o"], env, str(tmp_path))
     assert inv.argv[1:] == ["a.o", "-rpath", "/nix/store/a/lib"]
 

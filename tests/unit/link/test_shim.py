@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from helpers import base_env
-from ldwrap.launcher import install
 from ldwrap.link import shim
 from ldwrap.link.linkers import CHAIN_VAR, MAX_DEPTH
 
@@ -222,13 +221,12 @@ def test_chain_too_deep_is_a_clear_error(
 
 
 def test_ldwrap_linker_naming_a_shim_is_refused(
+    dropins: Path,
     setup: Setup,
-    tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    shims = install(str(tmp_path / "shims"))
-    monkeypatch.setenv("LDWRAP_LINKER", next(p for p in shims if p.endswith("/ld.lld")))
+    monkeypatch.setenv("LDWRAP_LINKER", str(dropins / "ld.lld"))
     code, err = _fails(["/elsewhere/ld.lld", "-lfoo"], capsys)
     assert code == 127 and "ldwrap itself" in err
 
@@ -290,10 +288,9 @@ def _run(
     return subprocess.run(argv, capture_output=True, text=True, env=env, cwd=cwd, timeout=60)
 
 
-def test_two_shims_pointing_at_each_other_stop_with_an_error(tmp_path: Path) -> None:
+def test_two_shims_pointing_at_each_other_stop_with_an_error(dropins: Path, tmp_path: Path) -> None:
     # A launcher whose LDWRAP_LINKER is a plain script that calls the launcher again.
-    shims = tmp_path / "a"
-    install(str(shims))
+    shims = dropins
     back = fake_linker(tmp_path / "b" / "ld.lld", f'exec "{shims}/ld.lld" "$@"')
     env = base_env(PATH="/usr/bin:/bin", LDWRAP_LINKER=str(back))
     p = _run([str(shims / "ld.lld"), "--version"], env)
@@ -313,18 +310,16 @@ def test_two_shims_pointing_at_each_other_stop_with_an_error(tmp_path: Path) -> 
     ],
 )
 def test_exit_status_and_signals_are_the_real_linkers(
-    tmp_path: Path, body: str, status: int
+    dropins: Path, tmp_path: Path, body: str, status: int
 ) -> None:
-    shims = tmp_path / "shims"
-    install(str(shims))
+    shims = dropins
     fake_linker(tmp_path / "sys" / "ld.mold", body)  # a stand-in that only exits or dies
     env = base_env(PATH=f"{tmp_path}/sys:/usr/bin:/bin")
     assert _run([str(shims / "ld.mold"), "-o", "x"], env).returncode == status
 
 
-def test_stdin_and_stdout_are_the_real_linkers(tmp_path: Path) -> None:
-    shims = tmp_path / "shims"
-    install(str(shims))
+def test_stdin_and_stdout_are_the_real_linkers(dropins: Path, tmp_path: Path) -> None:
+    shims = dropins
     fake_linker(tmp_path / "sys" / "ld", 'cat; echo "args:$*"')  # echoes stdin and argv
     env = base_env(PATH=f"{tmp_path}/sys:/usr/bin:/bin")
     p = subprocess.run(
@@ -352,11 +347,10 @@ def test_stdin_and_stdout_are_the_real_linkers(tmp_path: Path) -> None:
     ],
 )
 def test_any_dry_run_value_but_empty_and_0_links_nothing(
-    tmp_path: Path, value: str | None, links: bool
+    dropins: Path, tmp_path: Path, value: str | None, links: bool
 ) -> None:
     """LDWRAP_DRY_RUN is a safety switch: a value it does not know must not link for real."""
-    shims = tmp_path / "shims"
-    install(str(shims))
+    shims = dropins
     ran = tmp_path / "ran"
     fake_linker(tmp_path / "sys" / "ld", f'touch "{ran}"')  # a stand-in: it only leaves a mark
     env = base_env(PATH=f"{tmp_path}/sys:/usr/bin:/bin")

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from helpers.elf import build_elf
 from ldwrap.cli.check import check
 from ldwrap.link.targets import (
     ELFCLASS32,
@@ -29,7 +30,6 @@ from ldwrap.loader.host import Host, describe, runs_natively
 from ldwrap.loader.resolve import Resolver
 from ldwrap.loader.startup import ForeignFile, judge
 from ldwrap.loader.verify import verify_output
-from unit.link.test_shrink import build_elf
 
 L, B = ELFDATA2LSB, ELFDATA2MSB
 

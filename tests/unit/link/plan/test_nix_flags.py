@@ -1,5 +1,6 @@
 """The flags ldwrap adds besides the rpath, and their order: every case asserts the full argv
-from `ldwrap.link.plan.prepare`, the code path behind both the shim and `ldwrap dry-run`.
+from `ldwrap.link.plan.prepare`, the code path behind both the shim and `ldwrap dry-run`. The
+real linker prepare finds is a placeholder (the `linker_path` fixture): nothing is linked.
 
 The order is nixpkgs' ld-wrapper's: hardening, NIX_LDFLAGS_BEFORE, -dynamic-linker, the
 caller's arguments, NIX_LDFLAGS, NIX_LDFLAGS_AFTER, the 32-bit dynamic linker, the -rpaths,
@@ -8,9 +9,11 @@ LD_RUN_PATH's -rpaths come just before ldwrap's)."""
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -22,12 +25,24 @@ SALT = "x86_64_unknown_linux_gnu"  # this machine's nixpkgs suffix salt (the tes
 M32 = "/m32/ld-linux.so.2"
 
 
-def dry(tmp_path: Path, args: list[str], env: dict[str, str], name: str = "ld.lld") -> list[str]:
-    """The argv the shim would run, without the real linker's path (checked here)."""
-    full = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(tmp_path / "nix" / "store"), **env}
+def dry_run(
+    tmp_path: Path, path: str, args: list[str], env: dict[str, str], name: str = "ld.lld"
+) -> list[str]:
+    """The argv the shim would run in tmp_path with PATH=path, without the real linker's path
+    (checked here: the first `name` on path)."""
+    full = {"PATH": path, "NIX_STORE": str(tmp_path / "nix" / "store"), **env}
     inv = prepare(name, list(args), full, str(tmp_path))
-    assert inv.argv[0] == shutil.which(name, path="/usr/bin:/bin")
+    assert inv.argv[0] == shutil.which(name, path=path)
     return inv.argv[1:]
+
+
+Dry = Callable[..., list[str]]
+
+
+@pytest.fixture
+def dry(tmp_path: Path, linker_path: str) -> Dry:
+    """dry(args, env, name="ld.lld"): dry_run on the placeholder linkers of linker_path."""
+    return functools.partial(dry_run, tmp_path, linker_path)
 
 
 def test_machine_is_x86_64() -> None:
@@ -305,18 +320,20 @@ CASES: list[tuple[str, dict[str, str], list[str], list[str]]] = [
 
 
 @pytest.mark.parametrize(("env", "args", "want"), [c[1:] for c in CASES], ids=[c[0] for c in CASES])
-def test_order(tmp_path: Path, env: dict[str, str], args: list[str], want: list[str]) -> None:
+def test_order(
+    dry: Dry, tmp_path: Path, env: dict[str, str], args: list[str], want: list[str]
+) -> None:
     (tmp_path / "m.o").write_bytes(b"")  # so that a glob of *.o would have matched
-    assert dry(tmp_path, args, env) == want
+    assert dry(args, env) == want
 
 
-def test_no_build_id_for_bfd_i(tmp_path: Path) -> None:
+def test_no_build_id_for_bfd_i(dry: Dry) -> None:
     # `-i` means -r to bfd and gold only.
     for name in ("ld.bfd", "ld.gold"):
-        assert dry(tmp_path, ["-i", "m.o"], {"NIX_SET_BUILD_ID": "1"}, name) == ["-i", "m.o"]
+        assert dry(["-i", "m.o"], {"NIX_SET_BUILD_ID": "1"}, name) == ["-i", "m.o"]
 
 
-def test_rpaths_between_m32_and_build_id(tmp_path: Path) -> None:
+def test_rpaths_between_m32_and_build_id(dry: Dry, tmp_path: Path) -> None:
     lib32 = make_store(tmp_path).libdir("foo32-1.0")
     # A 32-bit library (a linker script naming its format): the linker takes it for -m elf_i386.
     (lib32 / "libfoo.so").write_text("OUTPUT_FORMAT(elf32-i386)\nGROUP ( libfoo.so.1 )\n")
@@ -326,7 +343,7 @@ def test_rpaths_between_m32_and_build_id(tmp_path: Path) -> None:
         "NIX_SET_BUILD_ID": "1",
         "NIX_LDFLAGS_AFTER": "-la",
     }
-    got = dry(tmp_path, ["-m", "elf_i386", "-L", str(lib32), "-lfoo"], env)
+    got = dry(["-m", "elf_i386", "-L", str(lib32), "-lfoo"], env)
     assert got == [
         "-m",
         "elf_i386",
@@ -342,35 +359,35 @@ def test_rpaths_between_m32_and_build_id(tmp_path: Path) -> None:
     ]
 
 
-def test_ld_run_path_bfd_alone_left_to_bfd(tmp_path: Path) -> None:
+def test_ld_run_path_bfd_alone_left_to_bfd(dry: Dry) -> None:
     # Nothing of ldwrap's switches bfd's own LD_RUN_PATH handling off: nothing to add.
-    assert dry(tmp_path, ["m.o"], {"LD_RUN_PATH": "/r1"}, "ld.bfd") == ["m.o"]
-    assert dry(tmp_path, ["m.o"], {"LD_RUN_PATH": "/r1"}, "ld.lld") == ["m.o", "-rpath", "/r1"]
+    assert dry(["m.o"], {"LD_RUN_PATH": "/r1"}, "ld.bfd") == ["m.o"]
+    assert dry(["m.o"], {"LD_RUN_PATH": "/r1"}, "ld.lld") == ["m.o", "-rpath", "/r1"]
 
 
-def test_ld_run_path_not_for_static_or_relocatable(tmp_path: Path) -> None:
+def test_ld_run_path_not_for_static_or_relocatable(dry: Dry) -> None:
     for args in (["-static", "m.o"], ["-r", "m.o"], ["-static-pie", "m.o"]):
-        assert dry(tmp_path, args, {"LD_RUN_PATH": "/r1"}) == args
+        assert dry(args, {"LD_RUN_PATH": "/r1"}) == args
 
 
-def test_bad_settings_warn(tmp_path: Path) -> None:
-    full = {"PATH": "/usr/bin", "LDWRAP_DTAGS": "x", "LDWRAP_LD_RUN_PATH": "yes"}
+def test_bad_settings_warn(dry: Dry, tmp_path: Path, linker_path: str) -> None:
+    full = {"PATH": linker_path, "LDWRAP_DTAGS": "x", "LDWRAP_LD_RUN_PATH": "yes"}
     inv = prepare("ld.lld", ["m.o"], full, str(tmp_path))
     assert inv.config.warnings == [
         "ignoring LDWRAP_DTAGS='x': use runpath or rpath",
         "ignoring LDWRAP_LD_RUN_PATH='yes': use 1 or 0",
     ]
     # A value it ignores leaves LDWRAP_LD_RUN_PATH's default (on): LD_RUN_PATH is still passed.
-    assert dry(tmp_path, ["m.o"], {"LDWRAP_LD_RUN_PATH": "yes", "LD_RUN_PATH": "/r1"}) == [
+    assert dry(["m.o"], {"LDWRAP_LD_RUN_PATH": "yes", "LD_RUN_PATH": "/r1"}) == [
         "m.o",
         "-rpath",
         "/r1",
     ]
 
 
-def test_cli_dry_run_prints_the_same(tmp_path: Path) -> None:
+def test_cli_dry_run_prints_the_same(tmp_path: Path, linker_path: str) -> None:
     env = {
-        "PATH": "/usr/bin:/bin",
+        "PATH": linker_path,
         "NIX_HARDENING_ENABLE": "relro",
         "NIX_LDFLAGS": "-lm",
         "NIX_STORE": str(tmp_path),
@@ -394,12 +411,12 @@ def test_cli_dry_run_prints_the_same(tmp_path: Path) -> None:
         text=True,
         check=True,
     ).stdout
-    assert out == f"{shutil.which('ld.lld')} -flavor gnu -z relro m.o -lm\n"
+    assert out == f"{linker_path}/ld.lld -flavor gnu -z relro m.o -lm\n"
 
 
-def test_nix_debug_report(tmp_path: Path) -> None:
+def test_nix_debug_report(tmp_path: Path, linker_path: str) -> None:
     env = {
-        "PATH": "/usr/bin:/bin",
+        "PATH": linker_path,
         "NIX_HARDENING_ENABLE": "relro",
         "NIX_LDFLAGS": "-lm",
         "NIX_DEBUG": "1",
@@ -417,7 +434,7 @@ def test_nix_debug_report(tmp_path: Path) -> None:
         capture_output=True,
         text=True,
     )
-    lld = shutil.which("ld.lld")
+    lld = f"{linker_path}/ld.lld"
     assert r.returncode == 0
     assert r.stderr == (
         f"extra flags before to {lld}:\n  -z\n  relro\n"
@@ -427,25 +444,25 @@ def test_nix_debug_report(tmp_path: Path) -> None:
     )
 
 
-def test_shim_error_is_not_internal(tmp_path: Path) -> None:
+def test_shim_error_is_not_internal(tmp_path: Path, linker_path: str) -> None:
     with pytest.raises(ShimError, match=r"^impure path '/etc/x\.o' used in link$"):
         prepare(
             "ld.lld",
             ["/etc/x.o"],
-            {"PATH": "/usr/bin", "NIX_ENFORCE_PURITY": "1", "NIX_STORE": "/nix/store"},
+            {"PATH": linker_path, "NIX_ENFORCE_PURITY": "1", "NIX_STORE": "/nix/store"},
             str(tmp_path),
         )
 
 
-def test_m32_link_in_an_x86_64_shell_obeys_its_wrapper(tmp_path: Path) -> None:
+def test_m32_link_in_an_x86_64_shell_obeys_its_wrapper(dry: Dry, tmp_path: Path) -> None:
     # nixpkgs' wrapper has one suffix salt, its own target: gcc -m32 through the x86_64 wrapper
     # reads the x86_64 roles, so plain NIX_DONT_SET_RPATH and NIX_LDFLAGS apply.
     lib32 = make_store(tmp_path).libdir("foo32-1.0")
     (lib32 / "libfoo.so").write_text("OUTPUT_FORMAT(elf32-i386)\nGROUP ( libfoo.so.1 )\n")
     marked = {f"NIX_BINTOOLS_WRAPPER_TARGET_HOST_{SALT}": "1", "NIX_LDFLAGS": "-lm"}
     args = ["-m", "elf_i386", "-L", str(lib32), "-lfoo"]
-    assert dry(tmp_path, args, {**marked, "NIX_DONT_SET_RPATH": "1"}) == [*args, "-lm"]
-    assert dry(tmp_path, args, marked) == [*args, "-lm", "-rpath", str(lib32)]
+    assert dry(args, {**marked, "NIX_DONT_SET_RPATH": "1"}) == [*args, "-lm"]
+    assert dry(args, marked) == [*args, "-lm", "-rpath", str(lib32)]
     # A wrapper for i686 marked too: it serves the link, with its own variables.
     i686 = {
         **marked,
@@ -453,4 +470,4 @@ def test_m32_link_in_an_x86_64_shell_obeys_its_wrapper(tmp_path: Path) -> None:
         "NIX_LDFLAGS_i686_unknown_linux_gnu": "-li686",
         f"NIX_LDFLAGS_{SALT}": "-lx86",
     }
-    assert dry(tmp_path, args, i686) == [*args, "-li686", "-lm", "-rpath", str(lib32)]
+    assert dry(args, i686) == [*args, "-li686", "-lm", "-rpath", str(lib32)]

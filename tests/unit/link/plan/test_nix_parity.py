@@ -3,13 +3,13 @@ found: NIX_LDFLAGS* in the rpath decision, rpath order, the store root, --no-dyn
 `mold -run`, the recursion guard, and libraries built for another target.
 
 Table cases assert the full argv from `prepare` (the code path behind the shim and dry-run);
-the real links at the end use the real linkers and start the programs.
+the real linker it finds is a placeholder (the `linker_path` fixture). The real links, which
+start the programs, are in tests/integration/nix/test_parity.py.
 """
 
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -26,10 +26,12 @@ LIBC = "/lib/x86_64-linux-gnu/libc.so.6"
 
 
 class Tree:
-    """A fake store: `<tmp>/nix/store/<hash>-<pkg>/lib` with files named like libraries."""
+    """A fake store: `<tmp>/nix/store/<hash>-<pkg>/lib` with files named like libraries; path
+    is the PATH of placeholder linkers prepare finds (nothing is linked here)."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, path: str) -> None:
         self.tmp = tmp
+        self.path = path
         self.s = make_store(tmp)
         self.store = str(self.s.root)
 
@@ -40,8 +42,13 @@ class Tree:
         return str(d)
 
 
+@pytest.fixture
+def tree(tmp_path: Path, linker_path: str) -> Tree:
+    return Tree(tmp_path, linker_path)
+
+
 def argv(tree: Tree, args: list[str], env: dict[str, str], name: str = "ld.lld") -> list[str]:
-    full = {"PATH": "/usr/bin:/bin", "NIX_STORE": tree.store, **env}
+    full = {"PATH": tree.path, "NIX_STORE": tree.store, **env}
     inv = prepare(name, list(args), full, str(tree.tmp))
     return inv.argv[1:]
 
@@ -154,9 +161,8 @@ LDFLAGS_CASES: list[tuple[str, dict[str, str], list[str], list[str]]] = [
     ("env", "args", "want"), [c[1:] for c in LDFLAGS_CASES], ids=[c[0] for c in LDFLAGS_CASES]
 )
 def test_nix_ldflags_take_part_in_the_rpath(
-    tmp_path: Path, env: dict[str, str], args: list[str], want: list[str]
+    tree: Tree, env: dict[str, str], args: list[str], want: list[str]
 ) -> None:
-    tree = Tree(tmp_path)
     dirs = {
         "foo": tree.lib("foo", "libfoo.so"),
         "bar": tree.lib("bar", "libbar.so"),
@@ -166,22 +172,20 @@ def test_nix_ldflags_take_part_in_the_rpath(
     assert argv(tree, [a.format(**dirs) for a in args], env) == [w.format(**dirs) for w in want]
 
 
-def test_nix_ldflags_directory_shows_in_the_plan(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_nix_ldflags_directory_shows_in_the_plan(tree: Tree, tmp_path: Path) -> None:
     foo = tree.lib("foo", "libfoo.so")
     inv = prepare(
         "ld.lld",
         ["main.o", "-lfoo"],
-        {"PATH": "/usr/bin", "NIX_STORE": tree.store, "NIX_LDFLAGS": f"-L{foo}"},
+        {"PATH": tree.path, "NIX_STORE": tree.store, "NIX_LDFLAGS": f"-L{foo}"},
         str(tmp_path),
     )
     assert [(d["path"], d["verdict"]) for d in inv.as_dict()["directories"]] == [(foo, "added")]
 
 
-def test_the_prepared_link_record_does_not_reach_the_linker(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_the_prepared_link_record_does_not_reach_the_linker(tree: Tree, tmp_path: Path) -> None:
     env = {
-        "PATH": "/usr/bin",
+        "PATH": tree.path,
         "NIX_STORE": tree.store,
         "NIX_WRAPPER_VERSION": "2",
         "NIX_WRAPPER_OPERATION": "link",
@@ -191,7 +195,7 @@ def test_the_prepared_link_record_does_not_reach_the_linker(tmp_path: Path) -> N
     }
     inv = prepare("ld.lld", ["main.o"], env, str(tmp_path))
     assert {k: v for k, v in inv.env.items() if k != CHAIN_VAR} == {
-        "PATH": "/usr/bin",
+        "PATH": tree.path,
         "NIX_STORE": tree.store,
         "KEEP": "1",
     }
@@ -231,9 +235,8 @@ ORDER_CASES = [
     ("args", "env", "order"), [c[1:] for c in ORDER_CASES], ids=[c[0] for c in ORDER_CASES]
 )
 def test_rpath_order_is_argv_order(
-    tmp_path: Path, args: list[str], env: dict[str, str], order: list[str]
+    tree: Tree, args: list[str], env: dict[str, str], order: list[str]
 ) -> None:
-    tree = Tree(tmp_path)
     dirs = {
         "c": tree.lib("c", "libimpl.so"),
         "b": tree.lib("b", "libfoo.so.1"),
@@ -255,8 +258,7 @@ def test_rpath_order_is_argv_order(
     assert got == expected
 
 
-def test_a_directory_both_ways_is_added_once_at_its_first_place(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_a_directory_both_ways_is_added_once_at_its_first_place(tree: Tree) -> None:
     foo = tree.lib("foo", "libfoo.so")
     bar = tree.lib("bar", "libbar.so")
     got = argv(tree, [f"{bar}/libbar.so", f"-L{foo}", "-lfoo", f"-L{bar}", "-lbar"], {})
@@ -269,27 +271,25 @@ def test_a_directory_both_ways_is_added_once_at_its_first_place(tmp_path: Path) 
 
 
 @pytest.mark.parametrize("how", ["file", "-L"])
-def test_a_library_in_the_store_root_adds_nothing(tmp_path: Path, how: str) -> None:
-    tree = Tree(tmp_path)
+def test_a_library_in_the_store_root_adds_nothing(tree: Tree, tmp_path: Path, how: str) -> None:
     (Path(tree.store) / "libfoo.so").write_bytes(b"")
     args = (
         ["main.o", f"{tree.store}/libfoo.so"]
         if how == "file"
         else ["main.o", f"-L{tree.store}", "-lfoo"]
     )
-    inv = prepare("ld.lld", args, {"PATH": "/usr/bin", "NIX_STORE": tree.store}, str(tmp_path))
+    inv = prepare("ld.lld", args, {"PATH": tree.path, "NIX_STORE": tree.store}, str(tmp_path))
     assert inv.argv[1:] == args
     assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]  # type: ignore[union-attr]
 
 
-def test_the_store_root_with_a_trailing_slash_adds_nothing(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_the_store_root_with_a_trailing_slash_adds_nothing(tree: Tree) -> None:
     (Path(tree.store) / "libfoo.so").write_bytes(b"")
     args = ["main.o", f"-L{tree.store}/", "-lfoo"]
     assert argv(tree, args, {"NIX_STORE": tree.store + "/"}) == args
 
 
-def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path) -> None:
+def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path, linker_path: str) -> None:
     # LDWRAP_RPATH_PREFIXES names library directories themselves: the root is allowed.
     d = tmp_path / "opt" / "lib"
     d.mkdir(parents=True)
@@ -297,7 +297,7 @@ def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path) -> None:
     inv = prepare(
         "ld.lld",
         ["-L", str(d), "-lfoo"],
-        {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(d)},
+        {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(d)},
         str(tmp_path),
     )
     assert inv.argv[-2:] == ["-rpath", str(d)]
@@ -361,9 +361,9 @@ INTERP_CASES: list[tuple[str, dict[str, str], list[str], list[str]]] = [
 )
 @pytest.mark.parametrize("name", ["ld.bfd", "ld.lld", "ld.mold"])  # gold has no such option
 def test_no_dynamic_linker(
-    tmp_path: Path, env: dict[str, str], args: list[str], want: list[str], name: str
+    tree: Tree, env: dict[str, str], args: list[str], want: list[str], name: str
 ) -> None:
-    assert argv(Tree(tmp_path), args, env, name) == want
+    assert argv(tree, args, env, name) == want
 
 
 # --- 6. and 7. mold -run, and the recursion guard ---------------------------------------------
@@ -381,8 +381,7 @@ def _fake(path: Path, target: str | None = None) -> Path:
 
 @pytest.mark.parametrize("run", ["-run", "--run"])
 @pytest.mark.parametrize("name", ["mold", "ld.mold", "ld"])
-def test_mold_run_passes_through_untouched(tmp_path: Path, run: str, name: str) -> None:
-    tree = Tree(tmp_path)
+def test_mold_run_passes_through_untouched(tree: Tree, tmp_path: Path, run: str, name: str) -> None:
     foo = tree.lib("foo", "libfoo.so")
     sysbin = tmp_path / "sys"
     mold = _fake(sysbin / "mold")
@@ -402,9 +401,8 @@ def test_mold_run_passes_through_untouched(tmp_path: Path, run: str, name: str) 
     assert os.path.realpath(inv.argv[0]) == str(mold)
 
 
-def test_run_is_a_link_argument_for_other_linkers(tmp_path: Path) -> None:
+def test_run_is_a_link_argument_for_other_linkers(tree: Tree) -> None:
     # Only mold has a run mode; to lld `-run` is an unknown flag of an ordinary link.
-    tree = Tree(tmp_path)
     foo = tree.lib("foo", "libfoo.so")
     got = argv(tree, ["-run", "x", f"-L{foo}", "-lfoo"], {})
     assert got[-2:] == ["-rpath", foo]
@@ -419,23 +417,21 @@ def _foreign_pid() -> int:
 
 
 def _chain_env(tree: Tree, chain: str) -> dict[str, str]:
-    return {"PATH": "/usr/bin:/bin", "NIX_STORE": tree.store, CHAIN_VAR: chain}
+    return {"PATH": tree.path, "NIX_STORE": tree.store, CHAIN_VAR: chain}
 
 
-def test_a_shim_reached_from_a_foreign_process_links_as_usual(tmp_path: Path) -> None:
+def test_a_shim_reached_from_a_foreign_process_links_as_usual(tree: Tree, tmp_path: Path) -> None:
     # A program the linker started (mold -run make, ...) inherits LDWRAP_CHAIN; its own links
     # are not nested in ours and get their rpaths.
-    tree = Tree(tmp_path)
     foo = tree.lib("foo", "libfoo.so")
-    real = shutil.which("ld.lld", path="/usr/bin:/bin")
+    real = f"{tree.path}/ld.lld"
     chain = f"{_foreign_pid()}:/usr/bin/mold"
     inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, chain), str(tmp_path))
     assert inv.argv == [real, f"-L{foo}", "-lfoo", "-rpath", foo]
     assert inv.env[CHAIN_VAR] == f"{os.getpid()}:/usr/bin/mold:{real}"
 
 
-def test_a_shim_reached_from_our_own_process_is_nested(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_a_shim_reached_from_our_own_process_is_nested(tree: Tree, tmp_path: Path) -> None:
     foo = tree.lib("foo", "libfoo.so")
     chain = f"{os.getppid()}:/wrapper/ld.lld"
     inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, chain), str(tmp_path))
@@ -443,15 +439,14 @@ def test_a_shim_reached_from_our_own_process_is_nested(tmp_path: Path) -> None:
     assert inv.why_unchanged == "an outer ldwrap already added its flags"
 
 
-def test_a_real_loop_still_ends_with_a_clear_error(tmp_path: Path) -> None:
+def test_a_real_loop_still_ends_with_a_clear_error(tree: Tree, tmp_path: Path) -> None:
     # Even through foreign processes, a chain that keeps growing is a loop.
     chain = f"{_foreign_pid()}:" + ":".join(f"/loop/{i}/ld.lld" for i in range(MAX_DEPTH))
     with pytest.raises(ShimError, match="leads back to ldwrap"):
-        prepare("ld.lld", ["-lfoo"], _chain_env(Tree(tmp_path), chain), str(tmp_path))
+        prepare("ld.lld", ["-lfoo"], _chain_env(tree, chain), str(tmp_path))
 
 
-def test_a_chain_without_a_pid_is_not_nested(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_a_chain_without_a_pid_is_not_nested(tree: Tree, tmp_path: Path) -> None:
     foo = tree.lib("foo", "libfoo.so")
     inv = prepare("ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, "/old/ld.lld"), str(tmp_path))
     assert inv.argv[-2:] == ["-rpath", foo]
@@ -495,12 +490,15 @@ TARGET_CASES: list[tuple[str, list[tuple[str, bytes]], str | None, list[str]]] =
     ("cands", "emulation", "added"), [c[1:] for c in TARGET_CASES], ids=[c[0] for c in TARGET_CASES]
 )
 def test_a_library_for_another_target_gets_no_rpath(
-    tmp_path: Path, cands: list[tuple[str, bytes]], emulation: str | None, added: list[str]
+    tree: Tree,
+    tmp_path: Path,
+    cands: list[tuple[str, bytes]],
+    emulation: str | None,
+    added: list[str],
 ) -> None:
-    tree = Tree(tmp_path)
     dirs = {pkg: tree.lib(pkg, "libfoo.so", content=data) for pkg, data in cands}
     args = [*(["-m", emulation] if emulation else []), *(f"-L{d}" for d in dirs.values()), "-lfoo"]
-    inv = prepare("ld.lld", args, {"PATH": "/usr/bin", "NIX_STORE": tree.store}, str(tmp_path))
+    inv = prepare("ld.lld", args, {"PATH": tree.path, "NIX_STORE": tree.store}, str(tmp_path))
     want: list[str] = []
     for pkg in added:
         want += ["-rpath", dirs[pkg]]
@@ -509,7 +507,6 @@ def test_a_library_for_another_target_gets_no_rpath(
     assert skipped == {d for p, d in dirs.items() if p not in added}
 
 
-def test_a_library_file_by_path_for_another_target_gets_no_rpath(tmp_path: Path) -> None:
-    tree = Tree(tmp_path)
+def test_a_library_file_by_path_for_another_target_gets_no_rpath(tree: Tree) -> None:
     d = tree.lib("lib32", "libfoo.so", content=ELF32_386)
     assert argv(tree, ["main.o", f"{d}/libfoo.so"], {}) == ["main.o", f"{d}/libfoo.so"]

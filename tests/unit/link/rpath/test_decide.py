@@ -479,12 +479,12 @@ def test_a_directory_the_caller_keeps_is_not_named_twice(
         ({"LDWRAP_DISABLE": "true"}, False),
     ],
 )
-def test_switches(tree: Tree, extra: dict[str, str], disabled: bool) -> None:
+def test_switches(tree: Tree, linker_path: str, extra: dict[str, str], disabled: bool) -> None:
     # Through prepare: NIX_DONT_SET_RPATH is read with the rest of the Nix environment.
     from ldwrap.link.plan import prepare
 
     d = tree.lib("foo", "libfoo.so")
-    inv = prepare("ld.lld", ["-L", d, "-lfoo"], {"PATH": "/usr/bin", **tree.env(**extra)}, "/")
+    inv = prepare("ld.lld", ["-L", d, "-lfoo"], {"PATH": linker_path, **tree.env(**extra)}, "/")
     assert inv.plan is not None
     assert verdicts(inv.plan) == [(d, policy.DISABLED if disabled else policy.ADDED)]
 

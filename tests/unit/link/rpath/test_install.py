@@ -11,6 +11,7 @@ systems run in tests/integration/build_systems/.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -61,9 +62,19 @@ class Prefix:
         return str(d)
 
 
-def argv(tmp: Path, args: list[str], **env: str) -> list[str]:
-    full = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(tmp / "nix" / "store"), **env}
-    return prepare("ld.lld", args, full, str(tmp)).argv
+Argv = Callable[..., list[str]]
+
+
+@pytest.fixture
+def argv(tmp_path: Path, linker_path: str) -> Argv:
+    """argv(args, **env): the command prepare builds in tmp_path, with a store there; its
+    real linker is a placeholder (nothing is linked here)."""
+
+    def run(args: list[str], **env: str) -> list[str]:
+        full = {"PATH": linker_path, "NIX_STORE": str(tmp_path / "nix" / "store"), **env}
+        return prepare("ld.lld", args, full, str(tmp_path)).argv
+
+    return run
 
 
 def meson_tree(tmp: Path) -> Path:
@@ -75,7 +86,7 @@ def meson_tree(tmp: Path) -> Path:
 
 @pytest.mark.parametrize("linker", ["bfd", "gold", "lld", "mold"])
 def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
-    tmp_path: Path, linker: str
+    argv: Argv, tmp_path: Path, linker: str
 ) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
@@ -83,33 +94,35 @@ def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
     build.mkdir()
     (build / "CMakeCache.txt").touch()
     cmake = f"{build}:{x}:"  # CMake's build rpath: its build tree, the library, a pad
-    cmd = argv(tmp_path, ["-o", f"{build}/app", "main.o", f"{x}/libx.so", "-rpath", cmake])
+    cmd = argv(["-o", f"{build}/app", "main.o", f"{x}/libx.so", "-rpath", cmake])
     rp = runpath(cmd, linker)
     installed = cmake_install(rp, cmake)
     assert installed.split(":") == [x + "/"]
     assert "" not in installed.split(":")
 
 
-def test_cmake_with_an_install_rpath(tmp_path: Path) -> None:
+def test_cmake_with_an_install_rpath(argv: Argv, tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
     cmake = f"{x}:"
     (tmp_path / "CMakeCache.txt").touch()
-    rp = runpath(argv(tmp_path, ["main.o", "-L", x, "-lx", "-rpath", cmake]), "lld")
+    rp = runpath(argv(["main.o", "-L", x, "-lx", "-rpath", cmake]), "lld")
     assert cmake_install(rp, cmake, "$ORIGIN/../lib").split(":") == [x + "/", "$ORIGIN/../lib"]
 
 
 @pytest.mark.parametrize("linker", ["bfd", "lld"])
-def test_meson_install_keeps_the_copy(tmp_path: Path, linker: str) -> None:
+def test_meson_install_keeps_the_copy(argv: Argv, tmp_path: Path, linker: str) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
     out = f"{meson_tree(tmp_path)}/app"
-    rp = runpath(argv(tmp_path, ["-o", out, "main.o", "-L", x, "-lx", "-rpath", x]), linker)
+    rp = runpath(argv(["-o", out, "main.o", "-L", x, "-lx", "-rpath", x]), linker)
     assert meson_install(rp, {x}).split(":") == [x + "/"]
 
 
 @pytest.mark.parametrize("linker", ["bfd", "lld"])
-def test_an_autotools_build_keeps_the_callers_entry_alone(tmp_path: Path, linker: str) -> None:
+def test_an_autotools_build_keeps_the_callers_entry_alone(
+    argv: Argv, tmp_path: Path, linker: str
+) -> None:
     """libtool passes -rpath for each dependency's libdir and keeps it at install: a copy of
     ldwrap's would only name the directory twice."""
     p = Prefix(tmp_path)
@@ -117,26 +130,26 @@ def test_an_autotools_build_keeps_the_callers_entry_alone(tmp_path: Path, linker
     (tmp_path / "config.status").touch()
     (tmp_path / ".libs").mkdir()
     args = ["-o", ".libs/app", "main.o", "-L", x, "-lx", "-rpath", x]
-    assert argv(tmp_path, args)[1:] == args
-    assert runpath(argv(tmp_path, args), linker) == x
+    assert argv(args)[1:] == args
+    assert runpath(argv(args), linker) == x
 
 
-def test_the_copy_is_placed_after_lld_flavor(tmp_path: Path) -> None:
+def test_the_copy_is_placed_after_lld_flavor(argv: Argv, tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
     out = ["-o", f"{meson_tree(tmp_path)}/app"]
-    cmd = argv(tmp_path, ["-flavor", "gnu", *out, "main.o", "-L", x, "-lx", "-rpath", x])
+    cmd = argv(["-flavor", "gnu", *out, "main.o", "-L", x, "-lx", "-rpath", x])
     assert cmd[1:] == [
         *("-flavor", "gnu", "-rpath", x + "/", *out),
         *("main.o", "-L", x, "-lx", "-rpath", x),
     ]
 
 
-def test_a_new_directory_still_goes_last_as_in_nixpkgs(tmp_path: Path) -> None:
+def test_a_new_directory_still_goes_last_as_in_nixpkgs(argv: Argv, tmp_path: Path) -> None:
     p = Prefix(tmp_path)
     x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
     out = f"{meson_tree(tmp_path)}/app"
-    cmd = argv(tmp_path, ["-o", out, "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
+    cmd = argv(["-o", out, "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
     assert cmd[1:] == [
         "-rpath",
         x + "/",
@@ -157,7 +170,9 @@ def test_a_new_directory_still_goes_last_as_in_nixpkgs(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("linker", ["bfd", "gold", "lld", "mold"])
-def test_after_cmakes_padding_a_new_directory_goes_first(tmp_path: Path, linker: str) -> None:
+def test_after_cmakes_padding_a_new_directory_goes_first(
+    argv: Argv, tmp_path: Path, linker: str
+) -> None:
     """CMake pads its build rpath with `:`; a directory it does not name (an -L of the
     user's LDFLAGS) placed after it would stand behind an empty element, the current
     directory, once the install removes CMake's string. It goes before the caller's
@@ -169,13 +184,15 @@ def test_after_cmakes_padding_a_new_directory_goes_first(tmp_path: Path, linker:
     (build / "CMakeCache.txt").touch()
     cmake = f"{build}:{x}:"
     args = ["-o", f"{build}/app", "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", cmake]
-    cmd = argv(tmp_path, args)
+    cmd = argv(args)
     assert cmd[1:] == [*("-rpath", x + "/", "-rpath", y), *args]
     installed = cmake_install(runpath(cmd, linker), cmake)
     assert installed.split(":") == [x + "/", y]
 
 
-def test_after_cmakes_padding_a_directory_that_would_win_stays_last(tmp_path: Path) -> None:
+def test_after_cmakes_padding_a_directory_that_would_win_stays_last(
+    argv: Argv, tmp_path: Path
+) -> None:
     """The build tree holds a newer libfoo and a prefix on LDFLAGS the installed one: in
     front of CMake's string the prefix would win in the build tree. It stays last, where it
     was; another directory still goes first."""
@@ -187,20 +204,20 @@ def test_after_cmakes_padding_a_directory_that_would_win_stays_last(tmp_path: Pa
     (build / "libfoo.so.1").touch()
     cmake = f"{build}:"
     args = ["main.o", f"{build}/libfoo.so.1", "-L", old, "-lbar", "-L", y, "-ly"]
-    cmd = argv(tmp_path, [*args, "-rpath", cmake])
+    cmd = argv([*args, "-rpath", cmake])
     assert cmd[1:] == ["-rpath", y, *args, "-rpath", cmake, "-rpath", old]
 
 
 @pytest.mark.parametrize("caller", ["/b:", ":/b", "/b::/c"])
 def test_any_empty_element_of_the_callers_rpath_puts_ours_first(
-    tmp_path: Path, caller: str
+    argv: Argv, tmp_path: Path, caller: str
 ) -> None:
     y = Prefix(tmp_path).lib("y", "liby.so")
-    cmd = argv(tmp_path, ["main.o", "-L", y, "-ly", "-rpath", caller])
+    cmd = argv(["main.o", "-L", y, "-ly", "-rpath", caller])
     assert cmd[1:] == ["-rpath", y, "main.o", "-L", y, "-ly", "-rpath", caller]
 
 
-def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
+def test_no_copy_that_would_change_which_library_wins(linker_path: str, tmp_path: Path) -> None:
     """A newer libfoo is being built: the caller's rpath names its directory first, and the
     installed one's second. A copy of the second in front would make the old one win."""
     p = Prefix(tmp_path)
@@ -209,7 +226,7 @@ def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
     inv = prepare(
         "ld.lld",
         [*args, "-rpath", f"{new}:{old}"],
-        {"PATH": "/usr/bin", "NIX_STORE": str(p.store)},
+        {"PATH": linker_path, "NIX_STORE": str(p.store)},
         str(tmp_path),
     )
     assert inv.argv[1:] == [*args, "-rpath", f"{new}:{old}"]
@@ -218,14 +235,12 @@ def test_no_copy_that_would_change_which_library_wins(tmp_path: Path) -> None:
     ]
 
 
-def test_a_copy_that_changes_nothing_is_made(tmp_path: Path) -> None:
+def test_a_copy_that_changes_nothing_is_made(argv: Argv, tmp_path: Path) -> None:
     # The earlier entry of the caller's holds other libraries only: no precedence changes.
     p = Prefix(tmp_path)
     a, x = p.lib("a", "liba.so"), p.lib("x", "libx.so")
     out = f"{meson_tree(tmp_path)}/app"
-    cmd = argv(
-        tmp_path, ["-o", out, "main.o", "-L", x, "-lx", "-L", a, "-la", "-rpath", f"{a}:{x}"]
-    )
+    cmd = argv(["-o", out, "main.o", "-L", x, "-lx", "-L", a, "-la", "-rpath", f"{a}:{x}"])
     assert cmd[1:5] == ["-rpath", x + "/", "-rpath", a + "/"]
 
 
@@ -242,7 +257,9 @@ MARKERS = [
 
 @pytest.mark.parametrize("marker", MARKERS)
 @pytest.mark.parametrize("mode", ["default", "prefixes"])
-def test_a_build_tree_gets_no_rpath(tmp_path: Path, marker: str, mode: str) -> None:
+def test_a_build_tree_gets_no_rpath(
+    linker_path: str, tmp_path: Path, marker: str, mode: str
+) -> None:
     top = tmp_path / "proj"
     lib = top / "build" / "sub"
     lib.mkdir(parents=True)
@@ -252,7 +269,7 @@ def test_a_build_tree_gets_no_rpath(tmp_path: Path, marker: str, mode: str) -> N
         m.mkdir()
     else:
         m.touch()
-    env = {"PATH": "/usr/bin"}
+    env = {"PATH": linker_path}
     if mode == "prefixes":
         env["LDWRAP_RPATH_PREFIXES"] = str(tmp_path)
     inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
@@ -260,15 +277,15 @@ def test_a_build_tree_gets_no_rpath(tmp_path: Path, marker: str, mode: str) -> N
     assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
 
 
-def test_a_libtool_libs_directory_is_a_build_tree(tmp_path: Path) -> None:
+def test_a_libtool_libs_directory_is_a_build_tree(linker_path: str, tmp_path: Path) -> None:
     lib = tmp_path / "pkg" / ".libs"
     lib.mkdir(parents=True)
     (lib / "libfoo.so").touch()
-    inv = prepare("ld.lld", ["main.o", f"{lib}/libfoo.so"], {"PATH": "/usr/bin"}, str(tmp_path))
+    inv = prepare("ld.lld", ["main.o", f"{lib}/libfoo.so"], {"PATH": linker_path}, str(tmp_path))
     assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
 
 
-def test_a_prefix_next_to_a_build_tree_still_counts(tmp_path: Path) -> None:
+def test_a_prefix_next_to_a_build_tree_still_counts(linker_path: str, tmp_path: Path) -> None:
     build = tmp_path / "build"
     build.mkdir()
     (build / "CMakeCache.txt").touch()
@@ -276,27 +293,29 @@ def test_a_prefix_next_to_a_build_tree_still_counts(tmp_path: Path) -> None:
     prefix.mkdir(parents=True)
     (prefix / "libfoo.so").touch()
     inv = prepare(
-        "ld.lld", ["main.o", "-L", str(prefix), "-lfoo"], {"PATH": "/usr/bin"}, str(build)
+        "ld.lld", ["main.o", "-L", str(prefix), "-lfoo"], {"PATH": linker_path}, str(build)
     )
     assert inv.argv[-2:] == ["-rpath", str(prefix)]
 
 
-def test_the_store_is_never_a_build_tree(tmp_path: Path) -> None:
+def test_the_store_is_never_a_build_tree(argv: Argv, tmp_path: Path) -> None:
     # A Makefile inside a store path (a source tarball unpacked there) changes nothing.
     p = Prefix(tmp_path)
     x = p.lib("x", "libx.so")
     (Path(x).parent / "Makefile").touch()
-    assert argv(tmp_path, ["main.o", "-L", x, "-lx"])[-2:] == ["-rpath", x]
+    assert argv(["main.o", "-L", x, "-lx"])[-2:] == ["-rpath", x]
 
 
-def test_a_prefix_installed_inside_a_build_tree_is_still_a_prefix(tmp_path: Path) -> None:
+def test_a_prefix_installed_inside_a_build_tree_is_still_a_prefix(
+    linker_path: str, tmp_path: Path
+) -> None:
     # `cmake --install build --prefix build/stage`: the markers above the prefix do not count.
     build = tmp_path / "build"
     lib = build / "stage" / "lib"
     lib.mkdir(parents=True)
     (build / "CMakeCache.txt").touch()
     (lib / "libfoo.so").touch()
-    env = {"PATH": "/usr/bin", "LDWRAP_RPATH_PREFIXES": str(build / "stage")}
+    env = {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(build / "stage")}
     inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
     assert inv.argv[-2:] == ["-rpath", str(lib)]
     # Inside the prefix, a build tree still counts.

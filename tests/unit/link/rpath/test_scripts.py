@@ -1,32 +1,29 @@
 """Libraries that are GNU ld scripts: the directories of the shared libraries they name get an
 rpath too, in the script's place, marked with the script (`via`). Through prepare, as the shim
-and `dry-run --json` see it; the shared libraries are real ELF files built with gcc."""
+and `dry-run --json` see it. The policy reads only a library's ELF header, so the shared
+libraries are ELF files built by hand (helpers/elf.py), and the real linker prepare finds is
+a placeholder (the `linker_path` fixture): nothing is linked."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from helpers import base_env, make_store
+from helpers import make_store
+from helpers.elf import EM_AARCH64, build_elf
 from ldwrap.link import rpath as policy
 from ldwrap.link.plan import prepare
 
 
 @pytest.fixture(scope="module")
 def elf(tmp_path_factory: pytest.TempPathFactory) -> dict[str, bytes]:
-    """The bytes of a real x86_64 and a real aarch64 shared library."""
+    """The bytes of an x86_64 and an aarch64 shared library."""
     d = tmp_path_factory.mktemp("elf")
-    (d / "x.c").write_text("int x(void) { return 1; }\n")
-    out = {}
-    for kind, cc in (("elf", "gcc"), ("arm", "aarch64-linux-gnu-gcc")):
-        so = d / f"{kind}.so"
-        subprocess.run(
-            [cc, "-shared", "-fPIC", "-o", str(so), str(d / "x.c")], check=True, env=base_env()
-        )
-        out[kind] = so.read_bytes()
-    return out
+    return {
+        "elf": build_elf(d / "elf.so").read_bytes(),
+        "arm": build_elf(d / "arm.so", machine=EM_AARCH64).read_bytes(),
+    }
 
 
 # Package -> {file: "elf" | "arm" | "a" (an archive) | "script text"}; {pkg} in a script, in
@@ -204,6 +201,7 @@ CASES = [
 )
 def test_scripts(
     tmp_path: Path,
+    linker_path: str,
     elf: dict[str, bytes],
     packages: dict[str, dict[str, str]],
     args: list[str],
@@ -230,9 +228,9 @@ def test_scripts(
             else:
                 path.write_text(fill(kind))
     caller = [fill(a) for a in args]
-    full_env = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(store.root), **env}
+    full_env = {"PATH": linker_path, "NIX_STORE": str(store.root), **env}
     data = prepare("ld.bfd", caller, full_env, str(tmp_path)).as_dict()
-    expected_argv = ["/usr/bin/ld.bfd", *caller]
+    expected_argv = [f"{linker_path}/ld.bfd", *caller]
     for pkg in rpath:
         expected_argv += ["-rpath", dirs[pkg]]
     assert data["argv"] == expected_argv
@@ -243,7 +241,7 @@ def test_scripts(
     assert got == [tuple(fill(x) for x in d) for d in decisions]
 
 
-def test_explain_names_the_script(tmp_path: Path, elf: dict[str, bytes]) -> None:
+def test_explain_names_the_script(tmp_path: Path, linker_path: str, elf: dict[str, bytes]) -> None:
     from click.testing import CliRunner
 
     from ldwrap.cli import cli
@@ -252,7 +250,7 @@ def test_explain_names_the_script(tmp_path: Path, elf: dict[str, bytes]) -> None
     run, dev = store.libdir("run"), store.libdir("dev")
     (run / "libfoo.so.1").write_bytes(elf["elf"])
     (dev / "libfoo.so").write_text(f"GROUP ( {run}/libfoo.so.1 )\n")
-    env = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(store.root)}
+    env = {"PATH": linker_path, "NIX_STORE": str(store.root)}
     r = CliRunner().invoke(cli, ["explain", "--as", "ld.bfd", "--", f"-L{dev}", "-lfoo"], env=env)
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[-3:] == [

@@ -2,16 +2,18 @@
 prefix (`aarch64-linux-gnu-ld` is an aarch64 linker), so only libraries built for that target
 may earn an rpath. Full argv from `prepare`, the code path behind the shim and `dry-run`.
 
-The libraries are real shared objects, built by the host and the aarch64 cross compiler."""
+The policy reads only a library's ELF header, so the libraries are x86_64 and aarch64 ELF
+files built by hand (helpers/elf.py); the real linkers are placeholders (the `linker_path`
+fixture) named by LDWRAP_LINKER, as a cross build would: nothing is linked."""
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from helpers import make_store
+from helpers.elf import EM_AARCH64, EM_X86_64, build_elf
 from ldwrap.link.plan import prepare
 from ldwrap.link.targets import name_machine
 
@@ -30,7 +32,7 @@ from ldwrap.link.targets import name_machine
         ("-ld", "ld", None),
     ],
 )
-def test_prefix_machine(invoked: str, linker: str, machine: str | None) -> None:
+def test_name_machine(invoked: str, linker: str, machine: str | None) -> None:
     assert name_machine(invoked, linker) == machine
 
 
@@ -41,61 +43,66 @@ def stores(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
     store = make_store(root)
     x86 = store.libdir("foo-x86_64")
     a64 = store.libdir("foo-aarch64")
-    src = root / "foo.c"
-    src.write_text("int foo_value(void) { return 42; }\n")
-    for cc, d in (("gcc", x86), ("aarch64-linux-gnu-gcc", a64)):
-        subprocess.run([cc, "-shared", "-fPIC", "-o", str(d / "libfoo.so"), str(src)], check=True)
+    build_elf(x86 / "libfoo.so", machine=EM_X86_64)
+    build_elf(a64 / "libfoo.so", machine=EM_AARCH64)
     return root, x86, a64
 
 
 def _dry(root: Path, argv0: str, args: list[str], real: str) -> list[str]:
-    env = {"PATH": "/usr/bin:/bin", "NIX_STORE": str(root / "nix" / "store"), "LDWRAP_LINKER": real}
+    # The placeholders' directory is PATH too, as /usr/bin holds the linkers on a real machine.
+    path = str(Path(real).parent)
+    env = {"PATH": path, "NIX_STORE": str(root / "nix" / "store"), "LDWRAP_LINKER": real}
     inv = prepare(argv0, args, env, str(root))
     assert inv.argv[0] == real
     return inv.argv[1:]
 
 
-# (invoked name, real linker, extra args): every spelling of a prefixed drop-in.
+# (invoked name, real linker's name in linker_path): every spelling of a prefixed drop-in.
 NAMES = [
-    ("aarch64-linux-gnu-ld", "/usr/bin/aarch64-linux-gnu-ld"),
-    ("aarch64-linux-gnu-ld.bfd", "/usr/bin/aarch64-linux-gnu-ld.bfd"),
-    ("aarch64-linux-gnu-ld.gold", "/usr/bin/aarch64-linux-gnu-ld.gold"),
-    ("aarch64-linux-gnu-ld.lld", "/usr/bin/ld.lld"),
-    ("aarch64-linux-gnu-ld.mold", "/usr/bin/ld.mold"),
+    ("aarch64-linux-gnu-ld", "aarch64-linux-gnu-ld"),
+    ("aarch64-linux-gnu-ld.bfd", "aarch64-linux-gnu-ld.bfd"),
+    ("aarch64-linux-gnu-ld.gold", "aarch64-linux-gnu-ld.gold"),
+    ("aarch64-linux-gnu-ld.lld", "ld.lld"),
+    ("aarch64-linux-gnu-ld.mold", "ld.mold"),
 ]
 
 
 @pytest.mark.parametrize(("name", "real"), NAMES, ids=[n for n, _ in NAMES])
 def test_a_prefixed_name_without_m_links_for_its_prefix(
-    stores: tuple[Path, Path, Path], name: str, real: str
+    stores: tuple[Path, Path, Path], linker_path: str, name: str, real: str
 ) -> None:
     root, x86, a64 = stores
     args = ["-o", "app", "app.o", f"-L{x86}", f"-L{a64}", "-lfoo"]
     # The x86_64 copy comes first on the search path, but the linker skips it.
-    assert _dry(root, f"/drop/{name}", args, real) == [*args, "-rpath", str(a64)]
+    assert _dry(root, f"/drop/{name}", args, f"{linker_path}/{real}") == [*args, "-rpath", str(a64)]
 
 
 @pytest.mark.parametrize(("name", "real"), NAMES, ids=[n for n, _ in NAMES])
-def test_m_wins_over_the_prefix(stores: tuple[Path, Path, Path], name: str, real: str) -> None:
+def test_m_wins_over_the_prefix(
+    stores: tuple[Path, Path, Path], linker_path: str, name: str, real: str
+) -> None:
     root, x86, a64 = stores
     args = ["-m", "elf_x86_64", "-o", "app", "app.o", f"-L{a64}", f"-L{x86}", "-lfoo"]
-    assert _dry(root, f"/drop/{name}", args, real) == [*args, "-rpath", str(x86)]
+    assert _dry(root, f"/drop/{name}", args, f"{linker_path}/{real}") == [*args, "-rpath", str(x86)]
 
 
-@pytest.mark.parametrize(
-    ("name", "real"),
-    [("ld", "/usr/bin/ld"), ("ld.gold", "/usr/bin/ld.gold"), ("ld.lld", "/usr/bin/ld.lld")],
-)
+@pytest.mark.parametrize("name", ["ld", "ld.gold", "ld.lld"])
 def test_an_unprefixed_name_links_for_this_machine(
-    stores: tuple[Path, Path, Path], name: str, real: str
+    stores: tuple[Path, Path, Path], linker_path: str, name: str
 ) -> None:
     root, x86, a64 = stores
     args = ["-o", "app", "app.o", f"-L{a64}", f"-L{x86}", "-lfoo"]
-    assert _dry(root, f"/drop/{name}", args, real) == [*args, "-rpath", str(x86)]
+    assert _dry(root, f"/drop/{name}", args, f"{linker_path}/{name}") == [*args, "-rpath", str(x86)]
 
 
-def test_gold_el_keeps_the_aarch64_emulation(stores: tuple[Path, Path, Path]) -> None:
+def test_gold_el_keeps_the_aarch64_emulation(
+    stores: tuple[Path, Path, Path], linker_path: str
+) -> None:
     # gcc's aarch64 link line through the plain name: `-EL` must not swallow the emulation.
     root, x86, a64 = stores
     args = ["-X", "-EL", "-maarch64linux", "-o", "a", "app.o", f"-L{x86}", f"-L{a64}", "-lfoo"]
-    assert _dry(root, "/drop/ld.gold", args, "/usr/bin/ld.gold") == [*args, "-rpath", str(a64)]
+    assert _dry(root, "/drop/ld.gold", args, f"{linker_path}/ld.gold") == [
+        *args,
+        "-rpath",
+        str(a64),
+    ]
