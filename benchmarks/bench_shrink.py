@@ -1,11 +1,11 @@
-"""Benchmark the RUNPATH trimming step (`ldwrap.link.shrink`) the shim runs after a link.
+"""Benchmark the RUNPATH trimming step (`ldwrap.link.trim`) the shim runs after a link.
 
 Usage: python benchmarks/bench_shrink.py [--runs N] [--imports N] [--links N] [--work DIR]
 
 First, what one link pays for the hook (LDWRAP_SHRINK): a real gcc link of a small program
 with 5 -L/-l into store-like directories, of which `--as-needed` (Debian's gcc default) drops
 3, through ldwrap's drop-ins (written by `ldwrap install`), with LDWRAP_SHRINK=0 (the linker
-is exec'd) and LDWRAP_SHRINK=1 (it runs as a child, then the shim imports link.shrink and trims
+is exec'd) and LDWRAP_SHRINK=1 (it runs as a child, then the shim imports link.trim and trims
 the output), interleaved, N runs each; and the same drop-in in front of a linker that exits at
 once, to see the hook's cost without a real link's noise around it. Wall and CPU time (user +
 system of the whole process tree); the cost is the median of the per-run differences.
@@ -17,7 +17,7 @@ needed library) and times, per link, median over N runs:
 * shrink (edit): read + decide + prove safe + write, on a fresh copy each run;
 * shrink (nothing to remove): the same on an already trimmed copy (read + decide only);
 * plan only: read + decide + prove safe, no write;
-* import: `import ldwrap.link.shrink` in a fresh `python -I -S`, alone and after the shim's own
+* import: `import ldwrap.link.trim` in a fresh `python -I -S`, alone and after the shim's own
   imports.
 """
 
@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 import _fixtures as fx  # noqa: E402
 from _timing import Command, check_ok  # noqa: E402
 
-from ldwrap.link.shrink import SHRUNK, UNCHANGED, plan_shrink, shrink_output  # noqa: E402
+from ldwrap.link.trim import SHRUNK, UNCHANGED, plan_shrink, shrink_output  # noqa: E402
 
 # The hook would be on by default if one link paid less than this for it (median); it costs
 # more (see ldwrap.link.config.SHRINK_DEFAULT). The benchmark reports how this machine compares.
@@ -223,7 +223,7 @@ def bench_import(runs: int) -> dict[str, float]:
     variants = {
         "empty": setup,
         "shim": shim,
-        "shim+shrink": shim + "; import ldwrap.link.shrink",
+        "shim+shrink": shim + "; import ldwrap.link.trim",
     }
     walls: dict[str, list[float]] = {k: [] for k in variants}
     alone: list[int] = []
@@ -236,13 +236,13 @@ def bench_import(runs: int) -> dict[str, float]:
         for code, out in ((setup, alone), (shim, after_shim)):
             proc = subprocess.run(
                 [sys.executable, "-I", "-S", "-X", "importtime", "-c",
-                 code + "; import ldwrap.link.shrink"],
+                 code + "; import ldwrap.link.trim"],
                 check=True, capture_output=True, text=True,
             )  # fmt: skip
             total = 0
             for line in proc.stderr.splitlines():
                 fields = line.split("|")
-                if len(fields) == 3 and fields[2].strip() == "ldwrap.link.shrink":
+                if len(fields) == 3 and fields[2].strip() == "ldwrap.link.trim":
                     total += int(fields[1])  # cumulative: its own imports that were new
                 elif len(fields) == 3 and fields[2].strip() == "ldwrap.link":
                     total += int(fields[1])
@@ -306,7 +306,7 @@ def main() -> None:
     print(f"{label:42} {imp['after_shim']:>8.0f}us")
     print(f"{'python -I -S, empty':42} {imp['empty'] / 1000:>8.2f}ms")
     print(f"{'python -I -S, import ldwrap.link.shim':42} {imp['shim'] / 1000:>8.2f}ms")
-    print(f"{'python -I -S, link.shim + link.shrink':42} {imp['shim+shrink'] / 1000:>8.2f}ms"
+    print(f"{'python -I -S, link.shim + link.trim':42} {imp['shim+shrink'] / 1000:>8.2f}ms"
           f"   (+{(imp['shim+shrink'] - imp['shim']) / 1000:.2f}ms)")  # fmt: skip
 
 

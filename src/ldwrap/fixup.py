@@ -1,11 +1,12 @@
 """``ldwrap fixup --shrink``: trim RUNPATH/RPATH entries that provide nothing, in files that
 are already built.
 
-Every absolute entry is a candidate (the rules are `link.shrink.entries_to_keep`'s): it goes
-when it provides none of the file's DT_NEEDED libraries (for DT_RPATH, none of the libraries
-needed through it, transitively). Files are replaced atomically (a temporary file in the same
-directory, fsync'd, given the old mode and owner, renamed over the old one), so a program that
-is running or being read never sees a half-written file. Never on the shim's hot path.
+Every absolute entry is a candidate (the rules are `link.shrink.entries_to_keep`'s, the edit
+`link.trim`'s): it goes when it provides none of the file's DT_NEEDED libraries (for
+DT_RPATH, none of the libraries needed through it, transitively). Files are replaced
+atomically (a temporary file in the same directory, fsync'd, given the old mode and owner,
+renamed over the old one), so a program that is running or being read never sees a half-
+written file. Never on the shim's hot path.
 
 A file in a Nix store is never edited (see `storeguard`): such a path is bad input.
 
@@ -23,7 +24,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import TextIO
 
 from .atomic import write_atomic
-from .link.shrink import (
+from .link.trim import (
     ERROR,
     NO_RUNPATH,
     NOT_ELF,

@@ -11,12 +11,22 @@ import struct
 from collections.abc import Iterable
 from pathlib import Path
 
+import pytest
+
 from ldwrap.link.targets import DT_NEEDED, DT_RPATH, DT_RUNPATH
 
 # e_machine values (elf.h).
 EM_386, EM_PPC, EM_X86_64, EM_AARCH64 = 3, 20, 62, 183
 # e_type values: a relocatable object, a program, a shared library (or PIE).
 ET_REL, ET_EXEC, ET_DYN = 1, 2, 3
+
+# (bits, big-endian, machine): one of each class and byte order.
+ELF_FLAVOURS = [
+    pytest.param(64, False, EM_X86_64, id="elf64-le"),
+    pytest.param(32, False, EM_386, id="elf32-le"),
+    pytest.param(64, True, 21, id="elf64-be"),
+    pytest.param(32, True, EM_PPC, id="elf32-be"),
+]
 
 
 class Dynstr:

@@ -414,3 +414,15 @@ def test_a_module_has_one_test_file_or_one_folder() -> None:
         and (d.parent / f"test_{d.name}.py").exists()
     ]
     assert both == []
+
+
+@pytest.mark.parametrize("module", ["ldwrap.link.spawn", "ldwrap.link.trim"])
+def test_the_after_link_modules_load_nothing_heavy(module: str) -> None:
+    """With LDWRAP_SHRINK the shim waits for the linker and trims the output: that path
+    starts as light as the exec path."""
+    code = f"import sys; sys.path.insert(0, {str(PACKAGE_PARENT)!r}); import {module}; "
+    code += "print('\\n'.join(sys.modules))"
+    out = subprocess.run(
+        [sys.executable, "-I", "-S", "-c", code], capture_output=True, text=True, check=True
+    )
+    assert _heavy(out.stdout.split(), _bare_modules()) == []

@@ -147,19 +147,19 @@ def _shrink(inv: "Invocation") -> None:
     req = inv.request
     if req is None or req.relocatable:
         return
-    from . import shrink  # only links that --as-needed may have left with unused entries
+    from . import shrink, trim  # only links that --as-needed may have left with unused entries
 
     output = req.output or "a.out"
     vouched = inv.plan.vouched if inv.plan is not None else {}
     known = {e: shrink.sonames(vouched[e]) for e in inv.shrink_candidates if e in vouched}
-    result = shrink.shrink_output(output, inv.shrink_candidates, known=known)
+    result = trim.shrink_output(output, inv.shrink_candidates, known=known)
     if not inv.config.debug:
         return
-    if result.status == shrink.SHRUNK:
+    if result.status == trim.SHRUNK:
         what = f"removed {', '.join(result.removed)} from {result.tag}"
-    elif result.status == shrink.UNCHANGED:
+    elif result.status == trim.UNCHANGED:
         what = "every entry provides a needed library"
-    elif result.status == shrink.REFUSED:
+    elif result.status == trim.REFUSED:
         what = f"left as it is: {result.reason} (would remove {', '.join(result.removed)})"
     else:
         what = f"nothing to trim: {result.reason}"

@@ -14,7 +14,7 @@ import pytest
 
 from helpers import base_env, compile_c, read_runpath, run_program, store_hash
 from ldwrap.fixup import fixup, replace_bytes
-from ldwrap.link.shrink import SHRUNK, plan_shrink
+from ldwrap.link.trim import SHRUNK, plan_shrink
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""link.shrink and `ldwrap fixup --shrink` on real ELF files.
+"""link.trim and `ldwrap fixup --shrink` on real ELF files.
 
 Programs and shared libraries are built with gcc through GNU ld, gold, lld and mold, as ELF64
 and ELF32 (`-m32`), with extra `-rpath` directories that provide nothing, the way `--as-needed`
@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 
 from ldwrap.fixup import fixup
-from ldwrap.link.shrink import REFUSED, SHRUNK, UNCHANGED, plan_shrink, read_elf, shrink_output
+from ldwrap.link.elfdyn import read_dynamic
+from ldwrap.link.trim import REFUSED, SHRUNK, UNCHANGED, plan_shrink, shrink_output
 
 pytestmark = pytest.mark.integration
 
@@ -255,7 +256,7 @@ def test_static_and_relocatable_outputs_are_left_alone(tmp_path: Path) -> None:
         result = shrink_output(str(path), ["/nonexistent"])
         assert result.status == "not dynamic" and not result.failed
         assert path.read_bytes() == before
-        assert read_elf(str(path)) is None
+        assert read_dynamic(str(path)) is None
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,11 +11,11 @@ from click.testing import CliRunner
 
 from helpers.elf import build_elf
 from ldwrap.cli import cli
-from ldwrap.link.shrink import read_elf
+from ldwrap.link.elfdyn import read_dynamic
 
 
 def runpath(path: Path) -> str | None:
-    info = read_elf(str(path))
+    info = read_dynamic(str(path))
     assert info is not None
     return info.runpath
 
