@@ -137,7 +137,13 @@ def prefix_modes(store: str) -> list[Mode]:
             "nixpure",
             "Nix build with purity (the same and NIX_ENFORCE_PURITY=1; gcc's files in the store)",
             MODE_NIX,
-            {**wrapper, "NIX_ENFORCE_PURITY": "1"},
+            # The work directory (store/../..) as the build's top: purity allows the build's
+            # own files there, as it allows /tmp.
+            {
+                **wrapper,
+                "NIX_ENFORCE_PURITY": "1",
+                "NIX_BUILD_TOP": os.path.dirname(os.path.dirname(store)),
+            },
             store_argv=True,
         ),
         Mode(
