@@ -71,7 +71,7 @@ def parse(
             if value is not None:
                 if value[:1] == "=" or value.startswith("$SYSROOT"):
                     s.pending_eq_dirs.append(len(req.lib_dirs))
-                req.order.append((True, len(req.lib_dirs)))
+                req.kinds.append(1)
                 req.lib_dirs.append(value)
         elif name == "library":
             if value:
@@ -90,7 +90,7 @@ def parse(
 
 def _library_file(s: "_State", value: str) -> None:
     req = s.req
-    req.order.append((False, len(req.lib_files)))
+    req.kinds.append(0)
     req.lib_files.append(value)
     if s.as_needed:
         req.as_needed.add(value.rsplit("/", 1)[-1])

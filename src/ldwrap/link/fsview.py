@@ -28,8 +28,9 @@ class FsView:
     """Cached answers about the real file system."""
 
     def __init__(self) -> None:
-        # Per directory: None if unreadable, else (the names list asked, those names found).
-        self._listing: dict[str, tuple[list[str], frozenset[str]] | None] = {}
+        # Per directory: None if unreadable, else (the names list asked, those names found,
+        # in its order and as its own strings: a listing's strings are dropped with it).
+        self._listing: dict[str, tuple[list[str], tuple[str, ...]] | None] = {}
         self._probed: dict[str, bool] = {}
         self._real: dict[str, str] = {}
         self._modes: dict[str, int] = {}  # lstat answers of realpath's components
@@ -55,12 +56,11 @@ class FsView:
         if kept is None:
             return []
         hits = kept[1]
-        if len(hits) <= 1 and len(index) == len(names):
-            out = list(hits)  # the usual answer: one library, or none
-        elif len(index) == len(names):
-            out = sorted(hits, key=index.__getitem__)
+        if len(index) == len(names):
+            out = list(hits)
         else:  # a name repeats: say it as often as it was asked
-            out = [n for n in names if n in hits]
+            found = set(hits)
+            out = [n for n in names if n in found]
         if slashed:
             # A name with a slash (-l:sub/libx.so) is not in the listing; probe it.
             out += [n for n in slashed if self._exists_in(directory, n)]
@@ -80,13 +80,17 @@ class FsView:
 
     def _read(
         self, directory: str, names: "list[str]", index: "dict[str, int]"
-    ) -> "tuple[list[str], frozenset[str]] | None":
+    ) -> "tuple[list[str], tuple[str, ...]] | None":
         try:
             listing = os.listdir(directory)
         except OSError:
             self._listing[directory] = None
             return None
-        hits = frozenset([n for n in listing if n in index])
+        found = index.keys() & listing  # in C: the listing is walked once
+        if len(found) == 1:
+            hits: tuple[str, ...] = (names[index[found.pop()]],)  # the usual answer
+        else:
+            hits = tuple([names[i] for i in sorted([index[n] for n in found])])
         kept = self._listing[directory] = (names, hits)
         return kept
 
@@ -152,17 +156,26 @@ class FsView:
             d = d.rsplit("/", 1)[0] or "/"
 
     def target(self, path: str) -> "tuple[int, int, int] | None":
-        """The ELF target a library file is for (see of_bytes); read once."""
-        if path not in self._targets:
-            head = self.head(path)
-            self._targets[path] = None if head is None else of_bytes(head)
-        return self._targets[path]
+        """The ELF target a library file is for (see of_bytes); read once. Of an ELF file
+        only the target is kept: a link with 10,000 libraries would keep 10,000 headers."""
+        targets = self._targets
+        if path in targets:
+            return targets[path]
+        if path in self._heads:
+            head = self._heads[path]
+        else:
+            head = file_head(path)
+            if head is None or head[:4] != ELFMAG:
+                self._heads[path] = head  # a script's text is asked for next
+        found = targets[path] = None if head is None else of_bytes(head)
+        return found
 
     def head(self, path: str) -> "bytes | None":
         """A library file's first bytes (all of a linker script's first 4 KiB); read once."""
-        if path not in self._heads:
-            self._heads[path] = file_head(path)
-        return self._heads[path]
+        if path in self._heads:
+            return self._heads[path]
+        head = self._heads[path] = file_head(path)
+        return head
 
     def script(self, path: str) -> "str | None":
         """The text of a GNU ld script standing in for a library, else None (an ELF file,

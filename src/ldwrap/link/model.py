@@ -48,12 +48,12 @@ class LinkRequest:
         "dashdash",
         "emulation",
         "end_state",
+        "kinds",
         "lib_dirs",
         "lib_files",
         "libs",
         "link_type",
         "no_interp",
-        "order",
         "output",
         "query",
         "relocatable",
@@ -65,9 +65,9 @@ class LinkRequest:
         self.lib_dirs: list[str] = []  # in -L order, sysroot applied
         self.libs: list[LibRequest] = []
         self.lib_files: list[str] = []  # shared libraries named directly
-        # Where each -L directory and each library file stands in argv, in argv order:
-        # (True, index in lib_dirs) or (False, index in lib_files).
-        self.order: list[tuple[bool, int]] = []
+        # In argv order, 1 for each -L directory and 0 for each library file: where each
+        # stands among the other (one byte each: a link may have tens of thousands).
+        self.kinds = bytearray()
         self.rpaths: list[str] = []  # the caller's own -rpath / -R values
         self.link_type = DYNAMIC
         self.relocatable = False

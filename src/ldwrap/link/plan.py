@@ -327,10 +327,9 @@ def merge_requests(
     out = LinkRequest()
     for name in LinkRequest.__slots__:
         setattr(out, name, getattr(req, name))
-    out.lib_dirs, out.lib_files, out.libs, out.rpaths, out.order = [], [], [], [], []
+    out.lib_dirs, out.lib_files, out.libs, out.rpaths = [], [], [], []
+    out.kinds = before.kinds + req.kinds + after.kinds
     for part in (before, req, after):
-        dirs, files = len(out.lib_dirs), len(out.lib_files)
-        out.order += [(d, i + (dirs if d else files)) for d, i in part.order]
         out.lib_dirs += part.lib_dirs
         out.lib_files += part.lib_files
         out.libs += part.libs

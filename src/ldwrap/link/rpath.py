@@ -45,7 +45,7 @@ from .verdicts import (
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Iterator
 
     from .config import Config
     from .fsview import FsView
@@ -183,11 +183,13 @@ def link_target(req: "LinkRequest", machine: "str | None") -> "tuple[int, int, i
     return of_link(req.emulation, machine)
 
 
-def candidates(req: "LinkRequest") -> "list[tuple[bool, str]]":
+def candidates(req: "LinkRequest") -> "Iterator[tuple[bool, str]]":
     """(is a -L directory, as given) for every candidate, in argv order: -L directories and
     shared libraries named by path interleaved as they appear (nixpkgs' single loop), so
     that RUNPATH order, which decides which copy of a library wins, is the command's."""
-    return [(d, req.lib_dirs[i] if d else req.lib_files[i]) for d, i in req.order]
+    dirs, files = iter(req.lib_dirs), iter(req.lib_files)
+    for kind in req.kinds:
+        yield (True, next(dirs)) if kind else (False, next(files))
 
 
 def allowed(p: "Policy", path: str) -> "str | None":

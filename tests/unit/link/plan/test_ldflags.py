@@ -10,6 +10,7 @@ from ldwrap.link.config import Config
 from ldwrap.link.grammar import FLAVOURS
 from ldwrap.link.model import Invocation, LinkRequest, RealLinker
 from ldwrap.link.plan import Link, with_ldflags
+from ldwrap.link.rpath import candidates
 
 CALLERS = [
     ["-L/c", "-lbar", "main.o"],
@@ -49,7 +50,7 @@ def linked(flavour: str, caller: list[str], before: str, after: str) -> LinkRequ
 
 def facts(req: LinkRequest) -> dict[str, object]:
     return {
-        "order": [(d, req.lib_dirs[i] if d else req.lib_files[i]) for d, i in req.order],
+        "order": list(candidates(req)),
         "lib_dirs": req.lib_dirs,
         "lib_files": req.lib_files,
         "libs": [(lib.spec, lib.static) for lib in req.libs],
