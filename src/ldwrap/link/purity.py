@@ -54,10 +54,17 @@ def roots(env: "Mapping[str, str]") -> "tuple[str, ...]":
 def is_pure(path: str, allowed: "tuple[str, ...]") -> bool:
     if path[:1] != "/":
         return True  # relative to the build directory
-    p = _norm(path)
-    if p == "/dev/null":
+    # Most paths are normal already, and normpath costs more than the rest of the check.
+    p = path if "/." not in path and "//" not in path and path[-1:] != "/" else _norm(path)
+    if p == "/dev/null" or p in allowed:
         return True
-    return any(r == "/" or p == r or p.startswith(r + "/") for r in allowed)
+    heads = _HEADS.get(allowed)
+    if heads is None:
+        heads = _HEADS[allowed] = tuple(r if r == "/" else r + "/" for r in allowed)
+    return p.startswith(heads)
+
+
+_HEADS: "dict[tuple[str, ...], tuple[str, ...]]" = {}  # allowed roots -> "root/" prefixes
 
 
 class Filtered:
@@ -136,6 +143,9 @@ def _rebuild(
     result.changed = True
     result.notes = notes
     result.expanded = [t for t in out if t is not None]
+    if flat == args:  # no @file was expanded: nothing to inline
+        result.args = list(result.expanded)
+        return
     new_args: list[str] = []
     k = 0
     for a, c in zip(args, counts):

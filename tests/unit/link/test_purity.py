@@ -59,10 +59,21 @@ def test_roots_without_build_top_do_not_crash() -> None:
         ("/usr/lib", False),
         ("rel/lib", True),
         ("/build/src/a.o", True),
+        ("/tmp/", True),
+        ("/nix/store/./a", True),
+        ("/tmp/./../etc", False),
+        ("/build/", True),
+        ("/buildx", False),
+        ("/", False),
     ],
 )
 def test_is_pure(path: str, pure: bool) -> None:
     assert is_pure(path, ALLOWED) is pure
+
+
+@pytest.mark.parametrize("path", ["/", "/usr/lib", "/etc/../x", "rel"])
+def test_everything_is_pure_under_a_root_of_slash(path: str) -> None:
+    assert is_pure(path, ("/",))
 
 
 # (id, flavour, args, kept args)
