@@ -129,7 +129,7 @@ def lazy_modules(root: str = ROOT, package_dir: str | None = None) -> list[tuple
     return out
 
 
-def _compiled(name: str, path: str, tables: dict[int, bytes]) -> tuple[os.stat_result, CodeType]:
+def _compiled(name: str, path: str) -> tuple[os.stat_result, CodeType]:
     with open(path, "rb") as f:
         st = os.fstat(f.fileno())
         source = f.read()
@@ -139,7 +139,7 @@ def _compiled(name: str, path: str, tables: dict[int, bytes]) -> tuple[os.stat_r
     # are an eighth of the bytes every link reads and decodes.
     tree = without_annotations(ast.parse(source, path))
     code = compile(tree, path, "exec", dont_inherit=True, optimize=2)
-    return st, without_lines(code, tables)
+    return st, code
 
 
 class _Annotations(ast.NodeTransformer):
@@ -188,46 +188,18 @@ def build(root: str = ROOT) -> bytes:
     second record is read whole and decoded at once (marshal.load on a file reads it piece by
     piece, far slower)."""
     entries: list[Entry] = []
-    tables: dict[int, bytes] = {}  # location tables, one per code length (see without_lines)
     for name, path, is_pkg in modules(root):
-        st, code = _compiled(name, path, tables)
+        st, code = _compiled(name, path)
         entries.append((name, path, is_pkg, st.st_mtime_ns, st.st_size, code))
     lazy: list[Entry] = []
     for name, path in lazy_modules(root):
-        st, code = _compiled(name, path, tables)
+        st, code = _compiled(name, path)
         lazy.append((name, path, False, st.st_mtime_ns, st.st_size, code))
     path = bootstrap.__file__
     with open(path, "rb") as f:
         tree = without_annotations(ast.parse(f.read(), path))
     loader = compile(tree, path, "exec", dont_inherit=True, optimize=2)
-    return dumps(header(), without_lines(loader, tables), entries, lazy)
-
-
-def without_lines(code: CodeType, tables: dict[int, bytes] | None = None) -> CodeType:
-    """code, and the code it holds, with a location table that says "no location" for every
-    instruction. The real tables are a quarter of the bundle, one object per function, decoded
-    on every link (about 0.15 ms) for nothing but tracebacks, which the shim does not show (an
-    internal error is one line, then the link runs unchanged). A table of no locations is
-    valid to every tool that reads one and depends only on the code's length, so functions of
-    one length share one. A traceback through bundled code names each file and function, with
-    `line None`; remove the bundle, or run the modules from source, to see line numbers."""
-    if sys.version_info < (3, 11):
-        return code  # another table format, without the columns that make 3.11's large
-    tables = {} if tables is None else tables
-    units = len(code.co_code) // 2
-    table = tables.get(units)
-    if table is None:
-        # CPython 3.11+ location entries: 1 byte each, bit 7 set, code 15 (no location) in
-        # bits 3-6, the number of code units it covers, less one, in bits 0-2.
-        table = tables[units] = bytes(0xF8 | (min(8, units - i) - 1) for i in range(0, units, 8))
-    consts = tuple(
-        without_lines(c, tables) if isinstance(c, CodeType) else c for c in code.co_consts
-    )
-    bare = code.replace(co_consts=consts, co_linetable=table)
-    # An interpreter that reads these tables otherwise keeps its own (the code, unchanged).
-    if any(p != (None, None, None, None) for p in bare.co_positions()):
-        return code.replace(co_consts=consts)
-    return bare
+    return dumps(header(), loader, entries, lazy)
 
 
 def _snapshot_source() -> bytes:

@@ -138,12 +138,10 @@ def precompiled(body: str) -> str:
     launcher runs the compiled body; any other (the guard is its exact version, as for the
     bundle) compiles the text. A body that a raw string cannot hold (a path with three
     quotes or a backslash) stays plain code."""
-    from .bundle import without_lines
-
     if "'''" in body or "\\" in body.replace("\\n", ""):
         return body
     code = compile(body, "<ldwrap launcher>", "exec", dont_inherit=True, optimize=2)
-    blob = marshal.dumps(without_lines(code)).hex()
+    blob = marshal.dumps(code).hex()
     return (
         f"{_NOTE}"
         "import sys\n"

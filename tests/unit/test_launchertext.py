@@ -69,12 +69,10 @@ def test_the_compiled_body_is_the_text_compiled() -> None:
     import ast
     import marshal
 
-    from ldwrap.bundle import without_lines
-
     body, blob, version = _text_and_blob(launcher_text(bundle="/x/.ldwrap-shim.bundle"))
     assert ast.literal_eval(version) == sys.version
     code = marshal.loads(bytes.fromhex(blob))
-    again = without_lines(compile(body, "<ldwrap launcher>", "exec", optimize=2))
+    again = compile(body, "<ldwrap launcher>", "exec", optimize=2)
     assert (code.co_code, code.co_consts, code.co_names) == (
         again.co_code,
         again.co_consts,
