@@ -76,6 +76,22 @@ def variants(work: str) -> list[tuple[str, str, str, str]]:
         lazy = install(os.path.join(work, "nolazy"))
     out.append(("lazy modules from the bundle (PEP 562), not imported", "nixpure", base, lazy))
 
+    def with_docstrings(source: object, path: str, mode: str, **kw: object) -> object:
+        return compile(source, path, mode, dont_inherit=True)  # type: ignore[call-overload]
+
+    bundle.compile = with_docstrings  # type: ignore[attr-defined]
+    try:
+        docs = install(os.path.join(work, "docstrings"))
+    finally:
+        del bundle.compile  # type: ignore[attr-defined]
+    out.append(("no docstrings in the bundle", "nix", base, docs))
+
+    eager = install(os.path.join(work, "eager"))
+    names = [name for name, _ in bundle.lazy_modules()]
+    fill = f"for n in {names!r}:\n    sys.modules[n].__getattr__('__name__')\n"
+    rewrite_body(eager, lambda b: b.replace("\nmain()\n", "\n" + fill + "main()\n"))
+    out.append(("modules a link may not need run only when it does", "nix", base, eager))
+
     with patched(bundle, "without_annotations", lambda tree: tree):
         ann = install(os.path.join(work, "annotations"))
     out.append(("no annotations in the bundle", "nix", base, ann))

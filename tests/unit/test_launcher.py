@@ -90,3 +90,22 @@ def test_a_long_interpreter_path_keeps_the_mark_in_the_first_bytes(tmp_path: Pat
     assert ld.read_text().startswith("#!/bin/sh\n")
     assert is_shim(str(ld))
     assert launcher_problem(str(ld)) is None
+
+
+def test_install_writes_the_package_bytecode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No link pays for compiling a module that the bundle does not carry (or when it is
+    stale): install writes the bytecode of the package it runs from."""
+    import importlib.util
+
+    import ldwrap
+    from ldwrap.launcher import precompile
+
+    package = tmp_path / "ldwrap"
+    (package / "link").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "link" / "late.py").write_text("VALUE = 1\n")
+    monkeypatch.setattr(ldwrap, "__file__", str(package / "__init__.py"))
+    precompile()
+    assert Path(importlib.util.cache_from_source(str(package / "link" / "late.py"))).is_file()
