@@ -1,11 +1,17 @@
 """Compare two recordings of the test suite's prepare() calls (tests/helpers/prepare_record.py).
 
     python benchmarks/compare_prepare.py BEFORE.jsonl AFTER.jsonl [--show N] [--ignore-order]
+    python benchmarks/compare_prepare.py BEFORE.jsonl AFTER.jsonl --by-input
 
 Per test, the calls are compared in order. The summary counts tests whose calls are identical,
 tests whose calls differ (listed, with the first differing call's fields), and tests found in
 only one recording. Tests whose calls were drawn at random (hypothesis without CI=true) differ
 in their inputs: the summary says so apart, as "inputs differ".
+
+With --by-input, every call is matched by its inputs across the whole recordings, whichever
+test made it (a test moved to another file keeps its calls): the summary counts the distinct
+inputs whose outcomes are the same, those whose outcomes differ, and those made in one
+recording only.
 """
 
 from __future__ import annotations
@@ -49,6 +55,33 @@ def differing_fields(a: dict[str, object], b: dict[str, object]) -> list[str]:
     return sorted(k for k in set(out_a) | set(out_b) if out_a.get(k) != out_b.get(k))
 
 
+def _outcome(record: dict[str, object]) -> str:
+    return json.dumps({k: v for k, v in record.items() if k not in ("test", "in")}, sort_keys=True)
+
+
+def by_input(before: Path, after: Path, show: int) -> int:
+    """Compare the outcomes of every distinct input, whichever test made the call."""
+    outcomes: list[dict[str, set[str]]] = [defaultdict(set), defaultdict(set)]
+    calls = [0, 0]
+    for side, path in enumerate((before, after)):
+        for records in load(path).values():
+            for r in records:
+                outcomes[side][_key(r)].add(_outcome(r))
+                calls[side] += 1
+    a, b = outcomes
+    common = set(a) & set(b)
+    differ = sorted(k for k in common if a[k] != b[k])
+    print(f"calls recorded: {calls[0]} before, {calls[1]} after")
+    print(f"distinct inputs in both: {len(common)}; same outcome: {len(common) - len(differ)}")
+    print(f"distinct inputs whose outcome differs: {len(differ)}")
+    print(
+        f"distinct inputs only before: {len(set(a) - set(b))}; only after: {len(set(b) - set(a))}"
+    )
+    for k in differ[:show]:
+        print(f"\n{k[:300]}\n  before: {sorted(a[k])[0][:600]}\n  after:  {sorted(b[k])[0][:600]}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("before", type=Path)
@@ -57,7 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--ignore-order", action="store_true", help="match a test's calls by their inputs"
     )
+    ap.add_argument(
+        "--by-input", action="store_true", help="match every call by its inputs, in any test"
+    )
     ns = ap.parse_args(argv)
+    if ns.by_input:
+        return by_input(ns.before, ns.after, ns.show)
     before, after = load(ns.before), load(ns.after)
     identical: list[str] = []
     inputs_differ: list[str] = []
