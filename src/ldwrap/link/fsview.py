@@ -9,6 +9,7 @@ the loader then trips over at run time.
 
 from . import oslite as os
 from .buildtrees import BUILD_TREE_MARKERS, STRIPPING
+from .model import is_library_name
 from .targets import ELFMAG, ET_DYN, of_bytes
 
 # Measured on ext4 and tmpfs: reading a directory costs about as much as probing 4 names
@@ -209,7 +210,7 @@ def library_names(directory: str) -> "frozenset[str]":
         names = os.listdir(directory)
     except (OSError, ValueError):
         return frozenset()
-    return frozenset(n for n in names if n[:3] == "lib" and ".so" in n)
+    return frozenset(n for n in names if is_library_name(n))
 
 
 _SCRIPT_BYTES = 4096  # glibc's libc.so names its format in the first few hundred bytes

@@ -13,6 +13,7 @@ import posix
 
 from . import oslite as os
 from .buildtrees import AUTOCONF, CMAKE, CONFIG_FILES, MAKE, MAKEFILES, MESON
+from .model import is_library_name
 
 TYPE_CHECKING = False  # typing costs milliseconds at start-up; mypy reads this name
 if TYPE_CHECKING:
@@ -74,11 +75,6 @@ class TreeInstall:
 
     def __repr__(self) -> str:
         return f"TreeInstall({self.kind!r}, {self.root!r}, {self.libdir!r}, {self.bindir!r})"
-
-
-def is_library_name(name: str) -> bool:
-    """Whether a file name is a shared library's (`libfoo.so`, `libfoo.so.1.2`)."""
-    return name.startswith("lib") and (name.endswith(".so") or ".so." in name)
 
 
 # ---------------------------------------------------------------------------------------------

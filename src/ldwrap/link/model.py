@@ -19,6 +19,11 @@ def is_shared_name(name: str) -> bool:
     return base.endswith(".so") or ".so." in base
 
 
+def is_library_name(name: str) -> bool:
+    """lib*.so, lib*.so.N: a file name a loader finds a shared library by."""
+    return name[:3] == "lib" and is_shared_name(name)
+
+
 class LibRequest:
     """One `-l`: the file names it matches, and whether it was asked for in static mode."""
 

@@ -19,7 +19,7 @@ import stat
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..link.targets import ET_DYN, ET_EXEC
+from ..link.targets import ELFMAG, ET_DYN, ET_EXEC
 from .audit import BAD_ELF, load_findings, own_findings
 from .elf import Target, is_debug_companion, target_of
 from .finding import Finding
@@ -29,9 +29,6 @@ from .places import Places, normal_dir
 from .report import fix_line
 from .resolve import InputError, Resolver
 from .startup import ForeignFile, Judgement, judge
-
-ELFMAG = b"\x7fELF"
-
 
 # The smallest ELF file: a 32-bit header. Smaller files are not read at all (what /proc and
 # /sys hold says size 0, and some of it blocks a reader).
