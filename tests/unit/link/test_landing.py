@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_store
+from helpers import Store
 from ldwrap.link import landing
 from ldwrap.link.argv import parse
 from ldwrap.link.config import Config
@@ -20,24 +20,14 @@ from ldwrap.link.rpath import decide
 from ldwrap.link.verdicts import ADDED, COPY, DRIVER, OWN_ABSOLUTE, OWN_ORIGIN
 
 
-class Tree:
-    """A store of library-named files under tmp, and a Meson build tree for outputs (its
-    install takes the caller's rpath out, so copies are made)."""
+class Tree(Store):
+    """A store of library-named files under tmp (helpers.Store), and a Meson build tree for
+    outputs (its install takes the caller's rpath out, so copies are made)."""
 
     def __init__(self, tmp: Path) -> None:
-        self.store = make_store(tmp)
+        super().__init__(tmp)
         self.build = tmp / "build"
         (self.build / "meson-private").mkdir(parents=True)
-
-    def lib(self, pkg: str, *files: str, sub: str = "lib") -> str:
-        d = self.store.libdir(pkg).parent / sub
-        d.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            (d / f).touch()
-        return str(d)
-
-    def env(self) -> dict[str, str]:
-        return {"NIX_STORE": str(self.store.root)}
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import base_env
+from helpers import Store, base_env
 from ldwrap.link import shim
 from ldwrap.link.linkers import CHAIN_VAR, MAX_DEPTH
 
@@ -52,15 +52,13 @@ def fake_linker(path: Path, body: str = "exit 0") -> Path:
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_env: None, no_exec: None) -> Setup:
     """A store with libfoo.so, a fake real ld.lld / ld on PATH, NIX_STORE set."""
-    storedir = tmp_path / "nix" / "store"
-    lib = storedir / "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-foo" / "lib"
-    lib.mkdir(parents=True)
-    (lib / "libfoo.so").touch()
+    store = Store(tmp_path)
+    lib = Path(store.lib("foo", "libfoo.so"))
     sysbin = tmp_path / "sys"
     for n in ("ld.lld", "ld", "ld.mold"):
         fake_linker(sysbin / n)
     monkeypatch.setenv("PATH", str(sysbin))
-    monkeypatch.setenv("NIX_STORE", str(storedir))
+    monkeypatch.setenv("NIX_STORE", str(store.root))
     monkeypatch.chdir(tmp_path)
     return lib, sysbin
 

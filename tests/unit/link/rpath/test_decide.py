@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import store_hash
+from helpers import Store, store_hash
 from ldwrap.link import landing
 from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
@@ -28,21 +28,13 @@ from ldwrap.link.rpath import decide, normalise
 from ldwrap.link.sysdirs import default_dir_checker
 
 
-class Tree:
-    """A store-like prefix under tmp with library-named files."""
+class Tree(Store):
+    """A store-like prefix under tmp with library-named files (helpers.Store), and
+    directories beside it, outside the store."""
 
     def __init__(self, tmp: Path) -> None:
+        super().__init__(tmp)
         self.tmp = tmp
-        self.store = tmp / "nix" / "store"
-        self.store.mkdir(parents=True)
-
-    def lib(self, pkg: str, *files: str, sub: str = "lib") -> str:
-        d = self.store / f"{store_hash(pkg)}-{pkg}" / sub
-        d.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            (d / f).parent.mkdir(parents=True, exist_ok=True)
-            (d / f).touch()
-        return str(d)
 
     def outside(self, name: str, *files: str) -> str:
         d = self.tmp / name
@@ -50,9 +42,6 @@ class Tree:
         for f in files:
             (d / f).touch()
         return str(d)
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return {"NIX_STORE": str(self.store), **extra}
 
 
 @pytest.fixture
@@ -183,7 +172,7 @@ def test_a_subdirectory_match_does_not_narrow_the_search_of_later_directories(
 
 
 def test_nonexistent_directory(tree: Tree) -> None:
-    d = str(tree.store / "missing-pkg" / "lib")
+    d = str(tree.root / "missing-pkg" / "lib")
     assert verdicts(plan(["-L", d, "-lfoo"], tree.env())) == [(d, policy.NO_LIBRARY)]
 
 
@@ -257,8 +246,7 @@ def test_dotdot_after_a_symlink_is_resolved_physically(tree: Tree) -> None:
 
 def test_dotdot_inside_the_store_through_a_symlinked_dir(tree: Tree) -> None:
     real = tree.lib("real", "libfoo.so")
-    other = tree.store / f"{store_hash('other')}-other"
-    other.mkdir()
+    other = tree.path("other")
     (other / "share").symlink_to(Path(real).parent / "etc")
     (Path(real).parent / "etc").mkdir()
     p = plan(["-L", str(other / "share" / ".." / "lib"), "-lfoo"], tree.env())
@@ -491,7 +479,7 @@ def test_switches(tree: Tree, linker_path: str, extra: dict[str, str], disabled:
 
 def test_nix_store_with_trailing_slash_matches(tree: Tree) -> None:
     d = tree.lib("foo", "libfoo.so")
-    assert plan(["-L", d, "-lfoo"], {"NIX_STORE": str(tree.store) + "/"}).dirs == [d]
+    assert plan(["-L", d, "-lfoo"], {"NIX_STORE": str(tree.root) + "/"}).dirs == [d]
 
 
 def test_rpath_prefixes_mode(tree: Tree) -> None:
