@@ -29,6 +29,9 @@ from ldwrap.link.config import (
     nix_host,
     os_release_id,
 )
+from ldwrap.link.plan import prepare
+
+from .conftest import Dry
 
 DEBIAN = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nID=debian\n'
 NIXOS = b'BUILD_ID="23.11"\nID=nixos\nNAME=NixOS\n'
@@ -421,3 +424,18 @@ def test_a_nix_build_is_known_by_its_output_in_the_store(
     c = Config.from_env(env, nix_store_exists=False)
     assert c.nix_build == nix_build
     assert c.own_rpath_on == (not nix_build)
+
+
+def test_bad_settings_warn(dry: Dry, tmp_path: Path, linker_path: str) -> None:
+    full = {"PATH": linker_path, "LDWRAP_DTAGS": "x", "LDWRAP_LD_RUN_PATH": "yes"}
+    inv = prepare("ld.lld", ["m.o"], full, str(tmp_path))
+    assert inv.config.warnings == [
+        "ignoring LDWRAP_DTAGS='x': use runpath or rpath",
+        "ignoring LDWRAP_LD_RUN_PATH='yes': use 1 or 0",
+    ]
+    # A value it ignores leaves LDWRAP_LD_RUN_PATH's default (on): LD_RUN_PATH is still passed.
+    assert dry(["m.o"], {"LDWRAP_LD_RUN_PATH": "yes", "LD_RUN_PATH": "/r1"}) == [
+        "m.o",
+        "-rpath",
+        "/r1",
+    ]
