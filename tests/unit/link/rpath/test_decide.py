@@ -2,7 +2,8 @@
 
 Real temporary trees throughout (`<tmp>/nix/store/<hash>-name/lib` with empty files named
 like libraries: the policy only asks whether a file exists). Two tests use a fake FsView,
-for the absolute `/nix/store` and `/opt` that a test cannot create.
+for the absolute `/nix/store` and `/opt` that a test cannot create. The store root's cases go
+through `prepare`, whose real linker is a placeholder (the `linker_path` fixture).
 """
 
 from __future__ import annotations
@@ -24,8 +25,11 @@ from ldwrap.link.fsview import FsView
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.landing import sides
 from ldwrap.link.model import RpathPlan
-from ldwrap.link.rpath import decide, normalise
+from ldwrap.link.plan import prepare
+from ldwrap.link.rpath import STORE_ROOT, decide, normalise
 from ldwrap.link.sysdirs import default_dir_checker
+
+from ..conftest import Dry
 
 
 class Tree(Store):
@@ -632,3 +636,41 @@ def test_configured_stub_directories_and_the_driver_once(tree: Tree) -> None:
         (real, policy.ADDED),
     ]
     assert p.vouched[DRIVER] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
+
+
+# --- the store root, through prepare (a placeholder real linker: nothing is linked) ---------
+
+
+@pytest.mark.parametrize("how", ["file", "-L"])
+def test_a_library_in_the_store_root_adds_nothing(
+    tree: Tree, tmp_path: Path, linker_path: str, how: str
+) -> None:
+    (tree.root / "libfoo.so").write_bytes(b"")
+    args = (
+        ["main.o", f"{tree.root}/libfoo.so"]
+        if how == "file"
+        else ["main.o", f"-L{tree.root}", "-lfoo"]
+    )
+    inv = prepare("ld.lld", args, {"PATH": linker_path, "NIX_STORE": str(tree.root)}, str(tmp_path))
+    assert inv.argv[1:] == args
+    assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]  # type: ignore[union-attr]
+
+
+def test_the_store_root_with_a_trailing_slash_adds_nothing(dry: Dry, tree: Tree) -> None:
+    (tree.root / "libfoo.so").write_bytes(b"")
+    args = ["main.o", f"-L{tree.root}/", "-lfoo"]
+    assert dry(args, {"NIX_STORE": str(tree.root) + "/"}) == args
+
+
+def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path, linker_path: str) -> None:
+    # LDWRAP_RPATH_PREFIXES names library directories themselves: the root is allowed.
+    d = tmp_path / "opt" / "lib"
+    d.mkdir(parents=True)
+    (d / "libfoo.so").write_bytes(b"")
+    inv = prepare(
+        "ld.lld",
+        ["-L", str(d), "-lfoo"],
+        {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(d)},
+        str(tmp_path),
+    )
+    assert inv.argv[-2:] == ["-rpath", str(d)]
