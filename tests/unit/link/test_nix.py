@@ -12,29 +12,11 @@ import pytest
 
 from helpers import Store
 from ldwrap.link.nix import pick_salt, read, split_words
-from ldwrap.link.targets import target_arch
 
 from .conftest import Dry
 
 X86 = "x86_64_unknown_linux_gnu"
 ARM = "aarch64_unknown_linux_gnu"
-
-
-@pytest.mark.parametrize(
-    ("emulation", "machine", "arch"),
-    [
-        (None, "x86_64", "x86_64"),
-        ("elf_i386", "x86_64", "i686"),
-        (None, "i686", "i686"),
-        ("aarch64linux", "x86_64", "aarch64"),
-        (None, "ppc64le", "powerpc64le"),
-        (None, "armv7l", "arm"),
-        ("elf64lriscv", "x86_64", "riscv64"),
-        ("unknown_emulation", "aarch64", "aarch64"),
-    ],
-)
-def test_target_arch(emulation: str | None, machine: str, arch: str) -> None:
-    assert target_arch(emulation, machine) == arch
 
 
 def test_salt_outside_nix_reads_plain_names() -> None:

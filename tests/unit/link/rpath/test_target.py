@@ -18,27 +18,8 @@ from helpers import Store
 from helpers.elf import EM_AARCH64, EM_X86_64, build_elf
 from ldwrap.link.plan import prepare
 from ldwrap.link.rpath import INCOMPATIBLE
-from ldwrap.link.targets import name_machine
 
 from ..conftest import Dry
-
-
-@pytest.mark.parametrize(
-    ("invoked", "linker", "machine"),
-    [
-        ("aarch64-linux-gnu-ld", "ld", "aarch64"),
-        ("aarch64-linux-gnu-ld.gold", "ld.gold", "aarch64"),
-        ("aarch64-unknown-linux-gnu-ld.lld", "ld.lld", "aarch64"),
-        ("riscv64-linux-gnu-ld.bfd", "ld.bfd", "riscv64"),
-        ("i686-linux-gnu-ld.mold", "ld.mold", "i686"),
-        ("arm-linux-gnueabihf-ld", "ld", "arm"),
-        ("ld", "ld", None),
-        ("ld.gold", "ld.gold", None),
-        ("-ld", "ld", None),
-    ],
-)
-def test_name_machine(invoked: str, linker: str, machine: str | None) -> None:
-    assert name_machine(invoked, linker) == machine
 
 
 @pytest.fixture(scope="module")
