@@ -5,6 +5,8 @@
   the `linker_path` fixture; nothing is linked).
 - `keep_signals`: the dispositions exec resets, restored after the test (for tests that run
   the exec path in pytest's own process).
+- `shim_fails(argv, capsys)`: `shim.main(argv)` in this process, which must exit; its status
+  and what it printed on stderr.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from ldwrap.link import shim
 from ldwrap.link.plan import prepare
 
 Dry = Callable[..., list[str]]
@@ -57,3 +60,11 @@ def keep_signals() -> Iterator[None]:
     for s, handler in saved.items():
         if handler is not None:
             signal.signal(s, handler)
+
+
+def shim_fails(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    with pytest.raises(SystemExit) as e:
+        shim.main(argv)
+    code = e.value.code
+    assert isinstance(code, int)
+    return code, capsys.readouterr().err
