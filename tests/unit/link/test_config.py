@@ -188,37 +188,6 @@ def test_explain_and_dry_run_json_name_the_rule(
     assert (data["rule"], data["rule_why"]) == (rule, host)
 
 
-@pytest.mark.parametrize(
-    ("host", "looked_in"),
-    [
-        (HOST_NO_STORE, False),
-        (HOST_STORE, True),  # beside a distribution store paths get rpaths, so hints look there
-        (HOST_NIXOS_FILE, True),
-    ],
-)
-def test_check_looks_for_missing_libraries_in_the_store_where_it_counts(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str, looked_in: bool
-) -> None:
-    from ldwrap.loader.fs import FileSystem
-    from ldwrap.loader.hints import candidate_dirs
-    from ldwrap.loader.resolve import LoadResult
-    from unit.loader.test_report import CFG
-
-    (tmp_path / "nix" / "store" / ("a" * 32 + "-x") / "lib").mkdir(parents=True)
-    monkeypatch.setattr(config, "nix_host", lambda root="": host)
-    fs = FileSystem(root=str(tmp_path))  # /nix/store is tmp_path/nix/store to the checker
-    got = list(candidate_dirs(LoadResult("/app", CFG, []), {}, fs))
-    store_path = "/nix/store/" + "a" * 32 + "-x"
-    want = [
-        "/nix/store",
-        "/nix/store/lib",
-        "/nix/store/lib64",
-        f"{store_path}/lib",
-        f"{store_path}/lib64",
-    ]
-    assert got == (want if looked_in else [])
-
-
 def test_a_switch_with_another_value_warns() -> None:
     s = Config.from_env({"LDWRAP_DISABLE": "yes"})
     assert not s.disable_rpath
