@@ -4,7 +4,8 @@ Everything here is real: libraries are built with gcc, RUNPATH is read with pyel
 programs are started without LD_LIBRARY_PATH. Nothing touches the system at import time.
 
 - `Store` / `make_store(root)`: `<root>/nix/store/<32 chars>-<name>/lib` directories, with
-  `Store.shared_lib(...)` and `Store.static_lib(...)` building real libraries into them.
+  `Store.shared_lib(...)` and `Store.static_lib(...)` building real libraries into them, and
+  `Store.lib(...)` writing files named like libraries for the tests that link nothing.
 - `BuiltStore`: the type of the session `store` fixture.
 - `base_env()`: os.environ without anything that steers ldwrap, the loader or gcc.
 - `read_runpath(path)`, `read_needed(path)`: dynamic tags read with pyelftools.
@@ -75,11 +76,36 @@ class Store:
         self.root = root / "nix" / "store"  # what NIX_STORE points at
         self.root.mkdir(parents=True, exist_ok=True)
 
-    def libdir(self, name: str) -> Path:
-        """The lib directory of package name (created on first use)."""
-        d = self.root / f"{store_hash(name)}-{name}" / "lib"
+    def path(self, name: str) -> Path:
+        """The store path of package name, `<root>/<hash>-<name>` (created on first use)."""
+        d = self.root / f"{store_hash(name)}-{name}"
         d.mkdir(parents=True, exist_ok=True)
         return d
+
+    def libdir(self, name: str) -> Path:
+        """The lib directory of package name (created on first use)."""
+        d = self.path(name) / "lib"
+        d.mkdir(exist_ok=True)
+        return d
+
+    def lib(self, package: str, *files: str, sub: str = "lib", content: bytes = b"") -> str:
+        """The directory sub of package holding files, each written with content (else
+        created empty, or left as it is): files named like libraries, for the tests that only
+        ask whether a file is there and what its first bytes say (the rpath policy), and link
+        nothing."""
+        d = self.path(package) / sub
+        d.mkdir(parents=True, exist_ok=True)
+        for f in files:
+            (d / f).parent.mkdir(parents=True, exist_ok=True)
+            if content:
+                (d / f).write_bytes(content)
+            else:
+                (d / f).touch()
+        return str(d)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        """NIX_STORE naming this store, plus extra."""
+        return {"NIX_STORE": str(self.root), **extra}
 
     def shared_lib(
         self, package: str, lib: str, symbol: str | None = None, version: str | None = "1"

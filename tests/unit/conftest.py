@@ -1,5 +1,6 @@
 """What every unit test shares: `ldwrap install` builds its hot-path bundle once per state of
-its inputs.
+its inputs; and `prog`, an ELF file with a RUNPATH entry that provides nothing (the tests of
+`ldwrap fixup` and of its command line).
 
 An install builds the bundle (`bundle.build`: every module of the shim parsed and compiled,
 about a fifth of a second) from inputs it reads afresh each time: the package's sources
@@ -15,10 +16,12 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 import ldwrap
+from helpers.elf import build_elf
 from ldwrap import launcher
 from ldwrap.bundle import ROOT
 from ldwrap.link.sysdirs import conf_snapshot
@@ -52,3 +55,13 @@ def _once_per_inputs(build: Callable[..., bytes]) -> Callable[..., bytes]:
 @pytest.fixture(autouse=True)
 def _bundle_built_once_per_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(launcher, "build_bundle", _once_per_inputs(launcher.build_bundle))
+
+
+@pytest.fixture
+def prog(tmp_path: Path) -> Path:
+    """A RUNPATH of /a, which provides libc.so.6 (a GNU ld script: not ELF, so it counts),
+    and /gone, which provides nothing."""
+    a = tmp_path / "a"
+    a.mkdir()
+    (a / "libc.so.6").write_text("/* GNU ld script */\n")  # not ELF: counts as provided
+    return build_elf(tmp_path / "prog", needed=("libc.so.6",), runpath=f"{a}:{tmp_path}/gone")

@@ -14,8 +14,10 @@ cycle check only.
 real drop-in name and a tiny link, in each prefix mode; just before the exec it records
 sys.modules. None of HEAVY may be there (less what a bare `python -I -S -c pass` has already).
 
-(c) The unit tests mirror the code (the rule in docs/contributing.md): every tests/unit file
-named test_*.py tests one source module, found from its path alone.
+(c) The unit tests mirror the code (the rule in docs/contributing.md), both ways: every
+tests/unit file named test_*.py tests one source module, found from its path alone; and every
+module under src/ldwrap has its test file or folder (UNTESTED lists the exceptions, with the
+reason for each: none today).
 """
 
 from __future__ import annotations
@@ -335,18 +337,22 @@ def test_the_hot_path_loads_nothing_heavy(mode: str, tmp_path: Path) -> None:
 
 UNIT_DIR = Path(__file__).resolve().parent
 SCRIPTS_DIR = UNIT_DIR.parents[1] / "scripts"
+PACKAGE = PACKAGE_DIR.name  # the top-level package, whose __init__ test_ldwrap.py tests
 # Checks of the whole project, not of one module.
 PROJECT_WIDE = frozenset({"test_architecture.py", "test_docs.py", "test_style.py"})
+# Modules that have no unit test file or folder of their own, each with the reason: none.
+UNTESTED: dict[str, str] = {}
 
 
 def module_under_test(
-    test: tuple[str, ...], modules: frozenset[str], scripts: frozenset[str]
+    test: tuple[str, ...], modules: frozenset[str], scripts: frozenset[str], package: str = PACKAGE
 ) -> str:
     """The module a unit test file tests, from its path under tests/unit ("" if none).
 
-    `a/test_m.py` tests `a/m.py` (or `a/_m.py`); `a/test_a.py` tests the package `a/__init__.py`;
-    `a/m/test_topic.py` is one of several files testing the module `a/m.py`;
-    `scripts/test_s.py` tests `scripts/s.py`. Modules are written "a/m.py", scripts "s.py".
+    `a/test_m.py` tests `a/m.py` (or `a/_m.py`, `a/__m__.py`); `a/test_a.py` tests the package
+    `a/__init__.py`, and `test_<package>.py` the top-level `__init__.py`; `a/m/test_topic.py` is
+    one of several files testing the module `a/m.py`; `scripts/test_s.py` tests `scripts/s.py`.
+    Modules are written "a/m.py", scripts "s.py".
     """
     *dirs, name = test
     if not name.startswith("test_") or not name.endswith(".py"):
@@ -355,18 +361,44 @@ def module_under_test(
         return f"scripts/{name[5:]}" if name[5:] in scripts else ""
     stem = name[5:-3]
     folder = "/".join(dirs)
-    for candidate in (f"{stem}.py", f"_{stem}.py"):
-        path = f"{folder}/{candidate}" if folder else candidate
+    for path in _spellings(folder, stem):
         if path in modules:
             return path
-    if dirs and stem == dirs[-1] and f"{folder}/__init__.py" in modules:
-        return f"{folder}/__init__.py"
-    if dirs and f"{folder}.py" in modules:
-        return f"{folder}.py"
+    if stem == (dirs[-1] if dirs else package) and _join(folder, "__init__.py") in modules:
+        return _join(folder, "__init__.py")
+    if dirs:  # a folder standing for the module it is named after
+        for path in _spellings("/".join(dirs[:-1]), dirs[-1]):
+            if path in modules:
+                return path
     return ""
 
 
-MODULES = frozenset({"a.py", "p/__init__.py", "p/m.py", "p/_c.py", "p/big.py"})
+def _spellings(folder: str, stem: str) -> list[str]:
+    """The modules a test's name can stand for: public, private, or dunder."""
+    return [
+        _join(folder, f"{pre}{stem}{post}.py") for pre, post in (("", ""), ("_", ""), ("__", "__"))
+    ]
+
+
+def where_tested(module: str, package: str = PACKAGE) -> tuple[str, str]:
+    """Where a module's unit tests are, under tests/unit: its one file, and the folder that
+    may stand in for it ("" for a package's __init__, whose folder mirrors the package)."""
+    *dirs, name = module.split("/")
+    folder = "/".join(dirs)
+    stem = name[:-3]
+    if stem == "__init__":
+        return _join(folder, f"test_{dirs[-1] if dirs else package}.py"), ""
+    stem = stem.strip("_")  # a private module drops its underscores
+    return _join(folder, f"test_{stem}.py"), _join(folder, stem)
+
+
+def _join(folder: str, name: str) -> str:
+    return f"{folder}/{name}" if folder else name
+
+
+MODULES = frozenset(
+    {"__init__.py", "__main__.py", "a.py", "p/__init__.py", "p/m.py", "p/_c.py", "p/big.py"}
+)
 SCRIPTS = frozenset({"gen.py"})
 
 
@@ -374,13 +406,18 @@ SCRIPTS = frozenset({"gen.py"})
     ("test", "module"),
     [
         (("test_a.py",), "a.py"),
+        (("test_pkg.py",), "__init__.py"),
+        (("test_main.py",), "__main__.py"),
         (("p", "test_m.py"), "p/m.py"),
         (("p", "test_c.py"), "p/_c.py"),
         (("p", "test_p.py"), "p/__init__.py"),
         (("p", "big", "test_anything.py"), "p/big.py"),
+        (("p", "c", "test_anything.py"), "p/_c.py"),
         (("scripts", "test_gen.py"), "scripts/gen.py"),
         (("test_m.py",), ""),  # p/m.py's tests belong in p/
+        (("test_p.py",), ""),  # p/__init__.py's too
         (("p", "test_a.py"), ""),
+        (("p", "test_pkg.py"), ""),
         (("p", "m", "x", "test_m.py"), ""),
         (("p", "helpers.py"), ""),
         (("scripts", "test_other.py"), ""),
@@ -388,11 +425,37 @@ SCRIPTS = frozenset({"gen.py"})
     ],
 )
 def test_the_mirror_rule(test: tuple[str, ...], module: str) -> None:
-    assert module_under_test(test, MODULES, SCRIPTS) == module
+    assert module_under_test(test, MODULES, SCRIPTS, "pkg") == module
+
+
+@pytest.mark.parametrize(
+    ("module", "places"),
+    [
+        ("a.py", ("test_a.py", "a")),
+        ("__init__.py", ("test_pkg.py", "")),
+        ("__main__.py", ("test_main.py", "main")),
+        ("p/m.py", ("p/test_m.py", "p/m")),
+        ("p/_c.py", ("p/test_c.py", "p/c")),
+        ("p/__init__.py", ("p/test_p.py", "")),
+        ("p/big.py", ("p/test_big.py", "p/big")),
+    ],
+)
+def test_where_a_modules_tests_are(module: str, places: tuple[str, str]) -> None:
+    assert where_tested(module, "pkg") == places
+    # The two rules agree: what is there for a module is found to test that module.
+    file, folder = places
+    assert module_under_test(tuple(file.split("/")), MODULES, SCRIPTS, "pkg") == module
+    if folder:
+        topic = (*folder.split("/"), "test_topic.py")
+        assert module_under_test(topic, MODULES, SCRIPTS, "pkg") == module
+
+
+def _source_modules() -> frozenset[str]:
+    return frozenset(p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py"))
 
 
 def test_every_unit_test_file_tests_one_module() -> None:
-    modules = frozenset(p.relative_to(PACKAGE_DIR).as_posix() for p in PACKAGE_DIR.rglob("*.py"))
+    modules = _source_modules()
     scripts = frozenset(p.name for p in SCRIPTS_DIR.glob("*.py"))
     files = sorted(UNIT_DIR.rglob("test_*.py"))
     assert len(files) > 40  # the tree was found
@@ -405,14 +468,41 @@ def test_every_unit_test_file_tests_one_module() -> None:
     assert strays == []
 
 
-def test_a_module_has_one_test_file_or_one_folder() -> None:
-    both = [
-        d.relative_to(UNIT_DIR).as_posix()
-        for d in UNIT_DIR.rglob("*")
-        if d.is_dir()
-        and (PACKAGE_DIR / d.relative_to(UNIT_DIR)).with_suffix(".py").is_file()
-        and (d.parent / f"test_{d.name}.py").exists()
+def _tested_by(module: str, modules: frozenset[str]) -> tuple[bool, bool]:
+    """Whether module has its test file, and its folder of test files, each found by the rule
+    to test that module (not another that spells the same test name)."""
+    file, folder = where_tested(module)
+    has_file = (UNIT_DIR / file).is_file() and (
+        module_under_test(tuple(file.split("/")), modules, frozenset()) == module
+    )
+    has_folder = bool(folder) and any(
+        module_under_test(t.relative_to(UNIT_DIR).parts, modules, frozenset()) == module
+        for t in (UNIT_DIR / folder).glob("test_*.py")
+    )
+    return has_file, has_folder
+
+
+def test_every_module_has_its_test_file_or_folder() -> None:
+    modules = _source_modules()
+    assert len(modules) > 80  # the package was found
+    missing = [
+        m + ": tests/unit/" + " or tests/unit/".join(p for p in where_tested(m) if p)
+        for m in sorted(modules)
+        if m not in UNTESTED and not any(_tested_by(m, modules))
     ]
+    assert missing == []
+    # An exception names a module that exists and still has no tests, and says why.
+    stale = [
+        m
+        for m, why in UNTESTED.items()
+        if m not in modules or any(_tested_by(m, modules)) or not why.strip()
+    ]
+    assert stale == []
+
+
+def test_a_module_has_one_test_file_or_one_folder() -> None:
+    modules = _source_modules()
+    both = [m for m in sorted(modules) if all(_tested_by(m, modules))]
     assert both == []
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from helpers import Store
 from ldwrap import rustup as ru
 from ldwrap.launcher import install
 from ldwrap.link.linkers import find, is_shim
@@ -44,7 +45,7 @@ def _slot(sysroot: Path, triple: str = TRIPLE) -> str:
 
 def test_a_writable_toolchain_may_be_written(tmp_path: Path) -> None:
     sysroot = _toolchain(tmp_path / "tc")
-    env = {"NIX_STORE": str(tmp_path / "store")}
+    env = Store(tmp_path).env()
     assert ru.read_only(_slot(sysroot), env) is None
     assert ru.inspect(_slot(sysroot), env).read_only is None
 
@@ -53,15 +54,15 @@ def test_a_writable_toolchain_may_be_written(tmp_path: Path) -> None:
 def test_a_toolchain_in_a_nix_store_is_never_written(tmp_path: Path, linked: bool) -> None:
     """Even where this user could write it: also when reached through a symbolic link (as
     `rustup toolchain link NAME /nix/store/...` makes)."""
-    store = tmp_path / "store"
-    real = _toolchain(store / "aaa-rust-default-1.90.0")
+    store = Store(tmp_path)
+    real = _toolchain(store.path("rust-default-1.90.0"))
     sysroot = real
     if linked:
         sysroot = tmp_path / "rustup" / "toolchains" / "nixrust"
         sysroot.parent.mkdir(parents=True)
         sysroot.symlink_to(real)
-    env = {"NIX_STORE": str(store)}
-    why = f"it is in the Nix store {store}"
+    env = store.env()
+    why = f"it is in the Nix store {store.root}"
     assert os.access(Path(_slot(sysroot)).parent, os.W_OK)
     assert ru.read_only(_slot(sysroot), env) == why
     st = ru.inspect(_slot(sysroot), env)
@@ -96,12 +97,12 @@ def test_a_directory_this_user_cannot_write(
 
 
 def test_wrap_refusal_names_the_route(tmp_path: Path) -> None:
-    store = tmp_path / "store"
-    sysroot = _toolchain(store / "aaa-rust")
-    env = {"NIX_STORE": str(store), "RUSTUP_HOME": str(tmp_path / "rustup")}
+    store = Store(tmp_path)
+    sysroot = _toolchain(store.path("rust"))
+    env = store.env(RUSTUP_HOME=str(tmp_path / "rustup"))
     tc = ru.toolchain_at(str(sysroot))
     assert ru.wrap_refusal(_slot(sysroot), tc, env) == (
-        f"cannot wrap {_slot(sysroot)}: it is in the Nix store {store}; to keep its rust-lld "
+        f"cannot wrap {_slot(sysroot)}: it is in the Nix store {store.root}; to keep its rust-lld "
         f"without writing it, run `ldwrap rustup route --sysroot {sysroot} "
         "~/.local/share/ldwrap/rust-route` and add the block it prints to .cargo/config.toml "
         "(flow (f) in docs/rust.md)"

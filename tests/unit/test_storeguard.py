@@ -1,6 +1,6 @@
 """storeguard.refusal: which paths `ldwrap fixup` leaves alone because they are in a Nix store
 (pure: the guard and the path's spellings are given). The command on files is in
-tests/unit/cli/test_fixup.py, the real store in tests/integration/nix_store/test_fixup.py."""
+tests/unit/test_fixup.py, the real store in tests/integration/nix_store/test_fixup.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """The flags ldwrap adds besides the rpath, for the cases that need the session `store` (real
 libraries built with gcc): the full argv from `ldwrap.link.plan.prepare`. The other cases are in
-tests/unit/link/plan/test_nix_flags.py."""
+tests/unit/link/test_flags.py, test_nix.py and test_landing.py."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from helpers import BuiltStore
-from unit.link.plan.test_nix_flags import SALT, dry_run
+from unit.link.conftest import dry_run
+from unit.link.test_nix import X86 as SALT
 
 
 def dry(tmp_path: Path, args: list[str], env: dict[str, str], name: str = "ld.lld") -> list[str]:

@@ -1,5 +1,7 @@
 """Where ldwrap follows nixpkgs' ld-wrapper exactly: the real links (real linkers, programs
-started). The table cases are in tests/unit/link/plan/test_nix_parity.py."""
+started) for NIX_LDFLAGS, `mold -run` and libraries built for another target. The table cases
+are with the modules they exercise: tests/unit/link/rpath/test_nix_ldflags.py,
+tests/unit/link/plan/test_pass_through.py and tests/unit/link/rpath/test_target.py."""
 
 from __future__ import annotations
 

@@ -7,23 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from helpers import base_env
+from helpers import Store, base_env, store_hash
 from ldwrap.link import rpath as policy
 from ldwrap.link.config import HOST_NO_STORE, HOST_STORE
 
 from .conftest import ldwrap
-
-
-class Tree:
-    def __init__(self, root: Path) -> None:
-        self.store = root / "nix" / "store"
-
-    def lib(self, pkg: str, *files: str) -> str:
-        d = self.store / (pkg[0] * 32 + "-" + pkg) / "lib"
-        d.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            (d / f).touch()
-        return str(d)
 
 
 def explain(args: list[str], env: dict[str, str]) -> str:
@@ -33,7 +21,7 @@ def explain(args: list[str], env: dict[str, str]) -> str:
 
 
 def test_explain_names_each_verdict(tmp_path: Path, linker_path: str) -> None:
-    t = Tree(tmp_path)
+    t = Store(tmp_path)
     added = t.lib("added", "libfoo.so")
     nolib = t.lib("nolib", "libother.so")
     static = t.lib("static", "libsta.so", "libsta.a")
@@ -41,7 +29,7 @@ def test_explain_names_each_verdict(tmp_path: Path, linker_path: str) -> None:
     outside = tmp_path / "build"
     outside.mkdir()
     (outside / "libfoo.so").touch()
-    env = base_env(PATH=linker_path, NIX_STORE=str(t.store))
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.root))
     out = explain(
         [
             "-L",
@@ -69,7 +57,7 @@ def test_explain_names_each_verdict(tmp_path: Path, linker_path: str) -> None:
     )
     lines = out.splitlines()
     assert lines[0] == f"linker:   {linker_path}/ld.lld (lld)"
-    assert lines[1] == f"prefixes: {t.store} (nix)"
+    assert lines[1] == f"prefixes: {t.root} (nix)"
     assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
     assert f"- {nolib}: {policy.NO_LIBRARY}" in lines
     assert f"- {outside}: {policy.OUTSIDE}" in lines
@@ -82,11 +70,11 @@ def test_explain_names_each_verdict(tmp_path: Path, linker_path: str) -> None:
 
 
 def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path, linker_path: str) -> None:
-    t = Tree(tmp_path)
+    t = Store(tmp_path)
     added = t.lib("added", "libfoo.so")
-    gone_in_store = str(t.store / ("g" * 32 + "-gone") / "lib")
+    gone_in_store = str(t.root / f"{store_hash('gone')}-gone" / "lib")
     gone_outside = str(tmp_path / "gone" / "lib")
-    env = base_env(PATH=linker_path, NIX_STORE=str(t.store))
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.root))
     lines = explain(
         ["-L", gone_in_store, "-L", gone_outside, "-L", added, "-lfoo"], env
     ).splitlines()
@@ -113,9 +101,9 @@ def test_explain_when_nothing_is_added(
     verdict: str | None,
     note: str | None,
 ) -> None:
-    t = Tree(tmp_path)
+    t = Store(tmp_path)
     d = t.lib("foo", "libfoo.so")
-    env = base_env(PATH=linker_path, NIX_STORE=str(t.store), **extra_env)
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.root), **extra_env)
     out = explain(["-L", d, "-lfoo", *extra_args], env)
     if verdict is not None:
         assert f"- {d}: {verdict}" in out.splitlines()
@@ -146,9 +134,9 @@ def test_explain_without_directories(tmp_path: Path, linker_path: str) -> None:
 
 
 def test_explain_prints_no_empty_adds_line(tmp_path: Path, linker_path: str) -> None:
-    t = Tree(tmp_path)
+    t = Store(tmp_path)
     added = t.lib("added", "libfoo.so")
-    env = base_env(PATH=linker_path, NIX_STORE=str(t.store))
+    env = base_env(PATH=linker_path, NIX_STORE=str(t.root))
     lines = explain(["-L", added, "-lfoo"], env).splitlines()
     assert f"adds after:  -rpath {added}" in lines
     assert not any(ln.startswith("adds before") for ln in lines)  # nothing there: no line

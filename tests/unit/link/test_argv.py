@@ -114,22 +114,6 @@ def test_requested_libraries(flavour: str, args: list[str], libs: list[tuple[str
     assert specs(parse(flavour, args).libs) == libs
 
 
-@pytest.mark.parametrize(
-    ("spec", "names"),
-    [
-        ("foo", ("libfoo.so",)),
-        (":libfoo.so", ("libfoo.so",)),
-        (":libfoo.so.1", ("libfoo.so.1",)),
-        (":libfoo.so.1.2.3", ("libfoo.so.1.2.3",)),
-        (":sub/libfoo.so", ("sub/libfoo.so",)),
-        (":libfoo.a", ()),  # an archive never needs an rpath
-        (":crt1.o", ()),
-    ],
-)
-def test_library_request_file_names(spec: str, names: tuple[str, ...]) -> None:
-    assert LibRequest(spec, False).filenames() == names
-
-
 # Static/dynamic state: the static flag of each -l, in order.
 STATE_CASES = [
     (ALL, ["-la", "-Bstatic", "-lb", "-Bdynamic", "-lc"], [False, True, False]),

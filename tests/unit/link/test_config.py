@@ -29,6 +29,9 @@ from ldwrap.link.config import (
     nix_host,
     os_release_id,
 )
+from ldwrap.link.plan import prepare
+
+from .conftest import Dry
 
 DEBIAN = b'PRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\nNAME="Debian GNU/Linux"\nID=debian\n'
 NIXOS = b'BUILD_ID="23.11"\nID=nixos\nNAME=NixOS\n'
@@ -183,37 +186,6 @@ def test_explain_and_dry_run_json_name_the_rule(
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert (data["rule"], data["rule_why"]) == (rule, host)
-
-
-@pytest.mark.parametrize(
-    ("host", "looked_in"),
-    [
-        (HOST_NO_STORE, False),
-        (HOST_STORE, True),  # beside a distribution store paths get rpaths, so hints look there
-        (HOST_NIXOS_FILE, True),
-    ],
-)
-def test_check_looks_for_missing_libraries_in_the_store_where_it_counts(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, host: str, looked_in: bool
-) -> None:
-    from ldwrap.loader.fs import FileSystem
-    from ldwrap.loader.hints import candidate_dirs
-    from ldwrap.loader.resolve import LoadResult
-    from unit.loader.test_report import CFG
-
-    (tmp_path / "nix" / "store" / ("a" * 32 + "-x") / "lib").mkdir(parents=True)
-    monkeypatch.setattr(config, "nix_host", lambda root="": host)
-    fs = FileSystem(root=str(tmp_path))  # /nix/store is tmp_path/nix/store to the checker
-    got = list(candidate_dirs(LoadResult("/app", CFG, []), {}, fs))
-    store_path = "/nix/store/" + "a" * 32 + "-x"
-    want = [
-        "/nix/store",
-        "/nix/store/lib",
-        "/nix/store/lib64",
-        f"{store_path}/lib",
-        f"{store_path}/lib64",
-    ]
-    assert got == (want if looked_in else [])
 
 
 def test_a_switch_with_another_value_warns() -> None:
@@ -421,3 +393,18 @@ def test_a_nix_build_is_known_by_its_output_in_the_store(
     c = Config.from_env(env, nix_store_exists=False)
     assert c.nix_build == nix_build
     assert c.own_rpath_on == (not nix_build)
+
+
+def test_bad_settings_warn(dry: Dry, tmp_path: Path, linker_path: str) -> None:
+    full = {"PATH": linker_path, "LDWRAP_DTAGS": "x", "LDWRAP_LD_RUN_PATH": "yes"}
+    inv = prepare("ld.lld", ["m.o"], full, str(tmp_path))
+    assert inv.config.warnings == [
+        "ignoring LDWRAP_DTAGS='x': use runpath or rpath",
+        "ignoring LDWRAP_LD_RUN_PATH='yes': use 1 or 0",
+    ]
+    # A value it ignores leaves LDWRAP_LD_RUN_PATH's default (on): LD_RUN_PATH is still passed.
+    assert dry(["m.o"], {"LDWRAP_LD_RUN_PATH": "yes", "LD_RUN_PATH": "/r1"}) == [
+        "m.o",
+        "-rpath",
+        "/r1",
+    ]

@@ -1,7 +1,8 @@
 """landing.py: where each entry of ldwrap's lands (before or after the caller's arguments, in
 which order, past CMake's padding, beside LD_RUN_PATH) and which of them the post-link trim
 may remove. Plans are decided over real temporary trees by rpath.decide; the full commands are
-checked through prepare in tests/unit/link/rpath/test_install.py."""
+checked through prepare in tests/unit/link/rpath/test_install.py, and here for LD_RUN_PATH
+(the real linker prepare finds is a placeholder: nothing is linked)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import make_store
+from helpers import Store
 from ldwrap.link import landing
 from ldwrap.link.argv import parse
 from ldwrap.link.config import Config
@@ -19,25 +20,17 @@ from ldwrap.link.model import RpathPlan
 from ldwrap.link.rpath import decide
 from ldwrap.link.verdicts import ADDED, COPY, DRIVER, OWN_ABSOLUTE, OWN_ORIGIN
 
+from .conftest import Dry
 
-class Tree:
-    """A store of library-named files under tmp, and a Meson build tree for outputs (its
-    install takes the caller's rpath out, so copies are made)."""
+
+class Tree(Store):
+    """A store of library-named files under tmp (helpers.Store), and a Meson build tree for
+    outputs (its install takes the caller's rpath out, so copies are made)."""
 
     def __init__(self, tmp: Path) -> None:
-        self.store = make_store(tmp)
+        super().__init__(tmp)
         self.build = tmp / "build"
         (self.build / "meson-private").mkdir(parents=True)
-
-    def lib(self, pkg: str, *files: str, sub: str = "lib") -> str:
-        d = self.store.libdir(pkg).parent / sub
-        d.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            (d / f).touch()
-        return str(d)
-
-    def env(self) -> dict[str, str]:
-        return {"NIX_STORE": str(self.store.root)}
 
 
 @pytest.fixture
@@ -167,3 +160,17 @@ def test_the_driver_directory_is_trimmable_under_as_needed(tree: Tree) -> None:
     stubs = tree.lib("cuda", "libcuda.so", sub="lib64/stubs")
     assert candidates(tree, [f"-L{stubs}", "--as-needed", "-lcuda"]) == ["/run/opengl-driver/lib"]
     assert candidates(tree, [f"-L{stubs}", "-lcuda"]) == []
+
+
+# --- LD_RUN_PATH, through prepare -----------------------------------------------------------
+
+
+def test_ld_run_path_bfd_alone_left_to_bfd(dry: Dry) -> None:
+    # Nothing of ldwrap's switches bfd's own LD_RUN_PATH handling off: nothing to add.
+    assert dry(["m.o"], {"LD_RUN_PATH": "/r1"}, "ld.bfd") == ["m.o"]
+    assert dry(["m.o"], {"LD_RUN_PATH": "/r1"}, "ld.lld") == ["m.o", "-rpath", "/r1"]
+
+
+def test_ld_run_path_not_for_static_or_relocatable(dry: Dry) -> None:
+    for args in (["-static", "m.o"], ["-r", "m.o"], ["-static-pie", "m.o"]):
+        assert dry(args, {"LD_RUN_PATH": "/r1"}) == args

@@ -1,4 +1,5 @@
-"""Which linker the shim stands for, and where the real one is found.
+"""Which linker the shim stands for, where the real one is found, and the recursion guard
+(LDWRAP_CHAIN: a nested shim adds nothing, a loop is an error; through `prepare`).
 
 The "linkers" here are small executable files in tmp_path: `find` only checks that they are
 executable regular files and not ldwrap's own launchers, so nothing is run. The cross gcc's
@@ -12,11 +13,13 @@ from pathlib import Path
 
 import pytest
 
+from helpers import Store
 from helpers.elf import ET_EXEC, build_elf
 from ldwrap.link.grammar import BFD, GOLD, LLD, MOLD
 from ldwrap.link.linkers import (
     CHAIN_VAR,
     DROP_IN_NAMES,
+    MAX_DEPTH,
     LinkerError,
     RealLinker,
     cross_triples,
@@ -27,7 +30,7 @@ from ldwrap.link.linkers import (
     is_shim,
     linker_name,
 )
-from ldwrap.link.plan import prepare
+from ldwrap.link.plan import ShimError, prepare
 
 
 @pytest.mark.parametrize(
@@ -352,3 +355,67 @@ def test_prepare_runs_the_targets_linker_for_a_cross_link(tmp_path: Path) -> Non
     native = ["-m", "elf_x86_64", "-o", "app", "main.o", "-lc"]
     assert prepare("/shim/ld", args, env, str(tmp_path)).argv == [str(cross), *args]
     assert prepare("/shim/ld", native, env, str(tmp_path)).argv == [str(host), *native]
+
+
+# --- the recursion guard, through prepare ----------------------------------------------------
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Store:
+    return Store(tmp_path)
+
+
+def _foreign_pid() -> int:
+    """A pid that is neither this process nor its parent or grandparent."""
+    from ldwrap.link.linkers import _parent_of
+
+    near = {os.getpid(), os.getppid(), _parent_of(os.getppid())}
+    return next(p for p in range(2, 1 << 22) if p not in near)
+
+
+def _chain_env(tree: Store, linker_path: str, chain: str) -> dict[str, str]:
+    return {"PATH": linker_path, "NIX_STORE": str(tree.root), CHAIN_VAR: chain}
+
+
+def test_a_shim_reached_from_a_foreign_process_links_as_usual(
+    tree: Store, tmp_path: Path, linker_path: str
+) -> None:
+    # A program the linker started (mold -run make, ...) inherits LDWRAP_CHAIN; its own links
+    # are not nested in ours and get their rpaths.
+    foo = tree.lib("foo", "libfoo.so")
+    real = f"{linker_path}/ld.lld"
+    chain = f"{_foreign_pid()}:/usr/bin/mold"
+    inv = prepare(
+        "ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, linker_path, chain), str(tmp_path)
+    )
+    assert inv.argv == [real, f"-L{foo}", "-lfoo", "-rpath", foo]
+    assert inv.env[CHAIN_VAR] == f"{os.getpid()}:/usr/bin/mold:{real}"
+
+
+def test_a_shim_reached_from_our_own_process_is_nested(
+    tree: Store, tmp_path: Path, linker_path: str
+) -> None:
+    foo = tree.lib("foo", "libfoo.so")
+    chain = f"{os.getppid()}:/wrapper/ld.lld"
+    inv = prepare(
+        "ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, linker_path, chain), str(tmp_path)
+    )
+    assert inv.argv[1:] == [f"-L{foo}", "-lfoo"]
+    assert inv.why_unchanged == "an outer ldwrap already added its flags"
+
+
+def test_a_real_loop_still_ends_with_a_clear_error(
+    tree: Store, tmp_path: Path, linker_path: str
+) -> None:
+    # Even through foreign processes, a chain that keeps growing is a loop.
+    chain = f"{_foreign_pid()}:" + ":".join(f"/loop/{i}/ld.lld" for i in range(MAX_DEPTH))
+    with pytest.raises(ShimError, match="leads back to ldwrap"):
+        prepare("ld.lld", ["-lfoo"], _chain_env(tree, linker_path, chain), str(tmp_path))
+
+
+def test_a_chain_without_a_pid_is_not_nested(tree: Store, tmp_path: Path, linker_path: str) -> None:
+    foo = tree.lib("foo", "libfoo.so")
+    inv = prepare(
+        "ld.lld", [f"-L{foo}", "-lfoo"], _chain_env(tree, linker_path, "/old/ld.lld"), str(tmp_path)
+    )
+    assert inv.argv[-2:] == ["-rpath", foo]

@@ -224,6 +224,16 @@ def test_ld_run_path_filtered(env_for: EnvFor, tmp_path: Path) -> None:
     assert inv.argv[1:] == ["a.o", "-rpath", "/nix/store/a/lib"]
 
 
+def test_shim_error_is_not_internal(tmp_path: Path, linker_path: str) -> None:
+    with pytest.raises(ShimError, match=r"^impure path '/etc/x\.o' used in link$"):
+        prepare(
+            "ld.lld",
+            ["/etc/x.o"],
+            {"PATH": linker_path, "NIX_ENFORCE_PURITY": "1", "NIX_STORE": "/nix/store"},
+            str(tmp_path),
+        )
+
+
 def test_a_path_is_normalised_as_normpath_does_with_or_without_the_shortcut() -> None:
     import random
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from helpers import base_env
+from helpers import Store, base_env
 from ldwrap.link import shim
 from ldwrap.link.linkers import CHAIN_VAR, MAX_DEPTH
+
+from .conftest import shim_fails
 
 Setup = tuple[Path, Path]  # (store lib dir holding libfoo.so, dir of the fake real linkers)
 
@@ -52,15 +53,13 @@ def fake_linker(path: Path, body: str = "exit 0") -> Path:
 @pytest.fixture
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_env: None, no_exec: None) -> Setup:
     """A store with libfoo.so, a fake real ld.lld / ld on PATH, NIX_STORE set."""
-    storedir = tmp_path / "nix" / "store"
-    lib = storedir / "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa-foo" / "lib"
-    lib.mkdir(parents=True)
-    (lib / "libfoo.so").touch()
+    store = Store(tmp_path)
+    lib = Path(store.lib("foo", "libfoo.so"))
     sysbin = tmp_path / "sys"
     for n in ("ld.lld", "ld", "ld.mold"):
         fake_linker(sysbin / n)
     monkeypatch.setenv("PATH", str(sysbin))
-    monkeypatch.setenv("NIX_STORE", str(storedir))
+    monkeypatch.setenv("NIX_STORE", str(store.root))
     monkeypatch.chdir(tmp_path)
     return lib, sysbin
 
@@ -188,27 +187,19 @@ def test_debug_prints_and_execs(
     assert f"ldwrap: {sysbin}/ld.lld -L {lib} -lfoo -rpath {lib}" in capsys.readouterr().err
 
 
-def _fails(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
-    with pytest.raises(SystemExit) as e:
-        shim.main(argv)
-    code = e.value.code
-    assert isinstance(code, int)
-    return code, capsys.readouterr().err
-
-
 def test_linker_not_found_is_one_line_and_127(
     setup: Setup, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     _lib, sysbin = setup
     monkeypatch.setenv("PATH", f"{sysbin}/none:rel:")
-    code, err = _fails(["/shims/ld.mold", "-lfoo"], capsys)
+    code, err = shim_fails(["/shims/ld.mold", "-lfoo"], capsys)
     assert code == 127
     assert err.count("\n") == 1 and err.startswith("ldwrap: cannot find the real ld.mold")
     assert f"{sysbin}/none" in err
 
 
 def test_unknown_invoked_name_is_127(setup: Setup, capsys: pytest.CaptureFixture[str]) -> None:
-    code, err = _fails(["/shims/my-linker", "-lfoo"], capsys)
+    code, err = shim_fails(["/shims/my-linker", "-lfoo"], capsys)
     assert code == 127 and "cannot tell which linker" in err
 
 
@@ -216,7 +207,7 @@ def test_chain_too_deep_is_a_clear_error(
     setup: Setup, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv(CHAIN_VAR, ":".join(f"/loop/{i}/ld.lld" for i in range(MAX_DEPTH)))
-    code, err = _fails(["/shims/ld.lld", "-lfoo"], capsys)
+    code, err = shim_fails(["/shims/ld.lld", "-lfoo"], capsys)
     assert code == 127 and "leads back to ldwrap" in err and err.count("\n") == 1
 
 
@@ -227,7 +218,7 @@ def test_ldwrap_linker_naming_a_shim_is_refused(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     monkeypatch.setenv("LDWRAP_LINKER", str(dropins / "ld.lld"))
-    code, err = _fails(["/elsewhere/ld.lld", "-lfoo"], capsys)
+    code, err = shim_fails(["/elsewhere/ld.lld", "-lfoo"], capsys)
     assert code == 127 and "ldwrap itself" in err
 
 
@@ -239,44 +230,6 @@ def test_relative_path_entries_never_searched_in_process(
     fake_linker(tmp_path / "bin" / "ld.lld", "echo planted")  # in a relative PATH entry
     monkeypatch.setenv("PATH", f"bin::.:{sysbin}")
     assert run_main(["/shims/ld.lld", "-lfoo"]).path == str(sysbin / "ld.lld")
-
-
-@pytest.fixture
-def keep_signals() -> Iterator[None]:
-    """exec_argv resets signal dispositions before it execs; undo that for pytest's process."""
-    saved = {
-        s: signal.getsignal(s)
-        for s in (
-            signal.SIGPIPE,
-            signal.SIGXFSZ,
-            signal.SIGTERM,
-            signal.SIGHUP,
-            signal.SIGQUIT,
-            signal.SIGINT,
-        )
-    }
-    yield
-    for s, handler in saved.items():
-        if handler is not None:
-            signal.signal(s, handler)
-
-
-def test_exec_failure_is_reported(
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    capsys: pytest.CaptureFixture[str],
-    clean_env: None,
-    keep_signals: None,
-) -> None:
-    # No recorder: this exec really fails (an executable file that is no program).
-    bad = tmp_path / "bad" / "ld.lld"
-    bad.parent.mkdir()
-    bad.write_bytes(b"\x00\x01\x02 not a program")
-    bad.chmod(0o755)
-    monkeypatch.setenv("PATH", str(bad.parent))
-    code, err = _fails([str(tmp_path / "shims" / "ld.lld"), "--version"], capsys)
-    assert code == 126
-    assert f"cannot run {bad}" in err
 
 
 # --- real processes ---------------------------------------------------------------------------

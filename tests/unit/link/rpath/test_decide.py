@@ -2,7 +2,8 @@
 
 Real temporary trees throughout (`<tmp>/nix/store/<hash>-name/lib` with empty files named
 like libraries: the policy only asks whether a file exists). Two tests use a fake FsView,
-for the absolute `/nix/store` and `/opt` that a test cannot create.
+for the absolute `/nix/store` and `/opt` that a test cannot create. The store root's cases go
+through `prepare`, whose real linker is a placeholder (the `linker_path` fixture).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import store_hash
+from helpers import Store, store_hash
 from ldwrap.link import landing
 from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
@@ -24,25 +25,20 @@ from ldwrap.link.fsview import FsView
 from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.landing import sides
 from ldwrap.link.model import RpathPlan
-from ldwrap.link.rpath import decide, normalise
+from ldwrap.link.plan import prepare
+from ldwrap.link.rpath import STORE_ROOT, decide, normalise
 from ldwrap.link.sysdirs import default_dir_checker
 
+from ..conftest import Dry
 
-class Tree:
-    """A store-like prefix under tmp with library-named files."""
+
+class Tree(Store):
+    """A store-like prefix under tmp with library-named files (helpers.Store), and
+    directories beside it, outside the store."""
 
     def __init__(self, tmp: Path) -> None:
+        super().__init__(tmp)
         self.tmp = tmp
-        self.store = tmp / "nix" / "store"
-        self.store.mkdir(parents=True)
-
-    def lib(self, pkg: str, *files: str, sub: str = "lib") -> str:
-        d = self.store / f"{store_hash(pkg)}-{pkg}" / sub
-        d.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            (d / f).parent.mkdir(parents=True, exist_ok=True)
-            (d / f).touch()
-        return str(d)
 
     def outside(self, name: str, *files: str) -> str:
         d = self.tmp / name
@@ -50,9 +46,6 @@ class Tree:
         for f in files:
             (d / f).touch()
         return str(d)
-
-    def env(self, **extra: str) -> dict[str, str]:
-        return {"NIX_STORE": str(self.store), **extra}
 
 
 @pytest.fixture
@@ -183,7 +176,7 @@ def test_a_subdirectory_match_does_not_narrow_the_search_of_later_directories(
 
 
 def test_nonexistent_directory(tree: Tree) -> None:
-    d = str(tree.store / "missing-pkg" / "lib")
+    d = str(tree.root / "missing-pkg" / "lib")
     assert verdicts(plan(["-L", d, "-lfoo"], tree.env())) == [(d, policy.NO_LIBRARY)]
 
 
@@ -257,8 +250,7 @@ def test_dotdot_after_a_symlink_is_resolved_physically(tree: Tree) -> None:
 
 def test_dotdot_inside_the_store_through_a_symlinked_dir(tree: Tree) -> None:
     real = tree.lib("real", "libfoo.so")
-    other = tree.store / f"{store_hash('other')}-other"
-    other.mkdir()
+    other = tree.path("other")
     (other / "share").symlink_to(Path(real).parent / "etc")
     (Path(real).parent / "etc").mkdir()
     p = plan(["-L", str(other / "share" / ".." / "lib"), "-lfoo"], tree.env())
@@ -491,7 +483,7 @@ def test_switches(tree: Tree, linker_path: str, extra: dict[str, str], disabled:
 
 def test_nix_store_with_trailing_slash_matches(tree: Tree) -> None:
     d = tree.lib("foo", "libfoo.so")
-    assert plan(["-L", d, "-lfoo"], {"NIX_STORE": str(tree.store) + "/"}).dirs == [d]
+    assert plan(["-L", d, "-lfoo"], {"NIX_STORE": str(tree.root) + "/"}).dirs == [d]
 
 
 def test_rpath_prefixes_mode(tree: Tree) -> None:
@@ -644,3 +636,41 @@ def test_configured_stub_directories_and_the_driver_once(tree: Tree) -> None:
         (real, policy.ADDED),
     ]
     assert p.vouched[DRIVER] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
+
+
+# --- the store root, through prepare (a placeholder real linker: nothing is linked) ---------
+
+
+@pytest.mark.parametrize("how", ["file", "-L"])
+def test_a_library_in_the_store_root_adds_nothing(
+    tree: Tree, tmp_path: Path, linker_path: str, how: str
+) -> None:
+    (tree.root / "libfoo.so").write_bytes(b"")
+    args = (
+        ["main.o", f"{tree.root}/libfoo.so"]
+        if how == "file"
+        else ["main.o", f"-L{tree.root}", "-lfoo"]
+    )
+    inv = prepare("ld.lld", args, {"PATH": linker_path, "NIX_STORE": str(tree.root)}, str(tmp_path))
+    assert inv.argv[1:] == args
+    assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]  # type: ignore[union-attr]
+
+
+def test_the_store_root_with_a_trailing_slash_adds_nothing(dry: Dry, tree: Tree) -> None:
+    (tree.root / "libfoo.so").write_bytes(b"")
+    args = ["main.o", f"-L{tree.root}/", "-lfoo"]
+    assert dry(args, {"NIX_STORE": str(tree.root) + "/"}) == args
+
+
+def test_a_prefix_root_still_counts_outside_nix_mode(tmp_path: Path, linker_path: str) -> None:
+    # LDWRAP_RPATH_PREFIXES names library directories themselves: the root is allowed.
+    d = tmp_path / "opt" / "lib"
+    d.mkdir(parents=True)
+    (d / "libfoo.so").write_bytes(b"")
+    inv = prepare(
+        "ld.lld",
+        ["-L", str(d), "-lfoo"],
+        {"PATH": linker_path, "LDWRAP_RPATH_PREFIXES": str(d)},
+        str(tmp_path),
+    )
+    assert inv.argv[-2:] == ["-rpath", str(d)]

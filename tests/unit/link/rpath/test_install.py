@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from helpers import store_hash
+from helpers import Store
 from ldwrap.link import rpath as policy
 from ldwrap.link.plan import prepare
 
@@ -49,19 +49,6 @@ def meson_install(rp: str, build_only: set[str]) -> str:
     return ":".join(e for e in rp.split(":") if e not in build_only)
 
 
-class Prefix:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.store = root / "nix" / "store"
-
-    def lib(self, pkg: str, *files: str) -> str:
-        d = self.store / f"{store_hash(pkg)}-{pkg}" / "lib"
-        d.mkdir(parents=True, exist_ok=True)
-        for f in files:
-            (d / f).touch()
-        return str(d)
-
-
 Argv = Callable[..., list[str]]
 
 
@@ -88,7 +75,7 @@ def meson_tree(tmp: Path) -> Path:
 def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
     argv: Argv, tmp_path: Path, linker: str
 ) -> None:
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x = p.lib("x", "libx.so")
     build = tmp_path / "build"
     build.mkdir()
@@ -102,7 +89,7 @@ def test_cmake_default_install_keeps_the_directory_and_no_empty_element(
 
 
 def test_cmake_with_an_install_rpath(argv: Argv, tmp_path: Path) -> None:
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x = p.lib("x", "libx.so")
     cmake = f"{x}:"
     (tmp_path / "CMakeCache.txt").touch()
@@ -112,7 +99,7 @@ def test_cmake_with_an_install_rpath(argv: Argv, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("linker", ["bfd", "lld"])
 def test_meson_install_keeps_the_copy(argv: Argv, tmp_path: Path, linker: str) -> None:
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x = p.lib("x", "libx.so")
     out = f"{meson_tree(tmp_path)}/app"
     rp = runpath(argv(["-o", out, "main.o", "-L", x, "-lx", "-rpath", x]), linker)
@@ -125,7 +112,7 @@ def test_an_autotools_build_keeps_the_callers_entry_alone(
 ) -> None:
     """libtool passes -rpath for each dependency's libdir and keeps it at install: a copy of
     ldwrap's would only name the directory twice."""
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x = p.lib("x", "libx.so")
     (tmp_path / "config.status").touch()
     (tmp_path / ".libs").mkdir()
@@ -135,7 +122,7 @@ def test_an_autotools_build_keeps_the_callers_entry_alone(
 
 
 def test_the_copy_is_placed_after_lld_flavor(argv: Argv, tmp_path: Path) -> None:
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x = p.lib("x", "libx.so")
     out = ["-o", f"{meson_tree(tmp_path)}/app"]
     cmd = argv(["-flavor", "gnu", *out, "main.o", "-L", x, "-lx", "-rpath", x])
@@ -146,7 +133,7 @@ def test_the_copy_is_placed_after_lld_flavor(argv: Argv, tmp_path: Path) -> None
 
 
 def test_a_new_directory_still_goes_last_as_in_nixpkgs(argv: Argv, tmp_path: Path) -> None:
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
     out = f"{meson_tree(tmp_path)}/app"
     cmd = argv(["-o", out, "main.o", "-L", x, "-lx", "-L", y, "-ly", "-rpath", x])
@@ -177,7 +164,7 @@ def test_after_cmakes_padding_a_new_directory_goes_first(
     user's LDFLAGS) placed after it would stand behind an empty element, the current
     directory, once the install removes CMake's string. It goes before the caller's
     arguments, after the copies."""
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x, y = p.lib("x", "libx.so"), p.lib("y", "liby.so")
     build = tmp_path / "build"
     build.mkdir()
@@ -196,7 +183,7 @@ def test_after_cmakes_padding_a_directory_that_would_win_stays_last(
     """The build tree holds a newer libfoo and a prefix on LDFLAGS the installed one: in
     front of CMake's string the prefix would win in the build tree. It stays last, where it
     was; another directory still goes first."""
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     old, y = p.lib("foo-old", "libfoo.so", "libfoo.so.1", "libbar.so"), p.lib("y", "liby.so")
     build = tmp_path / "build"
     build.mkdir()
@@ -212,7 +199,7 @@ def test_after_cmakes_padding_a_directory_that_would_win_stays_last(
 def test_any_empty_element_of_the_callers_rpath_puts_ours_first(
     argv: Argv, tmp_path: Path, caller: str
 ) -> None:
-    y = Prefix(tmp_path).lib("y", "liby.so")
+    y = Store(tmp_path).lib("y", "liby.so")
     cmd = argv(["main.o", "-L", y, "-ly", "-rpath", caller])
     assert cmd[1:] == ["-rpath", y, "main.o", "-L", y, "-ly", "-rpath", caller]
 
@@ -220,13 +207,13 @@ def test_any_empty_element_of_the_callers_rpath_puts_ours_first(
 def test_no_copy_that_would_change_which_library_wins(linker_path: str, tmp_path: Path) -> None:
     """A newer libfoo is being built: the caller's rpath names its directory first, and the
     installed one's second. A copy of the second in front would make the old one win."""
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     new, old = p.lib("foo-new", "libfoo.so"), p.lib("foo-old", "libfoo.so")
     args = ["-o", f"{meson_tree(tmp_path)}/app", "main.o", "-L", old, "-lfoo"]
     inv = prepare(
         "ld.lld",
         [*args, "-rpath", f"{new}:{old}"],
-        {"PATH": linker_path, "NIX_STORE": str(p.store)},
+        {"PATH": linker_path, "NIX_STORE": str(p.root)},
         str(tmp_path),
     )
     assert inv.argv[1:] == [*args, "-rpath", f"{new}:{old}"]
@@ -237,7 +224,7 @@ def test_no_copy_that_would_change_which_library_wins(linker_path: str, tmp_path
 
 def test_a_copy_that_changes_nothing_is_made(argv: Argv, tmp_path: Path) -> None:
     # The earlier entry of the caller's holds other libraries only: no precedence changes.
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     a, x = p.lib("a", "liba.so"), p.lib("x", "libx.so")
     out = f"{meson_tree(tmp_path)}/app"
     cmd = argv(["-o", out, "main.o", "-L", x, "-lx", "-L", a, "-la", "-rpath", f"{a}:{x}"])
@@ -300,7 +287,7 @@ def test_a_prefix_next_to_a_build_tree_still_counts(linker_path: str, tmp_path: 
 
 def test_the_store_is_never_a_build_tree(argv: Argv, tmp_path: Path) -> None:
     # A Makefile inside a store path (a source tarball unpacked there) changes nothing.
-    p = Prefix(tmp_path)
+    p = Store(tmp_path)
     x = p.lib("x", "libx.so")
     (Path(x).parent / "Makefile").touch()
     assert argv(["main.o", "-L", x, "-lx"])[-2:] == ["-rpath", x]
