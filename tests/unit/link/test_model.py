@@ -16,6 +16,7 @@ from ldwrap.link.model import (
     NixEnv,
     RealLinker,
     RpathPlan,
+    is_library_name,
     is_shared_name,
 )
 
@@ -40,6 +41,25 @@ from ldwrap.link.model import (
 )
 def test_is_shared_name(name: str, shared: bool) -> None:
     assert is_shared_name(name) is shared
+
+
+@pytest.mark.parametrize(
+    ("name", "library"),
+    [
+        ("libfoo.so", True),
+        ("libfoo.so.1", True),
+        ("libfoo.so.1.2.3", True),
+        ("lib.so", True),  # "lib" with an empty name is still what -l looks for
+        ("foo.so", False),  # a shared object, but no -l or loader search finds it by this name
+        ("libfoo.a", False),
+        ("libfoo.sox", False),
+        ("Libfoo.so", False),
+        ("", False),
+    ],
+)
+def test_is_library_name(name: str, library: bool) -> None:
+    """Directory listings hold bare names: the ones a loader or `-l` finds a library by."""
+    assert is_library_name(name) is library
 
 
 @pytest.mark.parametrize(
@@ -77,7 +97,7 @@ def test_a_new_link_request_is_a_plain_dynamic_link() -> None:
         False,
         False,
     )
-    assert (req.lib_dirs, req.libs, req.lib_files, req.order, req.rpaths) == ([], [], [], [], [])
+    assert (req.lib_dirs, req.libs, req.lib_files, req.kinds, req.rpaths) == ([], [], [], b"", [])
     assert (req.emulation, req.sysroot, req.output, req.as_needed, req.end_state) == (
         None,
         None,
