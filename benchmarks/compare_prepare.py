@@ -11,7 +11,12 @@ in their inputs: the summary says so apart, as "inputs differ".
 With --by-input, every call is matched by its inputs across the whole recordings, whichever
 test made it (a test moved to another file keeps its calls): the summary counts the distinct
 inputs whose outcomes are the same, those whose outcomes differ, and those made in one
-recording only.
+recording only. A test's name shows in its inputs twice, in PYTEST_CURRENT_TEST and in the
+names pytest gives its temporary directories; both are taken out first (each directory under
+<TMP> becomes <T0>, <T1>, ... in the order the call names them), so a renamed test's calls
+still meet their counterparts. So are the 32-character hashes of the store paths the tests
+make up (a fixture may name one `aaa...a-foo`, another a hash of `foo`): each is valid, and
+only its place in a path matters.
 """
 
 from __future__ import annotations
@@ -30,6 +35,8 @@ _TMPDIR = re.compile(r"/tmp[a-z0-9_]{8}(?=[/\"])")
 # pytest numbers a test's temporary directory by how many of that name came before it in
 # the run (`name0`, `name1`): another selection of tests, another number.
 _NUMBERED = re.compile(r"(<TMP>/[^/\"]*?)\d+(?=[/\"])")
+_TEST_DIR = re.compile(r"<TMP>/[^/\"]+")
+_STORE_HASH = re.compile(r"(?<=/)[0-9a-df-np-sv-z]{32}(?=-)")
 
 
 def load(path: Path) -> dict[str, list[dict[str, object]]]:
@@ -44,6 +51,22 @@ def load(path: Path) -> dict[str, list[dict[str, object]]]:
 
 def _key(record: dict[str, object]) -> str:
     return json.dumps(record["in"], sort_keys=True)
+
+
+def _anonymous(record: dict[str, object]) -> dict[str, object]:
+    """The record without its test's name: no PYTEST_CURRENT_TEST, and pytest's temporary
+    directories (named after the test) numbered by first appearance instead."""
+    inputs = record["in"]
+    assert isinstance(inputs, dict)
+    env = inputs.get("env")
+    if isinstance(env, dict) and isinstance(env.get("set"), dict):
+        env["set"].pop("PYTEST_CURRENT_TEST", None)
+    text = json.dumps({k: v for k, v in record.items() if k != "test"}, sort_keys=True)
+    names: dict[str, str] = {}
+    text = _TEST_DIR.sub(lambda m: names.setdefault(m.group(0), f"<T{len(names)}>"), text)
+    text = _STORE_HASH.sub("<HASH>", text)
+    anonymous: dict[str, object] = json.loads(text)
+    return anonymous
 
 
 def differing_fields(a: dict[str, object], b: dict[str, object]) -> list[str]:
@@ -65,7 +88,7 @@ def by_input(before: Path, after: Path, show: int) -> int:
     calls = [0, 0]
     for side, path in enumerate((before, after)):
         for records in load(path).values():
-            for r in records:
+            for r in map(_anonymous, records):
                 outcomes[side][_key(r)].add(_outcome(r))
                 calls[side] += 1
     a, b = outcomes
@@ -145,12 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         i, first = differ[test][0]
         x, y = compared[test][0][i], compared[test][1][i]
         print(f"\n{test} call {i}: args {x['in']['args']}")  # type: ignore[index]
-        for f in first:
-            if f == "raised":
+        for name in first:
+            if name == "raised":
                 print(f"  raised: {x.get('raised')!r} -> {y.get('raised')!r}")
             else:
-                print(f"  {f}: {x['out'][f]!r}")  # type: ignore[index]
-                print(f"  {' ' * len(f)}  -> {y['out'][f]!r}")  # type: ignore[index]
+                print(f"  {name}: {x['out'][name]!r}")  # type: ignore[index]
+                print(f"  {' ' * len(name)}  -> {y['out'][name]!r}")  # type: ignore[index]
     for label, tests in (("inputs differ", inputs_differ), ("only before", only_before)):
         for t in tests[:20]:
             print(f"  {label}: {t}")
