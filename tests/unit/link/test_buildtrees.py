@@ -22,31 +22,29 @@ from ldwrap.link.buildtrees import (
 )
 
 
-def test_the_table() -> None:
-    assert TREES == (
-        (CMAKE, "CMakeCache.txt", "CMakeCache.txt"),
-        (MESON, "meson-private", "meson-info/intro-buildoptions.json"),
-        (AUTOCONF, "config.status", "config.status"),
-        (NINJA, "build.ninja", ""),
-        (MAKE, "Makefile", "Makefile"),
-        (MAKE, "makefile", "makefile"),
-        (MAKE, "GNUmakefile", "GNUmakefile"),
-    )
+def test_every_build_system_marks_its_tree() -> None:
+    assert {system for system, _, _ in TREES} == {CMAKE, MESON, AUTOCONF, NINJA, MAKE}
 
 
-def test_each_marker_once_in_the_tables_order() -> None:
-    assert BUILD_TREE_MARKERS == (
-        "CMakeCache.txt",
-        "meson-private",
-        "config.status",
-        "build.ninja",
-        "Makefile",
-        "makefile",
-        "GNUmakefile",
-    )
-    assert len(set(BUILD_TREE_MARKERS)) == len(BUILD_TREE_MARKERS)
+def test_each_marker_once_a_plain_name() -> None:
+    assert len(set(BUILD_TREE_MARKERS)) == len(BUILD_TREE_MARKERS) == len(TREES)
     # A name in the tree's top directory, never a path.
-    assert all("/" not in m for m in BUILD_TREE_MARKERS)
+    assert all(m and "/" not in m for m in BUILD_TREE_MARKERS)
+
+
+def test_a_generator_s_own_marker_is_asked_before_the_files_it_writes() -> None:
+    # A CMake, Meson or autoconf tree also holds a Makefile or build.ninja it generated: its
+    # own marker must be found first in the same directory, or the tree is taken for make's.
+    order = {marker: i for i, marker in enumerate(BUILD_TREE_MARKERS)}
+    for generator in ("CMakeCache.txt", "meson-private", "config.status"):
+        for generated in ("build.ninja", "Makefile", "makefile", "GNUmakefile"):
+            assert order[generator] < order[generated]
+
+
+def test_each_configuration_sits_in_its_tree() -> None:
+    # The file naming the install prefix is the marker itself or inside the marked tree's top.
+    for _, marker, config in TREES:
+        assert config == "" or config == marker or "/" in config
 
 
 def test_cmake_and_meson_strip_their_rpath_at_install() -> None:
