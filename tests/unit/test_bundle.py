@@ -142,7 +142,7 @@ def test_install_writes_it_and_the_launcher_loads_it(tmp_path: Path) -> None:
     assert _linked(result) == _linked(_run(d / "ld.lld"))
 
 
-def _rewrite(d: Path, head: object, loader: object, entries: object) -> None:
+def _rewrite(d: Path, head: tuple[object, ...], loader: object, entries: object) -> None:
     (d / bundle.FILE_NAME).write_bytes(bundle.dumps(head, loader, entries))
 
 
@@ -150,6 +150,7 @@ def _stale_by_edit(d: Path) -> None:
     # A source file that changed since install: another size, as an upgrade leaves it.
     path = Path(bundle.modules()[0][1])
     head, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
+    assert isinstance(head, tuple)
     entries = [(*e[:4], e[4] + 1, e[5]) if e[1] == str(path) else e for e in entries]
     _rewrite(d, head, loader, entries)
 
@@ -176,6 +177,7 @@ def _raises(d: Path) -> None:
     # Current in every recorded fact, but a module's code fails when it runs: the modules
     # run before it must not stay half-loaded.
     head, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
+    assert isinstance(head, tuple)
     bad = compile("raise RuntimeError('broken')", "<bad>", "exec")
     entries = [(*e[:5], bad) if i == len(entries) // 2 else e for i, e in enumerate(entries)]
     _rewrite(d, head, loader, entries)
@@ -304,6 +306,7 @@ def test_a_changed_ld_so_conf_is_named(tmp_path: Path) -> None:
     path = tmp_path / bundle.FILE_NAME
     path.write_bytes(bundle.build())
     head, loader, entries = bundle.read(str(path))
+    assert isinstance(head, tuple)
     code = compile(f"LD_SO_CONF = {conf_snapshot(str(conf))!r}\n", "<snapshot>", "exec")
     entries = [(*e[:5], code) if e[0] == bundle.SNAPSHOT else e for e in entries]
     path.write_bytes(bundle.dumps(head, loader, entries))

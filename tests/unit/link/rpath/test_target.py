@@ -17,7 +17,7 @@ import pytest
 from helpers import Store
 from helpers.elf import EM_AARCH64, EM_X86_64, build_elf
 from ldwrap.link.plan import prepare
-from ldwrap.link.rpath import INCOMPATIBLE
+from ldwrap.link.verdicts import INCOMPATIBLE
 
 from ..conftest import Dry
 
