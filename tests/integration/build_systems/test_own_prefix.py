@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -160,7 +161,9 @@ def system_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def own_built(tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path, autoconf_project: Path):  # type: ignore[no-untyped-def]
+def own_built(
+    tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path, autoconf_project: Path
+) -> Callable[[str, str, bool], OwnBuild]:
     cache: dict[tuple[str, str, bool], OwnBuild | AssertionError] = {}
 
     def get(system: str, linker: str, ldwrap: bool) -> OwnBuild:
@@ -254,8 +257,11 @@ def test_without_ldwrap_the_installed_program_does_not_start(own_built, system: 
 @pytest.mark.parametrize("with_ldwrap", [True, False])
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_a_system_copy_does_not_stand_in(
-    own_built, system_copy: Path, system: str, with_ldwrap: bool
-) -> None:  # type: ignore[no-untyped-def]
+    own_built: Callable[[str, str, bool], OwnBuild],
+    system_copy: Path,
+    system: str,
+    with_ldwrap: bool,
+) -> None:
     """With a libown.so.1 of the system's in the loader cache, the installed program loads
     the prefix's copy through ldwrap's entry; without ldwrap it silently loads the system's."""
     b = own_built(system, "lld", with_ldwrap)
