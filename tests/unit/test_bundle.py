@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -186,10 +188,12 @@ def _raises(d: Path) -> None:
 @pytest.mark.parametrize(
     "spoil", [_stale_by_edit, _stale_by_python, _garbage, _truncated, _missing, _raises]
 )
-def test_a_bundle_that_is_not_current_falls_back_to_import(tmp_path: Path, spoil: object) -> None:
+def test_a_bundle_that_is_not_current_falls_back_to_import(
+    tmp_path: Path, spoil: Callable[[Path], None]
+) -> None:
     d = _dropins(tmp_path)
     good = _linked(_run(d / "ld.lld"))
-    spoil(d)  # type: ignore[operator]
+    spoil(d)
     result = _run(d / "ld.lld", "-X", "importtime")
     assert bundle.ROOT in _imported(result)  # the import system loaded the shim
     assert _linked(result) == good
@@ -281,8 +285,9 @@ def test_the_launcher_turns_the_collector_off(tmp_path: Path) -> None:
 def _snapshot_in(path: Path) -> object:
     _, _, entries = bundle.read(str(path))
     (code,) = [e[5] for e in entries if e[0] == bundle.SNAPSHOT]
-    values: dict[str, object] = {}
-    exec(code, values)  # type: ignore[arg-type]
+    assert isinstance(code, types.CodeType)
+    values: dict[str, Any] = {}  # exec's globals: whatever the code defines
+    exec(code, values)
     return values["LD_SO_CONF"]
 
 
@@ -326,17 +331,20 @@ def test_a_traceback_through_bundled_code_names_the_file_function_and_line(
     path.write_bytes(bundle.build())
     _, _, entries = bundle.read(str(path))
     (oslite,) = [e for e in entries if e[0] == "ldwrap.link.oslite"]
-    module: dict[str, object] = {"__name__": "bundled_oslite"}
-    exec(oslite[5], module)  # type: ignore[arg-type]
+    code = oslite[5]
+    assert isinstance(code, types.CodeType)
+    module: dict[str, Any] = {"__name__": "bundled_oslite"}  # exec's globals
+    exec(code, module)
     frames: list[traceback.FrameSummary] = []
     try:
-        module["read_upto"](-1, 10)  # type: ignore[operator]  # no such descriptor
+        module["read_upto"](-1, 10)  # no such descriptor
     except OSError as e:
         frames = list(traceback.extract_tb(e.__traceback__))
     (frame,) = [f for f in frames if f.name == "read_upto"]
     assert frame.filename == oslite[1]
+    assert frame.lineno is not None
     with open(oslite[1]) as f:
-        assert "posix.read" in f.read().splitlines()[frame.lineno - 1]  # type: ignore[operator]
+        assert "posix.read" in f.read().splitlines()[frame.lineno - 1]
 
 
 def test_the_modules_a_link_may_need_are_carried_lazily(tmp_path: Path) -> None:
@@ -395,11 +403,12 @@ def test_a_stale_lazy_module_runs_from_its_source(tmp_path: Path) -> None:
     path = tmp_path / bundle.FILE_NAME
     path.write_bytes(bundle.build())
     head, loader, entries = bundle.read(str(path))
+    assert isinstance(head, tuple)
     lazy = [
         (*e[:3], e[3] + 1, *e[4:]) if e[0] == "ldwrap.link.nix" else e
         for e in bundle.read_lazy(str(path))
     ]
-    path.write_bytes(bundle.dumps(head, loader, entries, lazy))  # type: ignore[arg-type]
+    path.write_bytes(bundle.dumps(head, loader, entries, lazy))
     file = str(SRC / "ldwrap" / "link" / "nix.py")
     assert _import_after_loading(path, "ldwrap.link.nix", "read") == [
         "bundle-loader",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -92,7 +93,7 @@ bindir = $(exec_prefix)/bin  # a comment
         (idirs.parse_meson_options, '[{"name": "prefix", "value": "/x\\q"}]', {}),
     ],
 )
-def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_parsers(parser: Callable[[str], dict[str, str]], text: str, want: dict[str, str]) -> None:
     assert parser(text) == want
 
 

@@ -670,7 +670,8 @@ def test_a_library_in_the_store_root_adds_nothing(
     )
     inv = prepare("ld.lld", args, {"PATH": linker_path, "NIX_STORE": str(tree.root)}, str(tmp_path))
     assert inv.argv[1:] == args
-    assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]  # type: ignore[union-attr]
+    assert inv.plan is not None
+    assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]
 
 
 def test_the_store_root_with_a_trailing_slash_adds_nothing(dry: Dry, tree: Tree) -> None:

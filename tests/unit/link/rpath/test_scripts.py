@@ -234,10 +234,9 @@ def test_scripts(
     for pkg in rpath:
         expected_argv += ["-rpath", dirs[pkg]]
     assert data["argv"] == expected_argv
-    got = [
-        (d["given"], d["path"], d["verdict"], d.get("via", ""))
-        for d in data["directories"]  # type: ignore[attr-defined]
-    ]
+    directories = data["directories"]
+    assert isinstance(directories, list)
+    got = [(d["given"], d["path"], d["verdict"], d.get("via", "")) for d in directories]
     assert got == [tuple(fill(x) for x in d) for d in decisions]
 
 
