@@ -52,6 +52,10 @@ class OwnBuild:
         return self.prefix / "bin" / "own-app"
 
 
+# The own_built fixture: (system, linker, with ldwrap) to that build, made once.
+OwnBuilder = Callable[[str, str, bool], OwnBuild]
+
+
 def build_own(
     work: Path, system: str, linker: str, dropins: Path | None, autoconf: Path
 ) -> OwnBuild:
@@ -163,7 +167,7 @@ def system_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def own_built(
     tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path, autoconf_project: Path
-) -> Callable[[str, str, bool], OwnBuild]:
+) -> OwnBuilder:
     cache: dict[tuple[str, str, bool], OwnBuild | AssertionError] = {}
 
     def get(system: str, linker: str, ldwrap: bool) -> OwnBuild:
@@ -226,7 +230,9 @@ def start_hidden(b: OwnBuild, cache: Path | None = None) -> subprocess.Completed
 
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("system", SYSTEMS)
-def test_installed_program_loads_its_own_library(own_built, system: str, linker: str) -> None:  # type: ignore[no-untyped-def]
+def test_installed_program_loads_its_own_library(
+    own_built: OwnBuilder, system: str, linker: str
+) -> None:
     b = own_built(system, linker, True)
     # The build tree ran its fresh library, not the stale copy already in the prefix.
     assert loaded(b.build_tree_output, b.build) == ("fresh", b.build / "libown.so.1")
@@ -243,7 +249,9 @@ def test_installed_program_loads_its_own_library(own_built, system: str, linker:
 
 
 @pytest.mark.parametrize("system", SYSTEMS)
-def test_without_ldwrap_the_installed_program_does_not_start(own_built, system: str) -> None:  # type: ignore[no-untyped-def]
+def test_without_ldwrap_the_installed_program_does_not_start(
+    own_built: OwnBuilder, system: str
+) -> None:
     b = own_built(system, "lld", False)
     assert raw_runpath(b.app) is None
     p = start_hidden(b)
@@ -257,7 +265,7 @@ def test_without_ldwrap_the_installed_program_does_not_start(own_built, system: 
 @pytest.mark.parametrize("with_ldwrap", [True, False])
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_a_system_copy_does_not_stand_in(
-    own_built: Callable[[str, str, bool], OwnBuild],
+    own_built: OwnBuilder,
     system_copy: Path,
     system: str,
     with_ldwrap: bool,
