@@ -87,7 +87,7 @@ def main() -> None:
             f"(min {min(times):.2f}, max {max(times):.2f}); {s['files'] / wall:.0f} files/s, "
             f"{s['judged'] / wall:.0f} ELF files judged/s"
         )
-        kinds = Counter(s["kinds"])
+        kinds: Counter[str] = Counter(s["kinds"])
         found = ", ".join(f"{k} {n}" for k, n in kinds.items()) or "nothing"
         print(f"   found: {s['errors']} error(s), {s['warnings']} warning(s) ({found})")
         for reader in ("struct", "pyelftools"):

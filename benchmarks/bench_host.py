@@ -80,13 +80,20 @@ def main() -> None:
         real = config.nix_host
         for label, root in cases:
             answer = short[real(root)]
-            probe = per_call_us(lambda root=root: real(root), a.runs, a.calls)
+
+            def probe_once(root: str = root) -> str:
+                return real(root)
+
+            def at_layout(root: str = "", *, layout: str = root) -> str:
+                return real(layout)
+
+            probe = per_call_us(probe_once, a.runs, a.calls)
             # from_env asks the module's nix_host: point it at this layout for the measurement.
-            config.nix_host = lambda _root="", root=root: real(root)  # type: ignore[assignment]
+            config.nix_host = at_layout
             try:
                 whole = per_call_us(lambda: config.Config.from_env({}), a.runs, a.calls)
             finally:
-                config.nix_host = real  # type: ignore[assignment]
+                config.nix_host = real
             print(f"| {label} | {answer} | {probe:.1f} | {whole:.1f} |")
         env = {"LDWRAP_RPATH_PREFIXES": "/opt"}
         whole = per_call_us(lambda: config.Config.from_env(env), a.runs, a.calls)

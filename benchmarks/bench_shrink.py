@@ -84,9 +84,9 @@ def link_case(work: Path) -> tuple[list[str], str, Path, list[str]]:
     for d, lib in pairs:
         so = os.path.join(d, f"lib{lib}.so")
         if os.path.getsize(so) == 0:  # make_store_dirs leaves empty files: build real ones
-            src = os.path.join(d, f"{lib}.c")
-            Path(src).write_text(f"int {lib}_value(void) {{ return 1; }}\n")
-            fx.sh(["gcc", "-shared", "-fPIC", src, "-o", so])
+            lib_src = os.path.join(d, f"{lib}.c")
+            Path(lib_src).write_text(f"int {lib}_value(void) {{ return 1; }}\n")
+            fx.sh(["gcc", "-shared", "-fPIC", lib_src, "-o", so])
     main_o = work / "linkmain.o"
     src = work / "linkmain.c"
     used = [lib for _, lib in pairs[:2]]

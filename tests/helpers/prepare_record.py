@@ -126,7 +126,7 @@ def install(path: str) -> None:
     _state["root"] = os.getcwd()
     original = plan.prepare
     wrapper = _recording(original)
-    plan.prepare = wrapper  # type: ignore[assignment]
+    plan.prepare = wrapper
     for module in list(sys.modules.values()):
         if module is not None and getattr(module, "prepare", None) is original:
             module.prepare = wrapper  # type: ignore[attr-defined]

@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from hypothesis import strategies as st
 
 LIBS = ("foo", "bar", "baz")
 LINKER_NAMES = ("ld", "ld.bfd", "ld.gold", "ld.lld", "ld.mold", "mold")
 
+# Lone surrogates: text an OS cannot hand to a process.
+SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
+
 # Arbitrary bytes as an OS would hand them to a process (no NUL), read as Python does.
 raw_arg = st.binary(max_size=10).filter(lambda b: b"\0" not in b).map(os.fsdecode)
 text_arg = st.text(
-    alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\0"), max_size=10
+    alphabet=st.characters(blacklist_categories=SURROGATES, blacklist_characters="\0"), max_size=10
 )
 nasty_arg = st.sampled_from(
     [

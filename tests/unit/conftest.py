@@ -23,7 +23,7 @@ import pytest
 import ldwrap
 from helpers.elf import build_elf
 from ldwrap import launcher
-from ldwrap.bundle import ROOT
+from ldwrap.bundle import ROOT, build
 from ldwrap.link.sysdirs import conf_snapshot
 
 _BUILT: dict[tuple[object, ...], bytes] = {}
@@ -54,7 +54,7 @@ def _once_per_inputs(build: Callable[..., bytes]) -> Callable[..., bytes]:
 
 @pytest.fixture(autouse=True)
 def _bundle_built_once_per_inputs(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(launcher, "build_bundle", _once_per_inputs(launcher.build_bundle))
+    monkeypatch.setattr(launcher, "build_bundle", _once_per_inputs(build))
 
 
 @pytest.fixture

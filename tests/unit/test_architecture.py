@@ -118,8 +118,8 @@ def _imports(module: str, path: Path, known: set[str]) -> list[Import]:
                 target = f"{full}.{alias.name}"
                 target = target if target in known else _resolve(full, known)
                 out.append(Import(module, target, node.lineno, where, type_checking))
-        for child in ast.iter_child_nodes(node):
-            visit(child, in_function, type_checking)
+        for sub in ast.iter_child_nodes(node):
+            visit(sub, in_function, type_checking)
 
     visit(tree, False, False)
     return out

@@ -9,10 +9,14 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from ldwrap import bootstrap
+
+if TYPE_CHECKING:
+    from ldwrap.bootstrap import Entry, LazyEntry
 
 
 @pytest.fixture(autouse=True)
@@ -22,7 +26,7 @@ def _forget_fake_modules() -> Iterator[None]:
         del sys.modules[name]
 
 
-def entry(tmp: Path, name: str, source: str, package: bool = False) -> tuple[object, ...]:
+def entry(tmp: Path, name: str, source: str, package: bool = False) -> Entry:
     file = tmp / (name.replace(".", "/") + ("/__init__.py" if package else ".py"))
     file.parent.mkdir(parents=True, exist_ok=True)
     file.write_text(source)
@@ -31,11 +35,11 @@ def entry(tmp: Path, name: str, source: str, package: bool = False) -> tuple[obj
     return (name, str(file), package, st.st_mtime_ns, st.st_size, code)
 
 
-def bundle_file(tmp: Path, lazy: dict[str, str]) -> tuple[str, int, dict[str, tuple[object, ...]]]:
+def bundle_file(tmp: Path, lazy: dict[str, str]) -> tuple[str, int, dict[str, LazyEntry]]:
     """A file holding the lazy modules' code one after the other, as the bundle's tail does:
     its path, where the tail starts, and the lazy index."""
     head = b"record two stands here"
-    index: dict[str, tuple[object, ...]] = {}
+    index: dict[str, LazyEntry] = {}
     blobs = b""
     for name, source in lazy.items():
         file = tmp / (name.replace(".", "/") + ".py")
@@ -59,6 +63,7 @@ def test_the_modules_run_in_order_as_imported_ones(tmp_path: Path) -> None:
     assert bootstrap.load((None, entries, lazy), path, base) == bootstrap.USED
     top = sys.modules["bfake.top"]
     assert top.VALUE == 42
+    assert top.__spec__ is not None
     assert top.__spec__.name == "bfake.top" and top.__spec__.origin == top.__file__
     assert sys.modules["bfake"].top is top
     assert sys.modules["bfake"].__path__ == [str(tmp_path / "bfake")]

@@ -7,8 +7,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import types
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -142,7 +144,7 @@ def test_install_writes_it_and_the_launcher_loads_it(tmp_path: Path) -> None:
     assert _linked(result) == _linked(_run(d / "ld.lld"))
 
 
-def _rewrite(d: Path, head: object, loader: object, entries: object) -> None:
+def _rewrite(d: Path, head: tuple[object, ...], loader: object, entries: object) -> None:
     (d / bundle.FILE_NAME).write_bytes(bundle.dumps(head, loader, entries))
 
 
@@ -150,6 +152,7 @@ def _stale_by_edit(d: Path) -> None:
     # A source file that changed since install: another size, as an upgrade leaves it.
     path = Path(bundle.modules()[0][1])
     head, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
+    assert isinstance(head, tuple)
     entries = [(*e[:4], e[4] + 1, e[5]) if e[1] == str(path) else e for e in entries]
     _rewrite(d, head, loader, entries)
 
@@ -176,6 +179,7 @@ def _raises(d: Path) -> None:
     # Current in every recorded fact, but a module's code fails when it runs: the modules
     # run before it must not stay half-loaded.
     head, loader, entries = bundle.read(str(d / bundle.FILE_NAME))
+    assert isinstance(head, tuple)
     bad = compile("raise RuntimeError('broken')", "<bad>", "exec")
     entries = [(*e[:5], bad) if i == len(entries) // 2 else e for i, e in enumerate(entries)]
     _rewrite(d, head, loader, entries)
@@ -184,10 +188,12 @@ def _raises(d: Path) -> None:
 @pytest.mark.parametrize(
     "spoil", [_stale_by_edit, _stale_by_python, _garbage, _truncated, _missing, _raises]
 )
-def test_a_bundle_that_is_not_current_falls_back_to_import(tmp_path: Path, spoil: object) -> None:
+def test_a_bundle_that_is_not_current_falls_back_to_import(
+    tmp_path: Path, spoil: Callable[[Path], None]
+) -> None:
     d = _dropins(tmp_path)
     good = _linked(_run(d / "ld.lld"))
-    spoil(d)  # type: ignore[operator]
+    spoil(d)
     result = _run(d / "ld.lld", "-X", "importtime")
     assert bundle.ROOT in _imported(result)  # the import system loaded the shim
     assert _linked(result) == good
@@ -279,8 +285,9 @@ def test_the_launcher_turns_the_collector_off(tmp_path: Path) -> None:
 def _snapshot_in(path: Path) -> object:
     _, _, entries = bundle.read(str(path))
     (code,) = [e[5] for e in entries if e[0] == bundle.SNAPSHOT]
-    values: dict[str, object] = {}
-    exec(code, values)  # type: ignore[arg-type]
+    assert isinstance(code, types.CodeType)
+    values: dict[str, Any] = {}  # exec's globals: whatever the code defines
+    exec(code, values)
     return values["LD_SO_CONF"]
 
 
@@ -304,6 +311,7 @@ def test_a_changed_ld_so_conf_is_named(tmp_path: Path) -> None:
     path = tmp_path / bundle.FILE_NAME
     path.write_bytes(bundle.build())
     head, loader, entries = bundle.read(str(path))
+    assert isinstance(head, tuple)
     code = compile(f"LD_SO_CONF = {conf_snapshot(str(conf))!r}\n", "<snapshot>", "exec")
     entries = [(*e[:5], code) if e[0] == bundle.SNAPSHOT else e for e in entries]
     path.write_bytes(bundle.dumps(head, loader, entries))
@@ -323,17 +331,20 @@ def test_a_traceback_through_bundled_code_names_the_file_function_and_line(
     path.write_bytes(bundle.build())
     _, _, entries = bundle.read(str(path))
     (oslite,) = [e for e in entries if e[0] == "ldwrap.link.oslite"]
-    module: dict[str, object] = {"__name__": "bundled_oslite"}
-    exec(oslite[5], module)  # type: ignore[arg-type]
+    code = oslite[5]
+    assert isinstance(code, types.CodeType)
+    module: dict[str, Any] = {"__name__": "bundled_oslite"}  # exec's globals
+    exec(code, module)
     frames: list[traceback.FrameSummary] = []
     try:
-        module["read_upto"](-1, 10)  # type: ignore[operator]  # no such descriptor
+        module["read_upto"](-1, 10)  # no such descriptor
     except OSError as e:
         frames = list(traceback.extract_tb(e.__traceback__))
     (frame,) = [f for f in frames if f.name == "read_upto"]
     assert frame.filename == oslite[1]
+    assert frame.lineno is not None
     with open(oslite[1]) as f:
-        assert "posix.read" in f.read().splitlines()[frame.lineno - 1]  # type: ignore[operator]
+        assert "posix.read" in f.read().splitlines()[frame.lineno - 1]
 
 
 def test_the_modules_a_link_may_need_are_carried_lazily(tmp_path: Path) -> None:
@@ -392,11 +403,12 @@ def test_a_stale_lazy_module_runs_from_its_source(tmp_path: Path) -> None:
     path = tmp_path / bundle.FILE_NAME
     path.write_bytes(bundle.build())
     head, loader, entries = bundle.read(str(path))
+    assert isinstance(head, tuple)
     lazy = [
         (*e[:3], e[3] + 1, *e[4:]) if e[0] == "ldwrap.link.nix" else e
         for e in bundle.read_lazy(str(path))
     ]
-    path.write_bytes(bundle.dumps(head, loader, entries, lazy))  # type: ignore[arg-type]
+    path.write_bytes(bundle.dumps(head, loader, entries, lazy))
     file = str(SRC / "ldwrap" / "link" / "nix.py")
     assert _import_after_loading(path, "ldwrap.link.nix", "read") == [
         "bundle-loader",

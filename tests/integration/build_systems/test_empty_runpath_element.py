@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.integration
 NO_OWN_RPATH_CASES = ("cmake-default", "cmake-skip-build-rpath", "cmake-use-link-path", "meson")
 
 
-def test_control_empty_element_loads_from_cwd(greet: dict[str, Greet], tmp_path) -> None:
+def test_control_empty_element_loads_from_cwd(greet: dict[str, Greet], tmp_path: Path) -> None:
     g = greet["default"]
     prog = tmp_path / "prog"
     # GNU ld, no ldwrap: RUNPATH "/nonexistent:" ends with an empty element.
@@ -60,7 +61,7 @@ def test_control_empty_element_loads_from_cwd(greet: dict[str, Greet], tmp_path)
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("case", NO_OWN_RPATH_CASES)
 def test_library_only_in_cwd_is_not_loaded(
-    built: Built, case: str, linker: str, mode: str, tmp_path
+    built: Built, case: str, linker: str, mode: str, tmp_path: Path
 ) -> None:
     inst = built(case, linker, mode, True)
     prefix = inst.roots[0]

@@ -23,6 +23,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -140,8 +141,12 @@ PROGRAMS = {
 }
 
 
+# The layouts fixture: (case, mode, with ldwrap) to that build, made once.
+Layouts = Callable[[str, str, bool], Built]
+
+
 @pytest.fixture(scope="module")
-def layouts(tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path):  # type: ignore[no-untyped-def]
+def layouts(tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path) -> Layouts:
     cache: dict[tuple[str, str, bool], Built | AssertionError] = {}
 
     def get(case: str, mode: str, with_ldwrap: bool) -> Built:
@@ -168,7 +173,9 @@ def loaded(stdout: str) -> dict[str, str]:
 
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("case", PROJECT_CASES)
-def test_installed_programs_load_the_prefixs_own_libraries(layouts, case: str, mode: str) -> None:  # type: ignore[no-untyped-def]
+def test_installed_programs_load_the_prefixs_own_libraries(
+    layouts: Layouts, case: str, mode: str
+) -> None:
     b = layouts(case, mode, True)
     got = {str(f.relative_to(b.prefix)): raw_runpath(f) for f in elf_files(b.prefix)}
     want = {k: None if v is None else v.format(prefix=b.prefix) for k, v in RUNPATHS[case].items()}
@@ -187,7 +194,7 @@ def test_installed_programs_load_the_prefixs_own_libraries(layouts, case: str, m
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_an_installed_engine_loads_its_library_from_the_prefix(layouts, mode: str) -> None:  # type: ignore[no-untyped-def]
+def test_an_installed_engine_loads_its_library_from_the_prefix(layouts: Layouts, mode: str) -> None:
     b = layouts("configure-ssl", mode, True)
     engine = b.prefix / "lib" / "engines-3" / "eng.so"
     code = "import ctypes, sys; f = ctypes.CDLL(sys.argv[1]).eng_libk; " \
@@ -198,7 +205,7 @@ def test_an_installed_engine_loads_its_library_from_the_prefix(layouts, mode: st
 
 
 @pytest.mark.parametrize("case", PROJECT_CASES)
-def test_without_ldwrap_the_programs_do_not_start(layouts, case: str) -> None:  # type: ignore[no-untyped-def]
+def test_without_ldwrap_the_programs_do_not_start(layouts: Layouts, case: str) -> None:
     b = layouts(case, "default", False)
     program, _ = PROGRAMS[case]
     p = start_hidden(b, [str(b.prefix / program)])

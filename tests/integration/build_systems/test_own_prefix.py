@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,10 @@ class OwnBuild:
     @property
     def app(self) -> Path:
         return self.prefix / "bin" / "own-app"
+
+
+# The own_built fixture: (system, linker, with ldwrap) to that build, made once.
+OwnBuilder = Callable[[str, str, bool], OwnBuild]
 
 
 def build_own(
@@ -160,7 +165,9 @@ def system_copy(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def own_built(tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path, autoconf_project: Path):  # type: ignore[no-untyped-def]
+def own_built(
+    tmp_path_factory: pytest.TempPathFactory, bs_dropins: Path, autoconf_project: Path
+) -> OwnBuilder:
     cache: dict[tuple[str, str, bool], OwnBuild | AssertionError] = {}
 
     def get(system: str, linker: str, ldwrap: bool) -> OwnBuild:
@@ -223,7 +230,9 @@ def start_hidden(b: OwnBuild, cache: Path | None = None) -> subprocess.Completed
 
 @pytest.mark.parametrize("linker", LINKERS)
 @pytest.mark.parametrize("system", SYSTEMS)
-def test_installed_program_loads_its_own_library(own_built, system: str, linker: str) -> None:  # type: ignore[no-untyped-def]
+def test_installed_program_loads_its_own_library(
+    own_built: OwnBuilder, system: str, linker: str
+) -> None:
     b = own_built(system, linker, True)
     # The build tree ran its fresh library, not the stale copy already in the prefix.
     assert loaded(b.build_tree_output, b.build) == ("fresh", b.build / "libown.so.1")
@@ -240,7 +249,9 @@ def test_installed_program_loads_its_own_library(own_built, system: str, linker:
 
 
 @pytest.mark.parametrize("system", SYSTEMS)
-def test_without_ldwrap_the_installed_program_does_not_start(own_built, system: str) -> None:  # type: ignore[no-untyped-def]
+def test_without_ldwrap_the_installed_program_does_not_start(
+    own_built: OwnBuilder, system: str
+) -> None:
     b = own_built(system, "lld", False)
     assert raw_runpath(b.app) is None
     p = start_hidden(b)
@@ -254,8 +265,11 @@ def test_without_ldwrap_the_installed_program_does_not_start(own_built, system: 
 @pytest.mark.parametrize("with_ldwrap", [True, False])
 @pytest.mark.parametrize("system", SYSTEMS)
 def test_a_system_copy_does_not_stand_in(
-    own_built, system_copy: Path, system: str, with_ldwrap: bool
-) -> None:  # type: ignore[no-untyped-def]
+    own_built: OwnBuilder,
+    system_copy: Path,
+    system: str,
+    with_ldwrap: bool,
+) -> None:
     """With a libown.so.1 of the system's in the loader cache, the installed program loads
     the prefix's copy through ldwrap's entry; without ldwrap it silently loads the system's."""
     b = own_built(system, "lld", with_ldwrap)

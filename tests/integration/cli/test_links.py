@@ -15,7 +15,7 @@ from pytest_subprocess import FakeProcess
 
 from helpers import BuiltStore, base_env
 from ldwrap.cli import cli
-from ldwrap.link import rpath as policy
+from ldwrap.link.verdicts import ADDED, NO_LIBRARY, OUTSIDE
 from unit.cli.conftest import SYS_PATH, dumping_linker, ldwrap
 
 
@@ -73,9 +73,9 @@ def test_dry_run_json_lists_every_directory_with_its_verdict(
     args = ["-L", str(store.foo), "-L", str(store.unused), "-L", str(tmp_path), "-lfoo"]
     data = json.loads(ldwrap(["dry-run", "--json", "--as", "ld.lld", "--", *args], env).stdout)
     assert [(d["path"], d["verdict"]) for d in data["directories"]] == [
-        (str(store.foo), policy.ADDED),
-        (str(store.unused), policy.NO_LIBRARY),
-        (str(tmp_path), policy.OUTSIDE),
+        (str(store.foo), ADDED),
+        (str(store.unused), NO_LIBRARY),
+        (str(tmp_path), OUTSIDE),
     ]
     assert data["directories"][0]["libraries"] == ["libfoo.so"]
     assert data["mode"] == "nix" and data["prefixes"] == [str(store.root)]

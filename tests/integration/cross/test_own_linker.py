@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ldwrap.link.linkers import RealLinker, find, for_target
+from ldwrap.link.linkers import find, for_target
+from ldwrap.link.model import RealLinker
 
 OWN_DIR = "/usr/aarch64-linux-gnu/bin"
 

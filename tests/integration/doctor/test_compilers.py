@@ -31,7 +31,7 @@ def _env(tmp_path: Path, path: str) -> dict[str, str]:
 
 
 def _by_kind(report: doctor.Report) -> dict[str, doctor.Compiler]:
-    kinds = {}
+    kinds: dict[str, doctor.Compiler] = {}
     for cc in report.compilers:
         kinds.setdefault(cc.kind, cc)
     assert set(kinds) == {"gcc", "clang"}, "gcc and clang must both be installed"
@@ -171,4 +171,5 @@ def test_following_the_clang_fix_gives_the_rpath(
         check=True,
         timeout=120,
     )
-    assert str(store.foo) in read_runpath(out)
+    runpath = read_runpath(out)
+    assert runpath is not None and str(store.foo) in runpath

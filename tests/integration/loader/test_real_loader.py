@@ -150,7 +150,8 @@ def test_32bit_program_uses_its_own_loader_and_dirs(build: Builder) -> None:
     res = agree(exe)
     assert res.config.interp == "/lib/ld-linux.so.2"
     assert via(res, "libv.so")[0] == f"{r}/d32/libv.so"
-    assert via(res, "libc.so.6")[0].startswith(("/lib32/", "/usr/lib32/"))  # type: ignore[union-attr]
+    libc = via(res, "libc.so.6")[0]
+    assert libc is not None and libc.startswith(("/lib32/", "/usr/lib32/"))
 
 
 def test_soname_reuse_satisfies_a_name_with_no_file(build: Builder) -> None:

@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 from elftools.elf.dynamic import DynamicSection
 from elftools.elf.elffile import ELFFile
+from elftools.elf.sections import NoteSection
+from elftools.elf.segments import InterpSegment
 
 from helpers import BuiltStore, base_env, compile_c, read_runpath, run_program
 
@@ -36,7 +38,8 @@ def segments(path: Path) -> dict[str, object]:
         out: dict[str, object] = {}
         for seg in elf.iter_segments():
             kind = seg["p_type"]
-            out[kind] = seg.get_interp_name() if kind == "PT_INTERP" else True
+            # pyelftools reads a PT_INTERP segment as an InterpSegment.
+            out[kind] = seg.get_interp_name() if isinstance(seg, InterpSegment) else True
         return out
 
 
@@ -54,7 +57,7 @@ def dynamic(path: Path) -> dict[str, int]:
 def build_id(path: Path) -> bytes | None:
     with open(path, "rb") as f:
         for sec in ELFFile(f).iter_sections():
-            if sec["sh_type"] == "SHT_NOTE":
+            if isinstance(sec, NoteSection):  # what pyelftools makes of an SHT_NOTE section
                 for note in sec.iter_notes():
                     if note["n_type"] == "NT_GNU_BUILD_ID":
                         return bytes.fromhex(note["n_desc"])

@@ -17,7 +17,6 @@ from pathlib import Path
 import pytest
 
 from helpers import base_env, compile_c
-from ldwrap.link import rpath as policy
 from ldwrap.link.config import (
     HOST_NIXOS_FILE,
     HOST_NIXOS_ID,
@@ -26,6 +25,7 @@ from ldwrap.link.config import (
     MODE_NIX,
     MODE_NONDEFAULT,
 )
+from ldwrap.link.verdicts import ADDED, OUTSIDE
 
 LDWRAP = str(Path(sys.executable).parent / "ldwrap")
 NO_STORE = "mount -t tmpfs tmpfs /nix"
@@ -85,12 +85,12 @@ def test_dry_run_names_the_rule_the_machine_chose(
     if mode == MODE_NIX:
         assert data["prefixes"] == ["/nix/store"]
         assert [(d["path"], d["verdict"]) for d in data["directories"]] == [
-            (str(prefix_lib), policy.OUTSIDE)
+            (str(prefix_lib), OUTSIDE)
         ]
     else:
         assert data["prefixes"] == []
         assert [(d["path"], d["verdict"]) for d in data["directories"]] == [
-            (str(prefix_lib), policy.ADDED)
+            (str(prefix_lib), ADDED)
         ]
 
 

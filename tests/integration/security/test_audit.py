@@ -57,8 +57,9 @@ ldwrap.link.shim.main([sys.argv[2], *sys.argv[3:]])
 """
 
 
-def _events(log: Path) -> list[list[object]]:
-    return [json.loads(line) for line in log.read_text().splitlines()]
+def _events(log: Path) -> list[tuple[str, list[str]]]:
+    """The logged events: each one's name and its arguments, as the hook wrote them (text)."""
+    return [(name, args) for name, args in map(json.loads, log.read_text().splitlines())]
 
 
 @pytest.mark.parametrize("verify", ["", "warn"])

@@ -8,8 +8,19 @@ from pathlib import Path
 import pytest
 
 from helpers import Store, base_env, store_hash
-from ldwrap.link import rpath as policy
 from ldwrap.link.config import HOST_NO_STORE, HOST_STORE
+from ldwrap.link.verdicts import (
+    ADDED,
+    CALLER_KEEPS,
+    DEFAULT_DIR,
+    DISABLED,
+    DUPLICATE,
+    MISSING,
+    NO_LIBRARY,
+    NOT_DYNAMIC,
+    OUTSIDE,
+    STATIC_ONLY,
+)
 
 from .conftest import ldwrap
 
@@ -58,13 +69,13 @@ def test_explain_names_each_verdict(tmp_path: Path, linker_path: str) -> None:
     lines = out.splitlines()
     assert lines[0] == f"linker:   {linker_path}/ld.lld (lld)"
     assert lines[1] == f"prefixes: {t.root} (nix)"
-    assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
-    assert f"- {nolib}: {policy.NO_LIBRARY}" in lines
-    assert f"- {outside}: {policy.OUTSIDE}" in lines
-    assert f"- {added}/ -> {added}: {policy.DUPLICATE} [libfoo.so]" in lines
-    assert f"- {caller}: {policy.CALLER_KEEPS} [libbar.so]" in lines
-    assert f"- {static}: {policy.STATIC_ONLY} [libsta.so]" in lines
-    assert f"- {added}/libgone.so -> {added}: {policy.MISSING}" in lines
+    assert f"+ {added}: {ADDED} [libfoo.so]" in lines
+    assert f"- {nolib}: {NO_LIBRARY}" in lines
+    assert f"- {outside}: {OUTSIDE}" in lines
+    assert f"- {added}/ -> {added}: {DUPLICATE} [libfoo.so]" in lines
+    assert f"- {caller}: {CALLER_KEEPS} [libbar.so]" in lines
+    assert f"- {static}: {STATIC_ONLY} [libsta.so]" in lines
+    assert f"- {added}/libgone.so -> {added}: {MISSING}" in lines
     assert f"adds after:  -rpath {added}" in lines
     assert not [line for line in lines if line.startswith("adds before:")]
 
@@ -80,16 +91,16 @@ def test_explain_says_a_missing_directory_does_not_exist(tmp_path: Path, linker_
     ).splitlines()
     assert f"- {gone_in_store}: does not exist" in lines
     assert f"- {gone_outside}: does not exist" in lines
-    assert f"+ {added}: {policy.ADDED} [libfoo.so]" in lines
+    assert f"+ {added}: {ADDED} [libfoo.so]" in lines
 
 
 @pytest.mark.parametrize(
     ("extra_env", "extra_args", "verdict", "note"),
     [
-        ({"LDWRAP_DISABLE": "1"}, [], policy.DISABLED, None),
-        ({"NIX_DONT_SET_RPATH": "1"}, [], policy.DISABLED, None),
-        ({}, ["-r"], policy.NOT_DYNAMIC, None),
-        ({}, ["-static-pie"], policy.NOT_DYNAMIC, None),
+        ({"LDWRAP_DISABLE": "1"}, [], DISABLED, None),
+        ({"NIX_DONT_SET_RPATH": "1"}, [], DISABLED, None),
+        ({}, ["-r"], NOT_DYNAMIC, None),
+        ({}, ["-static-pie"], NOT_DYNAMIC, None),
         ({}, ["--version"], None, "a version or help request"),
     ],
 )
@@ -124,8 +135,8 @@ def test_explain_outside_nix_uses_the_loaders_default_directories(
     lines = out.splitlines()
     assert lines[1] == "prefixes: any directory the loader does not search by itself"
     assert lines[2] in (f"rule:     {HOST_NO_STORE}", f"rule:     {HOST_STORE}")
-    assert f"- /usr/lib/x86_64-linux-gnu: {policy.DEFAULT_DIR}" in lines
-    assert f"+ {opt}: {policy.ADDED} [libc.so]" in lines
+    assert f"- /usr/lib/x86_64-linux-gnu: {DEFAULT_DIR}" in lines
+    assert f"+ {opt}: {ADDED} [libc.so]" in lines
 
 
 def test_explain_without_directories(tmp_path: Path, linker_path: str) -> None:

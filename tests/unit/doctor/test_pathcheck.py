@@ -56,6 +56,7 @@ def test_a_stale_ld_so_conf_snapshot_is_one_note_with_the_fix(
     conf.write_text("/opt/a/lib\n")
     path = own_dropins / FILE_NAME
     head, loader, entries = read(str(path))
+    assert isinstance(head, tuple)
     code = compile(f"LD_SO_CONF = {conf_snapshot(str(conf))!r}\n", "<snapshot>", "exec")
     entries = [(*e[:5], code) if e[0] == SNAPSHOT else e for e in entries]
     path.write_bytes(dumps(head, loader, entries))

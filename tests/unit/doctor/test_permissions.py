@@ -104,9 +104,9 @@ def test_a_launcher_everyone_can_run_draws_nothing(tmp_path: Path) -> None:
     launcher.chmod(0o755)
     # Below tmp_path everything is open: only what shuts others out above it is named.
     outside = blocked(str(tmp_path), stat.S_IXOTH)
-    found = launcher_findings([str(launcher)], True)
+    found = launcher_findings([str(launcher)], "nixbld")
     assert found == (
-        [_finding(launcher, python, tmp_path / "pkg", outside, True)] if outside else []
+        [_finding(launcher, python, tmp_path / "pkg", outside, "nixbld")] if outside else []
     )
 
 

@@ -145,7 +145,12 @@ def test_the_rule_and_its_reason(
     why: str | None,
 ) -> None:
     asked: list[str] = []
-    monkeypatch.setattr(config, "nix_host", lambda root="": asked.append(root) or host)
+
+    def nix_host(root: str = "") -> str:
+        asked.append(root)
+        return host
+
+    monkeypatch.setattr(config, "nix_host", nix_host)
     s = Config.from_env(env)
     assert (s.mode, s.rule, s.rule_why) == (mode, rule, why or "LDWRAP_RPATH_PREFIXES is set")
     # The machine is asked only when neither variable decides.
@@ -295,7 +300,7 @@ class _Asked(dict[str, str]):
     """An environment that records every name looked up in it."""
 
     def __init__(self, *args: object, **kwargs: str) -> None:
-        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        super().__init__(*args, **kwargs)
         self.asked: set[str] = set()
 
     def get(self, key: str, default: object = None) -> object:  # type: ignore[override]

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from ldwrap.link import buildtrees
 from ldwrap.link import installdirs as idirs
 
 CMAKE_CACHE = """# This is the CMakeCache file.
@@ -91,7 +93,7 @@ bindir = $(exec_prefix)/bin  # a comment
         (idirs.parse_meson_options, '[{"name": "prefix", "value": "/x\\q"}]', {}),
     ],
 )
-def test_parsers(parser, text: str, want: dict[str, str]) -> None:  # type: ignore[no-untyped-def]
+def test_parsers(parser: Callable[[str], dict[str, str]], text: str, want: dict[str, str]) -> None:
     assert parser(text) == want
 
 
@@ -133,33 +135,37 @@ def test_make_values(text: str, cmdline: dict[str, str], want: dict[str, str]) -
     ("kind", "values", "want"),
     [
         (
-            idirs.CMAKE,
+            buildtrees.CMAKE,
             {"prefix": "/opt/p", "libdir": "lib64", "bindir": "bin"},
             ("/opt/p/lib64", "/opt/p/bin"),
         ),
         (
-            idirs.CMAKE,
+            buildtrees.CMAKE,
             {"prefix": "/opt/p/", "libdir": "/abs/lib", "bindir": "bin"},
             ("/abs/lib", "/opt/p/bin"),
         ),
         (
-            idirs.MESON,
+            buildtrees.MESON,
             {"prefix": "/opt/m", "libdir": "lib/x86_64-linux-gnu"},
             ("/opt/m/lib/x86_64-linux-gnu", "/opt/m/bin"),
         ),
         (
-            idirs.AUTOCONF,
+            buildtrees.AUTOCONF,
             {"prefix": "/opt/a", "exec_prefix": "${prefix}/x", "libdir": "${exec_prefix}/lib"},
             ("/opt/a/x/lib", "/opt/a/x/bin"),
         ),
-        (idirs.AUTOCONF, {"prefix": "/opt/a"}, ("/opt/a/lib", "/opt/a/bin")),
-        (idirs.MAKE, {"prefix": "/opt/k", "libdir": "$(prefix)/lib"}, ("/opt/k/lib", "/opt/k/bin")),
-        (idirs.MAKE, {"prefix": "/opt/s", "libdir": "lib64"}, ("/opt/s/lib64", "/opt/s/bin")),
+        (buildtrees.AUTOCONF, {"prefix": "/opt/a"}, ("/opt/a/lib", "/opt/a/bin")),
+        (
+            buildtrees.MAKE,
+            {"prefix": "/opt/k", "libdir": "$(prefix)/lib"},
+            ("/opt/k/lib", "/opt/k/bin"),
+        ),
+        (buildtrees.MAKE, {"prefix": "/opt/s", "libdir": "lib64"}, ("/opt/s/lib64", "/opt/s/bin")),
         # Unknown or relative prefixes, and references this reader cannot expand: nothing.
-        (idirs.AUTOCONF, {"prefix": "NONE"}, None),
-        (idirs.AUTOCONF, {}, None),
-        (idirs.MAKE, {"prefix": "/opt/k", "libdir": "$(DESTDIR)/lib"}, None),
-        (idirs.AUTOCONF, {"prefix": "${prefix}"}, None),
+        (buildtrees.AUTOCONF, {"prefix": "NONE"}, None),
+        (buildtrees.AUTOCONF, {}, None),
+        (buildtrees.MAKE, {"prefix": "/opt/k", "libdir": "$(DESTDIR)/lib"}, None),
+        (buildtrees.AUTOCONF, {"prefix": "${prefix}"}, None),
     ],
 )
 def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] | None) -> None:
@@ -174,23 +180,23 @@ def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] |
             {"build/CMakeCache.txt": CMAKE_CACHE},
             "build/sub/dir",
             {},
-            (idirs.CMAKE, "build", "/opt/p/lib64"),
+            (buildtrees.CMAKE, "build", "/opt/p/lib64"),
         ),
         (
             {"b/meson-info/intro-buildoptions.json": MESON, "b/meson-private/x": ""},
             "b/src",
             {},
-            (idirs.MESON, "b", "/opt/méson/x/lib/x86_64-linux-gnu"),
+            (buildtrees.MESON, "b", "/opt/méson/x/lib/x86_64-linux-gnu"),
         ),
         (
             {"t/config.status": CONFIG_STATUS, "t/lib/Makefile": MAKEFILE},
             "t/lib",
             {},
-            (idirs.AUTOCONF, "t", "/opt/a very long/prefix/lib"),
+            (buildtrees.AUTOCONF, "t", "/opt/a very long/prefix/lib"),
         ),
         # A Makefile counts only when no configuration is found further up.
-        ({"m/Makefile": MAKEFILE}, "m/x", {}, (idirs.MAKE, "m", "/usr/local/x/lib64")),
-        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", {}, (idirs.MAKE, "m", "/usr/lib")),
+        ({"m/Makefile": MAKEFILE}, "m/x", {}, (buildtrees.MAKE, "m", "/usr/local/x/lib64")),
+        ({"m/Makefile": "PREFIX ?= /usr\n"}, "m", {}, (buildtrees.MAKE, "m", "/usr/lib")),
         # make's command line reaches the link through MAKEFLAGS (lz4: `make PREFIX=...`).
         (
             {
@@ -199,7 +205,7 @@ def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] |
             },
             "z/lib",
             {"MAKEFLAGS": "s -j2 -- PREFIX=/opt/z", "PREFIX": "/opt/z"},
-            (idirs.MAKE, "z/lib", "/opt/z/lib"),
+            (buildtrees.MAKE, "z/lib", "/opt/z/lib"),
         ),
         # A config.status that is not autoconf's: the Makefile beside it says the prefix.
         (
@@ -209,7 +215,7 @@ def test_install_dirs(kind: str, values: dict[str, str], want: tuple[str, str] |
             },
             "o",
             {},
-            (idirs.MAKE, "o", "/opt/o/lib"),
+            (buildtrees.MAKE, "o", "/opt/o/lib"),
         ),
         ({"n/config.status": "#!/bin/sh\n"}, "n", {}, None),
     ],
@@ -250,7 +256,9 @@ def test_lookup(
 def test_cmake_install_rpath(
     values: dict[str, str], name: str, installed_in: str | None, again: set[str], link_path: bool
 ) -> None:
-    tree = idirs.install_dirs(idirs.CMAKE, "/b", "/b/CMakeCache.txt", {"prefix": "/p", **values})
+    tree = idirs.install_dirs(
+        buildtrees.CMAKE, "/b", "/b/CMakeCache.txt", {"prefix": "/p", **values}
+    )
     assert tree is not None
     assert tree.install_dir(name) == installed_in
     assert tree.install_rpath_dirs(installed_in) == again

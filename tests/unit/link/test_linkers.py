@@ -21,7 +21,6 @@ from ldwrap.link.linkers import (
     DROP_IN_NAMES,
     MAX_DEPTH,
     LinkerError,
-    RealLinker,
     cross_triples,
     find,
     flavour_from_path,
@@ -30,6 +29,7 @@ from ldwrap.link.linkers import (
     is_shim,
     linker_name,
 )
+from ldwrap.link.model import RealLinker
 from ldwrap.link.plan import ShimError, prepare
 
 

@@ -97,7 +97,13 @@ def test_a_new_link_request_is_a_plain_dynamic_link() -> None:
         False,
         False,
     )
-    assert (req.lib_dirs, req.libs, req.lib_files, req.kinds, req.rpaths) == ([], [], [], b"", [])
+    assert (req.lib_dirs, req.libs, req.lib_files, req.kinds, req.rpaths) == (
+        [],
+        [],
+        [],
+        bytearray(),
+        [],
+    )
     assert (req.emulation, req.sysroot, req.output, req.as_needed, req.end_state) == (
         None,
         None,

@@ -4,6 +4,7 @@ the standard library, and its environment and file reads."""
 from __future__ import annotations
 
 import os
+import posix
 import posixpath
 from pathlib import Path
 
@@ -77,13 +78,13 @@ def test_realpath_asks_each_component_once_with_a_cache(
     os.makedirs(f"{t}/a/b/c")
     os.makedirs(f"{t}/a/b/d")
     asked: list[str] = []
-    real_lstat = oslite.posix.lstat
+    real_lstat = posix.lstat
 
     def lstat(p: str) -> os.stat_result:
         asked.append(p)
         return real_lstat(p)
 
-    monkeypatch.setattr(oslite.posix, "lstat", lstat)
+    monkeypatch.setattr(posix, "lstat", lstat)
     modes: dict[str, int] = {}
     assert oslite.path.realpath(f"{t}/a/b/c/../d", modes) == f"{t}/a/b/d"
     assert oslite.path.realpath(f"{t}/a/b/c", modes) == f"{t}/a/b/c"

@@ -15,8 +15,18 @@ from pathlib import Path
 import pytest
 
 from ldwrap.link import ownrpath
-from ldwrap.link import rpath as policy
 from ldwrap.link.plan import prepare
+from ldwrap.link.verdicts import (
+    ADDED,
+    BUILD_TREE,
+    DEFAULT_DIR,
+    OUTSIDE,
+    OWN_ABSOLUTE,
+    OWN_INSTALL_NAMED,
+    OWN_NAMED,
+    OWN_ORIGIN,
+    OWN_UNSAFE,
+)
 
 CONFIGS = {
     "cmake": ("CMakeCache.txt", "CMAKE_INSTALL_PREFIX:PATH={prefix}\n"),
@@ -71,7 +81,7 @@ CMAKE_RPATH = ["-rpath", "{build}:"]
             "cmake",
             [*LINK, *CMAKE_RPATH],
             ["-rpath", "$ORIGIN/../lib/", *LINK, *CMAKE_RPATH],
-            [("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN)],
+            [("$ORIGIN/../lib/", OWN_ORIGIN)],
         ),
         # A shared library is installed into the library directory itself.
         (
@@ -88,7 +98,7 @@ CMAKE_RPATH = ["-rpath", "{build}:"]
                 "-lown",
                 *CMAKE_RPATH,
             ],
-            [("$ORIGIN/", ownrpath.OWN_ORIGIN)],
+            [("$ORIGIN/", OWN_ORIGIN)],
         ),
         # Meson passed `$ORIGIN/` itself and removes exactly that at install.
         (
@@ -104,20 +114,20 @@ CMAKE_RPATH = ["-rpath", "{build}:"]
                 "$ORIGIN/",
                 "libown.so",
             ],
-            [("$ORIGIN//", ownrpath.OWN_ORIGIN)],
+            [("$ORIGIN//", OWN_ORIGIN)],
         ),
         (
             "autoconf",
             LINK,
             ["-rpath", "$ORIGIN/../lib/", *LINK],
-            [("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN)],
+            [("$ORIGIN/../lib/", OWN_ORIGIN)],
         ),
         # libtool passes the install directory itself.
         (
             "autoconf",
             [*LINK, "-rpath", "{prefix}/lib"],
             [*LINK, "-rpath", "{prefix}/lib"],
-            [("{prefix}/lib", ownrpath.OWN_NAMED)],
+            [("{prefix}/lib", OWN_NAMED)],
         ),
     ],
 )
@@ -152,21 +162,21 @@ def test_where_others_could_create_the_directory_an_absolute_entry_goes_last(
     build = tree(open_dir, "autoconf", prefix)
     args, got = link(build, LINK)
     assert args == [*LINK, "-rpath", f"{prefix}/lib"]
-    assert got == [(f"{prefix}/lib", ownrpath.OWN_ABSOLUTE)]
+    assert got == [(f"{prefix}/lib", OWN_ABSOLUTE)]
     # In a CMake tree that passes its own rpath, an entry after it would leave `:DIR`.
     build = tree(open_dir, "cmake", prefix)
     cmake = [*LINK, "-rpath", f"{build}:"]
     args, got = link(build, cmake)
     assert args == cmake
-    assert got == [(f"{prefix}/lib", ownrpath.OWN_UNSAFE)]
+    assert got == [(f"{prefix}/lib", OWN_UNSAFE)]
 
 
 @pytest.mark.parametrize(
     ("install_rpath", "want_args", "verdict"),
     [
-        ("$ORIGIN/../lib", [], ownrpath.OWN_INSTALL_NAMED),
-        ("{prefix}/lib", [], ownrpath.OWN_INSTALL_NAMED),
-        ("$ORIGIN/../lib64", ["-rpath", "$ORIGIN/../lib/"], ownrpath.OWN_ORIGIN),
+        ("$ORIGIN/../lib", [], OWN_INSTALL_NAMED),
+        ("{prefix}/lib", [], OWN_INSTALL_NAMED),
+        ("$ORIGIN/../lib64", ["-rpath", "$ORIGIN/../lib/"], OWN_ORIGIN),
     ],
 )
 def test_cmakes_install_rpath_naming_the_directory_already(
@@ -199,7 +209,7 @@ def test_a_makefiles_own_origin_entry_is_not_named_twice(
     args = [*LINK, "-rpath", entry]
     got_args, got = link(build, args)
     assert got_args == args
-    assert got == [(f"{prefix}/lib", ownrpath.OWN_NAMED)]
+    assert got == [(f"{prefix}/lib", OWN_NAMED)]
 
 
 def test_inside_the_build_tree_is_safe(link: Link, tmp_path: Path) -> None:
@@ -211,14 +221,14 @@ def test_inside_the_build_tree_is_safe(link: Link, tmp_path: Path) -> None:
     args = ["-o", "bin/app", "app.o", "-L.", "-lown", "-rpath", f"{build}:"]
     got_args, got = link(build, args)
     assert got_args == ["-rpath", "$ORIGIN/../lib/", *args]
-    assert got == [("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN)]
+    assert got == [("$ORIGIN/../lib/", OWN_ORIGIN)]
 
 
 @pytest.mark.parametrize(
     ("prefix", "env", "want_args", "want"),
     [
         # The loader searches /usr/lib by itself.
-        ("/usr", {}, [], [("/usr/lib", policy.DEFAULT_DIR)]),
+        ("/usr", {}, [], [("/usr/lib", DEFAULT_DIR)]),
         ("{tmp}/inst", {"LDWRAP_SELF_RPATH": "0"}, [], []),
         # The explicit setting replaces what the configuration says.
         (
@@ -227,8 +237,8 @@ def test_inside_the_build_tree_is_safe(link: Link, tmp_path: Path) -> None:
             # relative to the program's install directory, {tmp}/inst/bin
             ["-rpath", "$ORIGIN/../../other/lib/", "-rpath", "$ORIGIN/../lib/"],
             [
-                ("$ORIGIN/../../other/lib/", ownrpath.OWN_ORIGIN),
-                ("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN),
+                ("$ORIGIN/../../other/lib/", OWN_ORIGIN),
+                ("$ORIGIN/../lib/", OWN_ORIGIN),
             ],
         ),
         # Outside the allowed prefixes: the prefixes are for dependencies; the install
@@ -237,10 +247,10 @@ def test_inside_the_build_tree_is_safe(link: Link, tmp_path: Path) -> None:
             "/opt/elsewhere",
             {},
             ["-rpath", "$ORIGIN/../lib/"],
-            [("$ORIGIN/../lib/", ownrpath.OWN_ORIGIN)],
+            [("$ORIGIN/../lib/", OWN_ORIGIN)],
         ),
         # A prefix staged inside the build tree is no place to load from.
-        ("{tmp}/build/stage", {}, [], [("{tmp}/build/stage/lib", policy.BUILD_TREE)]),
+        ("{tmp}/build/stage", {}, [], [("{tmp}/build/stage/lib", BUILD_TREE)]),
     ],
 )
 def test_no_entry_or_another(
@@ -282,7 +292,7 @@ def test_every_mode_but_a_nix_build_gets_the_own_directory(
     assert inv.argv[1:] == [*want, *LINK]
     assert inv.plan is not None
     # In a Nix build the directories outside the store are not even walked, as in nixpkgs.
-    verdict = policy.BUILD_TREE if want else policy.OUTSIDE
+    verdict = BUILD_TREE if want else OUTSIDE
     assert [d.verdict for d in inv.plan.decisions][:1] == [verdict]
 
 
@@ -295,7 +305,7 @@ def test_a_module_gets_the_absolute_directory(link: Link, tmp_path: Path, name: 
     args = ["-shared", "-o", f"engines/{name}", "e.o", "-L.", "-lown"]
     got_args, got = link(build, args)
     assert got_args == [*args, "-rpath", f"{prefix}/lib"]
-    assert got == [(f"{prefix}/lib", ownrpath.OWN_ABSOLUTE)]
+    assert got == [(f"{prefix}/lib", OWN_ABSOLUTE)]
 
 
 def test_a_link_that_takes_nothing_from_a_build_tree_reads_no_configuration(
@@ -310,7 +320,7 @@ def test_a_link_that_takes_nothing_from_a_build_tree_reads_no_configuration(
     args = ["-o", "app", "app.o", f"-L{lib}", "-lx"]
     got_args, got = link(build, args)
     assert got_args == [*args, "-rpath", str(lib)]
-    assert got == [(str(lib), policy.ADDED)]
+    assert got == [(str(lib), ADDED)]
 
 
 @pytest.mark.parametrize(
@@ -363,7 +373,7 @@ def test_a_library_from_another_projects_tree(link: Link, tmp_path: Path) -> Non
     args = ["-o", "app", "app.o", f"-L{a}", "-lown", "-rpath", f"{a}:"]
     got_args, got = link(b, args)
     assert got_args == ["-rpath", "$ORIGIN/../../pa/lib/", *args]
-    assert got == [(str(a), policy.BUILD_TREE), ("$ORIGIN/../../pa/lib/", ownrpath.OWN_ORIGIN)]
+    assert got == [(str(a), BUILD_TREE), ("$ORIGIN/../../pa/lib/", OWN_ORIGIN)]
 
 
 def test_explain_shows_the_entry(linker_path: str, tmp_path: Path) -> None:
@@ -394,8 +404,8 @@ def test_explain_shows_the_entry(linker_path: str, tmp_path: Path) -> None:
     )
     assert p.returncode == 0, p.stderr
     assert p.stdout.splitlines()[3:] == [
-        f"- . -> {build}: {policy.BUILD_TREE} [libown.so]",
-        f"+ {build / 'CMakeCache.txt'} -> $ORIGIN/../lib/: {ownrpath.OWN_ORIGIN}",
+        f"- . -> {build}: {BUILD_TREE} [libown.so]",
+        f"+ {build / 'CMakeCache.txt'} -> $ORIGIN/../lib/: {OWN_ORIGIN}",
         "adds before: -rpath '$ORIGIN/../lib/'",
     ]
 

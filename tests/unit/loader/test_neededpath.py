@@ -8,7 +8,7 @@ import pytest
 from ldwrap.link.targets import ELFCLASS64, ELFDATA2LSB, EM_X86_64
 from ldwrap.loader.config import LoaderConfig
 from ldwrap.loader.elf import ElfInfo, Target
-from ldwrap.loader.neededpath import NEEDED_PATH, is_needed_path, needed_path_findings
+from ldwrap.loader.neededpath import NEEDED_PATH, Hazard, is_needed_path, needed_path_findings
 from ldwrap.loader.resolve import DIRECT, NOT_FOUND, Edge, LoadedObject, LoadResult
 
 X64 = Target(ELFCLASS64, ELFDATA2LSB, EM_X86_64)
@@ -55,9 +55,9 @@ def _hazard(path: str) -> str | None:
          "; relative, it is opened from the current directory"),
     ],
 )  # fmt: skip
-def test_needed_path_findings(name: str, hazard: object, fails: bool, tail: str) -> None:
+def test_needed_path_findings(name: str, hazard: Hazard | None, fails: bool, tail: str) -> None:
     result = _load(("libc.so.6", name), {name: "/resolved/libfoo.so"})
-    got = needed_path_findings(result, hazard)  # type: ignore[arg-type]
+    got = needed_path_findings(result, hazard)
     assert len(got) == 1
     f = got[0]
     assert (f.kind, f.fails, f.library, f.obj, f.path) == (

@@ -15,6 +15,7 @@ from ldwrap.loader.elf import (
     ElfInfo,
     Target,
 )
+from ldwrap.loader.finding import Finding
 from ldwrap.loader.report import (
     fix_line,
     render_text,
@@ -41,7 +42,6 @@ from ldwrap.loader.startup import (
     EMPTY_ELEMENT,
     ENV_CHANGES,
     ENV_ONLY,
-    Finding,
     Judgement,
     empty_element_findings,
     env_findings,

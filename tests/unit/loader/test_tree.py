@@ -45,7 +45,12 @@ def test_small_files_are_not_read(root: Path, monkeypatch: pytest.MonkeyPatch) -
     (root / "opt" / "tiny").write_bytes(b"\x7fELF")
     reads: list[int] = []
     real_read = os.read
-    monkeypatch.setattr("os.read", lambda fd, n: reads.append(n) or real_read(fd, n))
+
+    def read(fd: int, n: int) -> bytes:
+        reads.append(n)
+        return real_read(fd, n)
+
+    monkeypatch.setattr("os.read", read)
     audit, audits, _ = _run(root, [("/opt", True)])
     assert audits == [] and reads == []
     assert (audit.counts.files, audit.counts.not_elf) == (2, 2)

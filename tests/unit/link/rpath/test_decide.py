@@ -16,7 +16,6 @@ import pytest
 
 from helpers import Store, store_hash
 from ldwrap.link import landing
-from ldwrap.link import rpath as policy
 from ldwrap.link.argv import parse
 from ldwrap.link.config import (
     Config,
@@ -26,8 +25,26 @@ from ldwrap.link.grammar import BFD, FLAVOURS, GOLD, LLD, MOLD
 from ldwrap.link.landing import sides
 from ldwrap.link.model import RpathPlan
 from ldwrap.link.plan import prepare
-from ldwrap.link.rpath import STORE_ROOT, decide, normalise
+from ldwrap.link.rpath import decide, normalise
 from ldwrap.link.sysdirs import default_dir_checker
+from ldwrap.link.verdicts import (
+    ADDED,
+    BUILD_TREE,
+    CALLER_KEEPS,
+    COPY,
+    DEFAULT_DIR,
+    DISABLED,
+    DRIVER,
+    DUPLICATE,
+    MISSING,
+    NO_LIBRARY,
+    NOT_DYNAMIC,
+    OUTSIDE,
+    REINSTALLED,
+    STATIC_ONLY,
+    STORE_ROOT,
+    STUB,
+)
 
 from ..conftest import Dry
 
@@ -158,7 +175,7 @@ def test_directory_must_hold_a_requested_shared_library(
     p = plan(["-L", d, *args], tree.env())
     assert p.dirs == ([d] if added else [])
     if not added:
-        assert p.decisions[0].verdict == policy.NO_LIBRARY
+        assert p.decisions[0].verdict == NO_LIBRARY
 
 
 def test_library_in_a_subdirectory_via_l_colon(tree: Tree) -> None:
@@ -177,7 +194,7 @@ def test_a_subdirectory_match_does_not_narrow_the_search_of_later_directories(
 
 def test_nonexistent_directory(tree: Tree) -> None:
     d = str(tree.root / "missing-pkg" / "lib")
-    assert verdicts(plan(["-L", d, "-lfoo"], tree.env())) == [(d, policy.NO_LIBRARY)]
+    assert verdicts(plan(["-L", d, "-lfoo"], tree.env())) == [(d, NO_LIBRARY)]
 
 
 def test_every_directory_holding_a_wanted_library_is_added_in_l_order(tree: Tree) -> None:
@@ -192,7 +209,7 @@ def test_every_directory_holding_a_wanted_library_is_added_in_l_order(tree: Tree
 def test_library_found_lists_what_it_found(tree: Tree) -> None:
     d = tree.lib("ab", "liba.so", "libb.so")
     (dec,) = plan(["-L", d, "-lb", "-la", "-lc"], tree.env()).decisions
-    assert (dec.verdict, dec.libraries) == (policy.ADDED, ("libb.so", "liba.so"))
+    assert (dec.verdict, dec.libraries) == (ADDED, ("libb.so", "liba.so"))
 
 
 # --- normalisation, duplicates, symlinks -------------------------------------------------------
@@ -203,12 +220,12 @@ def test_lexical_normalisation_inside_the_store_and_duplicates_merged(tree: Tree
     spellings = [d, d + "/", d + "/.", d.replace("/lib", "//lib"), d + "/../lib"]
     p = plan([*(f"-L{s}" for s in spellings), "-lfoo"], tree.env())
     assert p.dirs == [d]
-    assert [v for _, v in verdicts(p)] == [policy.ADDED] + [policy.DUPLICATE] * 4
+    assert [v for _, v in verdicts(p)] == [ADDED] + [DUPLICATE] * 4
 
 
 def test_directory_outside_the_store_is_never_added(tree: Tree) -> None:
     out = tree.outside("build/lib", "libfoo.so")
-    assert verdicts(plan(["-L", out, "-lfoo"], tree.env())) == [(out, policy.OUTSIDE)]
+    assert verdicts(plan(["-L", out, "-lfoo"], tree.env())) == [(out, OUTSIDE)]
 
 
 def test_a_sibling_of_the_store_is_outside(tree: Tree) -> None:
@@ -308,12 +325,12 @@ def test_library_file_adds_its_directory(tree: Tree, name: str) -> None:
 
 def test_missing_library_file_adds_nothing(tree: Tree) -> None:
     d = tree.lib("foo")
-    assert verdicts(plan([f"{d}/libgone.so"], tree.env())) == [(d, policy.MISSING)]
+    assert verdicts(plan([f"{d}/libgone.so"], tree.env())) == [(d, MISSING)]
 
 
 def test_library_file_outside_the_store(tree: Tree) -> None:
     d = tree.outside("bld", "libx.so")
-    assert verdicts(plan([f"{d}/libx.so"], tree.env())) == [(d, policy.OUTSIDE)]
+    assert verdicts(plan([f"{d}/libx.so"], tree.env())) == [(d, OUTSIDE)]
 
 
 def test_relative_library_file(tree: Tree) -> None:
@@ -325,7 +342,7 @@ def test_library_file_and_l_for_the_same_directory_give_one_rpath(tree: Tree) ->
     d = tree.lib("foo", "libfoo.so", "libbar.so.2")
     p = plan(["-L", d, "-lfoo", f"{d}/libbar.so.2"], tree.env())
     assert p.dirs == [d]
-    assert [v for _, v in verdicts(p)] == [policy.ADDED, policy.DUPLICATE]
+    assert [v for _, v in verdicts(p)] == [ADDED, DUPLICATE]
 
 
 # --- static, static-pie, relocatable ---------------------------------------------------------
@@ -342,7 +359,7 @@ def test_library_file_and_l_for_the_same_directory_give_one_rpath(tree: Tree) ->
 def test_static_only_gets_no_rpath(tree: Tree, flavour: str, args: list[str]) -> None:
     d = tree.lib("foo", "libfoo.so", "libfoo.a")
     p = plan(["-L", d, *args], tree.env(), flavour=flavour)
-    assert verdicts(p) == [(d, policy.STATIC_ONLY)]
+    assert verdicts(p) == [(d, STATIC_ONLY)]
 
 
 def test_static_and_dynamic_request_of_the_same_library_is_dynamic(tree: Tree) -> None:
@@ -366,14 +383,14 @@ def test_static_and_dynamic_request_of_the_same_library_is_dynamic(tree: Tree) -
 def test_no_rpath_for_static_pie_or_relocatable(tree: Tree, args: list[str]) -> None:
     d = tree.lib("foo", "libfoo.so")
     p = plan(["-L", d, "-lfoo", *args], tree.env())
-    assert verdicts(p) == [(d, policy.NOT_DYNAMIC)]
+    assert verdicts(p) == [(d, NOT_DYNAMIC)]
 
 
 def test_static_pie_then_static_last_wins(tree: Tree) -> None:
     d = tree.lib("foo", "libfoo.so")
     # -static last: a static link, whose -lfoo is static too.
     assert verdicts(plan(["-L", d, "-static-pie", "-static", "-lfoo"], tree.env())) == [
-        (d, policy.STATIC_ONLY)
+        (d, STATIC_ONLY)
     ]
 
 
@@ -411,7 +428,7 @@ def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
     d = tree.lib("foo", "libfoo.so")
     args = [*in_tree(tree, system), "-L", d, "-lfoo", *(g.format(d=d) for g in given)]
     p = plan(args, tree.env())
-    assert verdicts(p) == [(d, policy.COPY)]
+    assert verdicts(p) == [(d, COPY)]
     assert p.dirs == []
     # Never the caller's own spelling: GNU ld would drop it as a duplicate.
     assert p.copies == [d + "//" if given[-1] == "{d}/" else d + "/"]
@@ -420,10 +437,10 @@ def test_a_directory_the_caller_passes_gets_a_copy_spelled_otherwise(
 @pytest.mark.parametrize(
     ("cache", "verdict"),
     [
-        ("", policy.COPY),
-        ("CMAKE_INSTALL_RPATH_USE_LINK_PATH:BOOL=ON\n", policy.REINSTALLED),
-        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib;{d}/\n", policy.REINSTALLED),
-        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib\n", policy.COPY),
+        ("", COPY),
+        ("CMAKE_INSTALL_RPATH_USE_LINK_PATH:BOOL=ON\n", REINSTALLED),
+        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib;{d}/\n", REINSTALLED),
+        ("CMAKE_INSTALL_RPATH:STRING=$ORIGIN/../lib\n", COPY),
     ],
 )
 def test_cmakes_install_rpath_naming_the_directory_again_needs_no_copy(
@@ -438,7 +455,7 @@ def test_cmakes_install_rpath_naming_the_directory_again_needs_no_copy(
     )
     p = plan([*out, "-L", d, "-lfoo", "-rpath", f"{d}:"], tree.env())
     assert verdicts(p) == [(d, verdict)]
-    assert p.copies == ([d + "/"] if verdict == policy.COPY else [])
+    assert p.copies == ([d + "/"] if verdict == COPY else [])
 
 
 @pytest.mark.parametrize("given", [["-rpath", "{d}"], ["-R", "{d}/"], ["-rpath", "/x:{d}"]])
@@ -453,7 +470,7 @@ def test_a_directory_the_caller_keeps_is_not_named_twice(
     (tree.tmp / "autotools" / "config.status").touch()
     out = [a.format(t=tree.tmp) for a in output or []]
     p = plan([*out, "-L", d, "-lfoo", *(g.format(d=d) for g in given)], tree.env())
-    assert verdicts(p) == [(d, policy.CALLER_KEEPS)]
+    assert verdicts(p) == [(d, CALLER_KEEPS)]
     assert (p.dirs, p.copies) == ([], [])
 
 
@@ -478,7 +495,7 @@ def test_switches(tree: Tree, linker_path: str, extra: dict[str, str], disabled:
     d = tree.lib("foo", "libfoo.so")
     inv = prepare("ld.lld", ["-L", d, "-lfoo"], {"PATH": linker_path, **tree.env(**extra)}, "/")
     assert inv.plan is not None
-    assert verdicts(inv.plan) == [(d, policy.DISABLED if disabled else policy.ADDED)]
+    assert verdicts(inv.plan) == [(d, DISABLED if disabled else ADDED)]
 
 
 def test_nix_store_with_trailing_slash_matches(tree: Tree) -> None:
@@ -491,14 +508,14 @@ def test_rpath_prefixes_mode(tree: Tree) -> None:
     other = tree.outside("srv/lib", "libfoo.so")
     env = {"LDWRAP_RPATH_PREFIXES": f"{tree.tmp}/opt:{tree.tmp}/nothing"}
     p = plan(["-L", opt, "-L", other, "-lfoo"], env)
-    assert verdicts(p) == [(opt, policy.ADDED), (other, policy.OUTSIDE)]
+    assert verdicts(p) == [(opt, ADDED), (other, OUTSIDE)]
 
 
 def test_nondefault_mode_skips_the_loaders_own_directories(tree: Tree) -> None:
     sysdir = tree.outside("usr/lib", "libfoo.so")
     mine = tree.outside("opt/lib", "libfoo.so")
     p = plan(["-L", sysdir, "-L", mine, "-lfoo"], {}, is_default_dir=lambda p: p == sysdir)
-    assert verdicts(p) == [(sysdir, policy.DEFAULT_DIR), (mine, policy.ADDED)]
+    assert verdicts(p) == [(sysdir, DEFAULT_DIR), (mine, ADDED)]
 
 
 def test_nondefault_mode_with_a_symlink_to_a_default_directory(tree: Tree) -> None:
@@ -508,7 +525,7 @@ def test_nondefault_mode_with_a_symlink_to_a_default_directory(tree: Tree) -> No
     conf = tree.tmp / "ld.so.conf"
     conf.write_text(sysdir + "\n")
     p = plan(["-L", str(link), "-lfoo"], {}, is_default_dir=default_dir_checker(str(conf)))
-    assert verdicts(p) == [(str(link), policy.DEFAULT_DIR)]
+    assert verdicts(p) == [(str(link), DEFAULT_DIR)]
 
 
 class FakeFs(FsView):
@@ -530,7 +547,7 @@ def test_on_nixos_the_real_store_is_the_only_prefix() -> None:
     config = Config.from_env({}, nix_store_exists=True, nixos=True)
     req = parse(LLD, ["-L", d, "-L/opt/foo/lib", "-lfoo"])
     p = decide(req, config, FakeFs({d + "/libfoo.so", "/opt/foo/lib/libfoo.so"}), "/")
-    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", policy.OUTSIDE)]
+    assert verdicts(p) == [(d, ADDED), ("/opt/foo/lib", OUTSIDE)]
 
 
 def test_beside_a_distribution_the_store_and_other_prefixes_get_rpaths() -> None:
@@ -542,9 +559,9 @@ def test_beside_a_distribution_the_store_and_other_prefixes_get_rpaths() -> None
     files = {d + "/libfoo.so", "/opt/foo/lib/libfoo.so", "/usr/lib/libfoo.so"}
     p = decide(req, config, FakeFs(files), "/", is_default_dir=lambda p: p == "/usr/lib")
     assert verdicts(p) == [
-        (d, policy.ADDED),
-        ("/opt/foo/lib", policy.ADDED),
-        ("/usr/lib", policy.DEFAULT_DIR),
+        (d, ADDED),
+        ("/opt/foo/lib", ADDED),
+        ("/usr/lib", DEFAULT_DIR),
     ]
 
 
@@ -572,7 +589,7 @@ def test_a_store_path_is_never_a_build_tree(env: dict[str, str], nixos: bool) ->
     p = decide(req, config, fs, "/", is_default_dir=lambda p: False)
     # Outside the store the walk for build-system markers still runs (and finds one here),
     # outside the allowed prefixes too (NixOS): a build tree's library is the project's own.
-    assert verdicts(p) == [(d, policy.ADDED), ("/opt/foo/lib", policy.BUILD_TREE)]
+    assert verdicts(p) == [(d, ADDED), ("/opt/foo/lib", BUILD_TREE)]
     assert fs.asked == ["/opt/foo/lib"]
 
 
@@ -588,14 +605,14 @@ def test_many_requested_names_use_a_directory_listing(tree: Tree) -> None:
 
 # --- link-time stubs and the driver's directory ----------------------------------------------
 
-DRIVER = "/run/opengl-driver/lib"
+DRIVER_DIR = "/run/opengl-driver/lib"
 
 
 @pytest.mark.parametrize(
     ("env", "driver"),
     [
         # The Nix modes: nixpkgs' driver directory, as its autoAddDriverRunpath adds.
-        ({}, DRIVER),
+        ({}, DRIVER_DIR),
         ({"LDWRAP_DRIVER_DIR": "/opt/drv/"}, "/opt/drv"),
         ({"LDWRAP_DRIVER_DIR": "0"}, None),
     ],
@@ -608,7 +625,7 @@ def test_a_stubs_directory_gives_way_to_the_drivers(
     stubs = tree.lib("cuda-12", "libcuda.so", "libnvidia-ml.so", sub="lib64/stubs")
     p = plan(["-L", stubs, "-lcuda", "-lnvidia-ml"], tree.env(**env))
     assert p.dirs == ([] if driver is None else [driver])
-    want = [(stubs, policy.STUB)] + ([(driver, policy.DRIVER)] if driver else [])
+    want = [(stubs, STUB)] + ([(driver, DRIVER)] if driver else [])
     assert verdicts(p) == want
     if driver is not None:
         assert p.vouched == {driver: (f"{stubs}/libcuda.so", f"{stubs}/libnvidia-ml.so")}
@@ -617,7 +634,7 @@ def test_a_stubs_directory_gives_way_to_the_drivers(
 def test_outside_the_nix_modes_the_loader_finds_the_driver_by_itself(tree: Tree) -> None:
     stubs = tree.outside("cuda/lib64/stubs", "libcuda.so")
     p = plan(["-L", stubs, "-lcuda"], {}, is_default_dir=lambda d: False)
-    assert (p.dirs, verdicts(p)) == ([], [(stubs, policy.STUB)])
+    assert (p.dirs, verdicts(p)) == ([], [(stubs, STUB)])
     p = plan(["-L", stubs, "-lcuda"], {"LDWRAP_DRIVER_DIR": "/usr/lib/nvidia"})
     assert p.dirs == ["/usr/lib/nvidia"]
 
@@ -628,14 +645,14 @@ def test_configured_stub_directories_and_the_driver_once(tree: Tree) -> None:
     real = tree.lib("real", "libreal.so")
     env = tree.env(LDWRAP_STUB_DIRS=f"{other}:relative")
     p = plan(["-L", cuda, "-L", other, "-L", real, "-lcuda", "-lnvidia-ml", "-lreal"], env)
-    assert p.dirs == [DRIVER, real]
+    assert p.dirs == [DRIVER_DIR, real]
     assert verdicts(p) == [
-        (cuda, policy.STUB),
-        (DRIVER, policy.DRIVER),
-        (other, policy.STUB),
-        (real, policy.ADDED),
+        (cuda, STUB),
+        (DRIVER_DIR, DRIVER),
+        (other, STUB),
+        (real, ADDED),
     ]
-    assert p.vouched[DRIVER] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
+    assert p.vouched[DRIVER_DIR] == (f"{cuda}/libcuda.so", f"{other}/libnvidia-ml.so")
 
 
 # --- the store root, through prepare (a placeholder real linker: nothing is linked) ---------
@@ -653,7 +670,8 @@ def test_a_library_in_the_store_root_adds_nothing(
     )
     inv = prepare("ld.lld", args, {"PATH": linker_path, "NIX_STORE": str(tree.root)}, str(tmp_path))
     assert inv.argv[1:] == args
-    assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]  # type: ignore[union-attr]
+    assert inv.plan is not None
+    assert [d.verdict for d in inv.plan.decisions] == [STORE_ROOT]
 
 
 def test_the_store_root_with_a_trailing_slash_adds_nothing(dry: Dry, tree: Tree) -> None:

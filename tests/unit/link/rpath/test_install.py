@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 
 from helpers import Store
-from ldwrap.link import rpath as policy
 from ldwrap.link.plan import prepare
+from ldwrap.link.verdicts import BUILD_TREE, SHADOWS
 
 
 def runpath(argv: list[str], linker: str) -> str:
@@ -217,9 +217,8 @@ def test_no_copy_that_would_change_which_library_wins(linker_path: str, tmp_path
         str(tmp_path),
     )
     assert inv.argv[1:] == [*args, "-rpath", f"{new}:{old}"]
-    assert [(d.path, d.verdict) for d in inv.plan.decisions] == [  # type: ignore[union-attr]
-        (old, policy.SHADOWS)
-    ]
+    assert inv.plan is not None
+    assert [(d.path, d.verdict) for d in inv.plan.decisions] == [(old, SHADOWS)]
 
 
 def test_a_copy_that_changes_nothing_is_made(argv: Argv, tmp_path: Path) -> None:
@@ -261,7 +260,8 @@ def test_a_build_tree_gets_no_rpath(
         env["LDWRAP_RPATH_PREFIXES"] = str(tmp_path)
     inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
     assert inv.argv[1:] == ["main.o", "-L", str(lib), "-lfoo"]
-    assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
+    assert inv.plan is not None
+    assert [d.verdict for d in inv.plan.decisions] == [BUILD_TREE]
 
 
 def test_a_libtool_libs_directory_is_a_build_tree(linker_path: str, tmp_path: Path) -> None:
@@ -269,7 +269,8 @@ def test_a_libtool_libs_directory_is_a_build_tree(linker_path: str, tmp_path: Pa
     lib.mkdir(parents=True)
     (lib / "libfoo.so").touch()
     inv = prepare("ld.lld", ["main.o", f"{lib}/libfoo.so"], {"PATH": linker_path}, str(tmp_path))
-    assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
+    assert inv.plan is not None
+    assert [d.verdict for d in inv.plan.decisions] == [BUILD_TREE]
 
 
 def test_a_prefix_next_to_a_build_tree_still_counts(linker_path: str, tmp_path: Path) -> None:
@@ -308,4 +309,5 @@ def test_a_prefix_installed_inside_a_build_tree_is_still_a_prefix(
     # Inside the prefix, a build tree still counts.
     (lib / "Makefile").touch()
     inv = prepare("ld.lld", ["main.o", "-L", str(lib), "-lfoo"], env, str(tmp_path))
-    assert [d.verdict for d in inv.plan.decisions] == [policy.BUILD_TREE]  # type: ignore[union-attr]
+    assert inv.plan is not None
+    assert [d.verdict for d in inv.plan.decisions] == [BUILD_TREE]

@@ -150,4 +150,6 @@ def test_nix_ldflags_directory_shows_in_the_plan(
         {"PATH": linker_path, "NIX_STORE": str(tree.root), "NIX_LDFLAGS": f"-L{foo}"},
         str(tmp_path),
     )
-    assert [(d["path"], d["verdict"]) for d in inv.as_dict()["directories"]] == [(foo, "added")]
+    directories = inv.as_dict()["directories"]
+    assert isinstance(directories, list)
+    assert [(d["path"], d["verdict"]) for d in directories] == [(foo, "added")]

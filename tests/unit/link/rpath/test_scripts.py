@@ -12,8 +12,8 @@ import pytest
 
 from helpers import make_store
 from helpers.elf import EM_AARCH64, build_elf
-from ldwrap.link import rpath as policy
 from ldwrap.link.plan import prepare
+from ldwrap.link.verdicts import ADDED, DISABLED, DUPLICATE, INCOMPATIBLE, NO_LIBRARY, OUTSIDE
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +39,8 @@ CASES = [
         {},
         ["dev", "run"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", ADDED, "{dev}/libfoo.so"),
         ],
     ),
     (
@@ -50,8 +50,8 @@ CASES = [
         {},
         ["dev", "run"],
         [
-            ("{dev}/libfoo.so", "{dev}", policy.ADDED, ""),
-            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
+            ("{dev}/libfoo.so", "{dev}", ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", ADDED, "{dev}/libfoo.so"),
         ],
     ),
     (
@@ -61,9 +61,9 @@ CASES = [
         {},
         ["dev", "c"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("-limpl", "{c}", policy.ADDED, "{dev}/libfoo.so"),
-            ("{c}", "{c}", policy.NO_LIBRARY, ""),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("-limpl", "{c}", ADDED, "{dev}/libfoo.so"),
+            ("{c}", "{c}", NO_LIBRARY, ""),
         ],
     ),
     (
@@ -77,9 +77,9 @@ CASES = [
         {},
         ["dev"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("{s}", "{s}", policy.NO_LIBRARY, ""),
-            ("{c}", "{c}", policy.NO_LIBRARY, ""),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("{s}", "{s}", NO_LIBRARY, ""),
+            ("{c}", "{c}", NO_LIBRARY, ""),
         ],
     ),
     (
@@ -89,8 +89,8 @@ CASES = [
         {},
         ["dev"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("libfoo_impl.so", "{dev}", policy.DUPLICATE, "{dev}/libfoo.so"),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("libfoo_impl.so", "{dev}", DUPLICATE, "{dev}/libfoo.so"),
         ],
     ),
     (
@@ -100,9 +100,9 @@ CASES = [
         {},
         ["dev", "c"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("libimpl.so", "{c}", policy.ADDED, "{dev}/libfoo.so"),
-            ("{c}", "{c}", policy.NO_LIBRARY, ""),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("libimpl.so", "{c}", ADDED, "{dev}/libfoo.so"),
+            ("{c}", "{c}", NO_LIBRARY, ""),
         ],
     ),
     (
@@ -116,8 +116,8 @@ CASES = [
         {},
         ["dev", "run"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{mid}/libmid.so"),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", ADDED, "{mid}/libmid.so"),
         ],
     ),
     (
@@ -126,7 +126,7 @@ CASES = [
         ["-L{a}", "-la"],
         {},
         ["a"],
-        [("{a}", "{a}", policy.ADDED, "")],
+        [("{a}", "{a}", ADDED, "")],
     ),
     (
         "a-missing-library-changes-nothing",
@@ -134,7 +134,7 @@ CASES = [
         ["-L{dev}", "-lfoo"],
         {},
         ["dev"],
-        [("{dev}", "{dev}", policy.ADDED, "")],
+        [("{dev}", "{dev}", ADDED, "")],
     ),
     (
         "another-target-is-skipped",
@@ -143,8 +143,8 @@ CASES = [
         {},
         ["dev"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("{arm}/libfoo.so.1", "{arm}", policy.INCOMPATIBLE, "{dev}/libfoo.so"),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("{arm}/libfoo.so.1", "{arm}", INCOMPATIBLE, "{dev}/libfoo.so"),
         ],
     ),
     (
@@ -154,8 +154,8 @@ CASES = [
         {},
         ["dev"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("/tmp-out/libfoo.so.1", "/tmp-out", policy.OUTSIDE, "{dev}/libfoo.so"),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("/tmp-out/libfoo.so.1", "/tmp-out", OUTSIDE, "{dev}/libfoo.so"),
         ],
     ),
     (
@@ -165,10 +165,10 @@ CASES = [
         {},
         ["x", "dev", "run", "y"],
         [
-            ("{x}", "{x}", policy.ADDED, ""),
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
-            ("{y}", "{y}", policy.ADDED, ""),
+            ("{x}", "{x}", ADDED, ""),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", ADDED, "{dev}/libfoo.so"),
+            ("{y}", "{y}", ADDED, ""),
         ],
     ),
     (
@@ -178,9 +178,9 @@ CASES = [
         {},
         ["dev", "run"],
         [
-            ("{dev}", "{dev}", policy.ADDED, ""),
-            ("{run}/libfoo.so.1", "{run}", policy.ADDED, "{dev}/libfoo.so"),
-            ("{dev}/", "{dev}", policy.DUPLICATE, ""),
+            ("{dev}", "{dev}", ADDED, ""),
+            ("{run}/libfoo.so.1", "{run}", ADDED, "{dev}/libfoo.so"),
+            ("{dev}/", "{dev}", DUPLICATE, ""),
         ],
     ),
     (
@@ -189,7 +189,7 @@ CASES = [
         ["-L{dev}", "-lfoo"],
         {"LDWRAP_DISABLE": "1"},
         [],
-        [("{dev}", "{dev}", policy.DISABLED, "")],
+        [("{dev}", "{dev}", DISABLED, "")],
     ),
 ]
 
@@ -234,10 +234,9 @@ def test_scripts(
     for pkg in rpath:
         expected_argv += ["-rpath", dirs[pkg]]
     assert data["argv"] == expected_argv
-    got = [
-        (d["given"], d["path"], d["verdict"], d.get("via", ""))
-        for d in data["directories"]  # type: ignore[attr-defined]
-    ]
+    directories = data["directories"]
+    assert isinstance(directories, list)
+    got = [(d["given"], d["path"], d["verdict"], d.get("via", "")) for d in directories]
     assert got == [tuple(fill(x) for x in d) for d in decisions]
 
 

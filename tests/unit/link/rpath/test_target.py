@@ -17,7 +17,7 @@ import pytest
 from helpers import Store
 from helpers.elf import EM_AARCH64, EM_X86_64, build_elf
 from ldwrap.link.plan import prepare
-from ldwrap.link.rpath import INCOMPATIBLE
+from ldwrap.link.verdicts import INCOMPATIBLE
 
 from ..conftest import Dry
 
@@ -152,7 +152,8 @@ def test_a_library_for_another_target_gets_no_rpath(
     for pkg in added:
         want += ["-rpath", dirs[pkg]]
     assert inv.argv[1:] == [*args, *want]
-    skipped = {d.path for d in inv.plan.decisions if d.verdict == INCOMPATIBLE}  # type: ignore[union-attr]
+    assert inv.plan is not None
+    skipped = {d.path for d in inv.plan.decisions if d.verdict == INCOMPATIBLE}
     assert skipped == {d for p, d in dirs.items() if p not in added}
 
 

@@ -5,7 +5,7 @@ import subprocess
 from setuptools import Extension, setup
 
 
-def pkg_config(flag):
+def pkg_config(flag: str) -> list[str]:
     out = subprocess.run(
         ["pkg-config", flag, "greet"], check=True, capture_output=True, text=True
     ).stdout

@@ -2,7 +2,7 @@
 
 import subprocess
 
-from setuptools import Extension, setup  # type: ignore[import-untyped]
+from setuptools import Extension, setup
 
 MODULES = ["libzstd", "liblz4", "libbrotlienc", "libbrotlidec"]
 
