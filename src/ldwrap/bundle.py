@@ -209,7 +209,7 @@ def _snapshot_source() -> bytes:
     return f"\nLD_SO_CONF = {conf_snapshot()!r}\n".encode()
 
 
-def read(path: str) -> tuple[object, object, list[Entry]]:
+def read(path: str) -> tuple[tuple[object, ...], object, list[Entry]]:
     """What a bundle file holds (header, loader, entries); raises OSError, or
     EOFError/ValueError/TypeError for a damaged file. The header is what the launcher
     compares (see header())."""
@@ -223,7 +223,7 @@ def read_lazy(path: str) -> list[Entry]:
     return lazy
 
 
-def _read(path: str) -> tuple[object, object, list[Entry], list[Entry]]:
+def _read(path: str) -> tuple[tuple[object, ...], object, list[Entry], list[Entry]]:
     with open(path, "rb") as f:
         head = marshal.load(f)
         if not isinstance(head, tuple) or len(head) != 3 or not isinstance(head[2], int):
