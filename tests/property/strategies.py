@@ -22,7 +22,7 @@ SURROGATES: tuple[Literal["Cs"]] = ("Cs",)
 # Arbitrary bytes as an OS would hand them to a process (no NUL), read as Python does.
 raw_arg = st.binary(max_size=10).filter(lambda b: b"\0" not in b).map(os.fsdecode)
 text_arg = st.text(
-    alphabet=st.characters(blacklist_categories=SURROGATES, blacklist_characters="\0"), max_size=10
+    alphabet=st.characters(exclude_categories=SURROGATES, exclude_characters="\0"), max_size=10
 )
 nasty_arg = st.sampled_from(
     [
