@@ -136,6 +136,11 @@ class _ModuleScan:
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             head = self.resolve(node.left, at)
             return None if head is None else [h + "*" for h in head]  # a name family
+        if isinstance(node, ast.JoinedStr) and node.values:
+            head_part = node.values[0]  # f"CARGO_TARGET_{triple}_LINKER": a name family
+            if isinstance(head_part, ast.Constant) and isinstance(head_part.value, str):
+                return [head_part.value + "*"]
+            return None
         if isinstance(node, ast.Name):
             for scope, name, values, over_env in self.bindings:
                 if name == node.id and _inside(at, scope):
@@ -146,7 +151,25 @@ class _ModuleScan:
             for func, params in self.functions:
                 if node.id in params and _inside(at, func):
                     return []  # a helper's parameter: its callers are f(env, "NAME")
+            assigned = self._assigned(node.id, at)
+            if assigned is not None:
+                return self.resolve(assigned, at)
             return self.constants.get(node.id)
+        return None
+
+    def _assigned(self, name: str, at: ast.AST) -> ast.expr | None:
+        """The value of `name = <literal or f-string>` in the innermost function around at."""
+        around = [f for f, _ in self.functions if _inside(at, f)]
+        if not around:
+            return None
+        innermost = min(around, key=lambda f: sum(1 for _ in ast.walk(f)))
+        for n in ast.walk(innermost):
+            if (
+                isinstance(n, ast.Assign)
+                and [t.id for t in n.targets if isinstance(t, ast.Name)] == [name]
+                and isinstance(n.value, (ast.Constant, ast.JoinedStr))
+            ):
+                return n.value
         return None
 
     def key(self, node: ast.expr, at: ast.AST) -> None:
@@ -248,11 +271,18 @@ def test_the_scan_sees_every_kind_of_lookup(found: Found) -> None:
         "LDWRAP_SHRINK": "link/config.py",  # _switch(env, "X", ...)
         "TMPDIR": "link/spawn.py",  # self.env.get("X")
         "HOME": "rustup.py",
+        "CARGO_BUILD_RUSTFLAGS": "doctor/cargoconfig.py",  # a tuple's member, env.get("X")
     }
     assert {n: m for n, m in expected.items() if m not in found.exact.get(n, set())} == {}
-    assert {"NIX_LINK_TYPE_", "wrapper_", "NIX_WRAPPER_", "NIX_LDFLAGS", "LDWRAP_"} <= set(
-        found.prefixes
-    )
+    # CARGO_TARGET_: `var = f"CARGO_TARGET_{...}"` and then env.get(var).
+    assert {
+        "NIX_LINK_TYPE_",
+        "wrapper_",
+        "NIX_WRAPPER_",
+        "NIX_LDFLAGS",
+        "LDWRAP_",
+        "CARGO_TARGET_",
+    } <= set(found.prefixes)
     assert set(found.suffixes) == {"_FOR_BUILD", "_FOR_TARGET"}
     assert found.unresolved <= UNRESOLVED_OK, "a new kind of key: resolve it in _scan"
 

@@ -72,6 +72,10 @@ class RustcInfo:
     sysroot: str | None = None
     linker_args: list[str] = field(default_factory=list)
     probe_error: str = ""
+    host: str = ""  # the target triple rustc builds for by default
+    cargo_args: list[str] = field(default_factory=list)  # what cargo adds: -Clinker=, rustflags
+    cargo_from: list[str] = field(default_factory=list)  # "rustflags from <where>", ...
+    cargo_problems: list[str] = field(default_factory=list)  # configuration cargo would refuse
 
     @property
     def own_lld(self) -> bool:

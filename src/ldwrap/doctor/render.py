@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import LinkerChoice, Report
+from .model import LinkerChoice, Report, RustcInfo
 
 
 def render(report: Report) -> str:
@@ -24,24 +24,7 @@ def render(report: Report) -> str:
         lines.append(f"  {cc.name} ({cc.path}{also}){triple}")
         for lc in cc.linkers:
             lines.append(f"    {lc.option:14} {_linker_text(lc)}")
-    lines.append("rustc:")
-    rc = report.rustc
-    if rc is None:
-        lines.append("  not found")
-    else:
-        lines.append(f"  {rc.version} ({rc.program}), sysroot {rc.sysroot}")
-        if rc.own_lld:
-            how = f"its own rust-lld (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
-        elif rc.routed:
-            how = f"a route (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
-        elif rc.ld_path:
-            how = f"--ld-path={rc.ld_path}"
-        elif rc.linker_args:
-            fuse = rc.fuse_ld
-            how = f"{rc.linker_args[0]} with {'ld.' + fuse if fuse else 'ld'} from PATH"
-        else:
-            how = "unknown"
-        lines.append(f"  links with: {how}")
+    lines += _rustc_lines(report)
     lines.append("toolchains:")
     if not report.toolchains:
         lines.append("  none found")
@@ -71,3 +54,28 @@ def _linker_text(lc: LinkerChoice) -> str:
     if lc.is_ldwrap:
         return f"{lc.path} (ldwrap)" + (f" -> {lc.resolves_to}" if lc.resolves_to else "")
     return f"{lc.path} ({lc.note or 'not ldwrap'})"
+
+
+def _rustc_lines(report: Report) -> list[str]:
+    rc = report.rustc
+    if rc is None:
+        return ["rustc:", "  not found"]
+    lines = ["rustc:", f"  {rc.version} ({rc.program}), sysroot {rc.sysroot}"]
+    if rc.cargo_args:
+        lines.append(f"  cargo adds: {' '.join(rc.cargo_args)}")
+        lines.append(f"    ({'; '.join(rc.cargo_from)})")
+    lines.append(f"  links with: {_links_with(rc)}")
+    return lines
+
+
+def _links_with(rc: RustcInfo) -> str:
+    if rc.own_lld:
+        return f"its own rust-lld (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
+    if rc.routed:
+        return f"a route (cc -B{rc.gcc_ld_dir} -fuse-ld=lld)"
+    if rc.ld_path:
+        return f"--ld-path={rc.ld_path}"
+    if rc.linker_args:
+        fuse = rc.fuse_ld
+        return f"{rc.linker_args[0]} with {'ld.' + fuse if fuse else 'ld'} from PATH"
+    return "unknown"

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING
 
 from .. import rustup as ru
 from ..link.linkers import is_nix_wrapper, is_shim, path_dirs, search_dirs
 from ..probe import ask
 from .model import Finding, Report, RustcInfo
 
+if TYPE_CHECKING:
+    import subprocess
+
 PROBE_SOURCE = "fn main() {}\n"
 
 
-def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
-    """Version, sysroot and the linker command rustc uses (one tiny real link)."""
+def probe_rustc(env: Mapping[str, str], cwd: str | None = None) -> RustcInfo | None:
+    """Version, sysroot and the linker command rustc uses (one tiny real link), with the
+    flags cargo would add to a build in cwd (the current directory by default)."""
     import shlex
-    import subprocess
 
     program = ru.rustc_program(env)
     info = RustcInfo(program)
@@ -25,12 +29,14 @@ def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
     def run(args: list[str], cwd: str | None = None) -> subprocess.CompletedProcess[str] | None:
         return ask([program, *args], env, 120, cwd)
 
-    out = run(["-V"])
+    out = run(["-vV"])
     if out is None or out.returncode != 0:
         return None
-    info.version = out.stdout.strip()
+    lines = out.stdout.splitlines()
+    info.version = lines[0].strip() if lines else ""
+    info.host = next((ln[6:].strip() for ln in lines if ln.startswith("host: ")), "")
     info.sysroot = ru.active_sysroot(env)
-    flags = env.get("RUSTFLAGS", "").split()  # what cargo would add (config files aside)
+    flags = _cargo_args(info, env, cwd or os.getcwd(), lambda: _print_cfg(run))
     with tempfile.TemporaryDirectory(prefix="ldwrap-doctor-") as tmp:
         src = os.path.join(tmp, "probe.rs")
         with open(src, "w", encoding="utf-8") as f:
@@ -54,6 +60,33 @@ def probe_rustc(env: Mapping[str, str]) -> RustcInfo | None:
         lines = [ln for ln in out.stderr.splitlines() if ln.strip()]
         info.probe_error = lines[0] if lines else f"exit status {out.returncode}"
     return info
+
+
+def _cargo_args(
+    info: RustcInfo, env: Mapping[str, str], cwd: str, cfg: Callable[[], list[str]]
+) -> list[str]:
+    """What cargo adds to rustc's command line in cwd (its rustflags and linker), noted in
+    info."""
+    from . import cargoconfig as cc
+
+    files = cc.config_files(cwd, cc.cargo_home(env))
+    layers, problems = cc.read_layers(files)
+    got = cc.cargo_flags(env, layers, info.host, cfg)
+    info.cargo_args = got.rustc_args()
+    info.cargo_from = [
+        f"{what} from {where}"
+        for what, where in (("linker", got.linker_from), ("rustflags", got.rustflags_from))
+        if where
+    ]
+    info.cargo_problems = problems + got.problems
+    return info.cargo_args
+
+
+def _print_cfg(
+    run: Callable[[list[str]], subprocess.CompletedProcess[str] | None],
+) -> list[str]:
+    out = run(["--print", "cfg"])
+    return out.stdout.splitlines() if out is not None and out.returncode == 0 else []
 
 
 def _is_rustup_proxy(path: str) -> bool:
@@ -122,7 +155,10 @@ def rust_findings(report: Report, env: Mapping[str, str]) -> tuple[list[Finding]
     if rc is None:
         text = f"no rustc ({ru.rustc_program(env)}) found; Rust checks skipped"
         return [Finding(False, text)], False
-    found = []
+    found = [
+        Finding(True, p, "fix the file or the table: cargo reads it for every build")
+        for p in rc.cargo_problems
+    ]
     if rc.probe_error:
         found.append(
             Finding(

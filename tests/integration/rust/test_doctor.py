@@ -208,3 +208,23 @@ def test_read_only_toolchain_gets_the_route(
         f"route {route}, so binaries get no rpath\n"
         "  fix: add -Clink-self-contained=-linker to the rustflags"
     ) in out.stdout
+
+    # The table `rustup route` printed, in a project's .cargo/config.toml (flow (f)), as a
+    # user sets it up: doctor run in the project reads it, as cargo would.
+    project = tmp_path / "project" / "src"
+    project.mkdir(parents=True)
+    config = tmp_path / "project" / ".cargo" / "config.toml"
+    config.parent.mkdir()
+    config.write_text(made.stdout)
+    out = ro.run(cmd, env, cwd=project)
+    assert out.returncode == 0, out.stdout
+    assert (
+        f"  cargo adds: {' '.join(flags)}\n    (rustflags from {config} [target.{TRIPLE}])\n"
+    ) in out.stdout
+    assert f"links with: a route (cc -B{route}/gcc-ld -fuse-ld=lld)" in out.stdout
+    assert out.stdout.rstrip().endswith("all well")
+    # RUSTFLAGS, when set, is all cargo takes: the table is not read.
+    out = ro.run(cmd, {**env, "RUSTFLAGS": " ".join(flags[1:])}, cwd=project)
+    assert out.returncode == 1, out.stdout
+    assert "(rustflags from RUSTFLAGS)" in out.stdout
+    assert f"its own -B{ro.gcc_ld} comes before the route {route}" in out.stdout

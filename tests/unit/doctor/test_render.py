@@ -41,3 +41,20 @@ def test_render_marks_a_read_only_toolchain() -> None:
     st.read_only = "it is in the Nix store /nix/store"
     text = doctor.render(doctor.Report(toolchains=[(tc, st, True)]))
     assert "  aaa-rust [x86_64-unknown-linux-gnu]: unwrapped (read-only) -> /rl (active)\n" in text
+
+
+def test_render_shows_what_cargo_adds_and_where_it_was_set() -> None:
+    rc = doctor.RustcInfo("rustc", "rustc 1.95.0", "/s")
+    rc.linker_args = ["cc", "-B/r/gcc-ld", "-fuse-ld=lld", "main.o"]
+    rc.cargo_args = ["-Clinker=clang", "-Clink-self-contained=-linker"]
+    rc.cargo_from = ["linker from /p/.cargo/config.toml [target.x]", "rustflags from RUSTFLAGS"]
+    text = doctor.render(doctor.Report(rustc=rc))
+    assert (
+        "rustc:\n"
+        "  rustc 1.95.0 (rustc), sysroot /s\n"
+        "  cargo adds: -Clinker=clang -Clink-self-contained=-linker\n"
+        "    (linker from /p/.cargo/config.toml [target.x]; rustflags from RUSTFLAGS)\n"
+        "  links with: a route (cc -B/r/gcc-ld -fuse-ld=lld)\n"
+    ) in text
+    rc.cargo_args, rc.cargo_from = [], []
+    assert "cargo adds" not in doctor.render(doctor.Report(rustc=rc))

@@ -133,3 +133,15 @@ def test_diagnose_names_the_route_for_a_broken_read_only_toolchain(tmp_path: Pat
     report = doctor.diagnose(doctor_env(tmp_path, "/usr/bin"), compilers=False)
     [f] = [f for f in report.findings if f.text.startswith("nixrust: ")]
     assert f.problem and f.advice.startswith("run `ldwrap rustup route --toolchain nixrust ")
+
+
+def test_a_configuration_cargo_would_refuse_is_a_problem(tmp_path: Path) -> None:
+    env = doctor_env(tmp_path, "/usr/bin")
+    sysroot = _toolchain(tmp_path / "rust")
+    report = _report(sysroot, env, _gcc_ld(sysroot))
+    assert report.rustc is not None
+    report.rustc.cargo_problems = ["cargo cannot read /p/.cargo/config.toml: Expected ']'"]
+    found, _ = rust_findings(report, env)
+    assert found[0].problem
+    assert found[0].text == "cargo cannot read /p/.cargo/config.toml: Expected ']'"
+    assert found[0].advice == "fix the file or the table: cargo reads it for every build"
