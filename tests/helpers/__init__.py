@@ -36,6 +36,46 @@ _STEERING = (
 )
 _STEERING_PREFIXES = ("LDWRAP_", "NIX_")
 
+# What also steers a build (compilers, pkg-config, CMake, make, cargo, pip): never inherited by
+# the tests that run build systems (build_systems/, stack/, which add their own).
+BUILD_STEERING = frozenset(
+    {
+        *_STEERING,
+        "CPATH",
+        "C_INCLUDE_PATH",
+        "CFLAGS",
+        "CPPFLAGS",
+        "LDFLAGS",
+        "LIBS",
+        "CC",
+        "CXX",
+        "CC_LD",
+        "CXX_LD",
+        "PKG_CONFIG_PATH",
+        "PKG_CONFIG_LIBDIR",
+        "PKG_CONFIG",
+        "RUSTFLAGS",
+        "CARGO_ENCODED_RUSTFLAGS",
+        "CARGO_BUILD_RUSTFLAGS",
+        "CARGO_TARGET_DIR",
+        "CARGO_BUILD_TARGET",
+        "RUSTC",
+        "RUSTC_WRAPPER",
+        "PYTHONPATH",
+        "PYTHONHOME",
+        "CMAKE_PREFIX_PATH",
+        "CMAKE_GENERATOR",
+        "MAKEFLAGS",
+        "MFLAGS",
+        "DESTDIR",
+        "PIP_TARGET",
+        "PIP_PREFIX",
+        "PIP_USER",
+        "PIP_INDEX_URL",
+        "PIP_FIND_LINKS",
+    }
+)
+
 
 def examples(n: int) -> int:
     """A property test's example count: all n in CI (with a fixed seed), a quarter elsewhere,

@@ -9,61 +9,24 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import env_without
+from helpers import BUILD_STEERING, env_without
 
 from .layout import Layout
 
 MODES = ("default", "prefixes", "store")
 CCACHE_MASQUERADE = Path("/usr/lib/ccache")
 
-# Variables that steer ldwrap, the compilers, the build systems, pkg-config or the loader:
-# never inherited from the machine.
-_STEERING = {
-    "LD_LIBRARY_PATH",
-    "LD_PRELOAD",
-    "LD_RUN_PATH",
-    "LIBRARY_PATH",
-    "COMPILER_PATH",
-    "GCC_EXEC_PREFIX",
-    "CPATH",
-    "C_INCLUDE_PATH",
+# What steers a build (helpers.BUILD_STEERING), and more that this tier's builds read: C++
+# flags, ar, pkg-config's sysroot, CMake's and make's defaults, the install prefix, qemu's
+# library root, fontconfig's files, nixpkgs' outputs. Never inherited from the machine.
+_STEERING = BUILD_STEERING | {
     "CPLUS_INCLUDE_PATH",
-    "CFLAGS",
     "CXXFLAGS",
-    "CPPFLAGS",
-    "LDFLAGS",
-    "LIBS",
-    "CC",
-    "CXX",
-    "CC_LD",
-    "CXX_LD",
     "AR",
-    "PKG_CONFIG",
-    "PKG_CONFIG_PATH",
-    "PKG_CONFIG_LIBDIR",
     "PKG_CONFIG_SYSROOT_DIR",
-    "CMAKE_PREFIX_PATH",
-    "CMAKE_GENERATOR",
     "CMAKE_INSTALL_PREFIX",
-    "MAKEFLAGS",
-    "MFLAGS",
     "MAKELEVEL",
-    "DESTDIR",
     "PREFIX",
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET",
-    "RUSTC",
-    "RUSTC_WRAPPER",
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "PIP_TARGET",
-    "PIP_PREFIX",
-    "PIP_USER",
-    "PIP_INDEX_URL",
-    "PIP_FIND_LINKS",
     "QEMU_LD_PREFIX",
     "FONTCONFIG_FILE",
     "FONTCONFIG_PATH",

@@ -9,7 +9,7 @@ import subprocess
 from collections.abc import Sequence
 from pathlib import Path
 
-from helpers import env_without
+from helpers import BUILD_STEERING, env_without
 
 # The fixture projects, beside this package.
 PROJECTS = Path(__file__).resolve().parents[1] / "projects"
@@ -18,54 +18,11 @@ LINKERS = ("bfd", "lld", "mold")
 MODES = ("default", "store")
 
 
-# Variables that steer ldwrap, the compilers, the build systems or the loader: never inherited.
-_STEERING = {
-    "LD_LIBRARY_PATH",
-    "LD_PRELOAD",
-    "LD_RUN_PATH",
-    "LIBRARY_PATH",
-    "COMPILER_PATH",
-    "GCC_EXEC_PREFIX",
-    "CPATH",
-    "C_INCLUDE_PATH",
-    "CFLAGS",
-    "CPPFLAGS",
-    "LDFLAGS",
-    "LIBS",
-    "CC",
-    "CXX",
-    "CC_LD",
-    "CXX_LD",
-    "PKG_CONFIG_PATH",
-    "PKG_CONFIG_LIBDIR",
-    "PKG_CONFIG",
-    "RUSTFLAGS",
-    "CARGO_ENCODED_RUSTFLAGS",
-    "CARGO_BUILD_RUSTFLAGS",
-    "CARGO_TARGET_DIR",
-    "CARGO_BUILD_TARGET",
-    "RUSTC",
-    "RUSTC_WRAPPER",
-    "PYTHONPATH",
-    "PYTHONHOME",
-    "CMAKE_PREFIX_PATH",
-    "CMAKE_GENERATOR",
-    "MAKEFLAGS",
-    "MFLAGS",
-    "DESTDIR",
-    "PIP_TARGET",
-    "PIP_PREFIX",
-    "PIP_USER",
-    "PIP_INDEX_URL",
-    "PIP_FIND_LINKS",
-}
-
-
 _STEERING_PREFIXES = ("LDWRAP_", "NIX_", "CARGO_TARGET_X86_64")
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    return env_without(_STEERING, _STEERING_PREFIXES, **extra)
+    return env_without(BUILD_STEERING, _STEERING_PREFIXES, **extra)
 
 
 def system_path() -> str:
